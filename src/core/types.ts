@@ -1,0 +1,104 @@
+/** Statuses documented by the Batch API. Providers may send others; those are kept as plain strings. */
+export const KNOWN_STATUSES = [
+  'validating',
+  'in_progress',
+  'finalizing',
+  'cancelling',
+  'completed',
+  'failed',
+  'expired',
+  'cancelled',
+] as const;
+
+export type KnownBatchStatus = (typeof KNOWN_STATUSES)[number];
+/** A status string as the API sent it; unknown values are preserved, never dropped. */
+export type BatchStatus = KnownBatchStatus | (string & {});
+
+export interface BatchRequestCounts {
+  total: number;
+  completed: number;
+  failed: number;
+}
+
+export interface BatchErrorItem {
+  code?: string | null;
+  message?: string | null;
+  param?: string | null;
+  line?: number | null;
+}
+
+export interface BatchErrors {
+  object?: string;
+  data?: BatchErrorItem[] | null;
+}
+
+export interface BatchUsage {
+  input_tokens?: number;
+  input_tokens_details?: { cached_tokens?: number } | null;
+  output_tokens?: number;
+  output_tokens_details?: { reasoning_tokens?: number } | null;
+  total_tokens?: number;
+}
+
+/** One batch as returned by `GET /batches` and `GET /batches/{id}`. Everything but `id` may be missing or null on compatible providers. */
+export interface Batch {
+  id: string;
+  object?: 'batch' | (string & {});
+  endpoint?: string | null;
+  errors?: BatchErrors | null;
+  input_file_id?: string | null;
+  completion_window?: string | null;
+  status?: BatchStatus | null;
+  output_file_id?: string | null;
+  error_file_id?: string | null;
+  created_at?: number | null;
+  in_progress_at?: number | null;
+  expires_at?: number | null;
+  finalizing_at?: number | null;
+  completed_at?: number | null;
+  failed_at?: number | null;
+  expired_at?: number | null;
+  cancelling_at?: number | null;
+  cancelled_at?: number | null;
+  request_counts?: BatchRequestCounts | null;
+  metadata?: Record<string, string> | null;
+  model?: string | null;
+  usage?: BatchUsage | null;
+}
+
+/** A page of `GET /batches`. */
+export interface BatchList {
+  object?: 'list' | (string & {});
+  data: Batch[];
+  first_id?: string | null;
+  last_id?: string | null;
+  has_more: boolean;
+}
+
+/** `GET /files/{id}` */
+export interface FileObject {
+  id: string;
+  object?: 'file' | (string & {});
+  bytes?: number | null;
+  created_at?: number | null;
+  filename?: string | null;
+  purpose?: string | null;
+  status?: string | null;
+}
+
+/** The error body shape of OpenAI-compatible APIs. */
+export interface ApiErrorBody {
+  error?: {
+    message?: string | null;
+    type?: string | null;
+    param?: string | null;
+    code?: string | null;
+  } | null;
+}
+
+export interface CreateBatchParams {
+  input_file_id: string;
+  endpoint: string;
+  completion_window: '24h' | (string & {});
+  metadata?: Record<string, string>;
+}
