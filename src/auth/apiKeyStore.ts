@@ -1,0 +1,47 @@
+import * as vscode from 'vscode';
+import { baseUrlIdentity } from '../core/baseUrl';
+
+const SECRET_PREFIX = 'openaiBatches.apiKey:';
+
+/**
+ * API keys in SecretStorage, one entry per base URL, so switching providers never sends
+ * one provider's key to another.
+ */
+export class ApiKeyStore implements vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<string>();
+  /** Fires with the base URL identity whose key changed (also when another window changed it). */
+  readonly onDidChange = this.changed.event;
+  private readonly subscription: vscode.Disposable;
+
+  constructor(private readonly secrets: vscode.SecretStorage) {
+    this.subscription = secrets.onDidChange((event) => {
+      if (event.key.startsWith(SECRET_PREFIX)) this.changed.fire(event.key.slice(SECRET_PREFIX.length));
+    });
+  }
+
+  async get(baseUrl: string): Promise<string | undefined> {
+    const key = await this.secrets.get(secretName(baseUrl));
+    return key?.trim() || undefined;
+  }
+
+  async set(baseUrl: string, apiKey: string): Promise<void> {
+    await this.secrets.store(secretName(baseUrl), apiKey.trim());
+  }
+
+  async clear(baseUrl: string): Promise<void> {
+    await this.secrets.delete(secretName(baseUrl));
+  }
+
+  isFor(identity: string, baseUrl: string): boolean {
+    return identity === baseUrlIdentity(baseUrl);
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
+    this.changed.dispose();
+  }
+}
+
+function secretName(baseUrl: string): string {
+  return SECRET_PREFIX + baseUrlIdentity(baseUrl);
+}

@@ -1,0 +1,31 @@
+import * as vscode from 'vscode';
+import { readSettings } from '../config';
+import type { Services } from './services';
+
+export async function setApiKey({ keys, connection, log }: Services): Promise<void> {
+  const { baseUrl } = readSettings();
+  const value = await vscode.window.showInputBox({
+    title: 'OpenAI Batches: Set API Key',
+    prompt: `API key for ${baseUrl}. It is stored in VS Code's SecretStorage, never in settings.`,
+    placeHolder: 'sk-…',
+    password: true,
+    ignoreFocusOut: true,
+    validateInput: (text) => (text.trim() ? undefined : 'Enter an API key, or press Escape to cancel.'),
+  });
+  const apiKey = value?.trim();
+  if (!apiKey) return;
+  log.redactor.add(apiKey);
+  await keys.set(baseUrl, apiKey);
+  log.info(`API key stored for ${baseUrl}.`);
+  await connection.reconnect();
+  vscode.window.setStatusBarMessage(`$(key) API key saved for ${new URL(baseUrl).host}`, 4000);
+}
+
+export async function clearApiKey({ keys, connection, log }: Services): Promise<void> {
+  const { baseUrl } = readSettings();
+  const answer = await vscode.window.showWarningMessage(`Remove the stored API key for ${baseUrl}?`, { modal: true }, 'Clear Key');
+  if (answer !== 'Clear Key') return;
+  await keys.clear(baseUrl);
+  log.info(`API key cleared for ${baseUrl}.`);
+  await connection.reconnect();
+}

@@ -1,0 +1,79 @@
+import * as vscode from 'vscode';
+import type { BatchStore } from '../core/batchStore';
+import { batchLabel, humanizeStatus, relativeTime } from '../core/format';
+import { statusOf } from '../core/grouping';
+import type { Batch } from '../core/types';
+import { BatchNode } from '../tree/nodes';
+
+/** What a batch command can be invoked with: a tree node, a batch, a batch id, or nothing (palette). */
+export type BatchArgument = BatchNode | Batch | string | undefined;
+
+interface BatchPickItem extends vscode.QuickPickItem {
+  batch?: Batch;
+  typedId?: string;
+}
+
+export interface PickOptions {
+  title: string;
+  placeHolder: string;
+  /** Only batches this accepts are offered. */
+  include?: (batch: Batch) => boolean;
+  /** Shown as the detail line of each item (e.g. the file id the command will copy). */
+  detail?: (batch: Batch) => string | undefined;
+  /** Said when no loaded batch qualifies. */
+  emptyMessage: string;
+  /** Lets the user paste a batch id that is not loaded. */
+  allowTypedId?: boolean;
+}
+
+/** Resolves a command argument to a batch, asking with a quick pick when invoked from the palette. */
+export async function resolveBatch(store: BatchStore, argument: BatchArgument, pick: PickOptions): Promise<Batch | undefined> {
+  if (argument instanceof BatchNode) return store.get(argument.batch.id) ?? argument.batch;
+  if (typeof argument === 'string' && argument.trim()) return store.get(argument.trim()) ?? (await fetchWithProgress(store, argument.trim()));
+  if (argument && typeof argument === 'object' && typeof argument.id === 'string') return store.get(argument.id) ?? argument;
+  return pickBatch(store, pick);
+}
+
+async function fetchWithProgress(store: BatchStore, id: string): Promise<Batch> {
+  return vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Loading batch ${id}…` }, () => store.fetchBatch(id));
+}
+
+/** A quick pick of loaded batches, most recent first, filterable by label, id, status and detail. */
+export async function pickBatch(store: BatchStore, options: PickOptions): Promise<Batch | undefined> {
+  if (!store.hasLoaded && store.state.kind === 'ready') {
+    await vscode.window.withProgress({ location: { viewId: 'openaiBatches.batches' } }, () => store.refresh());
+  }
+  const candidates = [...store.batches].filter((b) => options.include?.(b) ?? true).sort((a, b) => (b.created_at ?? 0) - (a.created_at ?? 0));
+  if (candidates.length === 0 && !options.allowTypedId) {
+    void vscode.window.showInformationMessage(options.emptyMessage);
+    return undefined;
+  }
+  const items: BatchPickItem[] = candidates.map((batch) => ({
+    label: batchLabel(batch),
+    description: `${humanizeStatus(statusOf(batch))} · ${batch.id !== batchLabel(batch) ? `${batch.id} · ` : ''}${typeof batch.created_at === 'number' ? relativeTime(batch.created_at) : ''}`,
+    detail: options.detail?.(batch),
+    batch,
+  }));
+
+  const quickPick = vscode.window.createQuickPick<BatchPickItem>();
+  quickPick.title = options.title;
+  quickPick.placeholder = candidates.length ? options.placeHolder : `${options.emptyMessage} Paste a batch id to open it.`;
+  quickPick.matchOnDescription = true;
+  quickPick.matchOnDetail = true;
+  quickPick.items = items;
+  if (options.allowTypedId) {
+    quickPick.onDidChangeValue((value) => {
+      const id = value.trim();
+      const typed: BatchPickItem[] = /^batch_[\w-]+$/.test(id) && !store.get(id) ? [{ label: `$(search) Open ${id}`, description: 'fetch this batch by id', alwaysShow: true, typedId: id }] : [];
+      quickPick.items = [...typed, ...items];
+    });
+  }
+  const chosen = await new Promise<BatchPickItem | undefined>((resolve) => {
+    quickPick.onDidAccept(() => resolve(quickPick.selectedItems[0]));
+    quickPick.onDidHide(() => resolve(undefined));
+    quickPick.show();
+  });
+  quickPick.dispose();
+  if (chosen?.typedId) return fetchWithProgress(store, chosen.typedId);
+  return chosen?.batch;
+}

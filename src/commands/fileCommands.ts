@@ -1,0 +1,121 @@
+import * as vscode from 'vscode';
+import { stat, mkdir } from 'node:fs/promises';
+import { downloadFile, formatBytes } from '../core/download';
+import { ApiError } from '../core/errors';
+import { batchLabel } from '../core/format';
+import type { Batch } from '../core/types';
+import { BatchArgument, resolveBatch } from './batchPicker';
+import type { Services } from './services';
+
+type FileKind = 'output' | 'error';
+
+/** Files larger than this are offered "Save As…" instead of being opened in an editor. */
+const OPEN_LIMIT_BYTES = 50 * 1024 * 1024;
+
+function fileIdOf(batch: Batch, kind: FileKind): string | undefined {
+  const id = kind === 'output' ? batch.output_file_id : batch.error_file_id;
+  return typeof id === 'string' && id ? id : undefined;
+}
+
+async function resolveWithFile(services: Services, argument: BatchArgument, kind: FileKind, verb: string): Promise<{ batch: Batch; fileId: string } | undefined> {
+  const batch = await resolveBatch(services.store, argument, {
+    title: `${verb} ${kind} file`,
+    placeHolder: `Pick a batch with an ${kind} file`,
+    include: (b) => !!fileIdOf(b, kind),
+    detail: (b) => fileIdOf(b, kind),
+    emptyMessage: `No loaded batch has an ${kind} file.`,
+  });
+  if (!batch) return undefined;
+  const fileId = fileIdOf(batch, kind);
+  if (!fileId) {
+    const onlyErrors = kind === 'output' && batch.status === 'completed' && !!batch.error_file_id;
+    const message = onlyErrors
+      ? `Batch "${batchLabel(batch)}" completed without an output file: every request failed. Open its error file instead.`
+      : `Batch "${batchLabel(batch)}" has no ${kind} file (status: ${batch.status ?? 'unknown'}).`;
+    const action = onlyErrors ? await vscode.window.showWarningMessage(message, 'Open Error File') : (void vscode.window.showInformationMessage(message), undefined);
+    if (action) await vscode.commands.executeCommand('openaiBatches.openErrorFile', batch.id);
+    return undefined;
+  }
+  return { batch, fileId };
+}
+
+/** Downloads with a cancellable progress notification showing bytes. */
+async function downloadWithProgress(services: Services, fileId: string, destination: vscode.Uri): Promise<number | undefined> {
+  const client = services.store.requireClient();
+  return vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: `Downloading ${fileId}`, cancellable: true },
+    async (progress, token) => {
+      const controller = new AbortController();
+      const subscription = token.onCancellationRequested(() => controller.abort());
+      let reported = 0;
+      try {
+        const { bytes } = await downloadFile(client, fileId, destination.fsPath, {
+          signal: controller.signal,
+          onProgress: ({ received, total }) => {
+            const increment = total ? ((received - reported) / total) * 100 : undefined;
+            reported = received;
+            progress.report({ message: total ? `${formatBytes(received)} of ${formatBytes(total)}` : formatBytes(received), increment });
+          },
+        });
+        services.log.info(`Downloaded ${fileId} (${bytes} bytes) to ${destination.fsPath}.`);
+        return bytes;
+      } catch (error) {
+        if (error instanceof ApiError && error.kind === 'cancelled') {
+          services.log.info(`Download of ${fileId} cancelled.`);
+          return undefined;
+        }
+        throw error;
+      } finally {
+        subscription.dispose();
+      }
+    },
+  );
+}
+
+/** Opens a batch's output or error JSONL in an editor, downloading it once into a cache keyed by file id. */
+export async function openResultFile(services: Services, kind: FileKind, argument: BatchArgument): Promise<void> {
+  const target = await resolveWithFile(services, argument, kind, 'Open');
+  if (!target) return;
+  const { fileId } = target;
+  const cacheDir = vscode.Uri.joinPath(services.context.globalStorageUri, 'files');
+  await mkdir(cacheDir.fsPath, { recursive: true });
+  const cached = vscode.Uri.joinPath(cacheDir, `${fileId.replace(/[^\w.-]/g, '_')}.jsonl`);
+  const existing = await stat(cached.fsPath).catch(() => undefined);
+  if (!existing) {
+    const info = await services.store
+      .requireClient()
+      .getFile(fileId)
+      .catch(() => undefined);
+    if (info?.bytes && info.bytes > OPEN_LIMIT_BYTES) {
+      const choice = await vscode.window.showInformationMessage(
+        `${fileId} is ${formatBytes(info.bytes)}, too large to open comfortably in an editor.`,
+        'Save As…',
+      );
+      if (choice) await downloadOutputFile(services, target.batch, kind);
+      return;
+    }
+    const bytes = await downloadWithProgress(services, fileId, cached);
+    if (bytes === undefined) return;
+  }
+  const document = await vscode.workspace.openTextDocument(cached);
+  await vscode.window.showTextDocument(document, { preview: false });
+}
+
+/** Saves a result file where the user chooses, streamed and renamed into place only when complete. */
+export async function downloadOutputFile(services: Services, argument: BatchArgument, kind: FileKind = 'output'): Promise<void> {
+  const target = await resolveWithFile(services, argument, kind, 'Download');
+  if (!target) return;
+  const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+  const suggested = `${target.batch.id}-${kind}.jsonl`;
+  const destination = await vscode.window.showSaveDialog({
+    title: `Save ${kind} file ${target.fileId}`,
+    defaultUri: folder ? vscode.Uri.joinPath(folder, suggested) : undefined,
+    filters: { 'JSON Lines': ['jsonl'], 'All files': ['*'] },
+    saveLabel: 'Download',
+  });
+  if (!destination) return;
+  const bytes = await downloadWithProgress(services, target.fileId, destination);
+  if (bytes === undefined) return;
+  const open = await vscode.window.showInformationMessage(`Saved ${target.fileId} (${formatBytes(bytes)}) to ${vscode.workspace.asRelativePath(destination)}.`, 'Open');
+  if (open) await vscode.window.showTextDocument(destination);
+}

@@ -1,0 +1,18 @@
+import * as vscode from 'vscode';
+import type { Services } from './services';
+
+const VIEW_PROGRESS = { location: { viewId: 'openaiBatches.batches' } };
+
+/** Reloads from the first page; the current tree stays until the answer arrives. */
+export async function refresh({ store }: Services): Promise<void> {
+  if (store.state.kind === 'signedOut') {
+    await vscode.commands.executeCommand('openaiBatches.setApiKey');
+    return;
+  }
+  await vscode.window.withProgress(VIEW_PROGRESS, () => store.refresh());
+}
+
+/** Loads exactly one more page; repeated invocations while loading share the one request. */
+export async function loadMore({ store }: Services): Promise<void> {
+  await vscode.window.withProgress(VIEW_PROGRESS, () => store.loadMore());
+}

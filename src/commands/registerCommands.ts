@@ -1,0 +1,65 @@
+import * as vscode from 'vscode';
+import { ApiError, errorMessage, isCancellation } from '../core/errors';
+import { clearApiKey, setApiKey } from './apiKeyCommands';
+import type { BatchArgument } from './batchPicker';
+import { cancelBatch, openBatch } from './batchCommands';
+import { CommandId } from './commandIds';
+import { copyId, insertOutputFileId } from './copyCommands';
+import { downloadOutputFile, openResultFile } from './fileCommands';
+import { loadMore, refresh } from './listCommands';
+import type { Services } from './services';
+
+type Handler = (services: Services, ...args: unknown[]) => unknown;
+
+const arg = (args: unknown[]): BatchArgument => args[0] as BatchArgument;
+
+/** Every command and its handler: the one place commands are registered. */
+const HANDLERS: Record<CommandId, Handler> = {
+  [CommandId.setApiKey]: (s) => setApiKey(s),
+  [CommandId.clearApiKey]: (s) => clearApiKey(s),
+  [CommandId.refresh]: (s) => refresh(s),
+  [CommandId.loadMore]: (s) => loadMore(s),
+  [CommandId.openBatch]: (s, ...a) => openBatch(s, arg(a)),
+  [CommandId.copyBatchId]: (s, ...a) => copyId(s, 'batchId', arg(a)),
+  [CommandId.copyOutputFileId]: (s, ...a) => copyId(s, 'outputFileId', arg(a)),
+  [CommandId.copyInputFileId]: (s, ...a) => copyId(s, 'inputFileId', arg(a)),
+  [CommandId.copyErrorFileId]: (s, ...a) => copyId(s, 'errorFileId', arg(a)),
+  [CommandId.cancelBatch]: (s, ...a) => cancelBatch(s, arg(a)),
+  [CommandId.openOutputFile]: (s, ...a) => openResultFile(s, 'output', arg(a)),
+  [CommandId.openErrorFile]: (s, ...a) => openResultFile(s, 'error', arg(a)),
+  [CommandId.downloadOutputFile]: (s, ...a) => downloadOutputFile(s, arg(a)),
+  [CommandId.createBatch]: () => notYet('Creating batches'),
+  [CommandId.openResults]: () => notYet('The results view'),
+  [CommandId.insertOutputFileId]: (s) => insertOutputFileId(s),
+  [CommandId.filter]: () => notYet('Filtering'),
+};
+
+function notYet(feature: string): void {
+  void vscode.window.showInformationMessage(`${feature} is not available in this version of OpenAI Batch Explorer yet.`);
+}
+
+/**
+ * Registers all commands. Each handler is wrapped once: a failure is logged and shown with a
+ * "Show Log" action, and cancellations stay silent.
+ */
+export function registerCommands(services: Services): void {
+  for (const [id, handler] of Object.entries(HANDLERS)) {
+    services.context.subscriptions.push(
+      vscode.commands.registerCommand(id, async (...args: unknown[]) => {
+        try {
+          return await handler(services, ...args);
+        } catch (error) {
+          if (isCancellation(error)) return undefined;
+          const message = services.log.redactor.redact(errorMessage(error));
+          services.log.error(`${id} failed: ${message}${error instanceof ApiError ? ` [${error.kind}]` : ''}`);
+          const actions = error instanceof ApiError && error.kind === 'auth' ? ['Set API Key', 'Show Log'] : ['Show Log'];
+          void vscode.window.showErrorMessage(message, ...actions).then((choice) => {
+            if (choice === 'Show Log') services.log.show();
+            if (choice === 'Set API Key') void vscode.commands.executeCommand(CommandId.setApiKey);
+          });
+          return undefined;
+        }
+      }),
+    );
+  }
+}

@@ -1,0 +1,36 @@
+import * as vscode from 'vscode';
+import type { AuthHeaderStyle } from './core/client';
+
+export const CONFIG_SECTION = 'openaiBatches';
+export const DEFAULT_BASE_URL = 'https://api.openai.com/v1';
+
+export interface ExplorerSettings {
+  baseUrl: string;
+  pageSize: number;
+  organization: string;
+  project: string;
+  autoRefreshSeconds: number;
+  requestTimeoutSeconds: number;
+  authHeader: AuthHeaderStyle;
+  apiVersion: string;
+}
+
+/** Reads `openaiBatches.*`, clamping out-of-range values to what the API accepts. */
+export function readSettings(): ExplorerSettings {
+  const config = vscode.workspace.getConfiguration(CONFIG_SECTION);
+  const int = (name: string, fallback: number, min: number, max: number): number => {
+    const value = Math.floor(Number(config.get<number>(name, fallback)));
+    return Number.isFinite(value) ? Math.min(max, Math.max(min, value)) : fallback;
+  };
+  const text = (name: string, fallback = ''): string => String(config.get<string>(name, fallback) ?? fallback).trim();
+  return {
+    baseUrl: text('baseUrl', DEFAULT_BASE_URL) || DEFAULT_BASE_URL,
+    pageSize: int('pageSize', 20, 1, 100),
+    organization: text('organization'),
+    project: text('project'),
+    autoRefreshSeconds: int('autoRefreshSeconds', 0, 0, 3600),
+    requestTimeoutSeconds: int('requestTimeoutSeconds', 30, 1, 600),
+    authHeader: config.get<string>('authHeader') === 'api-key' ? 'api-key' : 'bearer',
+    apiVersion: text('apiVersion'),
+  };
+}

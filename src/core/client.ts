@@ -1,0 +1,262 @@
+import axios, { AxiosInstance, AxiosResponse } from 'axios';
+import type { Readable } from 'node:stream';
+import { validateBaseUrl } from './baseUrl';
+import { ApiError } from './errors';
+import { DEFAULT_RETRY_POLICY, RetryPolicy, retryDelayMs, shouldRetryStatus, sleep } from './retry';
+import type { ApiErrorBody, Batch, BatchList, CreateBatchParams, FileObject } from './types';
+
+export type AuthHeaderStyle = 'bearer' | 'api-key';
+
+export interface ClientOptions {
+  /** e.g. `https://api.openai.com/v1`; checked by {@link validateBaseUrl}. */
+  baseUrl: string;
+  apiKey: string;
+  organization?: string;
+  project?: string;
+  timeoutMs?: number;
+  /** `bearer` sends `Authorization: Bearer`, `api-key` sends Azure's `api-key` header. */
+  authHeader?: AuthHeaderStyle;
+  /** Azure's `api-version` query parameter, added to every request when set. */
+  apiVersion?: string;
+  retry?: Partial<RetryPolicy>;
+  /** Receives one line per request attempt; never the key. */
+  log?: (line: string) => void;
+}
+
+export interface RequestOptions {
+  signal?: AbortSignal;
+}
+
+interface CallSpec {
+  method: 'GET' | 'POST';
+  path: string;
+  query?: Record<string, string | number | undefined>;
+  body?: unknown;
+  /** Names the thing being fetched in error messages, e.g. `batch batch_123`. */
+  resource: string;
+  signal?: AbortSignal;
+  responseType?: 'text' | 'stream';
+}
+
+/**
+ * A small client for the OpenAI Batch and Files API (and compatible providers).
+ * Every failure surfaces as an {@link ApiError}; transient ones are retried within a bounded budget.
+ */
+export class BatchApiClient {
+  readonly baseUrl: string;
+  private readonly http: AxiosInstance;
+  private readonly retry: RetryPolicy;
+  private readonly host: string;
+
+  constructor(private readonly options: ClientOptions) {
+    this.baseUrl = validateBaseUrl(options.baseUrl);
+    this.host = new URL(this.baseUrl).host;
+    this.retry = { ...DEFAULT_RETRY_POLICY, ...options.retry };
+    const headers: Record<string, string> = { Accept: 'application/json' };
+    if (options.authHeader === 'api-key') headers['api-key'] = options.apiKey;
+    else headers.Authorization = `Bearer ${options.apiKey}`;
+    if (options.organization) headers['OpenAI-Organization'] = options.organization;
+    if (options.project) headers['OpenAI-Project'] = options.project;
+    this.http = axios.create({
+      headers,
+      timeout: options.timeoutMs ?? 30_000,
+      // Statuses and bodies are interpreted here, once, so nothing downstream sees axios shapes.
+      validateStatus: () => true,
+      transformResponse: [(data: unknown) => data],
+      maxRedirects: 0,
+      transitional: { clarifyTimeoutError: true },
+    });
+  }
+
+  /** One page of `GET /batches`, newest first. */
+  async listBatches(params: { limit?: number; after?: string } = {}, options: RequestOptions = {}): Promise<BatchList> {
+    const body = await this.json<Partial<BatchList>>({
+      method: 'GET',
+      path: '/batches',
+      query: { limit: params.limit, after: params.after },
+      resource: 'the batch list',
+      signal: options.signal,
+    });
+    return normalizeList(body);
+  }
+
+  async getBatch(id: string, options: RequestOptions = {}): Promise<Batch> {
+    const batch = await this.json<Batch>({ method: 'GET', path: `/batches/${encodeURIComponent(id)}`, resource: `batch ${id}`, signal: options.signal });
+    return requireBatch(batch, this.host);
+  }
+
+  async cancelBatch(id: string, options: RequestOptions = {}): Promise<Batch> {
+    const batch = await this.json<Batch>({ method: 'POST', path: `/batches/${encodeURIComponent(id)}/cancel`, resource: `batch ${id}`, signal: options.signal });
+    return requireBatch(batch, this.host);
+  }
+
+  async createBatch(params: CreateBatchParams, options: RequestOptions = {}): Promise<Batch> {
+    const batch = await this.json<Batch>({ method: 'POST', path: '/batches', body: params, resource: 'a new batch', signal: options.signal });
+    return requireBatch(batch, this.host);
+  }
+
+  async getFile(id: string, options: RequestOptions = {}): Promise<FileObject> {
+    const file = await this.json<FileObject>({ method: 'GET', path: `/files/${encodeURIComponent(id)}`, resource: `file ${id}`, signal: options.signal });
+    if (!file || typeof file !== 'object' || typeof file.id !== 'string') throw this.unexpected(200, 'not a file object');
+    return file;
+  }
+
+  /** Uploads a batch input file (`purpose=batch`). `data` may be a file-backed Blob so it streams from disk. */
+  async uploadFile(data: Blob, filename: string, purpose = 'batch', options: RequestOptions = {}): Promise<FileObject> {
+    const form = new FormData();
+    form.append('purpose', purpose);
+    form.append('file', data, filename);
+    const file = await this.json<FileObject>({ method: 'POST', path: '/files', body: form, resource: `upload of ${filename}`, signal: options.signal });
+    if (!file || typeof file !== 'object' || typeof file.id !== 'string') throw this.unexpected(200, 'not a file object');
+    return file;
+  }
+
+  /** Streams `GET /files/{id}/content`; the caller consumes (or destroys) the stream. */
+  async fileContent(id: string, options: RequestOptions = {}): Promise<{ stream: Readable; contentLength?: number }> {
+    const response = await this.call({ method: 'GET', path: `/files/${encodeURIComponent(id)}/content`, resource: `file ${id}`, signal: options.signal, responseType: 'stream' });
+    const length = Number(response.headers['content-length']);
+    return { stream: response.data as Readable, contentLength: Number.isFinite(length) ? length : undefined };
+  }
+
+  private async json<T>(spec: CallSpec): Promise<T> {
+    const response = await this.call({ ...spec, responseType: 'text' });
+    return this.parse(response) as T;
+  }
+
+  private parse(response: AxiosResponse): unknown {
+    const text = typeof response.data === 'string' ? response.data : '';
+    const contentType = String(response.headers['content-type'] ?? '');
+    if (/text\/html/i.test(contentType) || /^\s*</.test(text)) throw this.unexpected(response.status, 'HTML instead of JSON');
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      throw this.unexpected(response.status, text.length === 0 ? 'empty body' : 'invalid or truncated JSON');
+    }
+  }
+
+  private unexpected(status: number, detail: string): ApiError {
+    return new ApiError('badResponse', `Unexpected response from ${this.host} (HTTP ${status}): ${detail}.`, status);
+  }
+
+  /** Sends one logical request, retrying transient failures within the policy. Resolves only on 2xx. */
+  private async call(spec: CallSpec): Promise<AxiosResponse> {
+    let waited = 0;
+    for (let attempt = 0; ; attempt++) {
+      const started = Date.now();
+      let response: AxiosResponse | undefined;
+      let failure: ApiError | undefined;
+      try {
+        const received: AxiosResponse = await this.http.request({
+          method: spec.method,
+          url: this.baseUrl + spec.path,
+          params: this.query(spec.query),
+          data: spec.body,
+          signal: spec.signal,
+          responseType: spec.responseType,
+        });
+        response = received;
+        if (received.status < 200 || received.status >= 300) failure = await this.statusError(received, spec);
+      } catch (error) {
+        failure = this.transportError(error, spec);
+      }
+      this.log(spec, attempt, response?.status, failure, Date.now() - started);
+      if (!failure && response) return response;
+      failure ??= new ApiError('network', `No response from ${this.host}.`);
+
+      const headers = (response?.headers ?? {}) as Record<string, unknown>;
+      const retryable = response ? shouldRetryStatus(response.status, spec.method, headers) : failure.transient && failure.kind !== 'cancelled';
+      if (!retryable || attempt >= this.retry.maxRetries) throw failure;
+      const delay = retryDelayMs(attempt + 1, this.retry, headers);
+      if (waited + delay > this.retry.maxTotalWaitMs) throw failure;
+      waited += delay;
+      try {
+        await sleep(delay, spec.signal);
+      } catch {
+        throw new ApiError('cancelled', 'Request cancelled.');
+      }
+    }
+  }
+
+  private query(query: CallSpec['query']): Record<string, string> {
+    const params: Record<string, string> = {};
+    for (const [key, value] of Object.entries(query ?? {})) if (value !== undefined && value !== '') params[key] = String(value);
+    if (this.options.apiVersion) params['api-version'] = this.options.apiVersion;
+    return params;
+  }
+
+  private async statusError(response: AxiosResponse, spec: CallSpec): Promise<ApiError> {
+    const text = spec.responseType === 'stream' ? await readSome(response.data as Readable) : String(response.data ?? '');
+    let apiMessage: string | undefined;
+    let code: string | undefined;
+    try {
+      const body = JSON.parse(text) as ApiErrorBody;
+      apiMessage = body?.error?.message ?? undefined;
+      code = body?.error?.code ?? undefined;
+    } catch {
+      // Not JSON: a proxy page or a bare status. The status alone decides the message.
+    }
+    const status = response.status;
+    const detail = apiMessage ? `: ${apiMessage}` : '';
+    if (status === 401) return new ApiError('auth', `Invalid or missing API key (HTTP 401)${detail}`, status, code);
+    if (status === 403) return new ApiError('forbidden', `Access to ${spec.resource} was denied (HTTP 403)${detail}`, status, code);
+    if (status === 404) return new ApiError('notFound', `${capitalize(spec.resource)} was not found (HTTP 404)${detail}`, status, code);
+    if (status === 409) return new ApiError('conflict', apiMessage ?? `Conflict on ${spec.resource} (HTTP 409).`, status, code);
+    if (status === 429) return new ApiError('rateLimited', `Rate limited by ${this.host} (HTTP 429)${detail}`, status, code);
+    if (status >= 500) return new ApiError('server', `${this.host} had a server error (HTTP ${status})${detail}`, status, code);
+    if (!apiMessage && text.trim().startsWith('<')) return this.unexpected(status, 'HTML instead of JSON');
+    return new ApiError('badRequest', `Request for ${spec.resource} was rejected (HTTP ${status})${detail}`, status, code);
+  }
+
+  private transportError(error: unknown, spec: CallSpec): ApiError {
+    if (error instanceof ApiError) return error;
+    if (axios.isCancel(error) || spec.signal?.aborted) return new ApiError('cancelled', 'Request cancelled.');
+    const code = (error as { code?: string } | undefined)?.code;
+    if (code === 'ETIMEDOUT' || code === 'ECONNABORTED') {
+      return new ApiError('timeout', `${this.host} did not answer within ${Math.round((this.options.timeoutMs ?? 30_000) / 1000)} s (request for ${spec.resource}).`);
+    }
+    const reason = code ?? 'connection failed';
+    return new ApiError('network', `Could not reach ${this.host} (${reason}) while loading ${spec.resource}.`);
+  }
+
+  private log(spec: CallSpec, attempt: number, status: number | undefined, failure: ApiError | undefined, ms: number): void {
+    if (!this.options.log) return;
+    const query = new URLSearchParams(this.query(spec.query)).toString();
+    const outcome = status !== undefined ? `HTTP ${status}` : failure?.kind ?? 'ok';
+    this.options.log(`${spec.method} ${spec.path}${query ? `?${query}` : ''} → ${outcome} in ${ms} ms${attempt ? ` (retry ${attempt})` : ''}`);
+  }
+}
+
+/** Providers differ: tolerate a missing `data`, null ids and non-boolean `has_more`. Items without an id are dropped. */
+function normalizeList(body: Partial<BatchList> | null): BatchList {
+  const data = Array.isArray(body?.data) ? body.data.filter((b): b is Batch => !!b && typeof b === 'object' && typeof b.id === 'string' && b.id !== '') : [];
+  return {
+    object: 'list',
+    data,
+    first_id: body?.first_id ?? null,
+    last_id: body?.last_id ?? null,
+    has_more: body?.has_more === true,
+  };
+}
+
+function requireBatch(batch: Batch | null, host: string): Batch {
+  if (!batch || typeof batch !== 'object' || typeof batch.id !== 'string') {
+    throw new ApiError('badResponse', `Unexpected response from ${host} (HTTP 200): not a batch object.`, 200);
+  }
+  return batch;
+}
+
+async function readSome(stream: Readable, limit = 64 * 1024): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of stream) {
+    chunks.push(chunk as Buffer);
+    size += (chunk as Buffer).length;
+    if (size >= limit) break;
+  }
+  stream.destroy();
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}

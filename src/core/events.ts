@@ -1,0 +1,23 @@
+/** A minimal event emitter with VS Code's shape, so core stays free of `vscode`. */
+export interface Disposable {
+  dispose(): void;
+}
+
+export type Event<T> = (listener: (value: T) => void) => Disposable;
+
+export class Emitter<T> {
+  private readonly listeners = new Set<(value: T) => void>();
+
+  readonly event: Event<T> = (listener) => {
+    this.listeners.add(listener);
+    return { dispose: () => this.listeners.delete(listener) };
+  };
+
+  fire(value: T): void {
+    for (const listener of [...this.listeners]) listener(value);
+  }
+
+  dispose(): void {
+    this.listeners.clear();
+  }
+}

@@ -1,0 +1,165 @@
+import { statusOf } from './grouping';
+import type { Batch } from './types';
+
+/** `in_progress` → `In progress`; unknown statuses are humanised the same way, never dropped. */
+export function humanizeStatus(status: string): string {
+  const words = status.replace(/[_-]+/g, ' ').trim();
+  return words ? words.charAt(0).toUpperCase() + words.slice(1) : 'Unknown';
+}
+
+/** The name a person gave the batch (metadata description or name), else its id. */
+export function batchLabel(batch: Batch): string {
+  const metadata = batch.metadata && typeof batch.metadata === 'object' ? batch.metadata : undefined;
+  for (const key of ['description', 'name', 'title']) {
+    const value = metadata?.[key];
+    const label = typeof value === 'string' ? singleLine(value, 80) : '';
+    if (label) return label;
+  }
+  return batch.id;
+}
+
+/** `5 minutes ago`, `in 3 hours`; times are unix seconds. */
+export function relativeTime(unixSeconds: number, nowMs = Date.now()): string {
+  const deltaSeconds = Math.round(unixSeconds - nowMs / 1000);
+  const abs = Math.abs(deltaSeconds);
+  const units: [number, string][] = [
+    [60 * 60 * 24 * 365, 'year'],
+    [60 * 60 * 24 * 30, 'month'],
+    [60 * 60 * 24 * 7, 'week'],
+    [60 * 60 * 24, 'day'],
+    [60 * 60, 'hour'],
+    [60, 'minute'],
+  ];
+  if (abs < 45) return 'just now';
+  for (const [size, name] of units) {
+    if (abs >= size) {
+      const count = Math.round(abs / size);
+      const text = `${count} ${name}${count === 1 ? '' : 's'}`;
+      return deltaSeconds < 0 ? `${text} ago` : `in ${text}`;
+    }
+  }
+  const minutes = Math.max(1, Math.round(abs / 60));
+  return deltaSeconds < 0 ? `${minutes} minute${minutes === 1 ? '' : 's'} ago` : `in ${minutes} minute${minutes === 1 ? '' : 's'}`;
+}
+
+/** ISO-like local time for tooltips and the detail panel, or undefined when not a valid timestamp. */
+export function formatTimestamp(unixSeconds: number | null | undefined): string | undefined {
+  if (typeof unixSeconds !== 'number' || !Number.isFinite(unixSeconds) || unixSeconds <= 0) return undefined;
+  const date = new Date(unixSeconds * 1000);
+  if (Number.isNaN(date.getTime())) return undefined;
+  return date.toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
+}
+
+export interface Counts {
+  total: number;
+  completed: number;
+  failed: number;
+}
+
+/** Request counts with missing or malformed fields read as 0. */
+export function countsOf(batch: Batch): Counts {
+  const raw = batch.request_counts && typeof batch.request_counts === 'object' ? batch.request_counts : undefined;
+  const num = (value: unknown): number => (typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : 0);
+  return { total: num(raw?.total), completed: num(raw?.completed), failed: num(raw?.failed) };
+}
+
+/** Tree description: endpoint, age, progress and failures, e.g. `/v1/chat/completions · 2 hours ago · 570/575 · 5 failed`. */
+export function batchDescription(batch: Batch, nowMs = Date.now()): string {
+  const parts: string[] = [];
+  if (typeof batch.endpoint === 'string' && batch.endpoint) parts.push(singleLine(batch.endpoint, 40));
+  if (typeof batch.created_at === 'number' && batch.created_at > 0) parts.push(relativeTime(batch.created_at, nowMs));
+  const counts = countsOf(batch);
+  if (batch.request_counts) parts.push(`${counts.completed}/${counts.total}`);
+  if (counts.failed > 0) parts.push(`${counts.failed} failed`);
+  return parts.join(' · ');
+}
+
+/**
+ * A completed batch whose every request failed has no output file, only an error file;
+ * it must read as a warning, not a success. Also true when some requests failed.
+ */
+export function completedWithFailures(batch: Batch): boolean {
+  if (statusOf(batch) !== 'completed') return false;
+  return (!batch.output_file_id && !!batch.error_file_id) || countsOf(batch).failed > 0;
+}
+
+export interface StatusPresentation {
+  /** A codicon id. */
+  icon: string;
+  /** A theme colour id, or undefined for the default foreground. */
+  color?: string;
+}
+
+const STATUS_PRESENTATION: Record<string, StatusPresentation> = {
+  validating: { icon: 'loading~spin', color: 'charts.blue' },
+  in_progress: { icon: 'sync~spin', color: 'charts.blue' },
+  finalizing: { icon: 'loading~spin', color: 'charts.purple' },
+  cancelling: { icon: 'circle-slash', color: 'charts.orange' },
+  completed: { icon: 'pass', color: 'testing.iconPassed' },
+  failed: { icon: 'error', color: 'testing.iconFailed' },
+  expired: { icon: 'history', color: 'charts.yellow' },
+  cancelled: { icon: 'circle-slash', color: 'disabledForeground' },
+};
+
+/** Icon and colour for a status group. */
+export function statusPresentation(status: string): StatusPresentation {
+  return STATUS_PRESENTATION[status] ?? { icon: 'question' };
+}
+
+/** Icon and colour for one batch: like its status, but a completed batch with failures is a warning. */
+export function batchPresentation(batch: Batch): StatusPresentation {
+  if (completedWithFailures(batch)) {
+    return !batch.output_file_id ? { icon: 'warning', color: 'list.warningForeground' } : { icon: 'pass', color: 'list.warningForeground' };
+  }
+  return statusPresentation(statusOf(batch));
+}
+
+/** Collapses whitespace and control/bidi characters and cuts long strings, for one-line UI labels. */
+export function singleLine(text: string, max = 120): string {
+  // eslint-disable-next-line no-control-regex
+  const flat = text.replace(/[\u0000-\u001f\u007f\u200b-\u200f\u202a-\u202e\u2066-\u2069]+/g, ' ').replace(/\s+/g, ' ').trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+
+const MARKDOWN_SPECIAL = /[\\`*_{}[\]()#+\-.!|<>&~]/g;
+
+/** Escapes text for a Markdown tooltip so API strings can never become links, HTML or formatting. */
+export function escapeMarkdown(text: string): string {
+  return text.replace(MARKDOWN_SPECIAL, (ch) => (ch === '<' ? '&lt;' : ch === '>' ? '&gt;' : ch === '&' ? '&amp;' : `\\${ch}`));
+}
+
+/** The Markdown tooltip of a batch node: id, status, times, counts, files, model. All API strings escaped. */
+export function batchTooltipMarkdown(batch: Batch, nowMs = Date.now()): string {
+  const e = (value: string): string => escapeMarkdown(singleLine(value, 200));
+  const counts = countsOf(batch);
+  const lines: string[] = [`**${e(batchLabel(batch))}**`, ''];
+  const row = (name: string, value: string | undefined): void => {
+    if (value) lines.push(`${name}: ${value}  `);
+  };
+  row('ID', `\`${batch.id.replace(/`/g, "'")}\``);
+  row('Status', e(humanizeStatus(statusOf(batch))) + (completedWithFailures(batch) ? ' (with failures)' : ''));
+  if (typeof batch.endpoint === 'string') row('Endpoint', e(batch.endpoint));
+  if (typeof batch.model === 'string') row('Model', e(batch.model));
+  if (batch.request_counts) row('Requests', `${counts.completed} completed, ${counts.failed} failed, ${counts.total} total`);
+  for (const [name, key] of [
+    ['Created', 'created_at'],
+    ['Completed', 'completed_at'],
+    ['Failed', 'failed_at'],
+    ['Expired', 'expired_at'],
+    ['Cancelled', 'cancelled_at'],
+    ['Expires', 'expires_at'],
+  ] as const) {
+    const value = batch[key];
+    const absolute = formatTimestamp(value);
+    if (absolute && typeof value === 'number') row(name, `${absolute} (${relativeTime(value, nowMs)})`);
+  }
+  for (const [name, key] of [
+    ['Input file', 'input_file_id'],
+    ['Output file', 'output_file_id'],
+    ['Error file', 'error_file_id'],
+  ] as const) {
+    const value = batch[key];
+    if (typeof value === 'string' && value) row(name, `\`${value.replace(/`/g, "'")}\``);
+  }
+  return lines.join('\n');
+}

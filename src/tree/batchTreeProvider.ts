@@ -1,0 +1,79 @@
+import * as vscode from 'vscode';
+import type { BatchStore } from '../core/batchStore';
+import { groupByStatus } from '../core/grouping';
+import { CommandId } from '../commands/commandIds';
+import { BatchNode, ErrorNode, LoadMoreNode, MessageNode, StatusGroupNode, TreeNode } from './nodes';
+
+/**
+ * The Batches view. Renders whatever the store holds; loading and failures are nodes,
+ * so `getChildren` never throws and never pops anything up.
+ */
+export class BatchTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<TreeNode | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private groups = new Map<string, StatusGroupNode>();
+  private readonly subscription: vscode.Disposable;
+
+  constructor(private readonly store: BatchStore) {
+    this.subscription = store.onDidChange(() => this.changed.fire(undefined));
+  }
+
+  getTreeItem(node: TreeNode): vscode.TreeItem {
+    return node.toTreeItem();
+  }
+
+  getParent(node: TreeNode): TreeNode | undefined {
+    return node.parent;
+  }
+
+  async getChildren(node?: TreeNode): Promise<TreeNode[]> {
+    if (node instanceof StatusGroupNode) return node.group.batches.map((batch) => new BatchNode(batch, node));
+    if (node) return [];
+    return this.rootNodes();
+  }
+
+  /** The node showing a batch, for `TreeView.reveal`. */
+  findBatchNode(batchId: string): BatchNode | undefined {
+    for (const group of this.groups.values()) {
+      const batch = group.group.batches.find((b) => b.id === batchId);
+      if (batch) return new BatchNode(batch, group);
+    }
+    return undefined;
+  }
+
+  private async rootNodes(): Promise<TreeNode[]> {
+    const store = this.store;
+    const state = store.state;
+    if (state.kind === 'signedOut') return []; // the welcome view takes over
+    if (state.kind === 'misconfigured') {
+      return [new ErrorNode('error/config', state.error.message, state.error.message, { command: 'workbench.action.openSettings', title: 'Open Settings', arguments: ['openaiBatches.baseUrl'] })];
+    }
+    // The first load happens here so VS Code shows its progress bar on the view while it runs.
+    if (!store.hasLoaded && !store.refreshError) await store.refresh();
+
+    const nodes: TreeNode[] = [];
+    const error = store.refreshError;
+    if (error?.kind === 'auth') {
+      nodes.push(new ErrorNode('error/auth', 'Invalid API key — set a new one', error.message, { command: CommandId.setApiKey, title: 'Set API Key' }));
+    } else if (error) {
+      const label = store.hasLoaded ? `Couldn't refresh: ${error.message} — click to retry` : `Failed to load batches: ${error.message} — click to retry`;
+      nodes.push(new ErrorNode('error/refresh', label, error.message, { command: CommandId.refresh, title: 'Retry' }));
+    }
+    if (!store.hasLoaded) return nodes;
+
+    const groups = groupByStatus(store.batches).map((group) => new StatusGroupNode(group));
+    this.groups = new Map(groups.map((group) => [group.group.status, group]));
+    nodes.push(...groups);
+    if (store.batches.length === 0) nodes.push(new MessageNode('message/empty', 'No batches yet', 'This account has no batches. Create one from a .jsonl file with "OpenAI Batches: Create Batch from JSONL File…".'));
+
+    if (store.loadMoreError) nodes.push(new LoadMoreNode(false, store.loadMoreError.message));
+    else if (store.hasMore) nodes.push(new LoadMoreNode(store.busy === 'loadMore'));
+    else if (store.endNote) nodes.push(new MessageNode('message/endNote', store.endNote, store.endNote, 'warning'));
+    return nodes;
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
+    this.changed.dispose();
+  }
+}

@@ -1,0 +1,16 @@
+/** `contextValue`s of tree nodes, matched by `viewItem` in package.json menus. */
+export const NodeContext = {
+  group: 'statusGroup',
+  batch: 'batch',
+  loadMore: 'loadMore',
+  error: 'error',
+  message: 'message',
+} as const;
+
+/** Flags appended to a batch node's contextValue (space separated) to say which actions apply. */
+export const BatchFlag = {
+  input: 'input',
+  output: 'output',
+  errorFile: 'errorFile',
+  cancellable: 'cancellable',
+} as const;

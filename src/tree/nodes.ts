@@ -1,0 +1,135 @@
+import * as vscode from 'vscode';
+import { batchDescription, batchLabel, batchPresentation, batchTooltipMarkdown, humanizeStatus, statusPresentation } from '../core/format';
+import { isActive, isCancellable, StatusGroup } from '../core/grouping';
+import type { Batch } from '../core/types';
+import { CommandId } from '../commands/commandIds';
+import { BatchFlag, NodeContext } from './contextValues';
+
+function themeIcon(icon: string, color?: string): vscode.ThemeIcon {
+  return new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
+}
+
+/** One node of the batches tree. Each builds a fresh TreeItem with an id stable across refreshes. */
+export interface TreeNode {
+  readonly id: string;
+  readonly parent?: TreeNode;
+  toTreeItem(): vscode.TreeItem;
+}
+
+export class StatusGroupNode implements TreeNode {
+  readonly id: string;
+
+  constructor(readonly group: StatusGroup) {
+    this.id = `status/${group.status}`;
+  }
+
+  toTreeItem(): vscode.TreeItem {
+    const { status, batches } = this.group;
+    const expanded = batches.some(isActive);
+    const item = new vscode.TreeItem(`${humanizeStatus(status)} (${batches.length})`, expanded ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
+    item.id = this.id;
+    const presentation = statusPresentation(status);
+    item.iconPath = themeIcon(presentation.icon.replace('~spin', ''), presentation.color);
+    item.contextValue = NodeContext.group;
+    item.tooltip = `${batches.length} ${humanizeStatus(status).toLowerCase()} batch${batches.length === 1 ? '' : 'es'} loaded`;
+    return item;
+  }
+}
+
+export class BatchNode implements TreeNode {
+  readonly id: string;
+
+  constructor(
+    readonly batch: Batch,
+    readonly parent: StatusGroupNode,
+  ) {
+    this.id = `${parent.id}/${batch.id}`;
+  }
+
+  toTreeItem(): vscode.TreeItem {
+    const batch = this.batch;
+    const item = new vscode.TreeItem(batchLabel(batch), vscode.TreeItemCollapsibleState.None);
+    item.id = this.id;
+    item.description = batchDescription(batch);
+    const presentation = batchPresentation(batch);
+    item.iconPath = themeIcon(presentation.icon, presentation.color);
+    const tooltip = new vscode.MarkdownString(batchTooltipMarkdown(batch));
+    tooltip.supportHtml = false;
+    tooltip.isTrusted = false;
+    item.tooltip = tooltip;
+    item.contextValue = batchContextValue(batch);
+    item.command = { command: CommandId.openBatch, title: 'Open Batch Details', arguments: [this] };
+    item.accessibilityInformation = { label: `${batchLabel(batch)}, ${humanizeStatus(String(batch.status ?? 'unknown'))}, ${item.description}` };
+    return item;
+  }
+}
+
+export function batchContextValue(batch: Batch): string {
+  const flags: string[] = [NodeContext.batch];
+  if (batch.input_file_id) flags.push(BatchFlag.input);
+  if (batch.output_file_id) flags.push(BatchFlag.output);
+  if (batch.error_file_id) flags.push(BatchFlag.errorFile);
+  if (isCancellable(batch)) flags.push(BatchFlag.cancellable);
+  return flags.join(' ');
+}
+
+/** The last root node while the API says `has_more`; also the retry point after a failed page. */
+export class LoadMoreNode implements TreeNode {
+  readonly id = 'loadMore';
+
+  constructor(
+    private readonly loading: boolean,
+    private readonly error?: string,
+  ) {}
+
+  toTreeItem(): vscode.TreeItem {
+    const label = this.loading ? 'Loading more…' : this.error ? 'Retry loading more' : 'Load more…';
+    const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.None);
+    item.id = this.id;
+    item.iconPath = themeIcon(this.loading ? 'loading~spin' : this.error ? 'warning' : 'more', this.error ? 'list.warningForeground' : undefined);
+    if (this.error) item.description = this.error;
+    item.tooltip = this.error ? `Loading the next page failed: ${this.error}\nClick to try again.` : 'Load the next page of batches';
+    item.contextValue = NodeContext.loadMore;
+    item.command = { command: CommandId.loadMore, title: 'Load More Batches' };
+    return item;
+  }
+}
+
+/** A failure shown in the tree itself (never a pop-up), with the action that fixes it. */
+export class ErrorNode implements TreeNode {
+  constructor(
+    readonly id: string,
+    private readonly label: string,
+    private readonly detail: string,
+    private readonly command: vscode.Command,
+  ) {}
+
+  toTreeItem(): vscode.TreeItem {
+    const item = new vscode.TreeItem(this.label, vscode.TreeItemCollapsibleState.None);
+    item.id = this.id;
+    item.iconPath = themeIcon('error', 'errorForeground');
+    item.tooltip = this.detail;
+    item.contextValue = NodeContext.error;
+    item.command = this.command;
+    return item;
+  }
+}
+
+/** A plain informational row (empty account, end-of-paging note). */
+export class MessageNode implements TreeNode {
+  constructor(
+    readonly id: string,
+    private readonly label: string,
+    private readonly tooltip?: string,
+    private readonly icon = 'info',
+  ) {}
+
+  toTreeItem(): vscode.TreeItem {
+    const item = new vscode.TreeItem(this.label, vscode.TreeItemCollapsibleState.None);
+    item.id = this.id;
+    item.iconPath = themeIcon(this.icon);
+    item.tooltip = this.tooltip ?? this.label;
+    item.contextValue = NodeContext.message;
+    return item;
+  }
+}

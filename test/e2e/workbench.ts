@@ -1,0 +1,192 @@
+// A page object for driving code-server's workbench the way a person does: palette,
+// activity bar, tree, notifications, webview. Selectors are the ones HARNESS.md
+// verified against VS Code 1.139.
+import * as fs from 'fs';
+import type { FrameLocator, Locator, Page } from 'playwright-core';
+import * as path from 'path';
+import { launchBrowser, LaunchedBrowser, saveScreenshot } from '../harness/browser';
+import { CodeServer, delay, settleRunDir, startCodeServer } from '../harness/codeServer';
+import { packagedVsix, scratchWorkspace } from '../harness/paths';
+
+export interface WorkbenchOptions {
+  /** Defaults to the packaged openai-batch-explorer.vsix at the repository root. */
+  vsix?: string;
+  settings?: Record<string, unknown>;
+  /** Points `openaiBatches.baseUrl` at it. */
+  fakeApi?: { baseUrl: string };
+  env?: Record<string, string>;
+}
+
+const VIEW_CONTAINER_TITLE = 'OpenAI Batches';
+const DEFAULT_TIMEOUT_MS = 30_000;
+
+const SIDEBAR_ROWS = '.part.sidebar .pane-body .monaco-list-row';
+const QUICK_INPUT = '.quick-input-widget';
+
+export class Workbench {
+  private constructor(
+    readonly page: Page,
+    readonly server: CodeServer,
+    private readonly browser: LaunchedBrowser,
+    readonly workspaceFolder: string,
+  ) {}
+
+  static async open(opts: WorkbenchOptions = {}): Promise<Workbench> {
+    const vsix = opts.vsix ?? packagedVsix;
+    if (!fs.existsSync(vsix)) throw new Error(`${vsix} is missing: run \`npm run package\` first.`);
+    const workspaceFolder = scratchWorkspace();
+    const settings = { ...(opts.fakeApi && { 'openaiBatches.baseUrl': opts.fakeApi.baseUrl }), ...opts.settings };
+    // Installed from the .vsix rather than through the smoke-test driver, which would hide notification toasts.
+    const server = await startCodeServer({ workspaceFolder, settings, vsix, env: opts.env });
+    let browser: LaunchedBrowser | undefined;
+    try {
+      browser = await launchBrowser({ origin: server.url, profileDir: path.join(server.runDir, 'chromium') });
+      await browser.page.goto(server.workbenchUrl());
+      await browser.page.locator('.monaco-workbench .part.activitybar').waitFor({ timeout: 60_000 });
+      return new Workbench(browser.page, server, browser, workspaceFolder);
+    } catch (error) {
+      if (browser) await saveScreenshot(browser.page, 'e2e-open-failure');
+      await browser?.close().catch(() => undefined);
+      await server.stop();
+      throw error;
+    }
+  }
+
+  /** Runs a palette command by its full title, e.g. `OpenAI Batches: Refresh`. */
+  async runCommand(title: string): Promise<void> {
+    await this.page.keyboard.press('F1');
+    const input = this.page.locator(`${QUICK_INPUT} input.input`);
+    await input.waitFor({ state: 'visible', timeout: DEFAULT_TIMEOUT_MS });
+    await input.fill(`>${title}`);
+    // Enter runs the focused row, so wait until the palette has filtered down to ours.
+    const focused = this.page.locator(`${QUICK_INPUT} .quick-input-list .monaco-list-row.focused .label-name`);
+    await waitUntil(async () => (await focused.textContent({ timeout: 1_000 }).catch(() => ''))?.trim() === title, `palette row "${title}"`);
+    await input.press('Enter');
+    // The command's own input box reuses this widget; do not let the next step type into the palette.
+    await waitUntil(
+      async () => !(await input.isVisible()) || (await input.inputValue({ timeout: 1_000 }).catch(() => '')) !== `>${title}`,
+      `the palette to close after "${title}"`,
+    );
+  }
+
+  /** The input box or quick pick currently shown; `password` only matches a masked input box (API keys). */
+  quickInput(opts: { password?: boolean } = {}): Locator {
+    return this.page.locator(`${QUICK_INPUT} input.input${opts.password ? '[type="password"]' : ''}`);
+  }
+
+  async typeInQuickInput(text: string): Promise<void> {
+    const input = this.quickInput();
+    await input.waitFor({ state: 'visible', timeout: DEFAULT_TIMEOUT_MS });
+    await input.fill(text);
+    await input.press('Enter');
+  }
+
+  /** Shows the extension's view container; clicking an already selected icon would hide it. */
+  async openView(): Promise<void> {
+    const icon = this.page.locator(`.part.activitybar a.action-label[aria-label="${VIEW_CONTAINER_TITLE}"]`);
+    await icon.waitFor({ timeout: DEFAULT_TIMEOUT_MS });
+    const selected = this.page.locator('.part.activitybar .action-item.checked', { has: icon });
+    if ((await selected.count()) === 0) await icon.click();
+    await this.page.locator('.part.sidebar .pane-body').first().waitFor({ timeout: DEFAULT_TIMEOUT_MS });
+  }
+
+  /** A button of the view's welcome content (shown while no API key is stored). */
+  welcomeButton(text: string): Locator {
+    return this.page.locator('.part.sidebar .welcome-view-content .monaco-button', { hasText: text });
+  }
+
+  /** Visible tree labels, top to bottom; a row's aria-label is its tooltip, so read `.label-name`. */
+  async treeRows(): Promise<string[]> {
+    const labels = await this.page.locator(`${SIDEBAR_ROWS} .label-name`).allInnerTexts();
+    return labels.map((label) => label.trim());
+  }
+
+  async waitForTreeRow(match: string | RegExp, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<string> {
+    let found: string | undefined;
+    await waitUntil(
+      async () => (found = (await this.treeRows()).find((label) => matches(label, match))) !== undefined,
+      `a tree row matching ${String(match)}`,
+      timeoutMs,
+      async () => `rows: ${JSON.stringify(await this.treeRows())}`,
+    );
+    return found!;
+  }
+
+  treeRow(match: string | RegExp): Locator {
+    const label = typeof match === 'string' ? new RegExp(`^\\s*${escapeRegExp(match)}\\s*$`) : match;
+    return this.page.locator(SIDEBAR_ROWS, { has: this.page.locator('.label-name', { hasText: label }) }).first();
+  }
+
+  async clickTreeRow(match: string | RegExp): Promise<void> {
+    await this.waitForTreeRow(match);
+    await this.treeRow(match).click();
+  }
+
+  /** Messages of the notification toasts currently shown. */
+  async notifications(): Promise<string[]> {
+    return this.page.locator('.notifications-toasts .notification-list-item-message').allInnerTexts();
+  }
+
+  async waitForNotification(match: string | RegExp, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<string> {
+    let found: string | undefined;
+    await waitUntil(
+      async () => (found = (await this.notifications()).find((message) => matches(message, match))) !== undefined,
+      `a notification matching ${String(match)}`,
+      timeoutMs,
+      async () => `notifications: ${JSON.stringify(await this.notifications())}`,
+    );
+    return found!;
+  }
+
+  /** The content frame of the most recently opened webview panel. */
+  webviewFrame(): FrameLocator {
+    return this.page.frameLocator('iframe.webview.ready').last().frameLocator('iframe#active-frame');
+  }
+
+  /** What the extension copied; goes through the browser's clipboard, which the harness granted. */
+  readClipboard(): Promise<string> {
+    return this.page.evaluate<string>('navigator.clipboard.readText()');
+  }
+
+  screenshot(name: string): Promise<string | undefined> {
+    return saveScreenshot(this.page, name);
+  }
+
+  /** Stops browser and server; a failed run keeps its folder (logs) and says where it is. */
+  async close(opts: { failed?: boolean } = {}): Promise<void> {
+    await this.browser.close().catch(() => undefined);
+    await this.server.stop();
+    settleRunDir(this.server, !opts.failed);
+    fs.rmSync(this.workspaceFolder, { recursive: true, force: true });
+  }
+}
+
+export function openWorkbench(opts: WorkbenchOptions = {}): Promise<Workbench> {
+  return Workbench.open(opts);
+}
+
+/** Polls `condition` until it holds; the error names what was awaited and, via `describe`, what was seen. */
+export async function waitUntil(
+  condition: () => Promise<boolean>,
+  what: string,
+  timeoutMs = DEFAULT_TIMEOUT_MS,
+  describe?: () => Promise<string>,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await condition()) return;
+    if (Date.now() > deadline) {
+      const seen = describe ? `; ${await describe().catch(() => '')}` : '';
+      throw new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what}${seen}`);
+    }
+    await delay(250);
+  }
+}
+
+function matches(text: string, match: string | RegExp): boolean {
+  return typeof match === 'string' ? text === match : match.test(text);
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

@@ -1,0 +1,165 @@
+import * as assert from 'node:assert/strict';
+import { ApiError } from '../../src/core/errors';
+import { Page, Pager } from '../../src/core/pager';
+
+type Item = { id: string; v?: number };
+
+/** A scripted page source: pages keyed by cursor, with a call log and optional manual release. */
+function source(pages: Record<string, Page<Item>>, opts: { manual?: boolean } = {}) {
+  const calls: (string | undefined)[] = [];
+  const releases: (() => void)[] = [];
+  const fetch = (cursor: string | undefined, signal: AbortSignal): Promise<Page<Item>> => {
+    calls.push(cursor);
+    const page = pages[cursor ?? ''];
+    if (!page) return Promise.reject(new ApiError('badRequest', `no page after ${cursor}`));
+    if (!opts.manual) return Promise.resolve(structuredClone(page));
+    return new Promise((resolve, reject) => {
+      signal.addEventListener('abort', () => reject(new ApiError('cancelled', 'aborted')));
+      releases.push(() => resolve(structuredClone(page)));
+    });
+  };
+  return { fetch, calls, releases };
+}
+
+const ids = (pager: Pager<Item>): string[] => pager.items.map((i) => i.id);
+
+describe('Pager', () => {
+  it('loads pages with the id of the last item as cursor until has_more is false', async () => {
+    const src = source({ '': { items: [{ id: 'a' }, { id: 'b' }], hasMore: true }, b: { items: [{ id: 'c' }], hasMore: false } });
+    const pager = new Pager(src.fetch);
+    await pager.loadMore();
+    assert.deepEqual(ids(pager), ['a', 'b']);
+    assert.equal(pager.hasMore, true);
+    await pager.loadMore();
+    assert.deepEqual(ids(pager), ['a', 'b', 'c']);
+    assert.equal(pager.hasMore, false);
+    assert.equal(pager.endNote, undefined);
+    await pager.loadMore();
+    assert.deepEqual(src.calls, [undefined, 'b'], 'no request once the list is complete');
+  });
+
+  it('shares one request between concurrent loadMore calls (double click)', async () => {
+    const src = source({ '': { items: [{ id: 'a' }], hasMore: true }, a: { items: [{ id: 'b' }], hasMore: true } }, { manual: true });
+    const pager = new Pager(src.fetch);
+    const first = pager.loadMore();
+    src.releases.shift()!();
+    await first;
+    const p1 = pager.loadMore();
+    const p2 = pager.loadMore();
+    assert.equal(p1, p2);
+    assert.equal(src.calls.length, 2);
+    src.releases.shift()!();
+    await Promise.all([p1, p2]);
+    assert.deepEqual(ids(pager), ['a', 'b']);
+  });
+
+  it('stops with a note on an empty page that says has_more', async () => {
+    const src = source({ '': { items: [{ id: 'a' }], hasMore: true }, a: { items: [], hasMore: true } });
+    const pager = new Pager(src.fetch);
+    await pager.loadMore();
+    await pager.loadMore();
+    assert.equal(pager.hasMore, false);
+    assert.match(pager.endNote ?? '', /empty page/);
+    await pager.loadMore();
+    assert.equal(src.calls.length, 2);
+  });
+
+  it('stops with a note when the cursor does not advance', async () => {
+    const src = source({ '': { items: [{ id: 'a' }, { id: 'b' }], hasMore: true }, b: { items: [{ id: 'a' }, { id: 'b' }], hasMore: true } });
+    const pager = new Pager(src.fetch);
+    await pager.loadMore();
+    await pager.loadMore();
+    assert.deepEqual(ids(pager), ['a', 'b'], 'no duplicates');
+    assert.equal(pager.hasMore, false);
+    assert.match(pager.endNote ?? '', /same page/);
+  });
+
+  it('drops duplicate ids across pages, keeping the newer data, and stops when a page adds nothing', async () => {
+    const src = source({
+      '': { items: [{ id: 'a' }, { id: 'b', v: 1 }], hasMore: true },
+      b: { items: [{ id: 'b', v: 2 }, { id: 'c' }], hasMore: true },
+      c: { items: [{ id: 'a' }, { id: 'c' }, { id: 'b' }], hasMore: true },
+    });
+    const pager = new Pager(src.fetch);
+    await pager.loadMore();
+    await pager.loadMore();
+    assert.deepEqual(ids(pager), ['a', 'b', 'c']);
+    assert.equal(pager.get('b')?.v, 2);
+    await pager.loadMore();
+    assert.deepEqual(ids(pager), ['a', 'b', 'c']);
+    assert.equal(pager.hasMore, false);
+    assert.match(pager.endNote ?? '', /repeated/);
+  });
+
+  it('keeps the loaded items when a load-more fails, and can retry', async () => {
+    let fail = true;
+    const pager = new Pager<Item>((cursor) => {
+      if (cursor === undefined) return Promise.resolve({ items: [{ id: 'a' }], hasMore: true });
+      if (fail) return Promise.reject(new ApiError('server', 'boom'));
+      return Promise.resolve({ items: [{ id: 'b' }], hasMore: false });
+    });
+    await pager.loadMore();
+    await assert.rejects(pager.loadMore(), /boom/);
+    assert.deepEqual(ids(pager), ['a']);
+    assert.equal(pager.hasMore, true);
+    fail = false;
+    await pager.loadMore();
+    assert.deepEqual(ids(pager), ['a', 'b']);
+  });
+
+  it('refresh keeps the old items until the new first page arrives, then replaces them', async () => {
+    let generation = 0;
+    const releases: (() => void)[] = [];
+    const pager = new Pager<Item>(
+      () =>
+        new Promise((resolve) => {
+          const page = generation++ === 0 ? { items: [{ id: 'old' }], hasMore: false } : { items: [{ id: 'new' }, { id: 'old' }], hasMore: false };
+          releases.push(() => resolve(page));
+        }),
+    );
+    const first = pager.loadMore();
+    releases.shift()!();
+    await first;
+    const refreshing = pager.refresh();
+    assert.deepEqual(ids(pager), ['old'], 'old list stays while refreshing');
+    assert.equal(pager.busy, 'refresh');
+    releases.shift()!();
+    await refreshing;
+    assert.deepEqual(ids(pager), ['new', 'old']);
+  });
+
+  it('refresh supersedes a load-more in flight: the slow old answer is dropped', async () => {
+    const src = source({ '': { items: [{ id: 'a' }], hasMore: true }, a: { items: [{ id: 'stale' }], hasMore: false } }, { manual: true });
+    const pager = new Pager(src.fetch);
+    const first = pager.loadMore();
+    src.releases.shift()!();
+    await first;
+    const loading = pager.loadMore();
+    const refreshing = pager.refresh();
+    src.releases.shift()!(); // the load-more's answer arrives late (its signal was aborted)
+    await loading; // resolves quietly: superseded, not an error
+    src.releases.shift()!();
+    await refreshing;
+    assert.deepEqual(ids(pager), ['a']);
+    assert.equal(pager.hasMore, true);
+  });
+
+  it('a failed refresh keeps the previous items', async () => {
+    let calls = 0;
+    const pager = new Pager<Item>(() => (calls++ === 0 ? Promise.resolve({ items: [{ id: 'a' }], hasMore: false }) : Promise.reject(new ApiError('network', 'offline'))));
+    await pager.loadMore();
+    await assert.rejects(pager.refresh(), /offline/);
+    assert.deepEqual(ids(pager), ['a']);
+  });
+
+  it('update and prepend change items in place without duplicates', async () => {
+    const pager = new Pager<Item>(() => Promise.resolve({ items: [{ id: 'a', v: 1 }], hasMore: false }));
+    await pager.loadMore();
+    assert.equal(pager.update({ id: 'a', v: 2 }), true);
+    assert.equal(pager.update({ id: 'zz' }), false);
+    pager.prepend({ id: 'n' });
+    pager.prepend({ id: 'a', v: 3 });
+    assert.deepEqual(ids(pager), ['n', 'a']);
+    assert.equal(pager.get('a')?.v, 3);
+  });
+});
