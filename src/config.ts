@@ -28,7 +28,7 @@ export function readSettings(): ExplorerSettings {
     pageSize: int('pageSize', 20, 1, 100),
     organization: text('organization'),
     project: text('project'),
-    autoRefreshSeconds: int('autoRefreshSeconds', 0, 0, 3600),
+    autoRefreshSeconds: int('autoRefreshSeconds', 30, 0, 3600),
     requestTimeoutSeconds: int('requestTimeoutSeconds', 30, 1, 600),
     authHeader: config.get<string>('authHeader') === 'api-key' ? 'api-key' : 'bearer',
     apiVersion: text('apiVersion'),

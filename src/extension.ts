@@ -1,8 +1,10 @@
 import * as vscode from 'vscode';
 import { ApiKeyStore } from './auth/apiKeyStore';
+import { AutoRefresher } from './autoRefresh';
 import { registerCommands } from './commands/registerCommands';
 import { readSettings } from './config';
 import { ConnectionManager } from './connection';
+import { registerIdProviders } from './editor/idProviders';
 import { BatchStore } from './core/batchStore';
 import { Logger } from './log';
 import { BatchTreeProvider } from './tree/batchTreeProvider';
@@ -19,7 +21,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const treeView = vscode.window.createTreeView('openaiBatches.batches', { treeDataProvider: tree, showCollapseAll: true });
   const panels = new BatchDetailPanels({ extensionUri: context.extensionUri, store, log });
   const jsonDocuments = new BatchJsonDocuments(store);
-  context.subscriptions.push(log, store, keys, connection, tree, treeView, panels, panels.registerSerializer(), jsonDocuments.register());
+  const autoRefresher = new AutoRefresher(store, treeView, log);
+  context.subscriptions.push(log, store, keys, connection, tree, treeView, panels, panels.registerSerializer(), jsonDocuments.register(), autoRefresher, registerIdProviders(store));
 
   registerCommands({ context, store, keys, connection, tree, treeView, panels, jsonDocuments, log });
   await connection.reconnect();

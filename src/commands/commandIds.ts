@@ -17,6 +17,7 @@ export const CommandId = {
   openResults: 'openaiBatches.openResults',
   insertOutputFileId: 'openaiBatches.insertOutputFileId',
   filter: 'openaiBatches.filter',
+  clearFilter: 'openaiBatches.clearFilter',
 } as const;
 
 export type CommandId = (typeof CommandId)[keyof typeof CommandId];
@@ -25,4 +26,5 @@ export type CommandId = (typeof CommandId)[keyof typeof CommandId];
 export const ContextKey = {
   hasApiKey: 'openaiBatches.hasApiKey',
   hasMore: 'openaiBatches.hasMore',
+  filterActive: 'openaiBatches.filterActive',
 } as const;

@@ -5,6 +5,7 @@ import type { BatchArgument } from './batchPicker';
 import { cancelBatch, openBatch } from './batchCommands';
 import { CommandId } from './commandIds';
 import { copyId, insertOutputFileId } from './copyCommands';
+import { clearFilter, filterBatches } from './filterCommands';
 import { downloadOutputFile, openResultFile } from './fileCommands';
 import { loadMore, refresh } from './listCommands';
 import type { Services } from './services';
@@ -31,7 +32,8 @@ const HANDLERS: Record<CommandId, Handler> = {
   [CommandId.createBatch]: () => notYet('Creating batches'),
   [CommandId.openResults]: () => notYet('The results view'),
   [CommandId.insertOutputFileId]: (s) => insertOutputFileId(s),
-  [CommandId.filter]: () => notYet('Filtering'),
+  [CommandId.filter]: (s) => filterBatches(s),
+  [CommandId.clearFilter]: (s) => clearFilter(s),
 };
 
 function notYet(feature: string): void {

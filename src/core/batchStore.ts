@@ -1,6 +1,7 @@
 import type { BatchApiClient } from './client';
 import { ApiError, isCancellation } from './errors';
 import { Emitter } from './events';
+import { isActive } from './grouping';
 import { Pager } from './pager';
 import type { Batch } from './types';
 
@@ -92,6 +93,35 @@ export class BatchStore {
     const pending = this.pager.loadMore();
     if (!wasBusy) this.changed.fire();
     return this.settle(pending, 'loadMore');
+  }
+
+  /**
+   * Brings active batches up to date without reloading everything: one first-page request when
+   * every active batch is on it (cheaper), else `GET /batches/{id}` per active batch at bounded
+   * concurrency. Returns the number of requests made; rejects with the first failure.
+   */
+  async refreshActive(concurrency = 4, signal?: AbortSignal): Promise<number> {
+    const client = this.requireClient();
+    if (!this.pager.hasLoaded || this.pager.busy) return 0;
+    const active = this.pager.items.filter(isActive);
+    if (active.length === 0) return 0;
+    const firstPage = new Set(this.pager.items.slice(0, this.pageSize()).map((batch) => batch.id));
+    if (active.length > 1 && active.every((batch) => firstPage.has(batch.id))) {
+      const page = await client.listBatches({ limit: this.pageSize() }, { signal });
+      this.pager.mergeNewest(page.data);
+      for (const batch of page.data) this.batchUpdated.fire(batch);
+      this.changed.fire();
+      return 1;
+    }
+    const queue = [...active];
+    const worker = async (): Promise<void> => {
+      for (let batch = queue.shift(); batch; batch = queue.shift()) {
+        const fresh = await client.getBatch(batch.id, { signal });
+        this.apply(fresh);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, active.length) }, worker));
+    return active.length;
   }
 
   /** `GET /batches/{id}`, merged into the loaded list when present. Rejects with an ApiError. */

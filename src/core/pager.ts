@@ -91,6 +91,20 @@ export class Pager<T extends { id: string }> {
     this.reindex();
   }
 
+  /**
+   * Merges a freshly fetched first page without dropping the pages loaded after it: known items
+   * are updated in place, new ones go on top in page order. The load-more cursor stays.
+   */
+  mergeNewest(items: T[]): number {
+    const fresh: T[] = [];
+    for (const item of items) if (!this.update(item)) fresh.push(item);
+    if (fresh.length) {
+      this.list = [...fresh, ...this.list];
+      this.reindex();
+    }
+    return fresh.length;
+  }
+
   /** Forgets everything and aborts any request (e.g. the key or base URL changed). */
   clear(): void {
     this.inFlight?.controller.abort();

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { BatchStore } from '../core/batchStore';
+import { BatchFilter, isFilterActive, matchesFilter } from '../core/filter';
 import { groupByStatus } from '../core/grouping';
 import { CommandId } from '../commands/commandIds';
 import { BatchNode, ErrorNode, LoadMoreNode, MessageNode, StatusGroupNode, TreeNode } from './nodes';
@@ -12,6 +13,7 @@ export class BatchTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
   private readonly changed = new vscode.EventEmitter<TreeNode | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private groups = new Map<string, StatusGroupNode>();
+  private activeFilter: BatchFilter | undefined;
   private readonly subscription: vscode.Disposable;
 
   constructor(private readonly store: BatchStore) {
@@ -30,6 +32,16 @@ export class BatchTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
     if (node instanceof StatusGroupNode) return node.group.batches.map((batch) => new BatchNode(batch, node));
     if (node) return [];
     return this.rootNodes();
+  }
+
+  get filter(): BatchFilter | undefined {
+    return this.activeFilter;
+  }
+
+  /** Shows only loaded batches that match; `undefined` shows all. Load more keeps working. */
+  setFilter(filter: BatchFilter | undefined): void {
+    this.activeFilter = isFilterActive(filter) ? filter : undefined;
+    this.changed.fire(undefined);
   }
 
   /** The node showing a batch, for `TreeView.reveal`. */
@@ -61,9 +73,14 @@ export class BatchTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
     }
     if (!store.hasLoaded) return nodes;
 
-    const groups = groupByStatus(store.batches).map((group) => new StatusGroupNode(group));
+    const filter = this.activeFilter;
+    const visible = filter ? store.batches.filter((batch) => matchesFilter(batch, filter)) : store.batches;
+    const groups = groupByStatus(visible).map((group) => new StatusGroupNode(group));
     this.groups = new Map(groups.map((group) => [group.group.status, group]));
     nodes.push(...groups);
+    if (filter && visible.length === 0 && store.batches.length > 0) {
+      nodes.push(new MessageNode('message/filtered', `No loaded batch matches the filter (${store.batches.length} loaded)`, 'Load more, or change the filter.', 'filter'));
+    }
     if (store.batches.length === 0) nodes.push(new MessageNode('message/empty', 'No batches yet', 'This account has no batches. Create one from a .jsonl file with "OpenAI Batches: Create Batch from JSONL File…".'));
 
     if (store.loadMoreError) nodes.push(new LoadMoreNode(false, store.loadMoreError.message));

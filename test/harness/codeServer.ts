@@ -46,15 +46,17 @@ const CLEAN_WORKBENCH_SETTINGS: Record<string, unknown> = {
   'extensions.autoUpdate': false,
   'update.mode': 'none',
   'security.workspace.trust.enabled': false,
+  // The secondary side bar only holds chat, which is disabled; it would take a third of each screenshot.
+  'workbench.secondarySideBar.defaultVisibility': 'hidden',
 };
 
 /**
  * Environment a parent may carry that would make code-server do something else:
  * `PORT`/`CODE_SERVER_HOST` override --bind-addr, `VSCODE_IPC_HOOK_CLI` (set in VS Code
- * terminals) makes it hand the folder to the *outer* editor and exit, and a
- * `PASSWORD` would be ignored with --auth none but is a secret we need not pass on.
+ * terminals) makes it hand the folder to the *outer* editor and exit. Secrets
+ * (`PASSWORD`, a developer's real `OPENAI_API_KEY`) have no business in a test workbench.
  */
-const INHERITED_ENV_TO_DROP = /^(PORT|PASSWORD|HASHED_PASSWORD|GITHUB_TOKEN|CODE_SERVER_.*|VSCODE_.*|ELECTRON_RUN_AS_NODE)$/;
+const INHERITED_ENV_TO_DROP = /^(PORT|PASSWORD|HASHED_PASSWORD|GITHUB_TOKEN|OPENAI_API_KEY|CODE_SERVER_.*|VSCODE_.*|ELECTRON_RUN_AS_NODE)$/;
 
 /** A socket path (udd/code-server-ipc.sock and friends) must stay under 108 bytes. */
 const MAX_RUN_DIR_LENGTH = 70;

@@ -35,10 +35,9 @@ describe('extension host', () => {
     assert.ok(vscode.extensions.getExtension(EXTENSION_ID), `${EXTENSION_ID} is not loaded`);
   });
 
-  it('contributes exactly the contract commands', () => {
-    const manifest = vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON as Manifest;
-    const contributed = manifest.contributes.commands.map(({ command }) => command);
-    assert.deepStrictEqual([...contributed].sort(), [...CONTRACT_COMMANDS].sort());
+  it('contributes every contract command', () => {
+    const missing = CONTRACT_COMMANDS.filter((id) => !contributedCommands().includes(id));
+    assert.deepStrictEqual(missing, [], `contract commands missing from package.json: ${missing.join(', ')}`);
   });
 
   it('registers every contributed command once activated', async () => {
@@ -46,7 +45,12 @@ describe('extension host', () => {
     await extension.activate();
     assert.ok(extension.isActive);
     const registered = new Set(await vscode.commands.getCommands(true));
-    const missing = CONTRACT_COMMANDS.filter((id) => !registered.has(id));
+    const missing = contributedCommands().filter((id) => !registered.has(id));
     assert.deepStrictEqual(missing, [], `commands contributed but not registered: ${missing.join(', ')}`);
   });
 });
+
+function contributedCommands(): string[] {
+  const manifest = vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON as Manifest;
+  return manifest.contributes.commands.map(({ command }) => command);
+}

@@ -1,0 +1,106 @@
+import * as vscode from 'vscode';
+import { CommandId } from './commands/commandIds';
+import { readSettings, CONFIG_SECTION } from './config';
+import type { BatchStore } from './core/batchStore';
+import { CompletionWatcher } from './core/completionWatcher';
+import { errorMessage, isCancellation } from './core/errors';
+import { batchLabel, humanizeStatus } from './core/format';
+import { isActive, statusOf } from './core/grouping';
+import type { Batch } from './core/types';
+import type { Logger } from './log';
+
+const MAX_BACKOFF_FACTOR = 8;
+
+/**
+ * Polls active batches while the view is visible and the window focused, stops when nothing is
+ * active, backs off after failures, and announces batches that finish. Also owns the status-bar
+ * count of active batches.
+ */
+export class AutoRefresher implements vscode.Disposable {
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private failures = 0;
+  private running = false;
+  private readonly watcher = new CompletionWatcher();
+  private readonly statusItem = vscode.window.createStatusBarItem('openaiBatches.active', vscode.StatusBarAlignment.Left, 50);
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(
+    private readonly store: BatchStore,
+    private readonly view: vscode.TreeView<unknown>,
+    private readonly log: Logger,
+  ) {
+    this.statusItem.name = 'OpenAI Batches: active batches';
+    this.statusItem.command = 'openaiBatches.batches.focus';
+    this.disposables.push(
+      this.statusItem,
+      store.onDidChange(() => this.onStoreChanged()),
+      view.onDidChangeVisibility(() => this.schedule()),
+      vscode.window.onDidChangeWindowState(() => this.schedule()),
+      vscode.workspace.onDidChangeConfiguration((event) => {
+        if (event.affectsConfiguration(`${CONFIG_SECTION}.autoRefreshSeconds`)) this.schedule();
+      }),
+    );
+  }
+
+  private onStoreChanged(): void {
+    if (this.store.state.kind !== 'ready') this.watcher.reset();
+    for (const batch of this.watcher.observe(this.store.batches)) void this.announce(batch);
+    const active = this.store.batches.filter(isActive).length;
+    this.statusItem.text = `$(sync~spin) ${active} active batch${active === 1 ? '' : 'es'}`;
+    this.statusItem.tooltip = 'OpenAI batches still running — click to show them';
+    if (active > 0) this.statusItem.show();
+    else this.statusItem.hide();
+    this.schedule();
+  }
+
+  /** (Re)arms the timer when polling makes sense, else stops it. */
+  private schedule(): void {
+    const seconds = readSettings().autoRefreshSeconds;
+    const wanted = seconds > 0 && this.view.visible && vscode.window.state.focused && this.store.state.kind === 'ready' && this.store.batches.some(isActive);
+    if (!wanted) {
+      if (this.timer) clearTimeout(this.timer);
+      this.timer = undefined;
+      return;
+    }
+    if (this.timer || this.running) return;
+    const delay = seconds * 1000 * Math.min(MAX_BACKOFF_FACTOR, 2 ** this.failures);
+    this.timer = setTimeout(() => void this.tick(), delay);
+  }
+
+  private async tick(): Promise<void> {
+    this.timer = undefined;
+    this.running = true;
+    try {
+      const requests = await this.store.refreshActive();
+      this.failures = 0;
+      this.log.debug(`Auto-refresh: ${requests} request(s).`);
+    } catch (error) {
+      if (!isCancellation(error)) {
+        this.failures++;
+        this.log.warn(`Auto-refresh failed (${this.failures} in a row, backing off): ${errorMessage(error)}`);
+      }
+    } finally {
+      this.running = false;
+      this.schedule();
+    }
+  }
+
+  private async announce(batch: Batch): Promise<void> {
+    const status = statusOf(batch);
+    const label = batchLabel(batch);
+    const actions = ['Open Details', ...(batch.output_file_id ? ['Copy Output File ID', 'Open Output'] : [])];
+    const message = `Batch "${label}" ${status === 'completed' ? 'completed' : `is ${humanizeStatus(status).toLowerCase()}`}${
+      batch.request_counts ? ` (${batch.request_counts.completed}/${batch.request_counts.total} requests${batch.request_counts.failed ? `, ${batch.request_counts.failed} failed` : ''})` : ''
+    }.`;
+    const show = status === 'completed' && !batch.request_counts?.failed ? vscode.window.showInformationMessage : vscode.window.showWarningMessage;
+    const choice = await show(message, ...actions);
+    if (choice === 'Open Details') await vscode.commands.executeCommand(CommandId.openBatch, batch.id);
+    if (choice === 'Copy Output File ID') await vscode.commands.executeCommand(CommandId.copyOutputFileId, batch.id);
+    if (choice === 'Open Output') await vscode.commands.executeCommand(CommandId.openOutputFile, batch.id);
+  }
+
+  dispose(): void {
+    if (this.timer) clearTimeout(this.timer);
+    for (const disposable of this.disposables) disposable.dispose();
+  }
+}

@@ -1,0 +1,66 @@
+import * as vscode from 'vscode';
+import { BatchFilter, describeFilter, isFilterActive } from '../core/filter';
+import { humanizeStatus } from '../core/format';
+import { STATUS_ORDER, statusOf } from '../core/grouping';
+import { ContextKey } from './commandIds';
+import type { Services } from './services';
+
+interface FacetItem extends vscode.QuickPickItem {
+  facet?: { kind: 'status' | 'endpoint'; value: string };
+}
+
+/** Two quick steps: pick statuses/endpoints (multi-select), then optional text. Escape keeps the current filter. */
+export async function filterBatches(services: Services): Promise<void> {
+  const current = services.tree.filter ?? {};
+  const loaded = services.store.batches;
+  const statuses = [...new Set([...STATUS_ORDER.filter((s) => loaded.some((b) => statusOf(b) === s)), ...loaded.map(statusOf)])];
+  const endpoints = [...new Set(loaded.map((b) => b.endpoint).filter((e): e is string => typeof e === 'string' && !!e))].sort();
+  const count = (predicate: (value: string) => boolean): number => loaded.filter((b) => predicate(b.endpoint ?? '')).length;
+
+  const items: FacetItem[] = [
+    { label: 'Status', kind: vscode.QuickPickItemKind.Separator },
+    ...statuses.map((status) => ({
+      label: humanizeStatus(status),
+      description: `${loaded.filter((b) => statusOf(b) === status).length} loaded`,
+      picked: current.statuses?.includes(status) ?? false,
+      facet: { kind: 'status' as const, value: status },
+    })),
+    { label: 'Endpoint', kind: vscode.QuickPickItemKind.Separator },
+    ...endpoints.map((endpoint) => ({
+      label: endpoint,
+      description: `${count((e) => e === endpoint)} loaded`,
+      picked: current.endpoints?.includes(endpoint) ?? false,
+      facet: { kind: 'endpoint' as const, value: endpoint },
+    })),
+  ];
+  const picked = await vscode.window.showQuickPick(items, {
+    title: 'Filter batches (1/2): statuses and endpoints',
+    placeHolder: 'Select none to show every status and endpoint; Enter to continue',
+    canPickMany: true,
+    ignoreFocusOut: true,
+  });
+  if (!picked) return;
+  const text = await vscode.window.showInputBox({
+    title: 'Filter batches (2/2): text',
+    prompt: 'Match text in batch ids, metadata values, file ids, endpoint or model (leave empty for none)',
+    value: current.text ?? '',
+    ignoreFocusOut: true,
+  });
+  if (text === undefined) return;
+  applyFilter(services, {
+    statuses: picked.filter((i) => i.facet?.kind === 'status').map((i) => i.facet!.value),
+    endpoints: picked.filter((i) => i.facet?.kind === 'endpoint').map((i) => i.facet!.value),
+    text: text.trim() || undefined,
+  });
+}
+
+export function clearFilter(services: Services): void {
+  applyFilter(services, undefined);
+}
+
+export function applyFilter(services: Services, filter: BatchFilter | undefined): void {
+  services.tree.setFilter(filter);
+  const active = isFilterActive(filter);
+  services.treeView.description = active ? `Filtered: ${describeFilter(filter)}` : undefined;
+  void vscode.commands.executeCommand('setContext', ContextKey.filterActive, active);
+}

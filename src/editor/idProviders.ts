@@ -1,0 +1,95 @@
+import * as vscode from 'vscode';
+import { CommandId } from '../commands/commandIds';
+import { CONFIG_SECTION } from '../config';
+import type { BatchStore } from '../core/batchStore';
+import { batchDescription, batchLabel, escapeMarkdown, humanizeStatus, relativeTime } from '../core/format';
+import { statusOf } from '../core/grouping';
+import type { Batch } from '../core/types';
+import { FileRole, ID_PATTERN, IdLookup } from './idLookup';
+
+function enabled(): boolean {
+  return vscode.workspace.getConfiguration(CONFIG_SECTION).get<boolean>('editorIntegration', true);
+}
+
+function commandLink(title: string, command: string, id: string): string {
+  return `[${title}](command:${command}?${encodeURIComponent(JSON.stringify([id]))})`;
+}
+
+/** Hover on a batch or file id in any editor: status, counts, age and actions. */
+export class IdHoverProvider implements vscode.HoverProvider {
+  constructor(private readonly lookup: IdLookup) {}
+
+  async provideHover(document: vscode.TextDocument, position: vscode.Position): Promise<vscode.Hover | undefined> {
+    if (!enabled()) return undefined;
+    const range = document.getWordRangeAtPosition(position, ID_PATTERN);
+    if (!range) return undefined;
+    const id = document.getText(range);
+    let batch: Batch | undefined;
+    let role: FileRole | undefined;
+    if (id.startsWith('batch_')) batch = await this.lookup.batch(id);
+    else ({ batch, role } = this.lookup.findFile(id) ?? {});
+    if (!batch) return undefined;
+
+    const md = new vscode.MarkdownString(undefined, true);
+    md.isTrusted = { enabledCommands: [CommandId.openBatch, CommandId.copyBatchId, CommandId.copyOutputFileId, CommandId.openOutputFile] };
+    md.supportHtml = false;
+    const counts = batch.request_counts;
+    md.appendMarkdown(`**${escapeMarkdown(batchLabel(batch))}** — ${escapeMarkdown(humanizeStatus(statusOf(batch)))}`);
+    if (role) md.appendMarkdown(` · ${role} file of \`${batch.id.replace(/`/g, "'")}\``);
+    md.appendMarkdown('\n\n');
+    const facts = [escapeMarkdown(batchDescription(batch))];
+    if (counts) facts.push(`${counts.completed} completed, ${counts.failed} failed of ${counts.total}`);
+    if (typeof batch.created_at === 'number') facts.push(`created ${relativeTime(batch.created_at)}`);
+    md.appendMarkdown(facts.filter(Boolean).join(' · ') + '\n\n');
+    const links = [commandLink('Open details', CommandId.openBatch, batch.id), commandLink('Copy batch ID', CommandId.copyBatchId, batch.id)];
+    if (batch.output_file_id) links.push(commandLink('Copy output file ID', CommandId.copyOutputFileId, batch.id), commandLink('Open output', CommandId.openOutputFile, batch.id));
+    md.appendMarkdown(links.join(' · '));
+    return new vscode.Hover(md, range);
+  }
+}
+
+/** Completes `batch_…` and `file-…` with the loaded ids, most recent first. */
+export class IdCompletionProvider implements vscode.CompletionItemProvider {
+  constructor(private readonly store: BatchStore) {}
+
+  provideCompletionItems(document: vscode.TextDocument, position: vscode.Position): vscode.CompletionItem[] | undefined {
+    if (!enabled()) return undefined;
+    const before = document.lineAt(position.line).text.slice(0, position.character);
+    const match = /(batch_|file-)[A-Za-z0-9]*$/.exec(before);
+    if (!match) return undefined;
+    const range = new vscode.Range(position.line, position.character - match[0].length, position.line, position.character);
+    const batches = [...this.store.batches].sort((a, b) => (b.created_at ?? 0) - (a.created_at ?? 0));
+    const items: vscode.CompletionItem[] = [];
+    const add = (id: string, detail: string, documentation: string, rank: number): void => {
+      const item = new vscode.CompletionItem(id, vscode.CompletionItemKind.Value);
+      item.range = range;
+      item.detail = detail;
+      item.documentation = documentation;
+      item.sortText = String(rank).padStart(6, '0');
+      items.push(item);
+    };
+    batches.forEach((batch, rank) => {
+      const status = humanizeStatus(statusOf(batch));
+      if (match[1] === 'batch_') add(batch.id, `${status} · ${batchLabel(batch)}`, batchDescription(batch), rank);
+      else {
+        for (const [role, id] of [['output', batch.output_file_id], ['input', batch.input_file_id], ['error', batch.error_file_id]] as const) {
+          if (typeof id === 'string' && id.startsWith('file-')) add(id, `${role} file · ${batchLabel(batch)}`, `${status} · ${batch.id}`, rank);
+        }
+      }
+    });
+    return items;
+  }
+}
+
+/** Registers hover and completion for every language (ids appear in Python, TS, shell, notebooks…). */
+export function registerIdProviders(store: BatchStore): vscode.Disposable {
+  const lookup = new IdLookup(store);
+  const selector: vscode.DocumentSelector = [{ scheme: 'file' }, { scheme: 'untitled' }, { scheme: 'vscode-notebook-cell' }];
+  return vscode.Disposable.from(
+    vscode.languages.registerHoverProvider(selector, new IdHoverProvider(lookup)),
+    vscode.languages.registerCompletionItemProvider(selector, new IdCompletionProvider(store), '_', '-'),
+    store.onDidChange(() => {
+      if (store.state.kind !== 'ready') lookup.clear();
+    }),
+  );
+}

@@ -1,0 +1,74 @@
+// `npm run demo`: a browser VS Code with the packaged extension, talking to the fake
+// API (seed "demo", a clock that keeps moving so active batches progress), or to the
+// real API when OPENAI_API_KEY is set. Ctrl+C stops everything it started.
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { startFakeApi } from '../fake-api/server';
+import { CodeServer, settleRunDir, startCodeServer } from './codeServer';
+import { packagedVsix, repoRoot, scratchWorkspace } from './paths';
+
+const DEMO_KEY = 'sk-demo-batch-explorer';
+/** Simulated seconds the fake's clock moves every real tick: a 24h batch window then passes in minutes. */
+const TICK_SIMULATED_SECONDS = Number(process.env.DEMO_TICK_SECONDS) || 60;
+const TICK_INTERVAL_MS = 3_000;
+
+async function main(): Promise<void> {
+  const install = spawnSync('bash', [path.join(repoRoot, 'test', 'harness', 'install.sh')], { stdio: 'inherit' });
+  if (install.status !== 0) throw new Error('test/harness/install.sh failed');
+  if (!fs.existsSync(packagedVsix)) throw new Error(`${packagedVsix} is missing: run \`npm run package\` first.`);
+
+  const port = Number(process.env.PORT) || 8080;
+  const realKey = Boolean(process.env.OPENAI_API_KEY);
+  const fake = realKey ? undefined : await startFakeApi({ seed: 'demo', apiKey: DEMO_KEY });
+  const ticker = fake && setInterval(() => fake.clock.advance(TICK_SIMULATED_SECONDS), TICK_INTERVAL_MS);
+  const baseUrl = fake?.baseUrl ?? process.env.OPENAI_BASE_URL ?? 'https://api.openai.com/v1';
+
+  const workspaceFolder = scratchWorkspace();
+  let server: CodeServer | undefined;
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> =>
+    (stopping ??= (async () => {
+      if (ticker) clearInterval(ticker);
+      await server?.stop();
+      if (server) settleRunDir(server, true);
+      await fake?.close();
+      fs.rmSync(workspaceFolder, { recursive: true, force: true });
+    })());
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      console.log('\nStopping the demo…');
+      void stop().finally(() => process.exit(0));
+    });
+  }
+
+  try {
+    server = await startCodeServer({
+      port,
+      vsix: packagedVsix,
+      workspaceFolder,
+      settings: {
+        'openaiBatches.baseUrl': baseUrl,
+        // With the fake's clock moving, let the tree show batches progressing on their own.
+        ...(fake && { 'openaiBatches.autoRefreshSeconds': 5 }),
+      },
+    });
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+
+  console.log(`
+OpenAI Batch Explorer demo is running.
+
+  Open:        ${server.workbenchUrl()}
+  API:         ${baseUrl}${fake ? ' (fake API, seed "demo", clock advancing)' : ''}
+  ${fake ? `API key:     ${fake.apiKey}   (click "Set API Key" in the OpenAI Batches view and paste it)` : 'API key:     paste your own key (the one in OPENAI_API_KEY) when the view asks; it is kept in SecretStorage'}
+
+Press Ctrl+C to stop.`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});
