@@ -25,7 +25,7 @@ const common = {
   sourcemap: !production,
   sourcesContent: false,
   logLevel: 'silent',
-  plugins: [problemMatcherPlugin],
+  plugins: watch ? [problemMatcherPlugin] : [],
 };
 
 const targets = [

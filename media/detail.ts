@@ -2,7 +2,7 @@
 // createElement and filled with textContent (or append(string), which makes Text nodes);
 // nothing from a batch becomes markup, an attribute that loads something, or a style.
 import { batchLabel, batchPresentation, completedWithFailures, countsOf, formatTimestamp, humanizeStatus, relativeTime } from '../src/core/format';
-import { isCancellable, statusOf } from '../src/core/grouping';
+import { isActive, isCancellable, statusOf } from '../src/core/grouping';
 import type { Batch } from '../src/core/types';
 import { type CopyTarget, type FileInfo, type FileInfoMap, isHostMessage, isPageState, type PageState, type PageToHost } from '../src/webview/protocol';
 
@@ -229,8 +229,9 @@ function timeline(batch: Batch, now: number): HTMLElement {
     });
     children.push(list);
   }
+  // The completion-window deadline only matters while the batch can still run into it.
   const expires = batch.expires_at;
-  if (typeof expires === 'number' && formatTimestamp(expires)) {
+  if (isActive(batch) && typeof expires === 'number' && formatTimestamp(expires)) {
     children.push(el('p', 'deadline', el('span', 'step', 'Expires '), timestampCell(expires, now)));
   }
   return section('Timeline', ...children);
@@ -321,8 +322,13 @@ function metadata(batch: Batch): HTMLElement {
   return section('Metadata', keyValueTable(entries.map(([key, value]) => [key, data(value, 'td')])));
 }
 
+// Invisible bidi and zero-width characters, shown as JSON escapes so they cannot reorder or hide text.
+// JSON.stringify only emits them inside string literals, where the escape is equivalent.
+const INVISIBLE = /[\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/g;
+
 function json(batch: Batch): HTMLElement {
-  const details = el('details', 'json', el('summary', undefined, 'Batch JSON'), el('pre', 'data', JSON.stringify(batch, null, 2)));
+  const source = JSON.stringify(batch, null, 2).replace(INVISIBLE, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  const details = el('details', 'json', el('summary', undefined, 'Batch JSON'), el('pre', 'data', source));
   details.open = true;
   return el('section', undefined, details);
 }

@@ -9,7 +9,10 @@ import type { Batch } from '../core/types';
 export class BatchJsonDocuments implements vscode.TextDocumentContentProvider, vscode.Disposable {
   static readonly scheme = 'openai-batch';
 
+  /** Copies handed to {@link open}; the store may not hold them (fetched alone, or after an account switch). */
   private readonly lastKnown = new Map<string, Batch>();
+  /** What each open document was rendered from, so store changes re-render only what changed. */
+  private readonly served = new Map<string, Batch | undefined>();
   private readonly changed = new vscode.EventEmitter<vscode.Uri>();
   private registration: vscode.Disposable | undefined;
 
@@ -28,6 +31,7 @@ export class BatchJsonDocuments implements vscode.TextDocumentContentProvider, v
   provideTextDocumentContent(uri: vscode.Uri): string {
     const id = BatchJsonDocuments.batchIdOf(uri);
     const batch = this.store.get(id) ?? this.lastKnown.get(id);
+    this.served.set(id, batch);
     if (!batch) return `${JSON.stringify({ id, note: 'This batch is not loaded any more. Open it again from the Batches view.' }, null, 2)}\n`;
     return `${JSON.stringify(batch, null, 2)}\n`;
   }
@@ -37,9 +41,13 @@ export class BatchJsonDocuments implements vscode.TextDocumentContentProvider, v
     if (!this.registration) {
       const provider = vscode.workspace.registerTextDocumentContentProvider(BatchJsonDocuments.scheme, this);
       const storeChanged = this.store.onDidChange(() => this.followStore());
+      const closed = vscode.workspace.onDidCloseTextDocument((document) => {
+        if (document.uri.scheme === BatchJsonDocuments.scheme) this.served.delete(BatchJsonDocuments.batchIdOf(document.uri));
+      });
       this.registration = new vscode.Disposable(() => {
         provider.dispose();
         storeChanged.dispose();
+        closed.dispose();
         this.registration = undefined;
       });
     }
@@ -50,9 +58,8 @@ export class BatchJsonDocuments implements vscode.TextDocumentContentProvider, v
   async open(batch: Batch): Promise<void> {
     this.register();
     const uri = BatchJsonDocuments.uriFor(batch.id);
-    const previous = this.lastKnown.get(batch.id);
     this.lastKnown.set(batch.id, batch);
-    if (previous && previous !== batch) this.changed.fire(uri);
+    if (this.served.has(batch.id) && this.served.get(batch.id) !== batch) this.changed.fire(uri);
     let document = await vscode.workspace.openTextDocument(uri);
     if (document.languageId !== 'json') document = await vscode.languages.setTextDocumentLanguage(document, 'json');
     await vscode.window.showTextDocument(document, { preview: false });
@@ -62,16 +69,14 @@ export class BatchJsonDocuments implements vscode.TextDocumentContentProvider, v
     this.registration?.dispose();
     this.changed.dispose();
     this.lastKnown.clear();
+    this.served.clear();
   }
 
-  /** Re-renders open documents whose batch the store now holds a different copy of. */
+  /** Re-renders open documents whose batch the store now holds a different copy of (or, after a reload, holds at all). */
   private followStore(): void {
-    for (const [id, known] of this.lastKnown) {
+    for (const [id, shown] of this.served) {
       const latest = this.store.get(id);
-      if (latest && latest !== known) {
-        this.lastKnown.set(id, latest);
-        this.changed.fire(BatchJsonDocuments.uriFor(id));
-      }
+      if (latest && latest !== shown) this.changed.fire(BatchJsonDocuments.uriFor(id));
     }
   }
 }

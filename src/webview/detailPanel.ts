@@ -14,6 +14,8 @@ export interface DetailPanelDeps {
   extensionUri: vscode.Uri;
   store: BatchStore;
   log: Logger;
+  /** The extension's shared provider of `openai-batch:` documents; without it the panels make (and dispose) their own. */
+  jsonDocuments?: BatchJsonDocuments;
 }
 
 const COPY_LABELS: Record<CopyTarget, string> = {
@@ -43,9 +45,11 @@ export class BatchDetailPanels implements vscode.Disposable {
 
   private readonly panels = new Map<string, BatchDetailPanel>();
   private readonly jsonDocuments: BatchJsonDocuments;
+  private readonly ownsJsonDocuments: boolean;
 
   constructor(private readonly deps: DetailPanelDeps) {
-    this.jsonDocuments = new BatchJsonDocuments(deps.store);
+    this.ownsJsonDocuments = !deps.jsonDocuments;
+    this.jsonDocuments = deps.jsonDocuments ?? new BatchJsonDocuments(deps.store);
   }
 
   /** Opens (or reveals) the panel for this batch; one panel per batch id. */
@@ -93,7 +97,7 @@ export class BatchDetailPanels implements vscode.Disposable {
   dispose(): void {
     for (const panel of [...this.panels.values()]) panel.dispose();
     this.panels.clear();
-    this.jsonDocuments.dispose();
+    if (this.ownsJsonDocuments) this.jsonDocuments.dispose();
   }
 
   private webviewOptions(): vscode.WebviewOptions {

@@ -46,6 +46,8 @@ const CLEAN_WORKBENCH_SETTINGS: Record<string, unknown> = {
   'extensions.autoUpdate': false,
   'update.mode': 'none',
   'security.workspace.trust.enabled': false,
+  // Scratch workspaces live inside this repository's .vscode-test; do not offer to open its git repo.
+  'git.openRepositoryInParentFolders': 'never',
   // The secondary side bar only holds chat, which is disabled; it would take a third of each screenshot.
   'workbench.secondarySideBar.defaultVisibility': 'hidden',
 };

@@ -1,5 +1,5 @@
 // `npm run demo`: a browser VS Code with the packaged extension, talking to the fake
-// API (seed "demo", a clock that keeps moving so active batches progress), or to the
+// API (seed "demo", its clock running so active batches progress), or to the
 // real API when OPENAI_API_KEY is set. Ctrl+C stops everything it started.
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -9,9 +9,7 @@ import { CodeServer, settleRunDir, startCodeServer } from './codeServer';
 import { packagedVsix, repoRoot, scratchWorkspace } from './paths';
 
 const DEMO_KEY = 'sk-demo-batch-explorer';
-/** Simulated seconds the fake's clock moves every real tick: a 24h batch window then passes in minutes. */
-const TICK_SIMULATED_SECONDS = Number(process.env.DEMO_TICK_SECONDS) || 60;
-const TICK_INTERVAL_MS = 3_000;
+const TICK_INTERVAL_MS = 5_000;
 
 async function main(): Promise<void> {
   const install = spawnSync('bash', [path.join(repoRoot, 'test', 'harness', 'install.sh')], { stdio: 'inherit' });
@@ -20,8 +18,17 @@ async function main(): Promise<void> {
 
   const port = Number(process.env.PORT) || 8080;
   const realKey = Boolean(process.env.OPENAI_API_KEY);
-  const fake = realKey ? undefined : await startFakeApi({ seed: 'demo', apiKey: DEMO_KEY });
-  const ticker = fake && setInterval(() => fake.clock.advance(TICK_SIMULATED_SECONDS), TICK_INTERVAL_MS);
+  // The fake's clock starts at, and keeps pace with, the real one (like its CLI's `--now real --tick`),
+  // so active batches progress while you watch and ages in the tree read true.
+  const fake = realKey ? undefined : await startFakeApi({ seed: 'demo', apiKey: DEMO_KEY, now: Math.floor(Date.now() / 1000) });
+  let lastTick = Date.now();
+  const ticker =
+    fake &&
+    setInterval(() => {
+      const now = Date.now();
+      fake.clock.advance((now - lastTick) / 1000);
+      lastTick = now;
+    }, TICK_INTERVAL_MS);
   const baseUrl = fake?.baseUrl ?? process.env.OPENAI_BASE_URL ?? 'https://api.openai.com/v1';
 
   const workspaceFolder = scratchWorkspace();

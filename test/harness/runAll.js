@@ -55,10 +55,10 @@ function runStep(step) {
 }
 
 function main() {
-  const results = steps.map(runStep);
+  const results = steps.map((step) => ({ kind: step.kind, ...runStep(step) }));
   console.log('\n[test] ── summary');
   for (const r of results) {
-    const counts = `${r.passes} passed, ${r.failures} failed${r.pending ? `, ${r.pending} pending` : ''}`;
+    const counts = r.kind === 'setup' && !r.failures ? 'ok' : `${r.passes} passed, ${r.failures} failed${r.pending ? `, ${r.pending} pending` : ''}`;
     console.log(`  ${r.name.padEnd(12)} ${counts.padEnd(34)} ${r.seconds.toFixed(1).padStart(6)}s${r.note ? `  ${r.note}` : ''}`);
   }
   const passes = results.reduce((sum, r) => sum + r.passes, 0);

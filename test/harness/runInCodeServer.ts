@@ -75,18 +75,22 @@ async function main(): Promise<number> {
     });
   }
 
-  let code = 1;
-  try {
+  let settle!: (code: number) => void;
+  const exitCode = new Promise<number>((resolve) => (settle = resolve));
+  // Covers start-up too: a workbench that never loads must not hang CI.
+  const timer = setTimeout(() => {
+    console.error(`[launcher] tests did not finish within ${HARD_TIMEOUT_MS / 1000}s; giving up`);
+    settle(1);
+  }, HARD_TIMEOUT_MS);
+
+  const start = async (): Promise<void> => {
     server = await startCodeServer({ workspaceFolder: args.workspaceFolder, smokeTestDriver: true });
     browser = await launchBrowser({ origin: server.url, profileDir: path.join(server.runDir, 'chromium') });
     const { page } = browser;
-
-    let settle!: (code: number) => void;
-    const exitCode = new Promise<number>((resolve) => (settle = resolve));
-    const workbenchLog = fs.createWriteStream(path.join(server.runDir, 'workbench.log'));
+    const workbenchLog = path.join(server.runDir, 'workbench.log');
     await page.exposeFunction('codeAutomationLog', (level: string, logArgs: unknown[]) => {
       const line = util.format(...logArgs);
-      workbenchLog.write(`[${level}] ${line}\n`);
+      fs.appendFileSync(workbenchLog, `[${level}] ${line}\n`);
       if (showOnConsole(level, line)) (level === 'error' || level === 'warn' ? process.stderr : process.stdout).write(line + '\n');
     });
     await page.exposeFunction('codeAutomationExit', (exit: unknown) => settle(Number(exit)));
@@ -98,26 +102,22 @@ async function main(): Promise<number> {
       ['extensionTestsPath', remote(args.extensionTestsPath)],
       ['skipWelcome', 'true'],
     ];
-    await page.goto(server.workbenchUrl({ payload: JSON.stringify(payload) }));
+    await page.goto(server.workbenchUrl({ payload: JSON.stringify(payload) }), { timeout: 120_000 });
+  };
 
-    const timer = setTimeout(() => {
-      console.error(`[launcher] tests did not finish within ${HARD_TIMEOUT_MS / 1000}s; giving up`);
-      settle(1);
-    }, HARD_TIMEOUT_MS);
-    code = await exitCode;
-    clearTimeout(timer);
-
-    if (code !== 0) {
-      const shot = await saveScreenshot(page, 'integration-failure');
-      console.error(`[launcher] exit code ${code}; screenshot: ${shot ?? 'none'}`);
-    }
-  } catch (error) {
+  start().catch((error: unknown) => {
     console.error(`[launcher] ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-    if (browser) await saveScreenshot(browser.page, 'integration-failure');
-    code = 1;
-  } finally {
-    await cleanUp();
+    settle(1);
+  });
+  // Whatever comes first: the workbench's verdict, a start-up failure, or the hard timeout.
+  // Anything start() still launches after that dies with this process (exit handlers).
+  const code = await exitCode;
+  clearTimeout(timer);
+  if (code !== 0 && browser) {
+    const shot = await saveScreenshot(browser.page, 'integration-failure');
+    console.error(`[launcher] exit code ${code}; screenshot: ${shot ?? 'none'}`);
   }
+  await cleanUp();
   if (server) settleRunDir(server, code === 0);
   return code;
 }

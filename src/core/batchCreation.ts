@@ -1,0 +1,76 @@
+import { openAsBlob } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import type { BatchApiClient } from './client';
+import { errorMessage, isCancellation } from './errors';
+import type { Batch, CreateBatchParams } from './types';
+
+export type CreationStep = 'upload' | 'create';
+
+/** A failed step of {@link uploadAndCreateBatch}, keeping what succeeded before it. */
+export class BatchCreationError extends Error {
+  override readonly name = 'BatchCreationError';
+
+  constructor(
+    readonly step: CreationStep,
+    override readonly cause: unknown,
+    /** Set when the upload succeeded: a retry can skip it. */
+    readonly uploadedFileId?: string,
+    filename = 'the file',
+  ) {
+    super(
+      step === 'upload'
+        ? `Uploading ${filename} failed: ${errorMessage(cause)}`
+        : `Uploaded as ${uploadedFileId ?? 'a file'} but creating the batch failed: ${errorMessage(cause)}`,
+    );
+  }
+
+  get cancelled(): boolean {
+    return isCancellation(this.cause);
+  }
+}
+
+export interface CreateFromFileParams {
+  /** The file to upload; not read when {@link uploadedFileId} is set. */
+  data: () => Promise<Blob>;
+  filename: string;
+  endpoint: string;
+  /** Stored as `metadata.description`; the tree shows it as the batch's name. */
+  description?: string;
+  /** Reuse an earlier upload (a retry after `create` failed). */
+  uploadedFileId?: string;
+  signal?: AbortSignal;
+  onStep?: (step: CreationStep) => void;
+}
+
+/**
+ * Uploads a Batch input file (`purpose=batch`) and creates a 24h batch from it.
+ * Rejects with a {@link BatchCreationError} naming the step that failed.
+ */
+export async function uploadAndCreateBatch(client: BatchApiClient, params: CreateFromFileParams): Promise<{ fileId: string; batch: Batch }> {
+  let fileId = params.uploadedFileId;
+  if (!fileId) {
+    params.onStep?.('upload');
+    try {
+      const file = await client.uploadFile(await params.data(), params.filename, 'batch', { signal: params.signal });
+      fileId = file.id;
+    } catch (error) {
+      throw new BatchCreationError('upload', error, undefined, params.filename);
+    }
+  }
+  params.onStep?.('create');
+  const description = params.description?.trim();
+  const request: CreateBatchParams = { input_file_id: fileId, endpoint: params.endpoint, completion_window: '24h' };
+  if (description) request.metadata = { description: description.slice(0, 512) };
+  try {
+    const batch = await client.createBatch(request, { signal: params.signal });
+    return { fileId, batch };
+  } catch (error) {
+    throw new BatchCreationError('create', error, fileId, params.filename);
+  }
+}
+
+/** A Blob backed by the file on disk where Node supports it (≥ 19.8), so uploads stream; else read into memory. */
+export async function fileBlob(path: string): Promise<Blob> {
+  if (typeof openAsBlob === 'function') return openAsBlob(path);
+  return new Blob([await readFile(path)]);
+}
