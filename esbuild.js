@@ -1,4 +1,4 @@
-// Bundles the extension (Node, CommonJS) and the detail webview's script (browser, IIFE).
+// Bundles the extension (Node, CommonJS) and the webview scripts for the detail and results panels (browser, IIFE).
 const esbuild = require('esbuild');
 
 const production = process.argv.includes('--production');
@@ -42,6 +42,14 @@ const targets = [
     ...common,
     entryPoints: ['media/detail.ts'],
     outfile: 'dist/detail.js',
+    format: 'iife',
+    platform: 'browser',
+    target: 'es2022',
+  },
+  {
+    ...common,
+    entryPoints: ['media/results.ts'],
+    outfile: 'dist/results.js',
     format: 'iife',
     platform: 'browser',
     target: 'es2022',

@@ -71,9 +71,11 @@ export class AutoRefresher implements vscode.Disposable {
     this.timer = undefined;
     this.running = true;
     try {
-      const requests = await this.store.refreshActive();
+      await this.store.refresh();
+      if (this.store.refreshError) throw this.store.refreshError;
       this.failures = 0;
-      this.log.debug(`Auto-refresh: ${requests} request(s).`);
+      const stats = this.store.lastUpdateStats;
+      if (stats) this.log.debug(`Auto-refresh: ${stats.pages} page(s), ${stats.fetchedOne} batch request(s), ${stats.added} new.`);
     } catch (error) {
       if (!isCancellation(error)) {
         this.failures++;

@@ -13,6 +13,7 @@ export interface ExplorerSettings {
   requestTimeoutSeconds: number;
   authHeader: AuthHeaderStyle;
   apiVersion: string;
+  cacheSize: number;
 }
 
 /** Reads `openaiBatches.*`, clamping out-of-range values to what the API accepts. */
@@ -32,5 +33,6 @@ export function readSettings(): ExplorerSettings {
     requestTimeoutSeconds: int('requestTimeoutSeconds', 30, 1, 600),
     authHeader: config.get<string>('authHeader') === 'api-key' ? 'api-key' : 'bearer',
     apiVersion: text('apiVersion'),
+    cacheSize: int('cacheSize', 5000, 0, 100_000),
   };
 }

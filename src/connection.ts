@@ -2,56 +2,77 @@ import * as vscode from 'vscode';
 import type { ApiKeyStore } from './auth/apiKeyStore';
 import { ContextKey } from './commands/commandIds';
 import { CONFIG_SECTION, readSettings } from './config';
+import { accountId, BatchCache } from './core/batchCache';
 import type { BatchStore } from './core/batchStore';
 import { BatchApiClient } from './core/client';
-import { ApiError } from './core/errors';
+import { ApiError, errorMessage } from './core/errors';
 import type { Logger } from './log';
 
+/** Settings that change which account is talked to, or how. */
+const CONNECTION_SETTINGS = ['baseUrl', 'pageSize', 'organization', 'project', 'requestTimeoutSeconds', 'authHeader', 'apiVersion'];
+
+const SAVE_DELAY_MS = 750;
+
 /**
- * Keeps the store connected to the account the settings and SecretStorage describe:
- * rebuilds the client when the key, base URL or headers change (also from another window)
- * and mirrors state into context keys for `when` clauses.
+ * Keeps the store connected to the account the settings and SecretStorage describe: rebuilds
+ * the client when the key, base URL or headers change (also from another window), paints the
+ * account's cached batches before any request, persists them as they change, and mirrors state
+ * into context keys for `when` clauses.
  */
 export class ConnectionManager implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private generation = 0;
   private currentKey: string | undefined;
+  private signature: string | undefined;
+  private account: string | undefined;
+  private saveTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     private readonly store: BatchStore,
     private readonly keys: ApiKeyStore,
     private readonly log: Logger,
+    private readonly cache: BatchCache,
   ) {
     this.disposables.push(
       vscode.workspace.onDidChangeConfiguration((event) => {
-        if (!event.affectsConfiguration(CONFIG_SECTION)) return;
-        if (event.affectsConfiguration(`${CONFIG_SECTION}.autoRefreshSeconds`) && !this.affectsConnection(event)) return;
-        void this.reconnect();
+        if (CONNECTION_SETTINGS.some((name) => event.affectsConfiguration(`${CONFIG_SECTION}.${name}`))) void this.reconnect();
       }),
       keys.onDidChange((identity) => {
         if (keys.isFor(identity, readSettings().baseUrl)) void this.reconnect();
       }),
-      store.onDidChange(() => void vscode.commands.executeCommand('setContext', ContextKey.hasMore, store.hasLoaded && store.hasMore)),
+      store.onDidChange(() => {
+        void vscode.commands.executeCommand('setContext', ContextKey.hasMore, store.hasLoaded && store.hasMore);
+        this.scheduleSave();
+      }),
     );
   }
 
-  /** Reads settings and the stored key, and points the store at that account. */
+  /**
+   * Reads settings and the stored key, and points the store at that account. Does nothing when
+   * neither changed, so the several events one change raises cost one reconnect.
+   */
   async reconnect(): Promise<void> {
     const generation = ++this.generation;
     const settings = readSettings();
     const apiKey = await this.keys.get(settings.baseUrl);
     if (generation !== this.generation) return; // a newer reconnect won the race
+    const signature = JSON.stringify([settings.baseUrl, settings.pageSize, settings.organization, settings.project, settings.requestTimeoutSeconds, settings.authHeader, settings.apiVersion, apiKey]);
+    if (signature === this.signature && this.store.state.kind !== 'misconfigured') return;
+    this.signature = signature;
+    this.flushSave();
     this.log.redactor.remove(this.currentKey);
     this.currentKey = apiKey;
     this.log.redactor.add(apiKey);
+    this.account = undefined;
     await vscode.commands.executeCommand('setContext', ContextKey.hasApiKey, !!apiKey);
     if (!apiKey) {
       this.log.info(`No API key stored for ${settings.baseUrl}.`);
       this.store.setConnection({ kind: 'signedOut' });
       return;
     }
+    let client: BatchApiClient;
     try {
-      const client = new BatchApiClient({
+      client = new BatchApiClient({
         baseUrl: settings.baseUrl,
         apiKey,
         organization: settings.organization || undefined,
@@ -61,22 +82,45 @@ export class ConnectionManager implements vscode.Disposable {
         apiVersion: settings.apiVersion || undefined,
         log: (line) => this.log.debug(line),
       });
-      this.log.info(`Connected to ${client.baseUrl}.`);
-      this.store.setConnection({ kind: 'ready', client });
     } catch (error) {
-      const apiError = error instanceof ApiError ? error : new ApiError('insecureUrl', String(error));
+      const apiError = error instanceof ApiError ? error : new ApiError('insecureUrl', errorMessage(error));
       this.log.warn(apiError.message);
       this.store.setConnection({ kind: 'misconfigured', error: apiError });
+      return;
     }
+    const account = accountId({ baseUrl: settings.baseUrl, organization: settings.organization, project: settings.project, apiKey });
+    const cached = settings.cacheSize > 0 ? await this.cache.load(account) : undefined;
+    if (generation !== this.generation) return;
+    this.account = account;
+    this.log.info(`Connected to ${client.baseUrl}${cached ? ` (painted ${cached.snapshot.items.length} cached batches)` : ''}.`);
+    this.store.setConnection({ kind: 'ready', client }, cached);
+    // Reconcile the cached tree in the background, after it has been painted.
+    if (cached) setTimeout(() => void this.store.refresh(), 0);
   }
 
-  private affectsConnection(event: vscode.ConfigurationChangeEvent): boolean {
-    return ['baseUrl', 'pageSize', 'organization', 'project', 'requestTimeoutSeconds', 'authHeader', 'apiVersion'].some((name) =>
-      event.affectsConfiguration(`${CONFIG_SECTION}.${name}`),
-    );
+  /** Deletes the current account's cache (when its key is cleared). */
+  async clearCache(): Promise<void> {
+    if (this.saveTimer) clearTimeout(this.saveTimer);
+    this.saveTimer = undefined;
+    if (this.account) await this.cache.clear(this.account);
+  }
+
+  private scheduleSave(): void {
+    if (!this.account || this.saveTimer) return;
+    this.saveTimer = setTimeout(() => this.flushSave(), SAVE_DELAY_MS);
+  }
+
+  private flushSave(): void {
+    if (this.saveTimer) clearTimeout(this.saveTimer);
+    this.saveTimer = undefined;
+    const account = this.account;
+    const { cacheSize } = readSettings();
+    if (!account || cacheSize === 0 || this.store.state.kind !== 'ready' || !this.store.hasLoaded || this.store.cachedAt !== undefined) return;
+    this.cache.save(account, this.store.snapshot(), cacheSize).catch((error: unknown) => this.log.warn(`Could not save the batch cache: ${errorMessage(error)}`));
   }
 
   dispose(): void {
+    this.flushSave();
     for (const disposable of this.disposables) disposable.dispose();
   }
 }

@@ -25,6 +25,7 @@ export async function clearApiKey({ keys, connection, log }: Services): Promise<
   const { baseUrl } = readSettings();
   const answer = await vscode.window.showWarningMessage(`Remove the stored API key for ${baseUrl}?`, { modal: true }, 'Clear Key');
   if (answer !== 'Clear Key') return;
+  await connection.clearCache();
   await keys.clear(baseUrl);
   log.info(`API key cleared for ${baseUrl}.`);
   await connection.reconnect();

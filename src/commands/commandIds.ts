@@ -3,6 +3,7 @@ export const CommandId = {
   setApiKey: 'openaiBatches.setApiKey',
   clearApiKey: 'openaiBatches.clearApiKey',
   refresh: 'openaiBatches.refresh',
+  reloadAll: 'openaiBatches.reloadAll',
   loadMore: 'openaiBatches.loadMore',
   openBatch: 'openaiBatches.openBatch',
   copyBatchId: 'openaiBatches.copyBatchId',

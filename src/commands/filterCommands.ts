@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { BatchFilter, describeFilter, isFilterActive } from '../core/filter';
+import { BatchFilter, isFilterActive } from '../core/filter';
 import { humanizeStatus } from '../core/format';
 import { STATUS_ORDER, statusOf } from '../core/grouping';
 import { ContextKey } from './commandIds';
@@ -60,7 +60,5 @@ export function clearFilter(services: Services): void {
 
 export function applyFilter(services: Services, filter: BatchFilter | undefined): void {
   services.tree.setFilter(filter);
-  const active = isFilterActive(filter);
-  services.treeView.description = active ? `Filtered: ${describeFilter(filter)}` : undefined;
-  void vscode.commands.executeCommand('setContext', ContextKey.filterActive, active);
+  void vscode.commands.executeCommand('setContext', ContextKey.filterActive, isFilterActive(filter));
 }

@@ -3,7 +3,7 @@ import type { Services } from './services';
 
 const VIEW_PROGRESS = { location: { viewId: 'openaiBatches.batches' } };
 
-/** Reloads from the first page; the current tree stays until the answer arrives. */
+/** Brings the list up to date (incrementally once loaded); the current tree stays until the answer arrives. */
 export async function refresh({ store }: Services): Promise<void> {
   if (store.state.kind === 'signedOut') {
     await vscode.commands.executeCommand('openaiBatches.setApiKey');
@@ -15,4 +15,9 @@ export async function refresh({ store }: Services): Promise<void> {
 /** Loads exactly one more page; repeated invocations while loading share the one request. */
 export async function loadMore({ store }: Services): Promise<void> {
   await vscode.window.withProgress(VIEW_PROGRESS, () => store.loadMore());
+}
+
+/** Drops everything loaded and reloads the first page (the escape hatch when incremental refresh is not wanted). */
+export async function reloadAll({ store }: Services): Promise<void> {
+  await vscode.window.withProgress(VIEW_PROGRESS, () => store.reloadAll());
 }

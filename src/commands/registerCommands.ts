@@ -1,13 +1,15 @@
 import * as vscode from 'vscode';
 import { ApiError, errorMessage, isCancellation } from '../core/errors';
+import { openResults } from '../results/resultsPanel';
 import { clearApiKey, setApiKey } from './apiKeyCommands';
 import type { BatchArgument } from './batchPicker';
 import { cancelBatch, openBatch } from './batchCommands';
 import { CommandId } from './commandIds';
 import { copyId, insertOutputFileId } from './copyCommands';
+import { createBatch } from './createBatchCommand';
 import { clearFilter, filterBatches } from './filterCommands';
 import { downloadOutputFile, openResultFile } from './fileCommands';
-import { loadMore, refresh } from './listCommands';
+import { loadMore, refresh, reloadAll } from './listCommands';
 import type { Services } from './services';
 
 type Handler = (services: Services, ...args: unknown[]) => unknown;
@@ -19,6 +21,7 @@ const HANDLERS: Record<CommandId, Handler> = {
   [CommandId.setApiKey]: (s) => setApiKey(s),
   [CommandId.clearApiKey]: (s) => clearApiKey(s),
   [CommandId.refresh]: (s) => refresh(s),
+  [CommandId.reloadAll]: (s) => reloadAll(s),
   [CommandId.loadMore]: (s) => loadMore(s),
   [CommandId.openBatch]: (s, ...a) => openBatch(s, arg(a)),
   [CommandId.copyBatchId]: (s, ...a) => copyId(s, 'batchId', arg(a)),
@@ -29,16 +32,12 @@ const HANDLERS: Record<CommandId, Handler> = {
   [CommandId.openOutputFile]: (s, ...a) => openResultFile(s, 'output', arg(a)),
   [CommandId.openErrorFile]: (s, ...a) => openResultFile(s, 'error', arg(a)),
   [CommandId.downloadOutputFile]: (s, ...a) => downloadOutputFile(s, arg(a)),
-  [CommandId.createBatch]: () => notYet('Creating batches'),
-  [CommandId.openResults]: () => notYet('The results view'),
+  [CommandId.createBatch]: (s, ...a) => createBatch(s, a[0]),
+  [CommandId.openResults]: (s, ...a) => openResults(s, arg(a)),
   [CommandId.insertOutputFileId]: (s) => insertOutputFileId(s),
   [CommandId.filter]: (s) => filterBatches(s),
   [CommandId.clearFilter]: (s) => clearFilter(s),
 };
-
-function notYet(feature: string): void {
-  void vscode.window.showInformationMessage(`${feature} is not available in this version of OpenAI Batch Explorer yet.`);
-}
 
 /**
  * Registers all commands. Each handler is wrapped once: a failure is logged and shown with a

@@ -1,9 +1,12 @@
 import type { BatchApiClient } from './client';
 import { ApiError, isCancellation } from './errors';
 import { Emitter } from './events';
-import { isActive } from './grouping';
-import { Pager } from './pager';
+import { statusOf } from './grouping';
+import { Pager, PagerOperation, PagerSnapshot, UpdateStats } from './pager';
 import type { Batch } from './types';
+
+/** Statuses that never change again: such batches are never refetched by an incremental refresh. */
+const TERMINAL_STATUSES: ReadonlySet<string> = new Set(['completed', 'failed', 'expired', 'cancelled']);
 
 export type ConnectionState =
   | { kind: 'signedOut' }
@@ -20,6 +23,7 @@ export class BatchStore {
   private pager: Pager<Batch> = this.newPager();
   private lastRefreshError: ApiError | undefined;
   private lastLoadMoreError: ApiError | undefined;
+  private savedAt: number | undefined;
   private readonly changed = new Emitter<void>();
   private readonly batchUpdated = new Emitter<Batch>();
 
@@ -50,7 +54,7 @@ export class BatchStore {
     return this.pager.endNote;
   }
 
-  get busy(): 'refresh' | 'loadMore' | undefined {
+  get busy(): PagerOperation | undefined {
     return this.pager.busy;
   }
 
@@ -66,18 +70,49 @@ export class BatchStore {
     return this.pager.get(id);
   }
 
-  /** Switches account (new key, base URL or headers): forgets what was loaded. */
-  setConnection(connection: ConnectionState): void {
+  /**
+   * Switches account (new key, base URL or headers): forgets what was loaded, or paints the
+   * account's cached batches at once (no request) when a snapshot is given.
+   */
+  setConnection(connection: ConnectionState, cached?: { snapshot: PagerSnapshot<Batch>; savedAt: number }): void {
     this.connection = connection;
     this.pager.clear();
     this.pager = this.newPager();
+    if (cached && connection.kind === 'ready') this.pager.restore(cached.snapshot);
+    this.savedAt = cached && connection.kind === 'ready' ? cached.savedAt : undefined;
     this.lastRefreshError = undefined;
     this.lastLoadMoreError = undefined;
     this.changed.fire();
   }
 
-  /** Reloads the first page; on failure the loaded batches stay and the error is recorded. */
+  /** When the batches shown come from the cache and have not been reconciled yet: the cache's time (ms). */
+  get cachedAt(): number | undefined {
+    return this.savedAt;
+  }
+
+  /** What to persist for the next start. */
+  snapshot(): PagerSnapshot<Batch> {
+    return this.pager.snapshot();
+  }
+
+  get lastUpdateStats(): UpdateStats | undefined {
+    return this.pager.lastUpdateStats;
+  }
+
+  /**
+   * Brings the list up to date: the first load, else an incremental update (new batches on top,
+   * known active ones refetched, finished ones left alone: about one request). On failure the
+   * loaded batches stay and the error is recorded.
+   */
   refresh(): Promise<void> {
+    if (this.connection.kind !== 'ready') return Promise.resolve();
+    const pending = this.pager.hasLoaded ? this.pager.update() : this.pager.refresh();
+    this.changed.fire();
+    return this.settle(pending, 'refresh');
+  }
+
+  /** Reloads from the first page, dropping the pages loaded after it. */
+  reloadAll(): Promise<void> {
     if (this.connection.kind !== 'ready') return Promise.resolve();
     const pending = this.pager.refresh();
     this.changed.fire();
@@ -95,35 +130,6 @@ export class BatchStore {
     return this.settle(pending, 'loadMore');
   }
 
-  /**
-   * Brings active batches up to date without reloading everything: one first-page request when
-   * every active batch is on it (cheaper), else `GET /batches/{id}` per active batch at bounded
-   * concurrency. Returns the number of requests made; rejects with the first failure.
-   */
-  async refreshActive(concurrency = 4, signal?: AbortSignal): Promise<number> {
-    const client = this.requireClient();
-    if (!this.pager.hasLoaded || this.pager.busy) return 0;
-    const active = this.pager.items.filter(isActive);
-    if (active.length === 0) return 0;
-    const firstPage = new Set(this.pager.items.slice(0, this.pageSize()).map((batch) => batch.id));
-    if (active.length > 1 && active.every((batch) => firstPage.has(batch.id))) {
-      const page = await client.listBatches({ limit: this.pageSize() }, { signal });
-      this.pager.mergeNewest(page.data);
-      for (const batch of page.data) this.batchUpdated.fire(batch);
-      this.changed.fire();
-      return 1;
-    }
-    const queue = [...active];
-    const worker = async (): Promise<void> => {
-      for (let batch = queue.shift(); batch; batch = queue.shift()) {
-        const fresh = await client.getBatch(batch.id, { signal });
-        this.apply(fresh);
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(concurrency, active.length) }, worker));
-    return active.length;
-  }
-
   /** `GET /batches/{id}`, merged into the loaded list when present. Rejects with an ApiError. */
   async fetchBatch(id: string, signal?: AbortSignal): Promise<Batch> {
     const client = this.requireClient();
@@ -134,7 +140,7 @@ export class BatchStore {
 
   /** Records a newer copy of a batch (from a cancel, a detail refresh, a create). */
   apply(batch: Batch, options: { prependIfNew?: boolean } = {}): void {
-    const known = this.pager.update(batch);
+    const known = this.pager.replaceItem(batch);
     if (!known && options.prependIfNew) this.pager.prepend(batch);
     if (known || options.prependIfNew) {
       this.batchUpdated.fire(batch);
@@ -159,7 +165,10 @@ export class BatchStore {
     return pending.then(
       () => {
         if (pager !== this.pager) return;
-        if (op === 'refresh') this.lastRefreshError = undefined;
+        if (op === 'refresh') {
+          this.lastRefreshError = undefined;
+          this.savedAt = undefined;
+        }
         this.lastLoadMoreError = undefined;
         this.changed.fire();
       },
@@ -174,9 +183,15 @@ export class BatchStore {
   }
 
   private newPager(): Pager<Batch> {
-    return new Pager<Batch>(async (cursor, signal) => {
-      const page = await this.requireClient().listBatches({ limit: this.pageSize(), after: cursor }, { signal });
-      return { items: page.data, hasMore: page.has_more };
-    });
+    return new Pager<Batch>(
+      async (cursor, signal) => {
+        const page = await this.requireClient().listBatches({ limit: this.pageSize(), after: cursor }, { signal });
+        return { items: page.data, hasMore: page.has_more };
+      },
+      {
+        isFinal: (batch) => TERMINAL_STATUSES.has(statusOf(batch)),
+        fetchOne: (id, signal) => this.requireClient().getBatch(id, { signal }),
+      },
+    );
   }
 }

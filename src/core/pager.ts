@@ -8,7 +8,35 @@ export interface Page<T> {
 /** Fetches the page after `cursor` (undefined = the first page). Must honour the signal. */
 export type PageFetcher<T> = (cursor: string | undefined, signal: AbortSignal) => Promise<Page<T>>;
 
-export type PagerOperation = 'refresh' | 'loadMore';
+export type PagerOperation = 'refresh' | 'loadMore' | 'update';
+
+/** What a pager needs for incremental updates; without it `update` falls back to a full refresh. */
+export interface IncrementalOptions<T> {
+  /** True for items that never change again (terminal batches). */
+  isFinal: (item: T) => boolean;
+  /** Fetches one item by id (e.g. `GET /batches/{id}`). */
+  fetchOne: (id: string, signal: AbortSignal) => Promise<T>;
+  /** How many `fetchOne` calls run at once. */
+  concurrency?: number;
+  /** Safety bound on pages walked by one update. */
+  maxPages?: number;
+}
+
+/** A saved state to paint from before any request (see {@link Pager.restore}). */
+export interface PagerSnapshot<T> {
+  items: T[];
+  cursor?: string;
+  hasMore: boolean;
+  endNote?: string;
+}
+
+/** How an update went, for logs and the benchmark. */
+export interface UpdateStats {
+  pages: number;
+  fetchedOne: number;
+  added: number;
+  fullReload: boolean;
+}
 
 /**
  * Items of a newest-first cursor list, loaded a page at a time.
@@ -18,6 +46,9 @@ export type PagerOperation = 'refresh' | 'loadMore';
  * - `refresh` reloads the first page and replaces the items only when it succeeds, so the old
  *   list stays visible meanwhile and after a failure. It aborts a load-more in flight, and a
  *   superseded response is dropped, so a slow old answer never overwrites a newer one.
+ * - `update` is the cheap refresh: it walks pages from the newest only until it meets an item
+ *   already known to be final, refetches the known non-final items it did not see, and keeps the
+ *   load-more cursor — about one request however many items are loaded.
  * - Paging ends with a {@link endNote} instead of looping when a page is empty but says
  *   `has_more`, when the cursor does not advance, or when a page brings nothing new.
  */
@@ -30,8 +61,12 @@ export class Pager<T extends { id: string }> {
   private note: string | undefined;
   private inFlight: { op: PagerOperation; promise: Promise<void>; controller: AbortController } | undefined;
   private generation = 0;
+  private lastUpdate: UpdateStats | undefined;
 
-  constructor(private readonly fetchPage: PageFetcher<T>) {}
+  constructor(
+    private readonly fetchPage: PageFetcher<T>,
+    private readonly incremental?: IncrementalOptions<T>,
+  ) {}
 
   get items(): readonly T[] {
     return this.list;
@@ -42,7 +77,7 @@ export class Pager<T extends { id: string }> {
     return this.more;
   }
 
-  /** True once the first page has arrived. */
+  /** True once the first page has arrived (or a snapshot was restored). */
   get hasLoaded(): boolean {
     return this.loaded;
   }
@@ -56,28 +91,120 @@ export class Pager<T extends { id: string }> {
     return this.inFlight?.op;
   }
 
+  /** Statistics of the last completed {@link update}. */
+  get lastUpdateStats(): UpdateStats | undefined {
+    return this.lastUpdate;
+  }
+
   get(id: string): T | undefined {
     const position = this.index.get(id);
     return position === undefined ? undefined : this.list[position];
+  }
+
+  /** The state to persist; {@link restore} paints it back without a request. */
+  snapshot(): PagerSnapshot<T> {
+    return { items: [...this.list], cursor: this.cursor, hasMore: this.more, endNote: this.note };
+  }
+
+  restore(snapshot: PagerSnapshot<T>): void {
+    this.clear();
+    this.merge(snapshot.items);
+    this.cursor = snapshot.cursor ?? snapshot.items.at(-1)?.id;
+    this.more = snapshot.hasMore;
+    this.note = snapshot.endNote;
+    this.loaded = true;
   }
 
   /** Loads the next page (or the first, if nothing is loaded). Reuses a request already in flight. */
   loadMore(): Promise<void> {
     if (this.inFlight) return this.inFlight.promise;
     if (this.loaded && !this.more) return Promise.resolve();
-    return this.start(this.loaded ? 'loadMore' : 'refresh');
+    if (!this.loaded) return this.refresh();
+    const cursor = this.cursor;
+    return this.start('loadMore', async (signal) => {
+      const page = await this.fetchPage(cursor, signal);
+      return () => this.append(page, cursor);
+    });
   }
 
-  /** Reloads from the first page. Reuses a refresh in flight; supersedes a load-more. */
+  /** Reloads from the first page. Reuses a refresh in flight; supersedes anything else. */
   refresh(): Promise<void> {
     if (this.inFlight?.op === 'refresh') return this.inFlight.promise;
-    this.inFlight?.controller.abort();
-    this.inFlight = undefined;
-    return this.start('refresh');
+    this.abortInFlight();
+    return this.start('refresh', async (signal) => {
+      const page = await this.fetchPage(undefined, signal);
+      return () => this.replace(page);
+    });
+  }
+
+  /**
+   * Brings loaded items up to date cheaply (see class doc). Falls back to {@link refresh} when
+   * nothing is loaded, when no incremental options were given, or when the known items have
+   * vanished from the list (the provider deleted them).
+   */
+  update(): Promise<void> {
+    const incremental = this.incremental;
+    if (!incremental || !this.loaded || this.list.length === 0) return this.refresh();
+    if (this.inFlight?.op === 'update' || this.inFlight?.op === 'refresh') return this.inFlight.promise;
+    this.abortInFlight();
+    const known = new Map(this.list.map((item) => [item.id, item]));
+    return this.start('update', async (signal) => {
+      const seen: T[] = [];
+      const seenIds = new Set<string>();
+      let pages = 0;
+      let cursor: string | undefined;
+      let metFinal = false;
+      let more = true;
+      const maxPages = incremental.maxPages ?? 50;
+      while (more && !metFinal && pages < maxPages) {
+        const page = await this.fetchPage(cursor, signal);
+        pages++;
+        more = page.hasMore && page.items.length > 0;
+        for (const item of page.items) {
+          if (seenIds.has(item.id)) continue;
+          seenIds.add(item.id);
+          seen.push(item);
+          const before = known.get(item.id);
+          if (before && incremental.isFinal(before)) metFinal = true;
+        }
+        const next = page.items.at(-1)?.id;
+        if (!next || next === cursor) break;
+        cursor = next;
+      }
+      if (!seen.some((item) => known.has(item.id))) {
+        // None of what we had is on the list any more (deleted by the provider, or another account's data).
+        if (!more) return this.fullReloadResult(seen, false, pages);
+        const page = await this.fetchPage(undefined, signal);
+        return this.fullReloadResult(page.items, page.hasMore, pages + 1);
+      }
+      const stale = [...known.values()].filter((item) => !incremental.isFinal(item) && !seenIds.has(item.id));
+      const refetched = await mapConcurrent(stale, incremental.concurrency ?? 4, async (item) => {
+        try {
+          return await incremental.fetchOne(item.id, signal);
+        } catch (error) {
+          if (error instanceof ApiError && error.kind === 'notFound') return { gone: item.id };
+          throw error;
+        }
+      });
+      return () => {
+        const added = this.mergeNewest(seen);
+        const gone = new Set<string>();
+        for (const result of refetched) {
+          if ('gone' in result) gone.add(result.gone);
+          else this.replaceItem(result);
+        }
+        if (gone.size) {
+          this.list = this.list.filter((item) => !gone.has(item.id));
+          this.reindex();
+        }
+        this.loaded = true;
+        this.lastUpdate = { pages, fetchedOne: refetched.length, added, fullReload: false };
+      };
+    });
   }
 
   /** Replaces one item in place (e.g. after `GET /batches/{id}`); returns whether it was loaded. */
-  update(item: T): boolean {
+  replaceItem(item: T): boolean {
     const position = this.index.get(item.id);
     if (position === undefined) return false;
     this.list[position] = item;
@@ -86,18 +213,18 @@ export class Pager<T extends { id: string }> {
 
   /** Puts a newly created item at the top. */
   prepend(item: T): void {
-    if (this.update(item)) return;
+    if (this.replaceItem(item)) return;
     this.list.unshift(item);
     this.reindex();
   }
 
   /**
-   * Merges a freshly fetched first page without dropping the pages loaded after it: known items
-   * are updated in place, new ones go on top in page order. The load-more cursor stays.
+   * Merges fresh newest-first items without dropping the pages loaded after them: known items
+   * are updated in place, new ones go on top in order. The load-more cursor stays.
    */
   mergeNewest(items: T[]): number {
     const fresh: T[] = [];
-    for (const item of items) if (!this.update(item)) fresh.push(item);
+    for (const item of items) if (!this.replaceItem(item)) fresh.push(item);
     if (fresh.length) {
       this.list = [...fresh, ...this.list];
       this.reindex();
@@ -107,8 +234,7 @@ export class Pager<T extends { id: string }> {
 
   /** Forgets everything and aborts any request (e.g. the key or base URL changed). */
   clear(): void {
-    this.inFlight?.controller.abort();
-    this.inFlight = undefined;
+    this.abortInFlight();
     this.generation++;
     this.list = [];
     this.index.clear();
@@ -118,15 +244,25 @@ export class Pager<T extends { id: string }> {
     this.note = undefined;
   }
 
-  private start(op: PagerOperation): Promise<void> {
+  private fullReloadResult(items: T[], hasMore = false, pages = 1): () => void {
+    return () => {
+      this.replace({ items, hasMore });
+      this.lastUpdate = { pages, fetchedOne: 0, added: items.length, fullReload: true };
+    };
+  }
+
+  private abortInFlight(): void {
+    this.inFlight?.controller.abort();
+    this.inFlight = undefined;
+  }
+
+  /** Runs `job` as the one operation in flight; its result is applied only if nothing superseded it. */
+  private start(op: PagerOperation, job: (signal: AbortSignal) => Promise<() => void>): Promise<void> {
     const controller = new AbortController();
     const generation = ++this.generation;
-    const cursor = op === 'refresh' ? undefined : this.cursor;
-    const promise = this.fetchPage(cursor, controller.signal).then(
-      (page) => {
-        if (generation !== this.generation) return;
-        if (op === 'refresh') this.replace(page);
-        else this.append(page, cursor);
+    const promise = job(controller.signal).then(
+      (apply) => {
+        if (generation === this.generation) apply();
       },
       (error: unknown) => {
         if (generation !== this.generation) return;
@@ -158,11 +294,11 @@ export class Pager<T extends { id: string }> {
     this.checkProgress(page, previousCursor, added);
   }
 
-  /** Adds new items; a repeated id (the list shifted between pages) updates the row it already has. */
+  /** Adds new items at the end; a repeated id (the list shifted between pages) updates the row it already has. */
   private merge(items: T[]): number {
     let added = 0;
     for (const item of items) {
-      if (this.update(item)) continue;
+      if (this.replaceItem(item)) continue;
       this.index.set(item.id, this.list.length);
       this.list.push(item);
       added++;
@@ -188,4 +324,17 @@ export class Pager<T extends { id: string }> {
     this.index.clear();
     this.list.forEach((item, position) => this.index.set(item.id, position));
   }
+}
+
+async function mapConcurrent<A, B>(items: A[], concurrency: number, fn: (item: A) => Promise<B>): Promise<B[]> {
+  const results: B[] = new Array<B>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const position = next++;
+      results[position] = await fn(items[position]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
+  return results;
 }

@@ -1,8 +1,6 @@
 import * as assert from 'assert';
-import { startFakeApi } from '../fake-api/server';
+import { FakeApi, startFakeApi } from '../fake-api/server';
 import { openWorkbench, Workbench } from './workbench';
-
-type FakeApi = Awaited<ReturnType<typeof startFakeApi>>;
 
 describe('first run: from signed out to a tree of batches', function () {
   let fake: FakeApi;

@@ -48,6 +48,7 @@ export class Workbench {
       if (browser) await saveScreenshot(browser.page, 'e2e-open-failure');
       await browser?.close().catch(() => undefined);
       await server.stop();
+      settleRunDir(server, false);
       throw error;
     }
   }

@@ -76,6 +76,7 @@ export async function startCodeServer(opts: CodeServerOptions = {}): Promise<Cod
     path.join(userDataDir, 'User', 'settings.json'),
     JSON.stringify({ ...CLEAN_WORKBENCH_SETTINGS, ...opts.settings }, null, 2),
   );
+  // Without its own config file code-server writes one, with a generated password, into $HOME.
   const configFile = path.join(runDir, 'config.yaml');
   fs.writeFileSync(configFile, 'auth: none\ncert: false\n');
 
@@ -85,7 +86,8 @@ export async function startCodeServer(opts: CodeServerOptions = {}): Promise<Cod
     await runToCompletion([codeServerEntry(), ...common, '--install-extension', opts.vsix], env, logFile);
   }
 
-  const port = opts.port ?? (await freePort());
+  // A fixed port already taken by another server (an earlier demo) would answer /healthz in our stead.
+  const port = opts.port === undefined ? await freePort() : await claimablePort(opts.port);
   const args = [
     codeServerEntry(),
     ...common,
@@ -191,13 +193,20 @@ function runToCompletion(args: string[], env: NodeJS.ProcessEnv, logFile: string
 }
 
 function freePort(): Promise<number> {
+  return claimablePort(0);
+}
+
+/** Listens on `port` (0: any) for a moment and returns the port that worked. */
+function claimablePort(port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = net.createServer();
     probe.unref();
-    probe.on('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
+    probe.on('error', (error: NodeJS.ErrnoException) =>
+      reject(error.code === 'EADDRINUSE' ? new Error(`port ${port} on 127.0.0.1 is already in use`) : error),
+    );
+    probe.listen(port, '127.0.0.1', () => {
+      const { port: bound } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(bound));
     });
   });
 }

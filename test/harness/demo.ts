@@ -62,7 +62,8 @@ async function main(): Promise<void> {
     });
   } catch (error) {
     await stop();
-    throw error;
+    const message = error instanceof Error ? error.message : String(error);
+    throw new Error(message.includes('already in use') ? `${message}: set PORT to use another` : message);
   }
 
   console.log(`

@@ -155,8 +155,8 @@ describe('Pager', () => {
   it('update and prepend change items in place without duplicates', async () => {
     const pager = new Pager<Item>(() => Promise.resolve({ items: [{ id: 'a', v: 1 }], hasMore: false }));
     await pager.loadMore();
-    assert.equal(pager.update({ id: 'a', v: 2 }), true);
-    assert.equal(pager.update({ id: 'zz' }), false);
+    assert.equal(pager.replaceItem({ id: 'a', v: 2 }), true);
+    assert.equal(pager.replaceItem({ id: 'zz' }), false);
     pager.prepend({ id: 'n' });
     pager.prepend({ id: 'a', v: 3 });
     assert.deepEqual(ids(pager), ['n', 'a']);

@@ -1,0 +1,351 @@
+// The results page: a paginated, sortable, filterable table of one batch's requests.
+// Every string from the API is written with textContent; nothing is parsed as HTML.
+import {
+  type ExportFormat,
+  type HostToPage,
+  isResultsHostMessage,
+  OUTCOME_FILTERS,
+  type OutcomeFilter,
+  type PageToHost,
+  type ResultCounts,
+  type ResultRow,
+} from '../src/results/resultsProtocol';
+
+interface VsCodeApi {
+  postMessage(message: PageToHost): void;
+}
+
+declare function acquireVsCodeApi(): VsCodeApi;
+
+type SortKey = 'customId' | 'line' | 'statusCode' | 'answer' | 'inputTokens' | 'outputTokens' | 'totalTokens';
+const SORT_KEYS: readonly string[] = ['customId', 'line', 'statusCode', 'answer', 'inputTokens', 'outputTokens', 'totalTokens'];
+
+interface Detail {
+  answer: string | null;
+  request: string | null;
+  response: string | null;
+  error: string | null;
+}
+
+const PAGE_SIZE = 200;
+const vscode = acquireVsCodeApi();
+
+interface ViewState {
+  rows: ResultRow[];
+  total: number;
+  counts: ResultCounts;
+  complete: boolean;
+  outcome: OutcomeFilter;
+  search: string;
+  sortKey: SortKey;
+  descending: boolean;
+  page: number;
+  /** Row indexes whose detail is open. */
+  expanded: Set<number>;
+  details: Map<number, Detail>;
+  /** Indexes into `rows` after filter and sort; recomputed when those change or rows arrive. */
+  visible: number[] | null;
+}
+
+const view: ViewState = {
+  rows: [],
+  total: 0,
+  counts: { succeeded: 0, failed: 0, missing: 0, unmatched: 0 },
+  complete: false,
+  outcome: 'all',
+  search: '',
+  sortKey: 'line',
+  descending: false,
+  page: 0,
+  expanded: new Set(),
+  details: new Map(),
+  visible: null,
+};
+
+function element<T extends HTMLElement = HTMLElement>(id: string): T {
+  const found = document.getElementById(id);
+  if (!found) throw new Error(`#${id} is missing`);
+  return found as T;
+}
+
+const dom = {
+  title: element('title'),
+  status: element('status'),
+  banner: element('banner'),
+  bannerText: element('banner-text'),
+  retry: element<HTMLButtonElement>('retry'),
+  notes: element<HTMLUListElement>('notes'),
+  toolbar: element('toolbar'),
+  search: element<HTMLInputElement>('search'),
+  table: element<HTMLTableElement>('table'),
+  body: element<HTMLTableSectionElement>('rows'),
+  empty: element('empty'),
+  pager: element('pager'),
+  prev: element<HTMLButtonElement>('prev'),
+  next: element<HTMLButtonElement>('next'),
+  range: element('range'),
+};
+
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, text?: string): HTMLElementTagNameMap[K] {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+const number = (value: number): string => value.toLocaleString('en-US');
+
+function visibleRows(): number[] {
+  if (view.visible) return view.visible;
+  const needle = view.search.trim().toLowerCase();
+  const indexes: number[] = [];
+  for (let i = 0; i < view.rows.length; i++) {
+    const row = view.rows[i];
+    if (view.outcome !== 'all' && row.outcome !== view.outcome) continue;
+    if (needle && !row.customId.toLowerCase().includes(needle) && !row.answer.toLowerCase().includes(needle)) continue;
+    indexes.push(i);
+  }
+  const key = view.sortKey;
+  const direction = view.descending ? -1 : 1;
+  indexes.sort((a, b) => {
+    const x = view.rows[a][key];
+    const y = view.rows[b][key];
+    // Empty cells sort last in either direction.
+    if (x === null || x === '') return y === null || y === '' ? a - b : 1;
+    if (y === null || y === '') return -1;
+    const order = typeof x === 'number' && typeof y === 'number' ? x - y : String(x).localeCompare(String(y), undefined, { numeric: true });
+    return order !== 0 ? order * direction : a - b;
+  });
+  // Rows not found in the input (line -1) go last when sorting by line.
+  if (key === 'line') indexes.sort((a, b) => Number(view.rows[a].line < 0) - Number(view.rows[b].line < 0));
+  view.visible = indexes;
+  return indexes;
+}
+
+function invalidate(resetPage: boolean): void {
+  view.visible = null;
+  if (resetPage) view.page = 0;
+  render();
+}
+
+function render(): void {
+  const indexes = visibleRows();
+  const pages = Math.max(1, Math.ceil(indexes.length / PAGE_SIZE));
+  view.page = Math.min(view.page, pages - 1);
+  const start = view.page * PAGE_SIZE;
+  const slice = indexes.slice(start, start + PAGE_SIZE);
+
+  const fragment = document.createDocumentFragment();
+  for (const index of slice) {
+    fragment.append(renderRow(view.rows[index]));
+    if (view.expanded.has(index)) fragment.append(renderDetail(index));
+  }
+  dom.body.replaceChildren(fragment);
+
+  const hasRows = view.rows.length > 0;
+  dom.table.hidden = slice.length === 0;
+  dom.empty.hidden = !(hasRows || view.complete) || slice.length > 0;
+  dom.pager.hidden = indexes.length <= PAGE_SIZE;
+  dom.prev.disabled = view.page === 0;
+  dom.next.disabled = view.page >= pages - 1;
+  dom.range.textContent = indexes.length ? `${number(start + 1)}–${number(start + slice.length)} of ${number(indexes.length)}` : '';
+  renderCounts();
+}
+
+function renderRow(row: ResultRow): HTMLTableRowElement {
+  const tr = el('tr', `row ${row.outcome}`);
+  tr.tabIndex = 0;
+  tr.dataset.index = String(row.index);
+  tr.setAttribute('aria-expanded', String(view.expanded.has(row.index)));
+  const idCell = el('td', 'id');
+  idCell.append(el('span', `dot ${row.outcome}`), document.createTextNode(row.customId));
+  idCell.title = `${row.customId} (${row.outcome})`;
+  tr.append(
+    idCell,
+    el('td', 'num', row.line < 0 ? '—' : String(row.line)),
+    el('td', 'num', row.statusCode === null ? '' : String(row.statusCode)),
+    el('td', 'answer', row.outcome === 'missing' ? 'no result' : row.answer),
+    el('td', 'num', row.inputTokens === null ? '' : number(row.inputTokens)),
+    el('td', 'num', row.outputTokens === null ? '' : number(row.outputTokens)),
+    el('td', 'num', row.totalTokens === null ? '' : number(row.totalTokens)),
+  );
+  return tr;
+}
+
+function renderDetail(index: number): HTMLTableRowElement {
+  const tr = el('tr', 'detail');
+  const td = el('td');
+  td.colSpan = 7;
+  const detail = view.details.get(index);
+  if (!detail) {
+    td.append(el('p', 'muted', 'Loading…'));
+  } else {
+    const section = (title: string, text: string | null, empty: string): void => {
+      td.append(el('h3', undefined, title));
+      td.append(text === null ? el('p', 'muted', empty) : el('pre', undefined, text));
+    };
+    if (detail.answer) section('Answer', detail.answer, '');
+    section('Request', detail.request, 'Not in the input file.');
+    section('Response', detail.response, 'No response.');
+    if (detail.error !== null) section('Error', detail.error, '');
+  }
+  tr.append(td);
+  return tr;
+}
+
+function renderCounts(): void {
+  const { counts } = view;
+  const values: Record<OutcomeFilter, number> = { all: view.total, succeeded: counts.succeeded, failed: counts.failed, missing: counts.missing };
+  for (const button of document.querySelectorAll<HTMLButtonElement>('[data-outcome]')) {
+    const outcome = button.dataset.outcome as OutcomeFilter;
+    const count = button.querySelector('.count');
+    if (count) count.textContent = number(values[outcome]);
+    button.setAttribute('aria-checked', String(outcome === view.outcome));
+  }
+}
+
+function renderSortHeaders(): void {
+  for (const th of document.querySelectorAll<HTMLTableCellElement>('th[data-sort]')) {
+    th.setAttribute('aria-sort', th.dataset.sort === view.sortKey ? (view.descending ? 'descending' : 'ascending') : 'none');
+  }
+}
+
+function toggle(index: number): void {
+  if (view.expanded.has(index)) {
+    view.expanded.delete(index);
+  } else {
+    view.expanded.add(index);
+    if (!view.details.has(index)) vscode.postMessage({ type: 'detail', index });
+  }
+  render();
+}
+
+function setStatus(text: string): void {
+  dom.status.textContent = text;
+}
+
+function summary(): string {
+  const { counts } = view;
+  const parts = [`${number(view.total)} request${view.total === 1 ? '' : 's'}`, `${number(counts.succeeded)} succeeded`, `${number(counts.failed)} failed`];
+  if (counts.missing) parts.push(`${number(counts.missing)} without a result`);
+  return parts.join(' · ');
+}
+
+function receive(message: HostToPage): void {
+  switch (message.type) {
+    case 'loading':
+      dom.banner.hidden = true;
+      setStatus(message.message);
+      return;
+    case 'error':
+      dom.bannerText.textContent = message.message;
+      dom.banner.hidden = false;
+      setStatus('Could not load the results.');
+      return;
+    case 'begin':
+      dom.banner.hidden = true;
+      dom.title.textContent = message.title === message.batchId ? `Results of ${message.batchId}` : `Results of ${message.title}`;
+      dom.title.title = message.batchId;
+      view.rows = [];
+      view.total = message.total;
+      view.counts = message.counts;
+      view.complete = false;
+      view.expanded.clear();
+      view.details.clear();
+      dom.notes.replaceChildren(...message.notes.map((note) => el('li', undefined, note)));
+      dom.notes.hidden = message.notes.length === 0;
+      dom.toolbar.hidden = false;
+      setStatus(`${summary()} · receiving rows…`);
+      invalidate(true);
+      return;
+    case 'rows': {
+      const first = view.rows.length === 0;
+      for (const row of message.rows) view.rows.push(row);
+      setStatus(`${summary()} · received ${number(view.rows.length)} of ${number(view.total)}…`);
+      // The first chunk fills the first page at once; later ones only extend the data until `end`.
+      view.visible = null;
+      if (first) render();
+      return;
+    }
+    case 'end':
+      view.complete = true;
+      setStatus(summary());
+      invalidate(false);
+      return;
+    case 'detail':
+      view.details.set(message.index, { answer: message.answer, request: message.request, response: message.response, error: message.error });
+      if (view.expanded.has(message.index)) render();
+      return;
+  }
+}
+
+window.addEventListener('message', (event: MessageEvent<unknown>) => {
+  if (isResultsHostMessage(event.data)) receive(event.data);
+});
+
+dom.body.addEventListener('click', (event) => {
+  const row = (event.target as HTMLElement).closest<HTMLTableRowElement>('tr.row');
+  // Let people select text in an expanded row without collapsing it.
+  if (row && !window.getSelection()?.toString()) toggle(Number(row.dataset.index));
+});
+dom.body.addEventListener('keydown', (event) => {
+  const row = (event.target as HTMLElement).closest<HTMLTableRowElement>('tr.row');
+  if (!row || (event.key !== 'Enter' && event.key !== ' ')) return;
+  event.preventDefault();
+  const index = Number(row.dataset.index);
+  toggle(index);
+  document.querySelector<HTMLElement>(`tr.row[data-index="${index}"]`)?.focus();
+});
+
+for (const button of document.querySelectorAll<HTMLButtonElement>('[data-outcome]')) {
+  button.addEventListener('click', () => {
+    const outcome = button.dataset.outcome;
+    if (!(OUTCOME_FILTERS as readonly (string | undefined)[]).includes(outcome)) return;
+    view.outcome = outcome as OutcomeFilter;
+    invalidate(true);
+  });
+}
+
+for (const th of document.querySelectorAll<HTMLTableCellElement>('th[data-sort]')) {
+  th.querySelector('button')?.addEventListener('click', () => {
+    const key = th.dataset.sort ?? '';
+    if (!SORT_KEYS.includes(key)) return;
+    if (view.sortKey === key) view.descending = !view.descending;
+    else {
+      view.sortKey = key as SortKey;
+      view.descending = false;
+    }
+    renderSortHeaders();
+    invalidate(true);
+  });
+}
+
+let searchTimer: ReturnType<typeof setTimeout> | undefined;
+dom.search.addEventListener('input', () => {
+  clearTimeout(searchTimer);
+  searchTimer = setTimeout(() => {
+    view.search = dom.search.value;
+    invalidate(true);
+  }, 150);
+});
+
+dom.prev.addEventListener('click', () => {
+  view.page = Math.max(0, view.page - 1);
+  render();
+  window.scrollTo(0, 0);
+});
+dom.next.addEventListener('click', () => {
+  view.page += 1;
+  render();
+  window.scrollTo(0, 0);
+});
+
+const exportAs = (format: ExportFormat): void => vscode.postMessage({ type: 'export', format, outcome: view.outcome });
+element('export-csv').addEventListener('click', () => exportAs('csv'));
+element('export-jsonl').addEventListener('click', () => exportAs('jsonl'));
+dom.retry.addEventListener('click', () => {
+  dom.banner.hidden = true;
+  vscode.postMessage({ type: 'retry' });
+});
+
+vscode.postMessage({ type: 'ready' });

@@ -1,0 +1,77 @@
+import { detailCsp, newNonce } from '../webview/detailHtml';
+
+export interface ResultsHtmlOptions {
+  /** `webview.cspSource`. */
+  cspSource: string;
+  /** Webview URI of `dist/results.js`. */
+  scriptUri: string;
+  /** Webview URI of `media/results.css`. */
+  styleUri: string;
+  /** Fixed only by tests; otherwise a fresh one per render. */
+  nonce?: string;
+}
+
+function escapeAttribute(value: string): string {
+  return value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/**
+ * The results page's HTML shell: static controls only, under the same CSP as the detail panel.
+ * Rows arrive by `postMessage` after the page says `ready` and are written with `textContent`.
+ */
+export function buildResultsHtml(options: ResultsHtmlOptions): string {
+  const nonce = options.nonce ?? newNonce();
+  const csp = escapeAttribute(detailCsp(options.cspSource, nonce));
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${escapeAttribute(options.styleUri)}">
+<title>Batch results</title>
+</head>
+<body>
+<header>
+  <h1 id="title">Batch results</h1>
+  <p id="status" class="muted" role="status" aria-live="polite">Loading…</p>
+</header>
+<div id="banner" class="banner error" role="alert" hidden><span id="banner-text"></span> <button id="retry" type="button">Retry</button></div>
+<ul id="notes" class="notes" hidden></ul>
+<div class="toolbar" id="toolbar" hidden>
+  <div class="filters" role="radiogroup" aria-label="Show">
+    <button type="button" role="radio" data-outcome="all" aria-checked="true">All <span class="count"></span></button>
+    <button type="button" role="radio" data-outcome="succeeded" aria-checked="false">Succeeded <span class="count"></span></button>
+    <button type="button" role="radio" data-outcome="failed" aria-checked="false">Failed <span class="count"></span></button>
+    <button type="button" role="radio" data-outcome="missing" aria-checked="false">Missing <span class="count"></span></button>
+  </div>
+  <input id="search" type="search" placeholder="Filter by custom_id or answer" aria-label="Filter by custom_id or answer">
+  <span class="spacer"></span>
+  <button type="button" id="export-csv" title="Save the rows of the selected outcome as CSV">Export CSV</button>
+  <button type="button" id="export-jsonl" title="Save the rows of the selected outcome, with full request and response, as JSON Lines">Export JSONL</button>
+</div>
+<table id="table" hidden>
+  <thead>
+    <tr>
+      <th scope="col" data-sort="customId" aria-sort="none"><button type="button">custom_id</button></th>
+      <th scope="col" data-sort="line" aria-sort="ascending" class="num"><button type="button">Line</button></th>
+      <th scope="col" data-sort="statusCode" aria-sort="none" class="num"><button type="button">Status</button></th>
+      <th scope="col" data-sort="answer" aria-sort="none"><button type="button">Answer</button></th>
+      <th scope="col" data-sort="inputTokens" aria-sort="none" class="num"><button type="button">In</button></th>
+      <th scope="col" data-sort="outputTokens" aria-sort="none" class="num"><button type="button">Out</button></th>
+      <th scope="col" data-sort="totalTokens" aria-sort="none" class="num"><button type="button">Total</button></th>
+    </tr>
+  </thead>
+  <tbody id="rows"></tbody>
+</table>
+<p id="empty" class="muted" hidden>No rows match.</p>
+<nav class="pager" id="pager" hidden aria-label="Pages">
+  <button type="button" id="prev">‹ Previous</button>
+  <span id="range"></span>
+  <button type="button" id="next">Next ›</button>
+</nav>
+<script nonce="${escapeAttribute(nonce)}" src="${escapeAttribute(options.scriptUri)}"></script>
+</body>
+</html>
+`;
+}

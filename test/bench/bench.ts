@@ -1,0 +1,870 @@
+/**
+ * `npm run bench`: measures the extension's core against the official `openai` SDK and curl, on a
+ * loopback fake API, and compares every figure with its budget (GitHub issue "Performance: a
+ * benchmark against the official SDK and curl, and budgets").
+ *
+ * - list all: 10,000 batches at limit=100 through our Pager + BatchApiClient vs the SDK's
+ *   auto-pagination (and plain node:http as a floor), alternating runs, medians.
+ * - download: a generated 1 GiB output file through our downloadFile vs curl, alternating, medians;
+ *   our peak RSS growth while streaming.
+ * - tree build: groupByStatus + the per-node formatting the tree does, for 10,000 batches.
+ * - bundle size of the production build, activation time and requests per interaction (the last
+ *   two come from files an integration run writes).
+ *
+ * The fake API runs in a child process (this file, started with {@link CHILD_FLAG}), so its CPU
+ * and memory stay out of our measurements. Sizes: BENCH_BATCHES, BENCH_ROUNDS, BENCH_DOWNLOAD_MIB.
+ * `runBench()` is exported for the unit test, which runs it at tiny sizes.
+ */
+import { ChildProcess, fork, spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import * as esbuild from 'esbuild';
+import OpenAI from 'openai';
+import { BatchApiClient } from '../../src/core/client';
+import { downloadFile } from '../../src/core/download';
+import { batchDescription, batchLabel, batchPresentation, batchTooltipMarkdown, humanizeStatus, statusPresentation } from '../../src/core/format';
+import { groupByStatus } from '../../src/core/grouping';
+import { Pager } from '../../src/core/pager';
+import type { Batch, BatchList } from '../../src/core/types';
+import { DEMO_NOW, generateBatches, generatedOutputChunks } from '../fake-api/data';
+import { startFakeApi } from '../fake-api/server';
+
+export const CHILD_FLAG = '--bench-fake-api-child';
+const MiB = 1024 * 1024;
+const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
+
+export interface BenchOptions {
+  /** Batches on the fake server for list-all and tree build. Default 10,000 (BENCH_BATCHES). */
+  batches?: number;
+  /** Measured list-all rounds per client, after the warm-ups. Default 7 (BENCH_ROUNDS). */
+  rounds?: number;
+  /** Unmeasured list-all runs per client first. Default 1. */
+  warmups?: number;
+  /** Page size for list-all. Default 100. */
+  pageSize?: number;
+  /** Size of the downloaded file. Default 1024 (BENCH_DOWNLOAD_MIB). */
+  downloadMiB?: number;
+  /** Downloads per client (alternating). Default 3. */
+  downloadRounds?: number;
+  /** Measured tree builds. Default 15. */
+  treeRuns?: number;
+  /** Repository root (bundle, test-results/). Default: derived from this file's location. */
+  root?: string;
+  /** Run `npm run test:integration` first, so activation and request figures are fresh. */
+  withIntegration?: boolean;
+  /** Progress lines; default silent. */
+  log?: (line: string) => void;
+}
+
+export interface Budget {
+  /** e.g. `<= 0.9` */
+  budget: string;
+  value: number | null;
+  /** null when there is no figure to judge. */
+  pass: boolean | null;
+}
+
+export interface RequestsPerInteraction {
+  open_view: number;
+  expand: number;
+  load_more: number;
+  double_click: number;
+  refresh: number;
+}
+
+export interface BenchResults {
+  machine: { cores: number; cpu: string; node: string; platform: string; arch: string; memory_gib: number };
+  sizes: { batches: number; page_size: number; rounds: number; warmups: number; download_mib: number; download_rounds: number; tree_runs: number };
+  list_all_ms: number;
+  list_all_openai_sdk_ms: number;
+  list_all_ratio_vs_openai_sdk: number;
+  list_all_requests: number;
+  list_all_openai_sdk_requests: number;
+  /** Diagnostics: plain node:http keep-alive + JSON.parse, the floor any client pays on this server. */
+  list_all_node_http_ms: number;
+  /** Diagnostics: JSON.parse of every page of one full listing, and our Pager fed parsed pages. */
+  list_all_json_parse_ms: number;
+  list_all_pager_ms: number;
+  list_all_runs_ms: { ours: number[]; openai_sdk: number[]; node_http: number[] };
+  download_mib_s: number;
+  download_curl_mib_s: number | null;
+  download_ratio_vs_curl: number | null;
+  download_peak_rss_delta_mib: number;
+  /** Diagnostics: how fast the fake server can generate the file content, without any network. */
+  download_server_ceiling_mib_s: number;
+  download_runs_mib_s: { ours: number[]; curl: number[] };
+  tree_build_10k_ms: number;
+  tree_build_batches: number;
+  /** Diagnostics: per-function share of one tree build (medians, ms). */
+  tree_build_breakdown_ms: Record<string, number>;
+  bundle_kib: number;
+  bundle_source: string;
+  /** Diagnostics: largest inputs of the production bundle, KiB. */
+  bundle_top_inputs_kib: Record<string, number>;
+  activation_ms: number | null;
+  requests_per_interaction: RequestsPerInteraction | null;
+  budgets: Record<string, Budget>;
+  notes: string[];
+  duration_s: number;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Small helpers
+
+export function median(values: readonly number[]): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+function round(value: number, digits = 1): number {
+  const f = 10 ** digits;
+  return Math.round(value * f) / f;
+}
+
+function gc(): void {
+  (globalThis as { gc?: () => void }).gc?.();
+}
+
+function envInt(name: string): number | undefined {
+  const raw = process.env[name];
+  if (raw === undefined || raw.trim() === '') return undefined;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number, got '${raw}'`);
+  return Math.floor(value);
+}
+
+function hasCurl(): boolean {
+  const which = spawnSync('which', ['curl'], { encoding: 'utf8' });
+  if (which.status === 0 && which.stdout.trim() !== '') return true;
+  // `which` itself may be missing; ask curl directly.
+  return spawnSync('curl', ['--version'], { stdio: 'ignore' }).status === 0;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The fake API in a child process, driven over IPC
+
+type ChildRequest =
+  | { id: number; op: 'count'; method: string; path: string }
+  | { id: number; op: 'clearRequests' }
+  | { id: number; op: 'addFile'; bytes: number }
+  | { id: number; op: 'ceiling'; bytes: number };
+type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never;
+type ChildReply = { id: number; result?: unknown; error?: string };
+type ChildHello = { ready: { baseUrl: string; apiKey: string } } | { failed: string };
+
+class FakeApiChild {
+  private nextId = 1;
+  private readonly pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
+
+  private constructor(
+    private readonly child: ChildProcess,
+    readonly baseUrl: string,
+    readonly apiKey: string,
+  ) {
+    child.on('message', (message: ChildReply) => {
+      const waiter = this.pending.get(message.id);
+      if (!waiter) return;
+      this.pending.delete(message.id);
+      if (message.error !== undefined) waiter.reject(new Error(message.error));
+      else waiter.resolve(message.result);
+    });
+    child.on('exit', (code) => {
+      for (const waiter of this.pending.values()) waiter.reject(new Error(`fake API child exited (${code})`));
+      this.pending.clear();
+    });
+  }
+
+  static start(batches: number): Promise<FakeApiChild> {
+    const child = fork(__filename, [CHILD_FLAG, String(batches)], { execArgv: [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    return new Promise((resolve, reject) => {
+      const onExit = (code: number | null): void => reject(new Error(`fake API child exited (${code}) before it was ready`));
+      child.once('exit', onExit);
+      child.once('message', (hello: ChildHello) => {
+        child.off('exit', onExit);
+        if ('ready' in hello) resolve(new FakeApiChild(child, hello.ready.baseUrl, hello.ready.apiKey));
+        else {
+          child.kill();
+          reject(new Error(`fake API child failed: ${hello.failed}`));
+        }
+      });
+    });
+  }
+
+  private call<T>(request: WithoutId<ChildRequest>): Promise<T> {
+    const id = this.nextId++;
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
+      this.child.send({ ...request, id });
+    });
+  }
+
+  count(method: string, pathName: string): Promise<number> {
+    return this.call<number>({ op: 'count', method, path: pathName });
+  }
+
+  clearRequests(): Promise<void> {
+    return this.call<void>({ op: 'clearRequests' });
+  }
+
+  /** Adds a generated output file of `bytes` bytes; resolves its id. */
+  addFile(bytes: number): Promise<string> {
+    return this.call<string>({ op: 'addFile', bytes });
+  }
+
+  /** MiB/s at which the server can generate file content, measured inside the child. */
+  ceiling(bytes: number): Promise<number> {
+    return this.call<number>({ op: 'ceiling', bytes });
+  }
+
+  close(): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => this.child.kill('SIGKILL'), 5000);
+      this.child.once('exit', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      this.child.disconnect();
+    });
+  }
+}
+
+/** Entry point of the child process: serves the fake API and answers the parent's requests. */
+async function runChild(batches: number): Promise<void> {
+  const send = (message: ChildHello | ChildReply): void => {
+    process.send?.(message);
+  };
+  let fake;
+  try {
+    fake = await startFakeApi({ seed: { generated: batches } });
+  } catch (error) {
+    send({ failed: String(error) });
+    process.exit(1);
+  }
+  const api = fake;
+  process.on('message', (request: ChildRequest) => {
+    try {
+      let result: unknown;
+      switch (request.op) {
+        case 'count':
+          result = api.count(request.method, request.path);
+          break;
+        case 'clearRequests':
+          api.clearRequests();
+          break;
+        case 'addFile':
+          result = api.store.addFile({ filename: 'bench_output.jsonl', purpose: 'batch_output', generatedBytes: request.bytes }).id;
+          break;
+        case 'ceiling': {
+          const started = performance.now();
+          let bytes = 0;
+          for (const chunk of generatedOutputChunks(request.bytes, 12345)) bytes += chunk.length;
+          result = bytes / MiB / ((performance.now() - started) / 1000);
+          break;
+        }
+      }
+      send({ id: request.id, result });
+    } catch (error) {
+      send({ id: request.id, error: String(error) });
+    }
+  });
+  process.on('disconnect', () => {
+    void api.close().then(() => process.exit(0));
+  });
+  send({ ready: { baseUrl: api.baseUrl, apiKey: api.apiKey } });
+}
+
+// ---------------------------------------------------------------------------------------------
+// List all batches
+
+type Lister = () => Promise<number>;
+
+/** Our core, as the extension uses it: a Pager over BatchApiClient.listBatches, loaded until !hasMore. */
+function oursLister(baseUrl: string, apiKey: string, pageSize: number): Lister {
+  return async () => {
+    const client = new BatchApiClient({ baseUrl, apiKey, retry: { maxRetries: 0 } });
+    const pager = new Pager<Batch>(async (cursor, signal) => {
+      const page = await client.listBatches({ limit: pageSize, after: cursor }, { signal });
+      return { items: page.data, hasMore: page.has_more };
+    });
+    do await pager.loadMore();
+    while (pager.hasMore);
+    if (pager.endNote) throw new Error(`our pager stopped early: ${pager.endNote}`);
+    return pager.items.length;
+  };
+}
+
+/** The official SDK's auto-pagination. */
+function sdkLister(baseUrl: string, apiKey: string, pageSize: number): Lister {
+  return async () => {
+    const client = new OpenAI({ apiKey, baseURL: baseUrl, maxRetries: 0 });
+    let count = 0;
+    for await (const batch of client.batches.list({ limit: pageSize })) if (batch.id) count++;
+    return count;
+  };
+}
+
+/** Plain node:http with keep-alive and JSON.parse: the least any client can do. Optionally keeps the page texts. */
+function nodeHttpLister(baseUrl: string, apiKey: string, pageSize: number, pages?: string[]): Lister {
+  const agent = new http.Agent({ keepAlive: true });
+  const get = (url: string): Promise<string> =>
+    new Promise((resolve, reject) => {
+      http
+        .get(url, { agent, headers: { Authorization: `Bearer ${apiKey}`, Accept: 'application/json' } }, (response) => {
+          const chunks: Buffer[] = [];
+          response.on('data', (chunk: Buffer) => chunks.push(chunk));
+          response.on('end', () => (response.statusCode === 200 ? resolve(Buffer.concat(chunks).toString('utf8')) : reject(new Error(`HTTP ${response.statusCode}`))));
+          response.on('error', reject);
+        })
+        .on('error', reject);
+    });
+  return async () => {
+    let after: string | undefined;
+    let count = 0;
+    for (;;) {
+      const text = await get(`${baseUrl}/batches?limit=${pageSize}${after ? `&after=${encodeURIComponent(after)}` : ''}`);
+      pages?.push(text);
+      const page = JSON.parse(text) as BatchList;
+      count += page.data.length;
+      if (!page.has_more || page.data.length === 0) return count;
+      after = page.data[page.data.length - 1].id;
+    }
+  };
+}
+
+interface ListFigures {
+  ours: number[];
+  sdk: number[];
+  nodeHttp: number[];
+  oursRequests: number[];
+  sdkRequests: number[];
+  jsonParseMs: number;
+  pagerMs: number;
+}
+
+async function benchList(fake: FakeApiChild, opts: Required<Pick<BenchOptions, 'batches' | 'rounds' | 'warmups' | 'pageSize'>>, log: (line: string) => void): Promise<ListFigures> {
+  const contenders: { name: 'ours' | 'sdk' | 'nodeHttp'; run: Lister }[] = [
+    { name: 'ours', run: oursLister(fake.baseUrl, fake.apiKey, opts.pageSize) },
+    { name: 'sdk', run: sdkLister(fake.baseUrl, fake.apiKey, opts.pageSize) },
+    { name: 'nodeHttp', run: nodeHttpLister(fake.baseUrl, fake.apiKey, opts.pageSize) },
+  ];
+  const figures: ListFigures = { ours: [], sdk: [], nodeHttp: [], oursRequests: [], sdkRequests: [], jsonParseMs: 0, pagerMs: 0 };
+  const once = async (contender: (typeof contenders)[number], measured: boolean): Promise<void> => {
+    await fake.clearRequests();
+    gc();
+    const started = performance.now();
+    const count = await contender.run();
+    const ms = performance.now() - started;
+    const requests = await fake.count('GET', '/v1/batches');
+    if (count !== opts.batches) throw new Error(`${contender.name} listed ${count} batches, expected ${opts.batches}`);
+    if (!measured) return;
+    figures[contender.name].push(ms);
+    if (contender.name === 'ours') figures.oursRequests.push(requests);
+    if (contender.name === 'sdk') figures.sdkRequests.push(requests);
+  };
+  for (let w = 0; w < opts.warmups; w++) for (const contender of contenders) await once(contender, false);
+  for (let round = 0; round < opts.rounds; round++) {
+    // Rotate who goes first, so neither side always runs on a cooler or warmer machine.
+    const order = contenders.map((_, i) => contenders[(i + round) % contenders.length]);
+    for (const contender of order) await once(contender, true);
+    log(`  list-all round ${round + 1}/${opts.rounds}: ours ${round1(figures.ours.at(-1))} ms, openai ${round1(figures.sdk.at(-1))} ms, node:http ${round1(figures.nodeHttp.at(-1))} ms`);
+  }
+
+  // Where the time goes: parsing every page, and the Pager's own bookkeeping on parsed pages.
+  const texts: string[] = [];
+  await nodeHttpLister(fake.baseUrl, fake.apiKey, opts.pageSize, texts)();
+  const parseRuns: number[] = [];
+  let parsed: BatchList[] = [];
+  for (let i = 0; i < 5; i++) {
+    const started = performance.now();
+    parsed = texts.map((text) => JSON.parse(text) as BatchList);
+    parseRuns.push(performance.now() - started);
+  }
+  figures.jsonParseMs = median(parseRuns);
+  const pagerRuns: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    let next = 0;
+    const pager = new Pager<Batch>((_cursor, _signal) => {
+      const page = parsed[next++];
+      return Promise.resolve({ items: page.data, hasMore: page.has_more });
+    });
+    const started = performance.now();
+    do await pager.loadMore();
+    while (pager.hasMore);
+    pagerRuns.push(performance.now() - started);
+  }
+  figures.pagerMs = median(pagerRuns);
+  return figures;
+}
+
+function round1(value: number | undefined): string {
+  return value === undefined ? '-' : value.toFixed(1);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Download
+
+interface DownloadFigures {
+  ours: number[];
+  curl: number[];
+  rssDeltaMiB: number[];
+  ceiling: number;
+  curlMissing: boolean;
+}
+
+async function benchDownload(fake: FakeApiChild, mib: number, rounds: number, log: (line: string) => void): Promise<DownloadFigures> {
+  const bytes = Math.round(mib * MiB);
+  const fileId = await fake.addFile(bytes);
+  const url = `${fake.baseUrl}/files/${encodeURIComponent(fileId)}/content`;
+  const curlMissing = !hasCurl();
+  const figures: DownloadFigures = { ours: [], curl: [], rssDeltaMiB: [], ceiling: 0, curlMissing };
+  figures.ceiling = await fake.ceiling(Math.min(bytes, 256 * MiB));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'oabe-bench-'));
+  try {
+    const ours = async (): Promise<void> => {
+      const destination = path.join(dir, 'ours.jsonl');
+      const client = new BatchApiClient({ baseUrl: fake.baseUrl, apiKey: fake.apiKey, retry: { maxRetries: 0 } });
+      gc();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const baseline = process.memoryUsage.rss();
+      let peak = baseline;
+      const sample = (): void => {
+        const rss = process.memoryUsage.rss();
+        if (rss > peak) peak = rss;
+      };
+      const timer = setInterval(sample, 20);
+      const started = performance.now();
+      try {
+        const result = await downloadFile(client, fileId, destination);
+        if (result.bytes !== bytes) throw new Error(`downloadFile received ${result.bytes} bytes, expected ${bytes}`);
+      } finally {
+        clearInterval(timer);
+      }
+      const seconds = (performance.now() - started) / 1000;
+      sample();
+      const size = fs.statSync(destination).size;
+      fs.rmSync(destination, { force: true });
+      if (size !== bytes) throw new Error(`downloadFile wrote ${size} bytes, expected ${bytes}`);
+      figures.ours.push(mib / seconds);
+      figures.rssDeltaMiB.push((peak - baseline) / MiB);
+      log(`  download ours: ${(mib / seconds).toFixed(0)} MiB/s, peak RSS +${((peak - baseline) / MiB).toFixed(1)} MiB`);
+    };
+    const curl = async (): Promise<void> => {
+      const destination = path.join(dir, 'curl.jsonl');
+      const started = performance.now();
+      const stderr: Buffer[] = [];
+      const code = await new Promise<number | null>((resolve, reject) => {
+        const child = spawn('curl', ['-sS', '-o', destination, '-H', `Authorization: Bearer ${fake.apiKey}`, url], { stdio: ['ignore', 'ignore', 'pipe'] });
+        child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+        child.on('error', reject);
+        child.on('close', resolve);
+      });
+      const seconds = (performance.now() - started) / 1000;
+      const size = fs.existsSync(destination) ? fs.statSync(destination).size : -1;
+      fs.rmSync(destination, { force: true });
+      if (code !== 0 || size !== bytes) throw new Error(`curl exited ${code} with ${size} of ${bytes} bytes: ${Buffer.concat(stderr).toString('utf8').trim()}`);
+      figures.curl.push(mib / seconds);
+      log(`  download curl: ${(mib / seconds).toFixed(0)} MiB/s`);
+    };
+    for (let round = 0; round < rounds; round++) {
+      if (curlMissing) await ours();
+      else if (round % 2 === 0) {
+        await ours();
+        await curl();
+      } else {
+        await curl();
+        await ours();
+      }
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  return figures;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tree build
+
+interface NodeModel {
+  id: string;
+  label: string;
+  description?: string;
+  icon: string;
+  color?: string;
+  tooltip: string;
+}
+
+/** What the tree provider computes for a full listing: the groups, then every batch node's model. */
+export function buildTreeModels(batches: readonly Batch[]): NodeModel[] {
+  const nodes: NodeModel[] = [];
+  for (const group of groupByStatus(batches)) {
+    const groupId = `status/${group.status}`;
+    const groupPresentation = statusPresentation(group.status);
+    const human = humanizeStatus(group.status);
+    nodes.push({ id: groupId, label: `${human} (${group.batches.length})`, icon: groupPresentation.icon, color: groupPresentation.color, tooltip: `${group.batches.length} ${human.toLowerCase()} batches loaded` });
+    for (const batch of group.batches) {
+      const presentation = batchPresentation(batch);
+      nodes.push({
+        id: `${groupId}/${batch.id}`,
+        label: batchLabel(batch),
+        description: batchDescription(batch),
+        icon: presentation.icon,
+        color: presentation.color,
+        tooltip: batchTooltipMarkdown(batch),
+      });
+    }
+  }
+  return nodes;
+}
+
+function timeRuns(runs: number, warmups: number, body: () => unknown): number[] {
+  const times: number[] = [];
+  let sink = 0;
+  for (let i = 0; i < warmups + runs; i++) {
+    gc();
+    const started = performance.now();
+    const out = body();
+    const ms = performance.now() - started;
+    if (Array.isArray(out)) sink += out.length;
+    if (i >= warmups) times.push(ms);
+  }
+  if (sink < 0) console.log(sink);
+  return times;
+}
+
+function benchTree(count: number, runs: number): { median: number; breakdown: Record<string, number> } {
+  // Parsed from JSON like a real page, so objects have the shapes the extension sees.
+  const batches = JSON.parse(JSON.stringify(generateBatches(count, { now: DEMO_NOW }))) as Batch[];
+  const total = median(timeRuns(runs, 3, () => buildTreeModels(batches)));
+  const part = (body: (batch: Batch) => unknown): number =>
+    round(median(timeRuns(Math.max(3, Math.min(runs, 7)), 2, () => batches.map(body))), 2);
+  const breakdown = {
+    groupByStatus: round(median(timeRuns(Math.max(3, Math.min(runs, 7)), 2, () => groupByStatus(batches))), 2),
+    batchLabel: part(batchLabel),
+    batchDescription: part((batch) => batchDescription(batch)),
+    batchPresentation: part(batchPresentation),
+    batchTooltipMarkdown: part((batch) => batchTooltipMarkdown(batch)),
+  };
+  return { median: total, breakdown };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bundle
+
+async function benchBundle(root: string, notes: string[]): Promise<{ kib: number; source: string; top: Record<string, number> }> {
+  // The same options as the extension target of esbuild.js with --production; built in memory for
+  // the per-input breakdown, and as the figure when dist/ holds a development build.
+  const built = await esbuild.build({
+    absWorkingDir: root,
+    entryPoints: [path.join(root, 'src', 'extension.ts')],
+    bundle: true,
+    minify: true,
+    sourcemap: false,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node18',
+    external: ['vscode'],
+    write: false,
+    metafile: true,
+    logLevel: 'silent',
+    outfile: path.join(root, 'dist', 'extension.js'),
+  });
+  const inMemory = built.outputFiles.find((file) => file.path.endsWith('extension.js'))?.contents.length ?? 0;
+  const byPackage = new Map<string, number>();
+  for (const output of Object.values(built.metafile.outputs)) {
+    for (const [input, info] of Object.entries(output.inputs)) {
+      const match = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input);
+      const key = match ? match[1] : input.startsWith('src/') ? 'src/ (ours)' : input;
+      byPackage.set(key, (byPackage.get(key) ?? 0) + info.bytesInOutput);
+    }
+  }
+  const top = Object.fromEntries(
+    [...byPackage.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 8)
+      .map(([name, bytes]) => [name, round(bytes / 1024)]),
+  );
+
+  const dist = path.join(root, 'dist', 'extension.js');
+  if (fs.existsSync(dist)) {
+    const text = fs.readFileSync(dist, 'utf8');
+    const production = !/\/\/# sourceMappingURL=\S+\s*$/.test(text);
+    if (production) return { kib: round(Buffer.byteLength(text) / 1024), source: 'dist/extension.js', top };
+    notes.push('bundle: dist/extension.js is a development build (has a source map); measured an in-memory production build with the options of esbuild.js instead. `npm run bench` builds production first.');
+  } else {
+    notes.push('bundle: dist/extension.js is missing; measured an in-memory production build with the options of esbuild.js instead.');
+  }
+  return { kib: round(inMemory / 1024), source: 'esbuild in memory (production options)', top };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Figures an integration run writes
+
+function readJson(file: string): unknown {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8')) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+function fileAge(file: string): string {
+  return new Date(fs.statSync(file).mtimeMs).toISOString();
+}
+
+function readActivation(root: string, notes: string[]): number | null {
+  const file = path.join(root, 'test-results', 'activation.json');
+  const data = readJson(file) as { activation_ms?: unknown } | undefined;
+  if (data && typeof data.activation_ms === 'number' && Number.isFinite(data.activation_ms)) {
+    notes.push(`activation_ms: from test-results/activation.json (written ${fileAge(file)}).`);
+    return round(data.activation_ms, 2);
+  }
+  notes.push('activation_ms: null; no integration run wrote test-results/activation.json ({"activation_ms": number}: activate() entry to tree provider registered, in the real extension host). Run an integration run that writes it, or `npm run bench -- --with-integration`.');
+  return null;
+}
+
+const INTERACTIONS: (keyof RequestsPerInteraction)[] = ['open_view', 'expand', 'load_more', 'double_click', 'refresh'];
+const INTERACTION_BUDGET: RequestsPerInteraction = { open_view: 1, expand: 0, load_more: 1, double_click: 1, refresh: 1 };
+
+function readRequests(root: string, notes: string[]): RequestsPerInteraction | null {
+  const file = path.join(root, 'test-results', 'requests-per-interaction.json');
+  const raw = readJson(file) as Record<string, unknown> | undefined;
+  const data = (raw && typeof raw.requests_per_interaction === 'object' ? raw.requests_per_interaction : raw) as Record<string, unknown> | undefined;
+  if (data && INTERACTIONS.every((key) => typeof data[key] === 'number')) {
+    notes.push(`requests_per_interaction: from test-results/requests-per-interaction.json (written ${fileAge(file)}).`);
+    return Object.fromEntries(INTERACTIONS.map((key) => [key, data[key] as number])) as unknown as RequestsPerInteraction;
+  }
+  notes.push(`requests_per_interaction: null; no integration run wrote test-results/requests-per-interaction.json ({${INTERACTIONS.map((k) => `"${k}": n`).join(', ')}}, GET requests the fake API logged per interaction).`);
+  return null;
+}
+
+function runIntegration(root: string, notes: string[], log: (line: string) => void): void {
+  log('Running npm run test:integration for activation and request figures…');
+  const result = spawnSync('npm', ['run', 'test:integration'], { cwd: root, stdio: 'inherit' });
+  if (result.status !== 0) notes.push(`--with-integration: npm run test:integration exited ${result.status ?? result.signal}; its figures may be missing or stale.`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The bench
+
+function judge(value: number | null, op: '<=' | '>=' | '==', limit: number): Budget {
+  const budget = `${op} ${limit}`;
+  if (value === null || !Number.isFinite(value)) return { budget, value: null, pass: null };
+  const pass = op === '<=' ? value <= limit : op === '>=' ? value >= limit : value === limit;
+  return { budget, value, pass };
+}
+
+export async function runBench(options: BenchOptions = {}): Promise<BenchResults> {
+  const began = performance.now();
+  const log = options.log ?? (() => undefined);
+  const root = options.root ?? REPO_ROOT;
+  const sizes = {
+    batches: options.batches ?? 10_000,
+    page_size: options.pageSize ?? 100,
+    rounds: options.rounds ?? 7,
+    warmups: options.warmups ?? 1,
+    download_mib: options.downloadMiB ?? 1024,
+    download_rounds: options.downloadRounds ?? 3,
+    tree_runs: options.treeRuns ?? 15,
+  };
+  const notes: string[] = [];
+  if (typeof (globalThis as { gc?: unknown }).gc !== 'function') notes.push('Run without --expose-gc: no forced GC between runs, so timings are noisier.');
+  const cpus = os.cpus();
+  const machine = {
+    cores: cpus.length,
+    cpu: cpus[0]?.model.trim() ?? 'unknown',
+    node: process.version,
+    platform: `${os.platform()} ${os.release()}`,
+    arch: os.arch(),
+    memory_gib: round(os.totalmem() / 1024 ** 3),
+  };
+
+  if (options.withIntegration) runIntegration(root, notes, log);
+
+  log(`Starting the fake API with ${sizes.batches} batches in a child process…`);
+  const fake = await FakeApiChild.start(sizes.batches);
+  let list: ListFigures;
+  let download: DownloadFigures;
+  try {
+    log(`List all (${sizes.warmups} warm-up + ${sizes.rounds} rounds each, limit=${sizes.page_size}):`);
+    list = await benchList(fake, { batches: sizes.batches, rounds: sizes.rounds, warmups: sizes.warmups, pageSize: sizes.page_size }, log);
+    log(`Download (${sizes.download_mib} MiB, ${sizes.download_rounds} each):`);
+    download = await benchDownload(fake, sizes.download_mib, sizes.download_rounds, log);
+  } finally {
+    await fake.close();
+  }
+
+  log(`Tree build (${sizes.batches} batches, ${sizes.tree_runs} runs)…`);
+  const tree = benchTree(sizes.batches, sizes.tree_runs);
+  log('Bundle…');
+  const bundle = await benchBundle(root, notes);
+  const activation = readActivation(root, notes);
+  const requests = readRequests(root, notes);
+
+  const expectedRequests = Math.ceil(sizes.batches / sizes.page_size);
+  const requestsOf = (counts: number[], who: string): number => {
+    const distinct = [...new Set(counts)];
+    if (distinct.length > 1) notes.push(`${who}: request counts differed between runs (${counts.join(', ')}); recorded the largest.`);
+    const value = Math.max(...counts);
+    if (value !== expectedRequests) notes.push(`${who}: ${value} list requests for ${sizes.batches} batches at limit=${sizes.page_size}; expected exactly ${expectedRequests}.`);
+    return value;
+  };
+
+  const oursMs = median(list.ours);
+  const sdkMs = median(list.sdk);
+  const oursMiBs = median(download.ours);
+  const curlMiBs = download.curl.length ? median(download.curl) : null;
+  if (download.curlMissing) notes.push('download: curl is not installed (`which curl` found nothing); no curl comparison, ratio is null.');
+  const results: BenchResults = {
+    machine,
+    sizes,
+    list_all_ms: round(oursMs),
+    list_all_openai_sdk_ms: round(sdkMs),
+    list_all_ratio_vs_openai_sdk: round(oursMs / sdkMs, 3),
+    list_all_requests: requestsOf(list.oursRequests, 'list_all_requests'),
+    list_all_openai_sdk_requests: requestsOf(list.sdkRequests, 'list_all_openai_sdk_requests'),
+    list_all_node_http_ms: round(median(list.nodeHttp)),
+    list_all_json_parse_ms: round(list.jsonParseMs),
+    list_all_pager_ms: round(list.pagerMs, 2),
+    list_all_runs_ms: { ours: list.ours.map((v) => round(v)), openai_sdk: list.sdk.map((v) => round(v)), node_http: list.nodeHttp.map((v) => round(v)) },
+    download_mib_s: round(oursMiBs),
+    download_curl_mib_s: curlMiBs === null ? null : round(curlMiBs),
+    download_ratio_vs_curl: curlMiBs === null ? null : round(oursMiBs / curlMiBs, 3),
+    download_peak_rss_delta_mib: round(Math.max(...download.rssDeltaMiB)),
+    download_server_ceiling_mib_s: round(download.ceiling),
+    download_runs_mib_s: { ours: download.ours.map((v) => round(v)), curl: download.curl.map((v) => round(v)) },
+    tree_build_10k_ms: round(tree.median, 2),
+    tree_build_batches: sizes.batches,
+    tree_build_breakdown_ms: tree.breakdown,
+    bundle_kib: bundle.kib,
+    bundle_source: bundle.source,
+    bundle_top_inputs_kib: bundle.top,
+    activation_ms: activation,
+    requests_per_interaction: requests,
+    budgets: {},
+    notes,
+    duration_s: 0,
+  };
+  if (sizes.batches !== 10_000) notes.push(`tree_build_10k_ms was measured with ${sizes.batches} batches (BENCH_BATCHES), not 10,000.`);
+
+  results.budgets = {
+    list_all_ratio_vs_openai_sdk: judge(results.list_all_ratio_vs_openai_sdk, '<=', 0.9),
+    list_all_requests: judge(results.list_all_requests, '==', expectedRequests),
+    list_all_openai_sdk_requests: judge(results.list_all_openai_sdk_requests, '==', expectedRequests),
+    download_ratio_vs_curl: judge(results.download_ratio_vs_curl, '>=', 0.9),
+    download_peak_rss_delta_mib: judge(results.download_peak_rss_delta_mib, '<=', 64),
+    tree_build_10k_ms: judge(results.tree_build_10k_ms, '<=', 10),
+    bundle_kib: judge(results.bundle_kib, '<=', 150),
+    activation_ms: judge(results.activation_ms, '<=', 30),
+  };
+  for (const key of INTERACTIONS) results.budgets[`requests_per_interaction.${key}`] = judge(requests ? requests[key] : null, '==', INTERACTION_BUDGET[key]);
+
+  explainMisses(results, notes);
+  results.duration_s = round((performance.now() - began) / 1000);
+  return results;
+}
+
+/** Turns the diagnostics into a sentence per missed budget, so the table says what limits us. */
+function explainMisses(r: BenchResults, notes: string[]): void {
+  const b = r.budgets;
+  const pages = r.list_all_requests;
+  if (b.list_all_ratio_vs_openai_sdk.pass === false) {
+    const perPageOurs = r.list_all_ms / pages;
+    const perPageSdk = r.list_all_openai_sdk_ms / r.list_all_openai_sdk_requests;
+    const perPageFloor = r.list_all_node_http_ms / pages;
+    notes.push(
+      `list all MISS: ours ${perPageOurs.toFixed(2)} ms/page vs openai ${perPageSdk.toFixed(2)} ms/page; plain node:http + JSON.parse needs ${perPageFloor.toFixed(2)} ms/page ` +
+        `(JSON.parse alone ${(r.list_all_json_parse_ms / pages).toFixed(2)} ms/page, our Pager ${(r.list_all_pager_ms / pages).toFixed(3)} ms/page). ` +
+        `Best case for any client is ratio ${(r.list_all_node_http_ms / r.list_all_openai_sdk_ms).toFixed(2)} on this server; ` +
+        `${(perPageOurs - perPageFloor).toFixed(2)} ms/page of ours is client overhead above the floor (HTTP stack, not parsing or paging).`,
+    );
+  }
+  if (b.download_ratio_vs_curl.pass === false && r.download_curl_mib_s !== null) {
+    notes.push(`download MISS: ours ${r.download_mib_s} MiB/s vs curl ${r.download_curl_mib_s} MiB/s; the fake server generates at most ${r.download_server_ceiling_mib_s} MiB/s, so both are bounded by it when they are close to it.`);
+  }
+  if (b.download_peak_rss_delta_mib.pass === false) notes.push(`download RSS MISS: peak growth ${r.download_peak_rss_delta_mib} MiB while streaming; backpressure or buffering in the response stream is not holding.`);
+  if (b.tree_build_10k_ms.pass === false) {
+    const parts = Object.entries(r.tree_build_breakdown_ms).sort((x, y) => y[1] - x[1]);
+    notes.push(`tree build MISS: ${r.tree_build_10k_ms} ms for ${r.tree_build_batches} batches; per function: ${parts.map(([k, v]) => `${k} ${v} ms`).join(', ')}.`);
+  }
+  if (b.bundle_kib.pass === false) {
+    notes.push(`bundle MISS: ${r.bundle_kib} KiB; largest inputs: ${Object.entries(r.bundle_top_inputs_kib).map(([k, v]) => `${k} ${v} KiB`).join(', ')}.`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Printing
+
+export function formatTable(r: BenchResults): string {
+  const status = (budget: Budget | undefined): string => (!budget ? '' : budget.pass === null ? 'n/a' : budget.pass ? 'PASS' : 'MISS');
+  const show = (value: number | null | undefined, unit = ''): string => (value === null || value === undefined ? 'null' : `${value}${unit}`);
+  const rows: [string, string, string, string][] = [
+    ['list all: ours (Pager + BatchApiClient)', show(r.list_all_ms, ' ms'), '', ''],
+    ['list all: openai SDK auto-pagination', show(r.list_all_openai_sdk_ms, ' ms'), '', ''],
+    ['list all: plain node:http (floor)', show(r.list_all_node_http_ms, ' ms'), '', ''],
+    ['list all: ratio ours / openai', show(r.list_all_ratio_vs_openai_sdk), r.budgets.list_all_ratio_vs_openai_sdk.budget, status(r.budgets.list_all_ratio_vs_openai_sdk)],
+    ['list all: requests ours', show(r.list_all_requests), r.budgets.list_all_requests.budget, status(r.budgets.list_all_requests)],
+    ['list all: requests openai', show(r.list_all_openai_sdk_requests), r.budgets.list_all_openai_sdk_requests.budget, status(r.budgets.list_all_openai_sdk_requests)],
+    [`download ${r.sizes.download_mib} MiB: ours`, show(r.download_mib_s, ' MiB/s'), '', ''],
+    [`download ${r.sizes.download_mib} MiB: curl`, show(r.download_curl_mib_s, ' MiB/s'), '', ''],
+    ['download: server generation ceiling', show(r.download_server_ceiling_mib_s, ' MiB/s'), '', ''],
+    ['download: ratio ours / curl', show(r.download_ratio_vs_curl), r.budgets.download_ratio_vs_curl.budget, status(r.budgets.download_ratio_vs_curl)],
+    ['download: peak RSS growth (MiB)', show(r.download_peak_rss_delta_mib), r.budgets.download_peak_rss_delta_mib.budget, status(r.budgets.download_peak_rss_delta_mib)],
+    [`tree build ${r.tree_build_batches} batches (ms)`, show(r.tree_build_10k_ms), r.budgets.tree_build_10k_ms.budget, status(r.budgets.tree_build_10k_ms)],
+    ['bundle dist/extension.js (KiB)', show(r.bundle_kib), r.budgets.bundle_kib.budget, status(r.budgets.bundle_kib)],
+    ['activation (ms)', show(r.activation_ms), r.budgets.activation_ms.budget, status(r.budgets.activation_ms)],
+  ];
+  for (const key of INTERACTIONS) {
+    const budget = r.budgets[`requests_per_interaction.${key}`];
+    rows.push([`requests: ${key.replace('_', ' ')}`, show(r.requests_per_interaction?.[key]), budget.budget, status(budget)]);
+  }
+  const header: [string, string, string, string] = ['metric', 'value', 'budget', 'result'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
+  const line = (row: string[]): string => row.map((cell, i) => (i === 1 ? cell.padStart(widths[i]) : cell.padEnd(widths[i]))).join('  ').trimEnd();
+  const out = [
+    `OpenAI Batch Explorer bench: ${r.machine.cores} cores, ${r.machine.cpu}, Node ${r.machine.node}, ${r.machine.platform} ${r.machine.arch}, ${r.machine.memory_gib} GiB`,
+    `sizes: ${r.sizes.batches} batches at limit=${r.sizes.page_size}, ${r.sizes.warmups} warm-up + ${r.sizes.rounds} rounds; download ${r.sizes.download_mib} MiB x ${r.sizes.download_rounds}; tree ${r.sizes.tree_runs} runs (medians throughout)`,
+    '',
+    line(header),
+    line(widths.map((w) => '-'.repeat(w))),
+    ...rows.map(line),
+    '',
+    `tree build per function (ms): ${Object.entries(r.tree_build_breakdown_ms).map(([k, v]) => `${k} ${v}`).join(', ')}`,
+    `bundle (${r.bundle_source}) largest inputs (KiB): ${Object.entries(r.bundle_top_inputs_kib).map(([k, v]) => `${k} ${v}`).join(', ')}`,
+    `list all: JSON.parse of all pages ${r.list_all_json_parse_ms} ms, Pager bookkeeping ${r.list_all_pager_ms} ms`,
+  ];
+  if (r.notes.length) out.push('', 'notes:', ...r.notes.map((note) => `- ${note}`));
+  out.push('', `finished in ${r.duration_s} s`);
+  return out.join('\n');
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const results = await runBench({
+    batches: envInt('BENCH_BATCHES'),
+    rounds: envInt('BENCH_ROUNDS'),
+    downloadMiB: envInt('BENCH_DOWNLOAD_MIB'),
+    withIntegration: args.includes('--with-integration'),
+    log: (line) => console.error(line),
+  });
+  const file = path.join(REPO_ROOT, 'bench-results.json');
+  fs.writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+  console.log(formatTable(results));
+  console.log(`\nwrote ${path.relative(process.cwd(), file) || file}`);
+  const missed = Object.values(results.budgets).some((budget) => budget.pass === false);
+  if (args.includes('--strict') && missed) process.exitCode = 1;
+}
+
+if (require.main === module) {
+  const childAt = process.argv.indexOf(CHILD_FLAG);
+  const run = childAt >= 0 ? runChild(Number(process.argv[childAt + 1])) : main();
+  run.catch((error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  });
+}
