@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { BatchCreationError, fileBlob, uploadAndCreateBatch, type CreationStep } from '../core/batchCreation';
+import { BatchCreationError, fileBlob, uploadAndCreateBatch } from '../core/batchCreation';
 import { formatBytes } from '../core/download';
 import { ApiError, errorMessage } from '../core/errors';
 import { groupByStatus, statusOf } from '../core/grouping';
@@ -34,24 +34,30 @@ interface Prepared {
 export async function createBatch(services: Services, argument?: unknown): Promise<void> {
   const uri = argument instanceof vscode.Uri ? argument : await pickJsonlFile();
   if (!uri) return;
-  const filename = uri.path.split('/').pop() ?? 'input.jsonl';
+  if (uri.scheme === 'untitled') {
+    void vscode.window.showInformationMessage('Save this file as a .jsonl file first: the batch is created from the file on disk.');
+    return;
+  }
+  const name = uri.path.split('/').pop() || 'input';
+  // The Files API only takes batch input named *.jsonl.
+  const filename = /\.jsonl$/i.test(name) ? name : `${name}.jsonl`;
 
-  if (!(await saveIfDirty(uri, filename))) return;
+  if (!(await saveIfDirty(uri, name))) return;
   const bytes = await vscode.workspace.fs.readFile(uri);
   const result = validateBatchInput(new TextDecoder('utf-8').decode(bytes));
   if (result.requests === 0) {
-    void vscode.window.showErrorMessage(`"${filename}" holds no requests: a batch input file has one JSON request per line.`);
+    void vscode.window.showErrorMessage(`"${name}" holds no requests: a batch input file has one JSON request per line.`);
     return;
   }
   const errors = errorCount(result);
   if (errors > 0 || !result.endpoint) {
-    await refuse(uri, filename, result.problems.filter((p) => p.severity === 'error').map(formatProblem), errors);
+    await refuse(uri, name, result.problems.filter((p) => p.severity === 'error').map(formatProblem), errors);
     return;
   }
   const warnings = result.problems.filter((p) => p.severity === 'warning');
   if (warnings.length > 0) {
     const answer = await vscode.window.showWarningMessage(
-      `"${filename}" has ${warnings.length} warning${warnings.length === 1 ? '' : 's'}. Create the batch anyway?`,
+      `"${name}" has ${warnings.length} warning${warnings.length === 1 ? '' : 's'}. Create the batch anyway?`,
       { modal: true, detail: listed(warnings.map(formatProblem), warnings.length) },
       'Create Anyway',
     );
@@ -76,9 +82,9 @@ export async function createBatch(services: Services, argument?: unknown): Promi
 async function run(services: Services, prepared: Prepared): Promise<void> {
   const client = services.store.requireClient();
   const { uri, filename } = prepared;
-  let step: CreationStep = prepared.uploadedFileId ? 'create' : 'upload';
+  let created: { fileId: string; batch: Batch };
   try {
-    const { fileId, batch } = await vscode.window.withProgress(
+    created = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Creating batch from ${filename}`, cancellable: true },
       async (progress, token) => {
         const controller = new AbortController();
@@ -91,28 +97,27 @@ async function run(services: Services, prepared: Prepared): Promise<void> {
             description: prepared.description,
             uploadedFileId: prepared.uploadedFileId,
             signal: controller.signal,
-            onStep: (current) => {
-              step = current;
-              progress.report({ message: current === 'upload' ? `uploading ${formatBytes(prepared.bytes)}…` : 'creating the batch…' });
-            },
+            onStep: (step) => progress.report({ message: step === 'upload' ? `uploading ${formatBytes(prepared.bytes)}…` : 'creating the batch…' }),
           });
         } finally {
           subscription.dispose();
         }
       },
     );
-    services.log.info(`Created batch ${batch.id} from ${uri.toString(true)} (input file ${fileId}, ${prepared.endpoint}).`);
-    services.store.apply(batch, { prependIfNew: true });
-    await reveal(services, batch);
-    services.panels.show(batch);
-    vscode.window.setStatusBarMessage(`$(check) Created batch ${batch.id}`, 5000);
   } catch (error) {
-    await reportFailure(services, prepared, error, step);
+    await reportFailure(services, prepared, error);
+    return;
   }
+  const { fileId, batch } = created;
+  services.log.info(`Created batch ${batch.id} from ${uri.toString(true)} (input file ${fileId}, ${prepared.endpoint}).`);
+  services.store.apply(batch, { prependIfNew: true });
+  await reveal(services, batch);
+  services.panels.show(batch);
+  vscode.window.setStatusBarMessage(`$(check) Created batch ${batch.id}`, 5000);
 }
 
-async function reportFailure(services: Services, prepared: Prepared, error: unknown, step: CreationStep): Promise<void> {
-  const failure = error instanceof BatchCreationError ? error : new BatchCreationError(step, error, prepared.uploadedFileId, prepared.filename);
+async function reportFailure(services: Services, prepared: Prepared, error: unknown): Promise<void> {
+  const failure = error instanceof BatchCreationError ? error : new BatchCreationError(prepared.uploadedFileId ? 'create' : 'upload', error, prepared.uploadedFileId, prepared.filename);
   const uploadedFileId = failure.uploadedFileId;
   if (failure.cancelled) {
     services.log.info(`Creating a batch from ${prepared.filename} was cancelled during ${failure.step}${uploadedFileId ? ` (uploaded as ${uploadedFileId})` : ''}.`);

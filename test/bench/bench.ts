@@ -47,8 +47,10 @@ export interface BenchOptions {
   pageSize?: number;
   /** Size of the downloaded file. Default 1024 (BENCH_DOWNLOAD_MIB). */
   downloadMiB?: number;
-  /** Downloads per client (alternating). Default 3. */
+  /** Downloads per client (alternating). Default 3 (BENCH_DOWNLOAD_ROUNDS). */
   downloadRounds?: number;
+  /** Where downloads are written (a fresh directory inside it, deleted afterwards). Default os.tmpdir() (BENCH_TMPDIR). */
+  tmpDir?: string;
   /** Measured tree builds. Default 15. */
   treeRuns?: number;
   /** Repository root (bundle, test-results/). Default: derived from this file's location. */
@@ -76,7 +78,7 @@ export interface RequestsPerInteraction {
 }
 
 export interface BenchResults {
-  machine: { cores: number; cpu: string; node: string; platform: string; arch: string; memory_gib: number };
+  machine: { cores: number; cpu: string; node: string; platform: string; arch: string; memory_gib: number; load_avg_1m_start: number; load_avg_1m_end: number };
   sizes: { batches: number; page_size: number; rounds: number; warmups: number; download_mib: number; download_rounds: number; tree_runs: number };
   list_all_ms: number;
   list_all_openai_sdk_ms: number;
@@ -417,16 +419,20 @@ interface DownloadFigures {
   curlMissing: boolean;
 }
 
-async function benchDownload(fake: FakeApiChild, mib: number, rounds: number, log: (line: string) => void): Promise<DownloadFigures> {
+async function benchDownload(fake: FakeApiChild, mib: number, rounds: number, tmpRoot: string, log: (line: string) => void): Promise<DownloadFigures> {
   const bytes = Math.round(mib * MiB);
+  const warmupBytes = Math.min(bytes, 64 * MiB);
   const fileId = await fake.addFile(bytes);
-  const url = `${fake.baseUrl}/files/${encodeURIComponent(fileId)}/content`;
+  const warmupId = await fake.addFile(warmupBytes);
+  const urlOf = (id: string): string => `${fake.baseUrl}/files/${encodeURIComponent(id)}/content`;
   const curlMissing = !hasCurl();
   const figures: DownloadFigures = { ours: [], curl: [], rssDeltaMiB: [], ceiling: 0, curlMissing };
   figures.ceiling = await fake.ceiling(Math.min(bytes, 256 * MiB));
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'oabe-bench-'));
+  const dir = fs.mkdtempSync(path.join(tmpRoot, 'oabe-bench-'));
   try {
-    const ours = async (): Promise<void> => {
+    const ours = async (measured = true): Promise<void> => {
+      const id = measured ? fileId : warmupId;
+      const expected = measured ? bytes : warmupBytes;
       const destination = path.join(dir, 'ours.jsonl');
       const client = new BatchApiClient({ baseUrl: fake.baseUrl, apiKey: fake.apiKey, retry: { maxRetries: 0 } });
       gc();
@@ -440,8 +446,8 @@ async function benchDownload(fake: FakeApiChild, mib: number, rounds: number, lo
       const timer = setInterval(sample, 20);
       const started = performance.now();
       try {
-        const result = await downloadFile(client, fileId, destination);
-        if (result.bytes !== bytes) throw new Error(`downloadFile received ${result.bytes} bytes, expected ${bytes}`);
+        const result = await downloadFile(client, id, destination);
+        if (result.bytes !== expected) throw new Error(`downloadFile received ${result.bytes} bytes, expected ${expected}`);
       } finally {
         clearInterval(timer);
       }
@@ -449,13 +455,16 @@ async function benchDownload(fake: FakeApiChild, mib: number, rounds: number, lo
       sample();
       const size = fs.statSync(destination).size;
       fs.rmSync(destination, { force: true });
-      if (size !== bytes) throw new Error(`downloadFile wrote ${size} bytes, expected ${bytes}`);
+      if (size !== expected) throw new Error(`downloadFile wrote ${size} bytes, expected ${expected}`);
+      if (!measured) return;
       figures.ours.push(mib / seconds);
       figures.rssDeltaMiB.push((peak - baseline) / MiB);
       log(`  download ours: ${(mib / seconds).toFixed(0)} MiB/s, peak RSS +${((peak - baseline) / MiB).toFixed(1)} MiB`);
     };
-    const curl = async (): Promise<void> => {
+    const curl = async (measured = true): Promise<void> => {
       const destination = path.join(dir, 'curl.jsonl');
+      const expected = measured ? bytes : warmupBytes;
+      const url = urlOf(measured ? fileId : warmupId);
       const started = performance.now();
       const stderr: Buffer[] = [];
       const code = await new Promise<number | null>((resolve, reject) => {
@@ -467,10 +476,14 @@ async function benchDownload(fake: FakeApiChild, mib: number, rounds: number, lo
       const seconds = (performance.now() - started) / 1000;
       const size = fs.existsSync(destination) ? fs.statSync(destination).size : -1;
       fs.rmSync(destination, { force: true });
-      if (code !== 0 || size !== bytes) throw new Error(`curl exited ${code} with ${size} of ${bytes} bytes: ${Buffer.concat(stderr).toString('utf8').trim()}`);
+      if (code !== 0 || size !== expected) throw new Error(`curl exited ${code} with ${size} of ${expected} bytes: ${Buffer.concat(stderr).toString('utf8').trim()}`);
+      if (!measured) return;
       figures.curl.push(mib / seconds);
       log(`  download curl: ${(mib / seconds).toFixed(0)} MiB/s`);
     };
+    // Warm-ups on a small file: the server's generator and both clients' first-run costs stay out of the figures.
+    await ours(false);
+    if (!curlMissing) await curl(false);
     for (let round = 0; round < rounds; round++) {
       if (curlMissing) await ours();
       else if (round % 2 === 0) {
@@ -682,6 +695,8 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResults
     platform: `${os.platform()} ${os.release()}`,
     arch: os.arch(),
     memory_gib: round(os.totalmem() / 1024 ** 3),
+    load_avg_1m_start: round(os.loadavg()[0], 2),
+    load_avg_1m_end: 0,
   };
 
   if (options.withIntegration) runIntegration(root, notes, log);
@@ -694,7 +709,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResults
     log(`List all (${sizes.warmups} warm-up + ${sizes.rounds} rounds each, limit=${sizes.page_size}):`);
     list = await benchList(fake, { batches: sizes.batches, rounds: sizes.rounds, warmups: sizes.warmups, pageSize: sizes.page_size }, log);
     log(`Download (${sizes.download_mib} MiB, ${sizes.download_rounds} each):`);
-    download = await benchDownload(fake, sizes.download_mib, sizes.download_rounds, log);
+    download = await benchDownload(fake, sizes.download_mib, sizes.download_rounds, options.tmpDir ?? os.tmpdir(), log);
   } finally {
     await fake.close();
   }
@@ -764,6 +779,9 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResults
   };
   for (const key of INTERACTIONS) results.budgets[`requests_per_interaction.${key}`] = judge(requests ? requests[key] : null, '==', INTERACTION_BUDGET[key]);
 
+  machine.load_avg_1m_end = round(os.loadavg()[0], 2);
+  const load = Math.max(machine.load_avg_1m_start, machine.load_avg_1m_end);
+  if (load > machine.cores * 0.75) notes.push(`The machine was busy (1-minute load average up to ${load} on ${machine.cores} cores): other processes shared the CPU, so absolute figures are inflated and noisy; ratios from alternating runs hold up better.`);
   explainMisses(results, notes);
   results.duration_s = round((performance.now() - began) / 1000);
   return results;
@@ -827,7 +845,7 @@ export function formatTable(r: BenchResults): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
   const line = (row: string[]): string => row.map((cell, i) => (i === 1 ? cell.padStart(widths[i]) : cell.padEnd(widths[i]))).join('  ').trimEnd();
   const out = [
-    `OpenAI Batch Explorer bench: ${r.machine.cores} cores, ${r.machine.cpu}, Node ${r.machine.node}, ${r.machine.platform} ${r.machine.arch}, ${r.machine.memory_gib} GiB`,
+    `OpenAI Batch Explorer bench: ${r.machine.cores} cores, ${r.machine.cpu}, Node ${r.machine.node}, ${r.machine.platform} ${r.machine.arch}, ${r.machine.memory_gib} GiB, load ${r.machine.load_avg_1m_start} -> ${r.machine.load_avg_1m_end}`,
     `sizes: ${r.sizes.batches} batches at limit=${r.sizes.page_size}, ${r.sizes.warmups} warm-up + ${r.sizes.rounds} rounds; download ${r.sizes.download_mib} MiB x ${r.sizes.download_rounds}; tree ${r.sizes.tree_runs} runs (medians throughout)`,
     '',
     line(header),
@@ -849,6 +867,8 @@ async function main(): Promise<void> {
     batches: envInt('BENCH_BATCHES'),
     rounds: envInt('BENCH_ROUNDS'),
     downloadMiB: envInt('BENCH_DOWNLOAD_MIB'),
+    downloadRounds: envInt('BENCH_DOWNLOAD_ROUNDS'),
+    tmpDir: process.env.BENCH_TMPDIR || undefined,
     withIntegration: args.includes('--with-integration'),
     log: (line) => console.error(line),
   });

@@ -55,10 +55,19 @@ export class Workbench {
 
   /** Runs a palette command by its full title, e.g. `OpenAI Batches: Refresh`. */
   async runCommand(title: string): Promise<void> {
-    await this.page.keyboard.press('F1');
-    const input = this.page.locator(`${QUICK_INPUT} input.input`);
-    await input.waitFor({ state: 'visible', timeout: DEFAULT_TIMEOUT_MS });
-    await input.fill(`>${title}`);
+    const input = this.quickInput();
+    // F1 pressed while a menu or another quick input is closing can open a palette that closes
+    // again at once (seen right after a context-menu action); try again rather than flake.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.page.keyboard.press('F1');
+        await input.fill(`>${title}`, { timeout: 5_000 });
+        break;
+      } catch (error) {
+        if (attempt === 3) throw error;
+        await this.page.keyboard.press('Escape');
+      }
+    }
     // Enter runs the focused row, so wait until the palette has filtered down to ours.
     const focused = this.page.locator(`${QUICK_INPUT} .quick-input-list .monaco-list-row.focused .label-name`);
     await waitUntil(async () => (await focused.textContent({ timeout: 1_000 }).catch(() => ''))?.trim() === title, `palette row "${title}"`);
@@ -123,6 +132,16 @@ export class Workbench {
     await this.treeRow(match).click();
   }
 
+  /** Right-clicks a tree row and picks `action` (e.g. `Copy Batch ID`) from its context menu. */
+  async treeRowContextAction(match: string | RegExp, action: string): Promise<void> {
+    await this.waitForTreeRow(match);
+    await this.treeRow(match).click({ button: 'right' });
+    const item = this.page.locator('.context-view .action-label', { hasText: action }).first();
+    // A click on a menu that has just opened can be dropped; hovering first lets the menu settle.
+    await item.hover();
+    await item.click();
+  }
+
   /** Messages of the notification toasts currently shown. */
   async notifications(): Promise<string[]> {
     return this.page.locator('.notifications-toasts .notification-list-item-message').allInnerTexts();
@@ -147,6 +166,18 @@ export class Workbench {
   /** What the extension copied; goes through the browser's clipboard, which the harness granted. */
   readClipboard(): Promise<string> {
     return this.page.evaluate<string>('navigator.clipboard.readText()');
+  }
+
+  /** A copy makes a round trip through the extension host (about half a second), so poll for it. */
+  async waitForClipboard(match: string | RegExp, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<string> {
+    let text = '';
+    await waitUntil(
+      async () => matches((text = await this.readClipboard()), match),
+      `the clipboard to hold ${String(match)}`,
+      timeoutMs,
+      () => Promise.resolve(`clipboard: ${JSON.stringify(text)}`),
+    );
+    return text;
   }
 
   screenshot(name: string): Promise<string | undefined> {

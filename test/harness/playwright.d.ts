@@ -52,6 +52,13 @@ declare module 'playwright-core' {
     on(event: 'close', listener: () => void): Page;
     keyboard: Keyboard;
     url(): string;
+    title(): Promise<string>;
+    frames(): Frame[];
+  }
+
+  export interface Frame {
+    url(): string;
+    evaluate<R>(expression: string): Promise<R>;
   }
 
   export interface LocatorOptions {
@@ -81,6 +88,7 @@ declare module 'playwright-core' {
     allTextContents(): Promise<string[]>;
     getAttribute(name: string, options?: { timeout?: number }): Promise<string | null>;
     screenshot(options?: { path?: string; timeout?: number }): Promise<Buffer>;
+    evaluate<R>(pageFunction: string | ((element: any) => R | Promise<R>)): Promise<R>;
   }
 
   export interface FrameLocator {

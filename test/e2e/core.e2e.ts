@@ -1,0 +1,90 @@
+import * as assert from 'assert';
+import { FakeApi, startFakeApi } from '../fake-api/server';
+import { openWorkbench, waitUntil, Workbench } from './workbench';
+
+/**
+ * The three jobs, as a person does them: browse batches in the sidebar (groups, load more),
+ * read a batch's details, copy an output file id from the palette.
+ */
+describe('core: browse, load more, details, copy', function () {
+  let fake: FakeApi;
+  let workbench: Workbench;
+  let failed = false;
+
+  before(async function () {
+    fake = await startFakeApi({ seed: 'demo' });
+    workbench = await openWorkbench({ fakeApi: fake, settings: { 'openaiBatches.pageSize': 20, 'openaiBatches.autoRefreshSeconds': 0 } });
+    await workbench.openView();
+    await workbench.runCommand('OpenAI Batches: Set API Key…');
+    await workbench.quickInput({ password: true }).waitFor({ state: 'visible' });
+    await workbench.typeInQuickInput(fake.apiKey);
+    await workbench.waitForTreeRow(/^Completed \(\d+\)$/);
+  });
+
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed') {
+      failed = true;
+      await workbench?.screenshot(`e2e-core-failure-${this.currentTest.title}`);
+    }
+  });
+
+  after(async function () {
+    await workbench?.close({ failed });
+    await fake?.close();
+  });
+
+  it('shows status groups with counts, active ones first, and a Load more node', async function () {
+    const rows = await workbench.treeRows();
+    const groups = rows.filter((row) => /^[A-Z][a-z ]+ \(\d+\)$/.test(row));
+    assert.ok(groups.length >= 3, `groups: ${JSON.stringify(rows)}`);
+    const order = ['Validating', 'In progress', 'Finalizing', 'Cancelling', 'Completed', 'Failed', 'Expired', 'Cancelled'];
+    const positions = groups.map((g) => order.indexOf(g.replace(/ \(\d+\)$/, ''))).filter((i) => i >= 0);
+    assert.deepEqual(positions, [...positions].sort((a, b) => a - b), `group order: ${groups.join(', ')}`);
+    assert.ok(rows.includes('Load more…'), `rows: ${JSON.stringify(rows)}`);
+    assert.equal(fake.count('GET', '/v1/batches'), 1, 'opening the view cost one list request');
+    await workbench.screenshot('e2e-core-1-groups');
+  });
+
+  it('loads one page per click until has_more is false, then the node disappears', async function () {
+    const total = fake.store.list().length;
+    let clicks = 0;
+    while ((await workbench.treeRows()).includes('Load more…')) {
+      const before = fake.count('GET', '/v1/batches');
+      await workbench.clickTreeRow('Load more…');
+      clicks++;
+      await waitUntil(async () => fake.count('GET', '/v1/batches') === before + 1 && !(await workbench.treeRows()).includes('Loading more…'), 'the next page');
+      assert.ok(clicks <= Math.ceil(total / 20), 'more clicks than pages');
+    }
+    assert.equal(clicks, Math.ceil(total / 20) - 1);
+    const counted = (await workbench.treeRows())
+      .map((row) => /\((\d+)\)$/.exec(row))
+      .filter((m): m is RegExpExecArray => !!m)
+      .reduce((sum, m) => sum + Number(m[1]), 0);
+    assert.equal(counted, total, 'group counts add up to every batch');
+    await workbench.screenshot('e2e-core-2-all-loaded');
+  });
+
+  it('opens a batch and shows its counts and JSON in the detail panel', async function () {
+    const batch = fake.store.list().find((b) => b.status === 'completed' && b.output_file_id && !b.metadata)!;
+    await workbench.runCommand('OpenAI Batches: Open Batch Details…');
+    await workbench.typeInQuickInput(batch.id);
+    const frame = workbench.webviewFrame();
+    const json = frame.locator('pre');
+    await json.first().waitFor({ state: 'visible', timeout: 30_000 });
+    await waitUntil(async () => ((await json.first().textContent()) ?? '').includes(batch.id), 'the batch JSON');
+    const text = (await frame.locator('body').innerText()).replace(/\s+/g, ' ');
+    const counts = batch.request_counts!;
+    assert.ok(text.includes(String(counts.total)), `total ${counts.total} not shown`);
+    assert.ok(text.includes(String(counts.completed)), `completed ${counts.completed} not shown`);
+    assert.ok(text.includes(batch.output_file_id!), 'output file id shown');
+    await workbench.screenshot('e2e-core-3-details');
+  });
+
+  it('copies an output file id from the palette quick pick to the clipboard', async function () {
+    const batch = fake.store.list().find((b) => b.output_file_id)!;
+    await workbench.runCommand('OpenAI Batches: Copy Output File ID');
+    await workbench.typeInQuickInput(batch.id);
+    await workbench.waitForClipboard(batch.output_file_id!);
+    await workbench.screenshot('e2e-core-4-copied');
+  });
+});
