@@ -41,7 +41,12 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/*.js', '**/*.mjs'],
+    files: ['**/*.mjs'],
+    extends: [js.configs.recommended],
+    languageOptions: { sourceType: 'module' },
+  },
+  {
+    files: ['**/*.js'],
     extends: [js.configs.recommended],
     languageOptions: {
       sourceType: 'commonjs',

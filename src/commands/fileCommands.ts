@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
-import { stat, mkdir } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { downloadFile, formatBytes } from '../core/download';
+import { cachedFilePath } from '../fileCache';
 import { ApiError } from '../core/errors';
 import { batchLabel } from '../core/format';
 import type { Batch } from '../core/types';
@@ -77,9 +78,7 @@ export async function openResultFile(services: Services, kind: FileKind, argumen
   const target = await resolveWithFile(services, argument, kind, 'Open');
   if (!target) return;
   const { fileId } = target;
-  const cacheDir = vscode.Uri.joinPath(services.context.globalStorageUri, 'files');
-  await mkdir(cacheDir.fsPath, { recursive: true });
-  const cached = vscode.Uri.joinPath(cacheDir, `${fileId.replace(/[^\w.-]/g, '_')}.jsonl`);
+  const cached = vscode.Uri.file(await cachedFilePath(services.context, fileId));
   const existing = await stat(cached.fsPath).catch(() => undefined);
   if (!existing) {
     const info = await services.store

@@ -45,8 +45,10 @@ export interface SkippedLine {
 export interface JoinReport {
   rows: JoinedResult[];
   counts: Record<Outcome, number> & { unmatched: number };
-  /** Lines that could not be joined (not JSON, no `custom_id`); the rest are still joined. */
+  /** The first lines that could not be joined (not JSON, no `custom_id`); the rest are still joined. */
   skipped: SkippedLine[];
+  /** How many lines were skipped in all. */
+  skippedCount: number;
 }
 
 type Json = Record<string, unknown>;
@@ -59,7 +61,7 @@ function finiteNumber(value: unknown): number | undefined {
   return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
 }
 
-/** At most this many skipped lines are listed (all are counted in the log of the caller, if it wants). */
+/** At most this many skipped lines are listed; all are counted. */
 const MAX_SKIPPED_LISTED = 100;
 
 /**
@@ -69,8 +71,9 @@ const MAX_SKIPPED_LISTED = 100;
 export async function joinResults(input?: LineSource, output?: LineSource, error?: LineSource): Promise<JoinReport> {
   const rows: JoinedResult[] = [];
   const skipped: SkippedLine[] = [];
+  let skippedCount = 0;
   const skip = (entry: SkippedLine): void => {
-    if (skipped.length < MAX_SKIPPED_LISTED) skipped.push(entry);
+    if (skippedCount++ < MAX_SKIPPED_LISTED) skipped.push(entry);
   };
   /** custom_id → row index; an id used on several input lines maps to all of them, in order. */
   const byId = new Map<string, number | number[]>();
@@ -125,7 +128,7 @@ export async function joinResults(input?: LineSource, output?: LineSource, error
 
   const counts = { succeeded: 0, failed: 0, missing: 0, unmatched };
   for (const row of rows) counts[row.outcome]++;
-  return { rows, counts, skipped };
+  return { rows, counts, skipped, skippedCount };
 }
 
 function parseLine(text: string): unknown {

@@ -1,4 +1,4 @@
-import { detailCsp, newNonce } from '../webview/detailHtml';
+import { detailCsp, escapeAttribute, newNonce } from '../webview/detailHtml';
 
 export interface ResultsHtmlOptions {
   /** `webview.cspSource`. */
@@ -9,10 +9,6 @@ export interface ResultsHtmlOptions {
   styleUri: string;
   /** Fixed only by tests; otherwise a fresh one per render. */
   nonce?: string;
-}
-
-function escapeAttribute(value: string): string {
-  return value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
 /**

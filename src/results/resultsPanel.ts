@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
-import { mkdir, stat } from 'node:fs/promises';
-import type { BatchArgument } from '../commands/batchPicker';
-import { resolveBatch } from '../commands/batchPicker';
+import { stat } from 'node:fs/promises';
+import { cachedFilePath } from '../fileCache';
+import { type BatchArgument, resolveBatch } from '../commands/batchPicker';
 import type { Services } from '../commands/services';
 import { downloadFile, formatBytes } from '../core/download';
 import { errorMessage, isCancellation } from '../core/errors';
@@ -129,18 +129,16 @@ class ResultsPanel implements vscode.Disposable {
     const report = await joinResults(input ? readLines(input) : undefined, output ? readLines(output) : undefined, errors ? readLines(errors) : undefined);
     this.services.log.info(`Joined ${report.rows.length} results of ${batch.id} in ${Date.now() - started} ms.`);
     if (report.counts.unmatched && input) notes.push(`${report.counts.unmatched.toLocaleString('en-US')} result${report.counts.unmatched === 1 ? ' has a custom_id' : 's have custom_ids'} not in the input file (shown last, line -1).`);
-    if (report.skipped.length) {
+    if (report.skippedCount) {
       const listed = report.skipped.slice(0, 5).map((s) => `${s.file} line ${s.line}: ${s.reason}`);
-      notes.push(`Skipped ${report.skipped.length === 100 ? 'at least 100' : report.skipped.length} line${report.skipped.length === 1 ? '' : 's'} that could not be joined (${listed.join('; ')}${report.skipped.length > 5 ? '; …' : ''}).`);
+      notes.push(`Skipped ${report.skippedCount.toLocaleString('en-US')} line${report.skippedCount === 1 ? '' : 's'} that could not be joined (${listed.join('; ')}${report.skippedCount > 5 ? '; …' : ''}).`);
     }
     return { kind: 'loaded', report, notes };
   }
 
   /** The local copy of a file in the cache, downloading it first if needed. */
   private async cached(fileId: string, role: string): Promise<string> {
-    const directory = vscode.Uri.joinPath(this.services.context.globalStorageUri, 'files');
-    await mkdir(directory.fsPath, { recursive: true });
-    const path = vscode.Uri.joinPath(directory, `${fileId.replace(/[^\w.-]/g, '_')}.jsonl`).fsPath;
+    const path = await cachedFilePath(this.services.context, fileId);
     if (await stat(path).then((s) => s.isFile(), () => false)) return path;
     const label = `Downloading the ${role} file ${fileId}…`;
     this.setState({ kind: 'loading', message: label });

@@ -87,10 +87,12 @@ export interface BenchResults {
   list_all_openai_sdk_requests: number;
   /** Diagnostics: plain node:http keep-alive + JSON.parse, the floor any client pays on this server. */
   list_all_node_http_ms: number;
+  /** Diagnostics: Node's built-in fetch + JSON.parse (what a client without axios would pay). */
+  list_all_fetch_ms: number;
   /** Diagnostics: JSON.parse of every page of one full listing, and our Pager fed parsed pages. */
   list_all_json_parse_ms: number;
   list_all_pager_ms: number;
-  list_all_runs_ms: { ours: number[]; openai_sdk: number[]; node_http: number[] };
+  list_all_runs_ms: { ours: number[]; openai_sdk: number[]; node_http: number[]; fetch: number[] };
   download_mib_s: number;
   download_curl_mib_s: number | null;
   download_ratio_vs_curl: number | null;
@@ -339,10 +341,30 @@ function nodeHttpLister(baseUrl: string, apiKey: string, pageSize: number, pages
   };
 }
 
+/** Node's built-in fetch (undici) + JSON.parse: what client.ts would cost without axios (no bundle bytes). */
+function fetchLister(baseUrl: string, apiKey: string, pageSize: number): Lister {
+  return async () => {
+    let after: string | undefined;
+    let count = 0;
+    for (;;) {
+      const response = await fetch(`${baseUrl}/batches?limit=${pageSize}${after ? `&after=${encodeURIComponent(after)}` : ''}`, {
+        headers: { Authorization: `Bearer ${apiKey}`, Accept: 'application/json' },
+      });
+      const text = await response.text();
+      if (response.status !== 200) throw new Error(`HTTP ${response.status}`);
+      const page = JSON.parse(text) as BatchList;
+      count += page.data.length;
+      if (!page.has_more || page.data.length === 0) return count;
+      after = page.data[page.data.length - 1].id;
+    }
+  };
+}
+
 interface ListFigures {
   ours: number[];
   sdk: number[];
   nodeHttp: number[];
+  fetch: number[];
   oursRequests: number[];
   sdkRequests: number[];
   jsonParseMs: number;
@@ -350,12 +372,13 @@ interface ListFigures {
 }
 
 async function benchList(fake: FakeApiChild, opts: Required<Pick<BenchOptions, 'batches' | 'rounds' | 'warmups' | 'pageSize'>>, log: (line: string) => void): Promise<ListFigures> {
-  const contenders: { name: 'ours' | 'sdk' | 'nodeHttp'; run: Lister }[] = [
+  const contenders: { name: 'ours' | 'sdk' | 'nodeHttp' | 'fetch'; run: Lister }[] = [
     { name: 'ours', run: oursLister(fake.baseUrl, fake.apiKey, opts.pageSize) },
     { name: 'sdk', run: sdkLister(fake.baseUrl, fake.apiKey, opts.pageSize) },
     { name: 'nodeHttp', run: nodeHttpLister(fake.baseUrl, fake.apiKey, opts.pageSize) },
+    { name: 'fetch', run: fetchLister(fake.baseUrl, fake.apiKey, opts.pageSize) },
   ];
-  const figures: ListFigures = { ours: [], sdk: [], nodeHttp: [], oursRequests: [], sdkRequests: [], jsonParseMs: 0, pagerMs: 0 };
+  const figures: ListFigures = { ours: [], sdk: [], nodeHttp: [], fetch: [], oursRequests: [], sdkRequests: [], jsonParseMs: 0, pagerMs: 0 };
   const once = async (contender: (typeof contenders)[number], measured: boolean): Promise<void> => {
     await fake.clearRequests();
     gc();
@@ -374,7 +397,7 @@ async function benchList(fake: FakeApiChild, opts: Required<Pick<BenchOptions, '
     // Rotate who goes first, so neither side always runs on a cooler or warmer machine.
     const order = contenders.map((_, i) => contenders[(i + round) % contenders.length]);
     for (const contender of order) await once(contender, true);
-    log(`  list-all round ${round + 1}/${opts.rounds}: ours ${round1(figures.ours.at(-1))} ms, openai ${round1(figures.sdk.at(-1))} ms, node:http ${round1(figures.nodeHttp.at(-1))} ms`);
+    log(`  list-all round ${round + 1}/${opts.rounds}: ours ${round1(figures.ours.at(-1))} ms, openai ${round1(figures.sdk.at(-1))} ms, node:http ${round1(figures.nodeHttp.at(-1))} ms, fetch ${round1(figures.fetch.at(-1))} ms`);
   }
 
   // Where the time goes: parsing every page, and the Pager's own bookkeeping on parsed pages.
@@ -744,9 +767,10 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResults
     list_all_requests: requestsOf(list.oursRequests, 'list_all_requests'),
     list_all_openai_sdk_requests: requestsOf(list.sdkRequests, 'list_all_openai_sdk_requests'),
     list_all_node_http_ms: round(median(list.nodeHttp)),
+    list_all_fetch_ms: round(median(list.fetch)),
     list_all_json_parse_ms: round(list.jsonParseMs),
     list_all_pager_ms: round(list.pagerMs, 2),
-    list_all_runs_ms: { ours: list.ours.map((v) => round(v)), openai_sdk: list.sdk.map((v) => round(v)), node_http: list.nodeHttp.map((v) => round(v)) },
+    list_all_runs_ms: { ours: list.ours.map((v) => round(v)), openai_sdk: list.sdk.map((v) => round(v)), node_http: list.nodeHttp.map((v) => round(v)), fetch: list.fetch.map((v) => round(v)) },
     download_mib_s: round(oursMiBs),
     download_curl_mib_s: curlMiBs === null ? null : round(curlMiBs),
     download_ratio_vs_curl: curlMiBs === null ? null : round(oursMiBs / curlMiBs, 3),
@@ -825,6 +849,7 @@ export function formatTable(r: BenchResults): string {
     ['list all: ours (Pager + BatchApiClient)', show(r.list_all_ms, ' ms'), '', ''],
     ['list all: openai SDK auto-pagination', show(r.list_all_openai_sdk_ms, ' ms'), '', ''],
     ['list all: plain node:http (floor)', show(r.list_all_node_http_ms, ' ms'), '', ''],
+    ['list all: plain fetch', show(r.list_all_fetch_ms, ' ms'), '', ''],
     ['list all: ratio ours / openai', show(r.list_all_ratio_vs_openai_sdk), r.budgets.list_all_ratio_vs_openai_sdk.budget, status(r.budgets.list_all_ratio_vs_openai_sdk)],
     ['list all: requests ours', show(r.list_all_requests), r.budgets.list_all_requests.budget, status(r.budgets.list_all_requests)],
     ['list all: requests openai', show(r.list_all_openai_sdk_requests), r.budgets.list_all_openai_sdk_requests.budget, status(r.budgets.list_all_openai_sdk_requests)],

@@ -18,7 +18,7 @@ export async function waitFor<T>(what: string, check: () => T | Promise<T>, time
   let last: T | undefined;
   while (Date.now() < deadline) {
     last = await check();
-    if (last) return last as NonNullable<T>;
+    if (last) return last;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   assert.fail(`timed out waiting for ${what} (last value: ${JSON.stringify(last)})`);
