@@ -15,9 +15,11 @@ export interface SuiteStats {
  */
 export async function runMochaFiles(opts: { root: string; suffix: string; timeout: number }): Promise<SuiteStats> {
   const mocha = new Mocha({ ui: 'bdd', timeout: opts.timeout, color: false });
+  // OPENAI_BATCHES_TEST_FILES (comma-separated substrings) narrows a run to some files while developing.
+  const only = (process.env.OPENAI_BATCHES_TEST_FILES ?? '').split(',').filter(Boolean);
   const files = fs
     .readdirSync(opts.root, { recursive: true, encoding: 'utf8' })
-    .filter((file) => file.endsWith(opts.suffix))
+    .filter((file) => file.endsWith(opts.suffix) && (only.length === 0 || only.some((part) => file.includes(part))))
     .sort();
   if (files.length === 0) throw new Error(`no *${opts.suffix} files under ${opts.root}`);
   for (const file of files) mocha.addFile(path.join(opts.root, file));
