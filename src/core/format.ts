@@ -3,7 +3,8 @@ import type { Batch } from './types';
 
 /** `in_progress` → `In progress`; unknown statuses are humanised the same way, never dropped. */
 export function humanizeStatus(status: string): string {
-  const words = status.replace(/[_-]+/g, ' ').trim();
+  // singleLine strips bidi overrides and zero-width characters, so a status cannot reorder its label.
+  const words = singleLine(status.replace(/[_-]+/g, ' '), 60);
   return words ? words.charAt(0).toUpperCase() + words.slice(1) : 'Unknown';
 }
 

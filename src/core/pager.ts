@@ -47,8 +47,8 @@ export interface UpdateStats {
  *   list stays visible meanwhile and after a failure. It aborts a load-more in flight, and a
  *   superseded response is dropped, so a slow old answer never overwrites a newer one.
  * - `update` is the cheap refresh: it walks pages from the newest only until it meets an item
- *   already known to be final, refetches the known non-final items it did not see, and keeps the
- *   load-more cursor — about one request however many items are loaded.
+ *   already known to be final or the oldest loaded item, refetches the known non-final items it
+ *   did not see, and keeps the load-more cursor — about one request however many items are loaded.
  * - Paging ends with a {@link endNote} instead of looping when a page is empty but says
  *   `has_more`, when the cursor does not advance, or when a page brings nothing new.
  */
@@ -155,22 +155,37 @@ export class Pager<T extends { id: string }> {
       let cursor: string | undefined;
       let metFinal = false;
       let more = true;
+      // The oldest loaded item: past it the list holds what Load more has not fetched yet. Without
+      // this stop, a loaded list with no finished item (every batch on the first page still
+      // running) walked every page and put the older batches on top.
+      const boundary = this.list.at(-1)?.id;
+      let reachedEnd = false;
+      let lastKnown = -1;
       const maxPages = incremental.maxPages ?? 50;
-      while (more && !metFinal && pages < maxPages) {
+      while (more && !metFinal && !reachedEnd && pages < maxPages) {
         const page = await this.fetchPage(cursor, signal);
         pages++;
         more = page.hasMore && page.items.length > 0;
+        let knownOnPage = false;
         for (const item of page.items) {
           if (seenIds.has(item.id)) continue;
           seenIds.add(item.id);
           seen.push(item);
           const before = known.get(item.id);
-          if (before && incremental.isFinal(before)) metFinal = true;
+          if (!before) continue;
+          knownOnPage = true;
+          lastKnown = seen.length - 1;
+          if (incremental.isFinal(before)) metFinal = true;
+          if (item.id === boundary) reachedEnd = true;
         }
+        // A whole page of unknown items after known ones: beyond the loaded region (its last item was deleted).
+        if (lastKnown >= 0 && !knownOnPage) reachedEnd = true;
         const next = page.items.at(-1)?.id;
         if (!next || next === cursor) break;
         cursor = next;
       }
+      // Unknown items after the last known one are older than everything loaded: they are Load more's.
+      if (lastKnown >= 0) seen.length = lastKnown + 1;
       if (!seen.some((item) => known.has(item.id))) {
         // None of what we had is on the list any more (deleted by the provider, or another account's data).
         if (!more) return this.fullReloadResult(seen, false, pages);

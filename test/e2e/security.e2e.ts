@@ -90,6 +90,7 @@ describe('security: strings from the API are shown as text, never run', function
     const rows = await workbench.treeRows();
     // Unknown statuses made of markup become group names, shown as text.
     assert.ok(rows.some((row) => row.includes('<script>') || row.includes('<img')), `rows: ${JSON.stringify(rows.slice(0, 20))}`);
+    assert.deepEqual(rows.filter((row) => /[\u200B-\u200F\u202A-\u202E\u2066-\u2069]/.test(row)), [], 'no bidi or zero-width characters reach a label');
     assert.deepEqual(await anyFramePwned(workbench.page.frames()), []);
     assert.notEqual(await workbench.page.title(), 'PWNED');
     await workbench.screenshot('e2e-security-1-tree');

@@ -44,6 +44,7 @@ describe('format', () => {
   it('humanises known and unknown statuses', () => {
     assert.equal(humanizeStatus('in_progress'), 'In progress');
     assert.equal(humanizeStatus('queued-for_gpu'), 'Queued for gpu');
+    assert.equal(humanizeStatus('\u202Egnp.exe\u200B'), 'Gnp.exe', 'bidi overrides and zero-width characters are removed');
   });
 
   it('describes endpoint, age, progress and failures; tolerates missing request_counts', () => {
