@@ -37,6 +37,8 @@ const targets = [
     platform: 'node',
     target: 'node18',
     external: ['vscode'],
+    // Smaller stand-ins for two axios dependencies the extension never needs (see src/shims/).
+    alias: { 'form-data': './src/shims/formData.js', 'follow-redirects': './src/shims/followRedirects.js', debug: './src/shims/debug.js' },
   },
   {
     ...common,

@@ -14,6 +14,8 @@ export interface ExplorerSettings {
   authHeader: AuthHeaderStyle;
   apiVersion: string;
   cacheSize: number;
+  /** Result files larger than this (bytes) are offered "Save As…" instead of being opened. */
+  maxOpenFileBytes: number;
 }
 
 /** Reads `openaiBatches.*`, clamping out-of-range values to what the API accepts. */
@@ -34,5 +36,6 @@ export function readSettings(): ExplorerSettings {
     authHeader: config.get<string>('authHeader') === 'api-key' ? 'api-key' : 'bearer',
     apiVersion: text('apiVersion'),
     cacheSize: int('cacheSize', 5000, 0, 100_000),
+    maxOpenFileBytes: int('maxOpenFileMB', 50, 1, 2048) * 1024 * 1024,
   };
 }

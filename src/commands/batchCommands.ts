@@ -1,6 +1,8 @@
 import * as vscode from 'vscode';
+import { ApiError } from '../core/errors';
 import { batchLabel, humanizeStatus } from '../core/format';
 import { isCancellable, statusOf } from '../core/grouping';
+import type { Batch } from '../core/types';
 import { BatchArgument, resolveBatch } from './batchPicker';
 import type { Services } from './services';
 
@@ -33,9 +35,25 @@ export async function cancelBatch(services: Services, argument: BatchArgument): 
     'Cancel Batch',
   );
   if (answer !== 'Cancel Batch') return;
-  const client = services.store.requireClient();
-  const updated = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Cancelling ${batch.id}…` }, () => client.cancelBatch(batch.id));
-  services.store.apply(updated, { prependIfNew: false });
-  services.log.info(`Cancel requested for ${batch.id}: now ${statusOf(updated)}.`);
+  const updated = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Cancelling ${batch.id}…` }, () => requestCancel(services, batch.id));
   vscode.window.setStatusBarMessage(`$(circle-slash) Batch ${batch.id} is ${humanizeStatus(statusOf(updated)).toLowerCase()}`, 5000);
+}
+
+/**
+ * The confirmed part of a cancel: `POST /batches/{id}/cancel`, and the batch the API returns
+ * (`cancelling`) goes into the tree at once. When the API refuses (409: the batch finished
+ * meanwhile), its current state is fetched so the tree stops offering the cancel, and the API's
+ * message is what the user sees.
+ */
+export async function requestCancel(services: Services, batchId: string): Promise<Batch> {
+  const client = services.store.requireClient();
+  try {
+    const updated = await client.cancelBatch(batchId);
+    services.store.apply(updated, { prependIfNew: false });
+    services.log.info(`Cancel requested for ${batchId}: now ${statusOf(updated)}.`);
+    return updated;
+  } catch (error) {
+    if (error instanceof ApiError && error.kind === 'conflict') await services.store.fetchBatch(batchId).catch(() => undefined);
+    throw error;
+  }
 }

@@ -40,22 +40,30 @@ export async function copyId(services: Services, target: CopyTarget, argument: B
   services.log.info(`Copied ${name} ${value} (batch ${batch.id}).`);
 }
 
-/** Inserts a batch's output file id at every cursor of the active editor. */
-export async function insertOutputFileId(services: Services): Promise<void> {
+/**
+ * Inserts a batch's output file id at every cursor of the active editor. From the palette it asks
+ * with a quick pick; a batch (or its id) given as argument skips the pick.
+ */
+export async function insertOutputFileId(services: Services, argument?: BatchArgument): Promise<void> {
   const editor = vscode.window.activeTextEditor;
   if (!editor) {
     void vscode.window.showInformationMessage('Open an editor to insert an output file ID into.');
     return;
   }
-  const batch = await pickBatch(services.store, {
+  const pick = {
     title: 'Insert output file ID',
     placeHolder: 'Pick a batch whose output file ID to insert',
-    include: (b) => !!b.output_file_id,
-    detail: (b) => b.output_file_id ?? undefined,
+    include: (b: Batch) => !!b.output_file_id,
+    detail: (b: Batch) => b.output_file_id ?? undefined,
     emptyMessage: 'No loaded batch has an output file yet.',
-  });
-  const value = batch && idFor(batch, 'outputFileId');
-  if (!value) return;
+  };
+  const batch = argument === undefined ? await pickBatch(services.store, pick) : await resolveBatch(services.store, argument, pick);
+  if (!batch) return;
+  const value = idFor(batch, 'outputFileId');
+  if (!value) {
+    void vscode.window.showInformationMessage(`Batch "${batchLabel(batch)}" has no output file ID (status: ${batch.status ?? 'unknown'}).`);
+    return;
+  }
   await editor.edit((edit) => {
     for (const selection of editor.selections) edit.replace(selection, value);
   });

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { stat } from 'node:fs/promises';
 import { downloadFile, formatBytes } from '../core/download';
+import { readSettings } from '../config';
 import { cachedFilePath } from '../fileCache';
 import { ApiError } from '../core/errors';
 import { batchLabel } from '../core/format';
@@ -10,8 +11,6 @@ import type { Services } from './services';
 
 type FileKind = 'output' | 'error';
 
-/** Files larger than this are offered "Save As…" instead of being opened in an editor. */
-const OPEN_LIMIT_BYTES = 50 * 1024 * 1024;
 
 function fileIdOf(batch: Batch, kind: FileKind): string | undefined {
   const id = kind === 'output' ? batch.output_file_id : batch.error_file_id;
@@ -85,9 +84,11 @@ export async function openResultFile(services: Services, kind: FileKind, argumen
       .requireClient()
       .getFile(fileId)
       .catch(() => undefined);
-    if (info?.bytes && info.bytes > OPEN_LIMIT_BYTES) {
+    // Files larger than openaiBatches.maxOpenFileMB are offered "Save As…" instead of an editor.
+    const limit = readSettings().maxOpenFileBytes;
+    if (info?.bytes && info.bytes > limit) {
       const choice = await vscode.window.showInformationMessage(
-        `${fileId} is ${formatBytes(info.bytes)}, too large to open comfortably in an editor.`,
+        `${fileId} is ${formatBytes(info.bytes)}, too large to open comfortably in an editor (openaiBatches.maxOpenFileMB is ${formatBytes(limit)}).`,
         'Save As…',
       );
       if (choice) await downloadOutputFile(services, target.batch, kind);

@@ -34,7 +34,7 @@ const HANDLERS: Record<CommandId, Handler> = {
   [CommandId.downloadOutputFile]: (s, ...a) => downloadOutputFile(s, arg(a)),
   [CommandId.createBatch]: (s, ...a) => createBatch(s, a[0]),
   [CommandId.openResults]: (s, ...a) => openResults(s, arg(a)),
-  [CommandId.insertOutputFileId]: (s) => insertOutputFileId(s),
+  [CommandId.insertOutputFileId]: (s, ...a) => insertOutputFileId(s, arg(a)),
   [CommandId.filter]: (s) => filterBatches(s),
   [CommandId.clearFilter]: (s) => clearFilter(s),
 };

@@ -44,7 +44,8 @@ describe('jsonl: validate a batch file, create a batch from it, read its joined 
   let batchId = '';
 
   before(async function () {
-    fake = await startFakeApi({ seed: 'empty' });
+    // The fake's clock starts at today, so the detail panel's times read as recent.
+    fake = await startFakeApi({ seed: 'empty', now: Math.floor(Date.now() / 1000) });
     workbench = await openWorkbench({ fakeApi: fake, settings: { 'openaiBatches.autoRefreshSeconds': 0 } });
     fs.writeFileSync(path.join(workbench.workspaceFolder, BROKEN_FILE), `${BROKEN_LINES.join('\n')}\n`);
     fs.writeFileSync(path.join(workbench.workspaceFolder, VALID_FILE), `${CUSTOM_IDS.map((id, i) => chat(id, QUESTIONS[i])).join('\n')}\n`);
@@ -68,7 +69,7 @@ describe('jsonl: validate a batch file, create a batch from it, read its joined 
     const lenses = (await workbench.page.locator(`${ACTIVE_EDITOR} .codelens-decoration`).allInnerTexts()).join(' ');
     assert.match(lenses, /5 requests · \/v1\/chat\/completions · 4 problems/, `lenses: ${lenses}`);
 
-    await workbench.runCommand('View: Toggle Problems (Errors, Warnings, Infos)');
+    await workbench.runCommand('View: Focus Problems (Errors, Warnings, Infos)');
     const expected = [
       'Duplicate "custom_id" "alpha", first used on line 1.',
       '"custom_id" "alpha" is used again on line 3.',
@@ -94,8 +95,9 @@ describe('jsonl: validate a batch file, create a batch from it, read its joined 
     assert.match(problems.find((row) => row.includes('Not valid JSON'))!, /\[Ln 4, Col \d+\]/);
     assert.match(problems.find((row) => row.includes('"method"'))!, /\[Ln 5, Col \d+\]/);
     await workbench.screenshot('e2e-jsonl-1-problems');
-    // Close the panel again so the next steps have the room.
-    await workbench.runCommand('View: Toggle Problems (Errors, Warnings, Infos)');
+    // Hide the panel again so the next steps have the room.
+    await workbench.runCommand('View: Hide Panel');
+    await workbench.page.locator('.markers-panel').waitFor({ state: 'hidden' });
   });
 
   it('creates a batch from a valid file with its CodeLens, selects it in the tree and opens its details', async function () {
@@ -103,7 +105,7 @@ describe('jsonl: validate a batch file, create a batch from it, read its joined 
     await workbench.runCommand('OpenAI Batches: Set API Key…');
     await workbench.quickInput({ password: true }).waitFor({ state: 'visible' });
     await workbench.typeInQuickInput(fake.apiKey);
-    await waitUntil(async () => fake.count('GET', '/v1/batches') >= 1, 'the tree to list batches');
+    await waitUntil(() => Promise.resolve(fake.count('GET', '/v1/batches') >= 1), 'the tree to list batches');
 
     await quickOpen(workbench, VALID_FILE);
     const lens = activeCodeLens(workbench, CREATE_LENS);
@@ -150,7 +152,9 @@ describe('jsonl: validate a batch file, create a batch from it, read its joined 
     assert.ok(done.output_file_id, 'the completed batch has an output file');
 
     await workbench.runCommand('OpenAI Batches: Refresh');
-    await workbench.waitForTreeRow('Completed (1)');
+    // Groups of finished batches start collapsed: open it as a person would.
+    await workbench.clickTreeRow('Completed (1)');
+    await workbench.waitForTreeRow(DESCRIPTION);
     await workbench.treeRowContextAction(DESCRIPTION, 'Open Results');
 
     const frame = workbench.webviewFrame();
