@@ -2,7 +2,7 @@ import axios, { AxiosInstance, AxiosResponse } from 'axios';
 import type { Readable } from 'node:stream';
 import { validateBaseUrl } from './baseUrl';
 import { ApiError } from './errors';
-import { DEFAULT_RETRY_POLICY, RetryPolicy, retryDelayMs, shouldRetryStatus, sleep } from './retry';
+import { DEFAULT_RETRY_POLICY, RetryPolicy, requestedDelayMs, retryDelayMs, shouldRetryStatus, sleep } from './retry';
 import type { ApiErrorBody, Batch, BatchList, CreateBatchParams, FileObject } from './types';
 
 export type AuthHeaderStyle = 'bearer' | 'api-key';
@@ -167,7 +167,10 @@ export class BatchApiClient {
       const retryable = response ? shouldRetryStatus(response.status, spec.method, headers) : failure.transient && failure.kind !== 'cancelled';
       if (!retryable || attempt >= this.retry.maxRetries) throw failure;
       const delay = retryDelayMs(attempt + 1, this.retry, headers);
-      if (waited + delay > this.retry.maxTotalWaitMs) throw failure;
+      if (waited + delay > this.retry.maxTotalWaitMs) {
+        // Retrying sooner than the server asked would only be refused again: give up now and say when it will answer.
+        throw requestedDelayMs(headers) === undefined ? failure : withRequestedWait(failure, delay);
+      }
       waited += delay;
       try {
         await sleep(delay, spec.signal);
@@ -200,6 +203,7 @@ export class BatchApiClient {
     if (status === 401) return new ApiError('auth', `Invalid or missing API key (HTTP 401)${detail}`, status, code);
     if (status === 403) return new ApiError('forbidden', `Access to ${spec.resource} was denied (HTTP 403)${detail}`, status, code);
     if (status === 404) return new ApiError('notFound', `${capitalize(spec.resource)} was not found (HTTP 404)${detail}`, status, code);
+    if (status === 408) return new ApiError('timeout', `${this.host} timed out the request for ${spec.resource} (HTTP 408)${detail}`, status, code);
     if (status === 409) return new ApiError('conflict', apiMessage ?? `Conflict on ${spec.resource} (HTTP 409).`, status, code);
     if (status === 429) return new ApiError('rateLimited', `Rate limited by ${this.host} (HTTP 429)${detail}`, status, code);
     if (status >= 500) return new ApiError('server', `${this.host} had a server error (HTTP ${status})${detail}`, status, code);
@@ -255,6 +259,20 @@ async function readSome(stream: Readable, limit = 64 * 1024): Promise<string> {
   }
   stream.destroy();
   return Buffer.concat(chunks).toString('utf8');
+}
+
+/** The same error, saying how long the server asked to wait (when that is long enough to matter). */
+function withRequestedWait(error: ApiError, ms: number): ApiError {
+  const seconds = Math.round(ms / 1000);
+  if (seconds < 1) return error;
+  const minutes = Math.round(seconds / 60);
+  const hours = Math.round(minutes / 60);
+  const wait = seconds < 60 ? `${seconds} s` : minutes < 60 ? plural(minutes, 'minute') : plural(hours, 'hour');
+  return new ApiError(error.kind, `${error.message.replace(/\.?$/, '.')} The server asked to wait about ${wait} before retrying.`, error.status, error.code);
+}
+
+function plural(count: number, unit: string): string {
+  return `${count} ${unit}${count === 1 ? '' : 's'}`;
 }
 
 function capitalize(text: string): string {

@@ -104,7 +104,8 @@ const STATUS_PRESENTATION: Record<string, StatusPresentation> = {
 
 /** Icon and colour for a status group. */
 export function statusPresentation(status: string): StatusPresentation {
-  return STATUS_PRESENTATION[status] ?? { icon: 'question' };
+  // hasOwn: a status named `constructor` or `__proto__` must not find Object.prototype's members.
+  return Object.hasOwn(STATUS_PRESENTATION, status) ? STATUS_PRESENTATION[status] : { icon: 'question' };
 }
 
 /** Icon and colour for one batch: like its status, but a completed batch with failures is a warning. */
@@ -132,12 +133,14 @@ export function escapeMarkdown(text: string): string {
 /** The Markdown tooltip of a batch node: id, status, times, counts, files, model. All API strings escaped. */
 export function batchTooltipMarkdown(batch: Batch, nowMs = Date.now()): string {
   const e = (value: string): string => escapeMarkdown(singleLine(value, 200));
+  // One line, no backticks: a code span that a newline or a backtick in an id ended early would let the rest render as Markdown.
+  const code = (value: string): string => `\`${singleLine(value, 200).replace(/`/g, "'")}\``;
   const counts = countsOf(batch);
   const lines: string[] = [`**${e(batchLabel(batch))}**`, ''];
   const row = (name: string, value: string | undefined): void => {
     if (value) lines.push(`${name}: ${value}  `);
   };
-  row('ID', `\`${batch.id.replace(/`/g, "'")}\``);
+  row('ID', code(batch.id));
   row('Status', e(humanizeStatus(statusOf(batch))) + (completedWithFailures(batch) ? ' (with failures)' : ''));
   if (typeof batch.endpoint === 'string') row('Endpoint', e(batch.endpoint));
   if (typeof batch.model === 'string') row('Model', e(batch.model));
@@ -160,7 +163,7 @@ export function batchTooltipMarkdown(batch: Batch, nowMs = Date.now()): string {
     ['Error file', 'error_file_id'],
   ] as const) {
     const value = batch[key];
-    if (typeof value === 'string' && value) row(name, `\`${value.replace(/`/g, "'")}\``);
+    if (typeof value === 'string' && value) row(name, code(value));
   }
   return lines.join('\n');
 }

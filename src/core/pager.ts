@@ -49,6 +49,8 @@ export interface UpdateStats {
  * - `update` is the cheap refresh: it walks pages from the newest only until it meets an item
  *   already known to be final or the oldest loaded item, refetches the known non-final items it
  *   did not see, and keeps the load-more cursor — about one request however many items are loaded.
+ *   Since it leaves the cursor alone, an update and a load-more queue behind each other instead
+ *   of one cancelling the other.
  * - Paging ends with a {@link endNote} instead of looping when a page is empty but says
  *   `has_more`, when the cursor does not advance, or when a page brings nothing new.
  */
@@ -117,6 +119,8 @@ export class Pager<T extends { id: string }> {
 
   /** Loads the next page (or the first, if nothing is loaded). Reuses a request already in flight. */
   loadMore(): Promise<void> {
+    // An update leaves the cursor alone, so the page asked for can follow it rather than be dropped.
+    if (this.inFlight?.op === 'update') return this.after(this.inFlight.promise, () => this.loadMore());
     if (this.inFlight) return this.inFlight.promise;
     if (this.loaded && !this.more) return Promise.resolve();
     if (!this.loaded) return this.refresh();
@@ -133,6 +137,7 @@ export class Pager<T extends { id: string }> {
     this.abortInFlight();
     return this.start('refresh', async (signal) => {
       const page = await this.fetchPage(undefined, signal);
+      if (this.list.length > 0) this.rejectEmptyFirstPage(page);
       return () => this.replace(page);
     });
   }
@@ -146,6 +151,8 @@ export class Pager<T extends { id: string }> {
     const incremental = this.incremental;
     if (!incremental || !this.loaded || this.list.length === 0) return this.refresh();
     if (this.inFlight?.op === 'update' || this.inFlight?.op === 'refresh') return this.inFlight.promise;
+    // A load more in flight is not superseded: its page was asked for, and an update needs no cursor.
+    if (this.inFlight?.op === 'loadMore') return this.after(this.inFlight.promise, () => this.update());
     this.abortInFlight();
     const known = new Map(this.list.map((item) => [item.id, item]));
     return this.start('update', async (signal) => {
@@ -164,6 +171,7 @@ export class Pager<T extends { id: string }> {
       const maxPages = incremental.maxPages ?? 50;
       while (more && !metFinal && !reachedEnd && pages < maxPages) {
         const page = await this.fetchPage(cursor, signal);
+        if (pages === 0) this.rejectEmptyFirstPage(page);
         pages++;
         more = page.hasMore && page.items.length > 0;
         let knownOnPage = false;
@@ -264,6 +272,29 @@ export class Pager<T extends { id: string }> {
       this.replace({ items, hasMore });
       this.lastUpdate = { pages, fetchedOne: 0, added: items.length, fullReload: true };
     };
+  }
+
+  /**
+   * An empty first page that says `has_more` is an anomaly, not an empty account: reloading from
+   * it would replace the batches shown with nothing, so the reload fails and they stay.
+   */
+  private rejectEmptyFirstPage(page: Page<T>): void {
+    if (page.items.length === 0 && page.hasMore) {
+      throw new ApiError('badResponse', 'The server sent an empty first page while saying there were more batches; kept the batches already shown.');
+    }
+  }
+
+  /**
+   * Runs `next` once `previous` settles (its own caller handles its failure). If another
+   * operation started meanwhile (a second queued call, a full refresh, `clear`), shares that one instead.
+   */
+  private after(previous: Promise<void>, next: () => Promise<void>): Promise<void> {
+    const generation = this.generation;
+    const settled = previous.then(
+      () => undefined,
+      () => undefined,
+    );
+    return settled.then(() => (generation === this.generation ? next() : this.inFlight?.promise));
   }
 
   private abortInFlight(): void {

@@ -4,7 +4,10 @@ export interface RetryPolicy {
   maxRetries: number;
   baseDelayMs: number;
   maxDelayMs: number;
-  /** Upper bound on all waiting between attempts of one call, including server-requested waits. */
+  /**
+   * Upper bound on all waiting between attempts of one call. A wait that would go past it,
+   * including one the server asked for, is not shortened: the call gives up at once instead.
+   */
   maxTotalWaitMs: number;
 }
 
@@ -31,19 +34,28 @@ export function shouldRetryStatus(status: number, method: string, headers: Recor
 }
 
 /**
- * The delay before retry number `attempt` (1-based): the server's `retry-after-ms`, then
- * `retry-after` (seconds or an HTTP date), else exponential backoff with full jitter.
+ * The wait the server asked for: `retry-after-ms`, then `retry-after` (seconds or an HTTP date).
+ * Undefined when it asked for nothing usable. Never clamped: a caller whose budget is smaller
+ * gives up instead of retrying before the server said it would answer.
+ */
+export function requestedDelayMs(headers: Record<string, unknown>, now = Date.now()): number | undefined {
+  const ms = Number(headerString(headers, 'retry-after-ms'));
+  if (headerString(headers, 'retry-after-ms') !== undefined && Number.isFinite(ms) && ms >= 0) return ms;
+  const after = headerString(headers, 'retry-after');
+  if (after === undefined || after === '') return undefined;
+  const seconds = Number(after);
+  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
+  const date = Date.parse(after);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+/**
+ * The delay before retry number `attempt` (1-based): what the server asked for (see
+ * {@link requestedDelayMs}), else exponential backoff with full jitter.
  */
 export function retryDelayMs(attempt: number, policy: RetryPolicy, headers: Record<string, unknown> = {}, random = Math.random, now = Date.now()): number {
-  const ms = Number(headerString(headers, 'retry-after-ms'));
-  if (headerString(headers, 'retry-after-ms') !== undefined && Number.isFinite(ms) && ms >= 0) return Math.min(ms, policy.maxTotalWaitMs);
-  const after = headerString(headers, 'retry-after');
-  if (after !== undefined) {
-    const seconds = Number(after);
-    if (Number.isFinite(seconds) && seconds >= 0) return Math.min(seconds * 1000, policy.maxTotalWaitMs);
-    const date = Date.parse(after);
-    if (!Number.isNaN(date)) return Math.min(Math.max(0, date - now), policy.maxTotalWaitMs);
-  }
+  const requested = requestedDelayMs(headers, now);
+  if (requested !== undefined) return requested;
   const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
   return Math.round(ceiling / 2 + (random() * ceiling) / 2);
 }

@@ -114,7 +114,6 @@ describe('jsonl: validate a batch file, create a batch from it, read its joined 
       async () => (await workbench.page.locator(`${ACTIVE_EDITOR} .codelens-decoration`).allInnerTexts()).join(' ').includes('4 requests · /v1/chat/completions · no problems'),
       'the summary lens to say the file is valid',
     );
-    fake.clearRequests();
     await lens.click();
 
     // The description box is prefilled with the file name; a person types a better one.
@@ -139,6 +138,7 @@ describe('jsonl: validate a batch file, create a batch from it, read its joined 
     await json.waitFor({ state: 'visible', timeout: 30_000 });
     await waitUntil(async () => ((await json.textContent()) ?? '').includes(batchId), 'the batch JSON in the detail panel');
 
+    // Over the whole session: one upload, one create, nothing retried or sent twice.
     assert.equal(fake.count('POST', '/v1/files'), 1, 'one upload');
     assert.equal(fake.count('POST', '/v1/batches'), 1, 'one create');
     await workbench.screenshot('e2e-jsonl-2-created');
@@ -161,6 +161,9 @@ describe('jsonl: validate a batch file, create a batch from it, read its joined 
     await frame.locator('#title', { hasText: `Results of ${DESCRIPTION}` }).waitFor({ state: 'visible', timeout: 30_000 });
     const rows = frame.locator('#rows tr.row');
     await waitUntil(async () => (await rows.count()) === CUSTOM_IDS.length, `${CUSTOM_IDS.length} result rows`, 30_000, async () => `rows: ${await rows.count()}`);
+
+    // The panel downloaded the input and output files once each (into its cache) to join them.
+    for (const fileId of [done.input_file_id, done.output_file_id]) assert.equal(fake.count('GET', `/v1/files/${fileId}/content`), 1, `downloads of ${fileId}`);
 
     const answers = await expectedAnswers(fake, done.output_file_id);
     for (const [i, customId] of CUSTOM_IDS.entries()) {
