@@ -26,7 +26,7 @@ export interface ExtensionApi {
 export async function activate(context: vscode.ExtensionContext): Promise<ExtensionApi> {
   const started = performance.now();
   const log = new Logger();
-  const store = new BatchStore(() => readSettings().pageSize);
+  const store = new BatchStore(() => readSettings().pageSize, (line) => log.warn(line));
   const keys = new ApiKeyStore(context.secrets);
   const cache = new BatchCache(vscode.Uri.joinPath(context.globalStorageUri, 'cache').fsPath, (line) => log.warn(line));
   const connection = new ConnectionManager(store, keys, log, cache);

@@ -32,7 +32,11 @@ export class BatchStore {
   /** Fires with a batch whose data was replaced by a single-batch call (refreshes fire only onDidChange). */
   readonly onDidUpdateBatch = this.batchUpdated.event;
 
-  constructor(private readonly pageSize: () => number) {}
+  constructor(
+    private readonly pageSize: () => number,
+    /** Receives one line per failed refresh or load more (the tree shows it too; the log keeps it). */
+    private readonly logFailure?: (line: string) => void,
+  ) {}
 
   get state(): ConnectionState {
     return this.connection;
@@ -175,6 +179,7 @@ export class BatchStore {
       (error: unknown) => {
         if (pager !== this.pager || isCancellation(error)) return;
         const apiError = error instanceof ApiError ? error : new ApiError('network', String(error));
+        this.logFailure?.(`${op === 'refresh' ? 'Loading batches' : 'Loading more batches'} failed [${apiError.kind}]: ${apiError.message}`);
         if (op === 'refresh' || !this.pager.hasLoaded) this.lastRefreshError = apiError;
         else this.lastLoadMoreError = apiError;
         this.changed.fire();

@@ -3,7 +3,7 @@ import type { BatchStore } from '../core/batchStore';
 import { BatchFilter, isFilterActive, matchesFilter } from '../core/filter';
 import { groupByStatus } from '../core/grouping';
 import { CommandId } from '../commands/commandIds';
-import { BatchNode, ErrorNode, LoadMoreNode, MessageNode, StatusGroupNode, TreeNode } from './nodes';
+import { BatchNode, batchTooltip, ErrorNode, LoadMoreNode, MessageNode, StatusGroupNode, TreeNode } from './nodes';
 
 /**
  * The Batches view. Renders whatever the store holds; loading and failures are nodes,
@@ -22,6 +22,12 @@ export class BatchTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
 
   getTreeItem(node: TreeNode): vscode.TreeItem {
     return node.toTreeItem();
+  }
+
+  /** Tooltips are Markdown built per batch; deferring them to hover keeps large trees cheap to render. */
+  resolveTreeItem(item: vscode.TreeItem, node: TreeNode): vscode.TreeItem {
+    if (node instanceof BatchNode) item.tooltip = batchTooltip(node.batch);
+    return item;
   }
 
   getParent(node: TreeNode): TreeNode | undefined {

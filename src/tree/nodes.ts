@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { batchDescription, batchLabel, batchPresentation, batchTooltipMarkdown, humanizeStatus, statusPresentation } from '../core/format';
-import { isActive, isCancellable, StatusGroup } from '../core/grouping';
+import { isActive, isCancellable, StatusGroup, statusOf } from '../core/grouping';
 import type { Batch } from '../core/types';
 import { CommandId } from '../commands/commandIds';
 import { BatchFlag, NodeContext } from './contextValues';
@@ -53,15 +53,19 @@ export class BatchNode implements TreeNode {
     item.description = batchDescription(batch);
     const presentation = batchPresentation(batch);
     item.iconPath = themeIcon(presentation.icon, presentation.color);
-    const tooltip = new vscode.MarkdownString(batchTooltipMarkdown(batch));
-    tooltip.supportHtml = false;
-    tooltip.isTrusted = false;
-    item.tooltip = tooltip;
     item.contextValue = batchContextValue(batch);
     item.command = { command: CommandId.openBatch, title: 'Open Batch Details', arguments: [this] };
-    item.accessibilityInformation = { label: `${batchLabel(batch)}, ${humanizeStatus(String(batch.status ?? 'unknown'))}, ${item.description}` };
+    item.accessibilityInformation = { label: `${batchLabel(batch)}, ${humanizeStatus(statusOf(batch))}, ${item.description}` };
     return item;
   }
+}
+
+/** The Markdown tooltip, built only when VS Code asks for it (on hover), not for every node. */
+export function batchTooltip(batch: Batch): vscode.MarkdownString {
+  const tooltip = new vscode.MarkdownString(batchTooltipMarkdown(batch));
+  tooltip.supportHtml = false;
+  tooltip.isTrusted = false;
+  return tooltip;
 }
 
 export function batchContextValue(batch: Batch): string {

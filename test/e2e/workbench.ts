@@ -184,12 +184,24 @@ export class Workbench {
     return saveScreenshot(this.page, name);
   }
 
-  /** Stops browser and server; a failed run keeps its folder (logs) and says where it is. */
-  async close(opts: { failed?: boolean } = {}): Promise<void> {
+  /**
+   * Stops browser and server; a failed run keeps its folder (logs) and says where it is.
+   * `inspect` sees the run folder once both have stopped (everything flushed), before it is
+   * removed; if it throws, the folder is kept.
+   */
+  async close(opts: { failed?: boolean; inspect?: (runDir: string) => void | Promise<void> } = {}): Promise<void> {
     await this.browser.close().catch(() => undefined);
     await this.server.stop();
-    settleRunDir(this.server, !opts.failed);
-    fs.rmSync(this.workspaceFolder, { recursive: true, force: true });
+    let passed = !opts.failed;
+    try {
+      await opts.inspect?.(this.server.runDir);
+    } catch (error) {
+      passed = false;
+      throw error;
+    } finally {
+      settleRunDir(this.server, passed);
+      fs.rmSync(this.workspaceFolder, { recursive: true, force: true });
+    }
   }
 }
 

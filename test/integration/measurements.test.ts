@@ -40,9 +40,9 @@ describe('Measurements for the benchmark', function () {
     };
     await measure('open_view', () => rootItems(api));
     const roots = await rootItems(api);
-    await measure('expand_group', () => api.services.tree.getChildren(roots[0].node));
+    await measure('expand', () => api.services.tree.getChildren(roots[0].node));
     await measure('load_more', () => vscode.commands.executeCommand('openaiBatches.loadMore'));
-    await measure('double_click_load_more', () => Promise.all([vscode.commands.executeCommand('openaiBatches.loadMore'), vscode.commands.executeCommand('openaiBatches.loadMore')]));
+    await measure('double_click', () => Promise.all([vscode.commands.executeCommand('openaiBatches.loadMore'), vscode.commands.executeCommand('openaiBatches.loadMore')]));
     await measure('refresh', () => vscode.commands.executeCommand('openaiBatches.refresh'));
     const batch = api.services.store.batches[0];
     await measure('open_details', async () => {
@@ -53,9 +53,9 @@ describe('Measurements for the benchmark', function () {
     console.log(`requests per interaction: ${JSON.stringify(counts)}`);
     writeResult('requests-per-interaction.json', counts);
     assert.equal(counts.open_view, 1);
-    assert.equal(counts.expand_group, 0);
+    assert.equal(counts.expand, 0);
     assert.equal(counts.load_more, 1);
-    assert.equal(counts.double_click_load_more, 1);
+    assert.equal(counts.double_click, 1);
     assert.equal(counts.refresh, 1);
   });
 });

@@ -8,6 +8,7 @@ import { DEFAULT_RETRY_POLICY, retryDelayMs } from '../../src/core/retry';
 import type { Batch } from '../../src/core/types';
 import { isPageMessage } from '../../src/webview/protocol';
 import { buildDetailHtml, detailCsp } from '../../src/webview/detailHtml';
+import { buildResultsHtml } from '../../src/results/resultsHtml';
 import { FakeApi, startFakeApi } from '../fake-api/server';
 
 // The "Bad input and faults" table of SPEC.md, row by row, at the client and store level.
@@ -274,6 +275,7 @@ describe('faults: concurrent refresh and load more (store level)', () => {
   let api: FakeApi;
   let store: BatchStore;
   const unhandled: unknown[] = [];
+  const logged: string[] = [];
   const onUnhandled = (reason: unknown): void => {
     unhandled.push(reason);
   };
@@ -283,8 +285,9 @@ describe('faults: concurrent refresh and load more (store level)', () => {
 
   beforeEach(async () => {
     unhandled.length = 0;
+    logged.length = 0;
     api = await startFakeApi({ seed: 'fixture' });
-    store = new BatchStore(() => PAGE);
+    store = new BatchStore(() => PAGE, (line) => logged.push(line));
     store.setConnection({ kind: 'ready', client: new BatchApiClient({ baseUrl: api.baseUrl, apiKey: api.apiKey, retry: FAST_RETRY, timeoutMs: 5_000 }) });
     await store.refresh();
   });
@@ -336,6 +339,7 @@ describe('faults: concurrent refresh and load more (store level)', () => {
     await Promise.all([loading, refreshing, again]);
     assert.deepEqual(ids(store), expected(PAGE));
     assert.ok(store.refreshError || store.loadMoreError, 'the failure is recorded');
+    assert.ok(logged.length > 0 && logged.every((line) => /^Loading (more )?batches failed \[server\]: .*HTTP 500/.test(line)), logged.join('\n'));
     api.clearFaults();
     await store.loadMore();
     await store.refresh();
@@ -408,7 +412,7 @@ describe('faults: odd batches through grouping and formatting', () => {
   const oddIds = ['batch_`tick`', '<script>alert(1)</script>', 'a'.repeat(10_000), 'batch with\nnewline\tand tab', '\u202Egnp.exe', '../../etc/passwd', '__proto__', ' '];
 
   const cases: Batch[] = [
-    ...variants.map(([, patch], i) => ({ ...base, id: `batch_variant_${i}`, ...patch }) as Batch),
+    ...variants.map(([, patch], i): Batch => ({ ...base, id: `batch_variant_${i}`, ...patch })),
     ...oddIds.map((id) => ({ ...base, id })),
   ];
 
@@ -465,38 +469,45 @@ describe('faults: odd batches through grouping and formatting', () => {
 
 describe('webview: CSP and message validation', () => {
   const cspSource = 'https://file+.vscode-resource.vscode-cdn.net';
-  const render = (): string => buildDetailHtml({ cspSource, scriptUri: `${cspSource}/ext/dist/detail.js`, styleUri: `${cspSource}/ext/media/detail.css` });
   const cspOf = (html: string): string => {
     const match = /<meta http-equiv="Content-Security-Policy" content="([^"]*)">/.exec(html);
     assert.ok(match, 'a CSP meta tag');
-    return match[1].replace(/&#39;|&apos;/g, "'");
+    return match[1];
   };
   const nonceOf = (html: string): string => /script-src 'nonce-([^']+)'/.exec(cspOf(html))?.[1] ?? '';
 
-  it('sets exactly the strict CSP, with a fresh nonce per render that the one script carries', () => {
-    const first = render();
-    const nonce = nonceOf(first);
-    assert.equal(cspOf(first), `default-src 'none'; img-src ${cspSource} data:; style-src ${cspSource}; script-src 'nonce-${nonce}'; font-src ${cspSource}`);
-    assert.equal(cspOf(first), detailCsp(cspSource, nonce));
-    assert.ok(Buffer.from(nonce, 'base64').length >= 16, 'a nonce of at least 128 random bits');
-    const nonces = new Set(Array.from({ length: 50 }, () => nonceOf(render())));
-    nonces.add(nonce);
-    assert.equal(nonces.size, 51, 'no nonce repeats');
-    const scripts = [...first.matchAll(/<script\b([^>]*)>/g)].map((m) => m[1]);
-    assert.equal(scripts.length, 1);
-    assert.match(scripts[0], new RegExp(`nonce="${nonce.replace(/[+/=]/g, (c) => `\\${c}`)}"`));
-    assert.match(scripts[0], /\ssrc="/, 'the script is loaded from a file, not inline');
-  });
+  // The results panel is built under the same policy; both pages are checked the same way.
+  for (const [page, build] of [
+    ['detail', buildDetailHtml],
+    ['results', buildResultsHtml],
+  ] as const) {
+    const render = (): string => build({ cspSource, scriptUri: `${cspSource}/ext/dist/${page}.js`, styleUri: `${cspSource}/ext/media/${page}.css` });
 
-  it('has no unsafe-inline, no inline styles, no event-handler attributes, no inline script body', () => {
-    const html = render();
-    assert.ok(!html.includes('unsafe-inline'));
-    assert.ok(!html.includes('unsafe-eval'));
-    assert.ok(!/\sstyle\s*=/i.test(html), 'inline style attribute');
-    assert.ok(!/<style\b/i.test(html), 'inline style element');
-    assert.ok(!/\son[a-z]+\s*=/i.test(html), 'event-handler attribute');
-    assert.ok(!/<script\b[^>]*>[^<]+<\/script>/i.test(html), 'inline script body');
-  });
+    it(`${page} page: exactly the strict CSP, with a fresh nonce per render that the one script carries`, () => {
+      const first = render();
+      const nonce = nonceOf(first);
+      assert.equal(cspOf(first), `default-src 'none'; img-src ${cspSource} data:; style-src ${cspSource}; script-src 'nonce-${nonce}'; font-src ${cspSource}`);
+      assert.equal(cspOf(first), detailCsp(cspSource, nonce));
+      assert.ok(Buffer.from(nonce, 'base64').length >= 16, 'a nonce of at least 128 random bits');
+      const nonces = new Set(Array.from({ length: 50 }, () => nonceOf(render())));
+      nonces.add(nonce);
+      assert.equal(nonces.size, 51, 'no nonce repeats');
+      const scripts = [...first.matchAll(/<script\b([^>]*)>/g)].map((m) => m[1]);
+      assert.equal(scripts.length, 1);
+      assert.ok(scripts[0].includes(`nonce="${nonce}"`), scripts[0]);
+      assert.match(scripts[0], /\ssrc="/, 'the script is loaded from a file, not inline');
+    });
+
+    it(`${page} page: no unsafe-inline, no inline styles, no event-handler attributes, no inline script body`, () => {
+      const html = render();
+      assert.ok(!html.includes('unsafe-inline'));
+      assert.ok(!html.includes('unsafe-eval'));
+      assert.ok(!/\sstyle\s*=/i.test(html), 'inline style attribute');
+      assert.ok(!/<style\b/i.test(html), 'inline style element');
+      assert.ok(!/\son[a-z]+\s*=/i.test(html), 'event-handler attribute');
+      assert.ok(!/<script\b[^>]*>[^<]+<\/script>/i.test(html), 'inline script body');
+    });
+  }
 
   it('escapes the URIs it is given', () => {
     const html = buildDetailHtml({ cspSource: 'x', scriptUri: '"><script>alert(1)</script>', styleUri: 'a"b', nonce: 'fixed' });
