@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { readSettings } from '../config';
 import type { Services } from './services';
 
-export async function setApiKey({ keys, connection, log }: Services): Promise<void> {
+export async function setApiKey({ keys, connection, store, log }: Services): Promise<void> {
   const { baseUrl } = readSettings();
   const value = await vscode.window.showInputBox({
     title: 'OpenAI Batches: Set API Key',
@@ -18,6 +18,8 @@ export async function setApiKey({ keys, connection, log }: Services): Promise<vo
   await keys.set(baseUrl, apiKey);
   log.info(`API key stored for ${baseUrl}.`);
   await connection.reconnect();
+  // The same key again (the account was fixed meanwhile) changes nothing reconnect looks at, so the failure would stay shown.
+  if (store.refreshError) void store.refresh();
   vscode.window.setStatusBarMessage(`$(key) API key saved for ${new URL(baseUrl).host}`, 4000);
 }
 

@@ -110,9 +110,20 @@ export class BatchStore {
    */
   refresh(): Promise<void> {
     if (this.connection.kind !== 'ready') return Promise.resolve();
-    const pending = this.pager.hasLoaded ? this.pager.update() : this.pager.refresh();
-    this.changed.fire();
-    return this.settle(pending, 'refresh');
+    if (!this.pager.hasLoaded) {
+      const first = this.pager.refresh();
+      this.changed.fire();
+      return this.settle(first, 'refresh');
+    }
+    // An update shows nothing while it runs, and fires no change when it changed nothing: every
+    // tree refresh drops VS Code's handles to the rows, so a context-menu action picked during one
+    // would lose its batch (and auto-refresh runs this every few seconds).
+    const statsBefore = this.pager.lastUpdateStats;
+    const pending = this.pager.update();
+    return this.settle(pending, 'refresh', () => {
+      const stats = this.pager.lastUpdateStats;
+      return stats !== undefined && stats !== statsBefore && stats.changed === 0;
+    });
   }
 
   /** Reloads from the first page, dropping the pages loaded after it. */
@@ -164,17 +175,19 @@ export class BatchStore {
     this.batchUpdated.dispose();
   }
 
-  private settle(pending: Promise<void>, op: 'refresh' | 'loadMore'): Promise<void> {
+  /** Records how an operation ended and announces it; `unchanged` says a successful update changed nothing. */
+  private settle(pending: Promise<void>, op: 'refresh' | 'loadMore', unchanged?: () => boolean): Promise<void> {
     const pager = this.pager;
     return pending.then(
       () => {
         if (pager !== this.pager) return;
+        const quiet = unchanged?.() === true && !this.lastRefreshError && !this.lastLoadMoreError && this.savedAt === undefined;
         if (op === 'refresh') {
           this.lastRefreshError = undefined;
           this.savedAt = undefined;
         }
         this.lastLoadMoreError = undefined;
-        this.changed.fire();
+        if (!quiet) this.changed.fire();
       },
       (error: unknown) => {
         if (pager !== this.pager || isCancellation(error)) return;

@@ -118,6 +118,8 @@ export function batchPresentation(batch: Batch): StatusPresentation {
   return statusPresentation(statusOf(batch));
 }
 
+// Control, bidi and zero-width characters, or whitespace other than single inner spaces.
+// eslint-disable-next-line no-control-regex
 const NEEDS_CLEANING = /[\u0000-\u001f\u007f\u200b-\u200f\u202a-\u202e\u2066-\u2069]|[^\S ]| {2}|^ | $/;
 
 /** Collapses whitespace and control/bidi characters and cuts long strings, for one-line UI labels. */

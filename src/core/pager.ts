@@ -36,6 +36,8 @@ export interface UpdateStats {
   fetchedOne: number;
   added: number;
   fullReload: boolean;
+  /** Items added, removed or whose content differs from what was loaded; 0 means the update changed nothing. */
+  changed: number;
 }
 
 /**
@@ -210,18 +212,27 @@ export class Pager<T extends { id: string }> {
         }
       });
       return () => {
+        const differs = (item: T): boolean => {
+          const before = this.get(item.id);
+          return before !== undefined && JSON.stringify(before) !== JSON.stringify(item);
+        };
+        let changed = seen.filter(differs).length;
         const added = this.mergeNewest(seen);
         const gone = new Set<string>();
         for (const result of refetched) {
           if ('gone' in result) gone.add(result.gone);
-          else this.replaceItem(result);
+          else {
+            if (differs(result)) changed++;
+            this.replaceItem(result);
+          }
         }
+        changed += added + gone.size;
         if (gone.size) {
           this.list = this.list.filter((item) => !gone.has(item.id));
           this.reindex();
         }
         this.loaded = true;
-        this.lastUpdate = { pages, fetchedOne: refetched.length, added, fullReload: false };
+        this.lastUpdate = { pages, fetchedOne: refetched.length, added, fullReload: false, changed };
       };
     });
   }
@@ -270,7 +281,7 @@ export class Pager<T extends { id: string }> {
   private fullReloadResult(items: T[], hasMore = false, pages = 1): () => void {
     return () => {
       this.replace({ items, hasMore });
-      this.lastUpdate = { pages, fetchedOne: 0, added: items.length, fullReload: true };
+      this.lastUpdate = { pages, fetchedOne: 0, added: items.length, fullReload: true, changed: items.length };
     };
   }
 

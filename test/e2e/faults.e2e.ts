@@ -142,6 +142,16 @@ describe('faults: clear errors in the tree, nothing lost, the key nowhere', func
     await workbench!.screenshot('e2e-faults-6-new-key');
   });
 
+  it('after a passing 401, entering the same key again recovers', async function () {
+    fake.addFault({ path: LIST, status: 401, times: 1 });
+    await workbench!.runCommand('OpenAI Batches: Refresh');
+    await workbench!.clickTreeRow('Invalid API key — set a new one');
+    await workbench!.quickInput({ password: true }).waitFor({ state: 'visible' });
+    await workbench!.typeInQuickInput(rotatedKey);
+    await waitUntil(async () => !(await workbench!.treeRows()).includes('Invalid API key — set a new one'), 'the error row to go away');
+    assert.ok((await groups()).length >= 3);
+  });
+
   it('no toast, status bar or page text ever showed a key', function () {
     assert.ok(seenTexts.length >= 10, `looked ${seenTexts.length} times`);
     assert.ok(

@@ -27,15 +27,14 @@ interface Row {
 
 /** Every string the tree showed during the run, for the leak check. */
 const shown: string[] = [];
-/** Fault cases driven through the tree, for the report. */
-const casesRun: string[] = [];
 
 function toRow(api: ExtensionApi, node: TreeNode): Row {
-  const item = api.services.tree.getTreeItem(node);
+  // Batch tooltips are built on hover (resolveTreeItem); resolve them as VS Code would.
+  const item = api.services.tree.resolveTreeItem(api.services.tree.getTreeItem(node), node);
   const label = typeof item.label === 'string' ? item.label : (item.label?.label ?? '');
   const description = typeof item.description === 'string' ? item.description : '';
   const tooltip = typeof item.tooltip === 'string' ? item.tooltip : (item.tooltip?.value ?? '');
-  shown.push(label, description, tooltip, JSON.stringify(item.command ?? null));
+  shown.push(label, description, tooltip, item.accessibilityInformation?.label ?? '', JSON.stringify(item.command ?? null));
   return { node, item, label, description, tooltip };
 }
 
@@ -103,10 +102,6 @@ describe('faults: what the tree shows (SPEC "Bad input and faults")', function (
     assert.ok(fake, 'no fake API');
     return fake;
   }
-
-  beforeEach(function () {
-    casesRun.push(this.currentTest?.title ?? '?');
-  });
 
   afterEach(async () => {
     if (api) {
@@ -337,7 +332,9 @@ describe('faults: what the tree shows (SPEC "Bad input and faults")', function (
         assert.equal(typeof child.item.description, 'string', `description of ${child.label}`);
         assert.ok(child.label.length > 0 && child.label.length <= 80, child.label);
         assert.ok(child.item.iconPath instanceof vscode.ThemeIcon && typeof child.item.iconPath.id === 'string', `icon of ${child.label}`);
-        assert.ok(!/undefined|NaN|\[object/.test(`${child.description} ${child.tooltip}`), `${child.description} / ${child.tooltip}`);
+        assert.match(child.tooltip, /^\*\*.+\*\*\n/, `a Markdown tooltip for ${child.label}`);
+        const accessible = child.item.accessibilityInformation?.label ?? '';
+        assert.ok(!/undefined|NaN|\[object/.test(`${child.description} ${child.tooltip} ${accessible}`), `${child.description} / ${child.tooltip} / ${accessible}`);
       }
     }
     assert.equal(batches, odd.length, 'every batch shown once');
@@ -431,7 +428,7 @@ describe('faults: what the tree shows (SPEC "Bad input and faults")', function (
 
     const logFiles = [...files.keys()].filter((uri) => uri.startsWith(sessionDir.toString()));
     console.log(
-      `key leak check: ${files.size} files (${logFiles.length} under the log session folder) + ${stateValues.length - 2} state keys + settings + ${shown.length} tree strings from ${casesRun.length} fault cases; leaks: ${leaks.length}`,
+      `key leak check: ${files.size} files (${logFiles.length} under the log session folder) + ${stateValues.length - 2} state keys + settings + ${shown.length} tree strings; leaks: ${leaks.length}`,
     );
     assert.ok(logFiles.length > 0, 'found the log files');
     assert.ok(shown.length > 100, 'the tree text was collected');
