@@ -1,6 +1,5 @@
 import { createWriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
-import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { BatchApiClient } from './client';
 import { ApiError } from './errors';
@@ -25,19 +24,19 @@ export async function downloadFile(client: BatchApiClient, fileId: string, desti
   const { stream, contentLength } = await client.fileContent(fileId, { signal: options.signal });
   let received = 0;
   let lastReport = 0;
-  const counter = new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
-      received += chunk.length;
-      const now = Date.now();
-      if (now - lastReport > 100) {
-        lastReport = now;
-        options.onProgress?.({ received, total: contentLength });
-      }
-      callback(null, chunk);
-    },
+  // Count with a 'data' listener rather than a Transform in the pipeline: one stream hop fewer
+  // per chunk, which is most of the CPU a large download costs here.
+  stream.on('data', (chunk: Buffer) => {
+    received += chunk.length;
+    const now = Date.now();
+    if (now - lastReport > 100) {
+      lastReport = now;
+      options.onProgress?.({ received, total: contentLength });
+    }
   });
   try {
-    await pipeline(stream, counter, createWriteStream(temporary), { signal: options.signal });
+    // Larger writes than the 16 KiB default: fewer syscalls for files of hundreds of MB.
+    await pipeline(stream, createWriteStream(temporary, { highWaterMark: 1024 * 1024 }), { signal: options.signal });
     if (contentLength !== undefined && received !== contentLength) {
       throw new ApiError('network', `The download of ${fileId} ended early (${received} of ${contentLength} bytes).`);
     }

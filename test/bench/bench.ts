@@ -676,6 +676,10 @@ async function benchCache(tmpRoot: string, runs: number): Promise<CacheFigures> 
   const dir = fs.mkdtempSync(path.join(tmpRoot, 'oabe-bench-cache-'));
   const fake = await startFakeApi({ seed: { generated: 1000 } });
   try {
+    // Long-running jobs deep in the list: each is one GET in an incremental refresh.
+    fake.store.list().forEach((batch, i) => {
+      if (i >= 100 && i % 97 === 0) fake.store.put({ ...batch, status: 'in_progress', completed_at: null });
+    });
     const client = new BatchApiClient({ baseUrl: fake.baseUrl, apiKey: fake.apiKey, retry: { maxRetries: 0 } });
     const store = new BatchStore(() => 100);
     store.setConnection({ kind: 'ready', client });
