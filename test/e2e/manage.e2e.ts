@@ -125,6 +125,9 @@ describe('manage: cancel, notify, filter, open and download result files', funct
     assert.equal(fake.count('POST', `/v1/batches/${batch.id}/cancel`), 1);
     assert.equal(fake.store.get(batch.id)?.status, 'cancelling');
     await workbench.screenshot('e2e-manage-2-cancelling');
+    // A modal dialog opened while a toast is up hides later toasts (code-server 4.139): let the
+    // "Cancelling…" progress toast go before the next test opens another confirmation.
+    await notification(/^Cancelling batch_/).waitFor({ state: 'hidden', timeout: 30_000 });
   });
 
   it("shows the API's message when the batch finished meanwhile (409), and the tree catches up", async function () {
@@ -162,6 +165,7 @@ describe('manage: cancel, notify, filter, open and download result files', funct
     const after = (await statusItem.innerText()).trim();
     console.log(`      status bar: "${before}" → "${after}"`);
     assert.notEqual(after, before);
+    await delay(1000); // toasts fade in
     await workbench.screenshot('e2e-manage-3-notification');
     await toast.locator('.monaco-button', { hasText: 'Copy Output File ID' }).click();
     await workbench.waitForClipboard(done.output_file_id!);
@@ -172,6 +176,25 @@ describe('manage: cancel, notify, filter, open and download result files', funct
       messages.every((m) => /Smoke test|cancelled/.test(m)),
       `only watched batches: ${JSON.stringify(messages)}`,
     );
+    // "Open Details" from a notification: the panel shows the output file's name and size (GET /files/{id}).
+    const cancelled = fake.store.get(byDescription('Classify Q3 support tickets').id)!;
+    assert.equal(cancelled.status, 'cancelled');
+    await notification(/Classify Q3 support tickets/).locator('.monaco-button', { hasText: 'Open Details' }).click();
+    const frame = workbench.webviewFrame();
+    const fileLine = frame.locator('table.files .muted.data', { hasText: `${cancelled.id}_output.jsonl` });
+    await fileLine.waitFor({ state: 'visible', timeout: 30_000 });
+    assert.match(await fileLine.innerText(), new RegExp(`^${cancelled.id}_output\\.jsonl · [\\d.]+ (B|KB|MB)$`));
+    assert.equal(fake.count('GET', `/v1/files/${cancelled.output_file_id}`), 1);
+    await runCommand('Notifications: Clear All Notifications');
+    await fileLine.evaluate((element: { scrollIntoView(options: { block: string }): void }) => element.scrollIntoView({ block: 'center' }));
+    await workbench.screenshot('e2e-manage-3b-details-file-metadata');
+  });
+
+  it('the status-bar count reveals the view when clicked', async function () {
+    await runCommand('View: Show Explorer');
+    await waitUntil(async () => !(await workbench.treeRows()).some((row) => /^In progress \(\d+\)$/.test(row)), 'the Explorer to replace the view');
+    await workbench.page.locator('.part.statusbar .statusbar-item', { hasText: /\d+ active batch/ }).click();
+    await workbench.waitForTreeRow(/^In progress \(\d+\)$/);
   });
 
   it('filters by status from the palette; the view says so; Clear Filter restores it', async function () {
@@ -193,13 +216,17 @@ describe('manage: cancel, notify, filter, open and download result files', funct
       30_000,
       async () => JSON.stringify(await workbench.treeRows()),
     );
-    const description = workbench.page.locator('.part.sidebar', { hasText: 'Filtered: status: failed' });
-    await description.waitFor({ state: 'visible', timeout: 10_000 });
+    // The view's message (above the tree): its description sits in a header VS Code hides while the view is alone in its container.
+    const message = workbench.page.locator('.part.sidebar .pane-body .message', { hasText: /^Filtered: status: failed — \d+ of \d+ loaded batches$/ });
+    await message.waitFor({ state: 'visible', timeout: 10_000 });
+    const box = await message.boundingBox();
+    assert.ok(box && box.width > 0 && box.height > 0, 'the filter line is on screen');
     await workbench.page.locator('.part.sidebar .pane-body').first().hover();
     await workbench.screenshot('e2e-manage-4-filter');
     const clear = workbench.page.locator('.part.sidebar .action-label[aria-label^="Clear Filter"]').first();
     await clear.click();
     await waitUntil(async () => (await workbench.treeRows()).some((r) => /^Completed \(\d+\)$/.test(r)), 'the unfiltered tree', 30_000);
+    await message.waitFor({ state: 'hidden', timeout: 10_000 });
   });
 
   it('downloads with a progress notification: Cancel leaves nothing, a full 300 MB download is complete and renamed into place', async function () {

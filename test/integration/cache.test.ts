@@ -38,11 +38,13 @@ describe('Startup from the cache', function () {
     assert.equal(listCallsAtFirstPaint, 0, 'first paint from the cache needs no list response');
     assert.equal(api.services.store.batches.length, loaded, 'every cached batch is shown, not just the first page');
     assert.match(String(api.services.treeView.description), /cached, updated/);
+    assert.match(String(api.services.treeView.message), /^Cached from .*; updating…$/, 'the line above the tree says the data is cached');
 
     await waitFor('reconciliation', () => api.services.store.cachedAt === undefined);
     assert.equal(fake.count('GET', '/v1/batches'), 1, 'reconciling costs one list request');
     assert.equal(api.services.store.batches.length, loaded);
     assert.equal(api.services.treeView.description, undefined);
+    assert.equal(api.services.treeView.message, undefined);
   });
 
   it('Clear API Key removes that account\'s cache', async () => {

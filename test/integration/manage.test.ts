@@ -364,6 +364,7 @@ describe('Manage batches from the editor (extension host, fake API)', function (
       const completedLoaded = api.services.store.batches.filter((b) => b.status === 'completed').length;
       assert.equal(roots[0].label, `Completed (${completedLoaded})`);
       assert.equal(api.services.treeView.description, 'Filtered: status: completed');
+      assert.equal(api.services.treeView.message, `Filtered: status: completed — ${completedLoaded} of 20 loaded batches`);
 
       await vscode.commands.executeCommand('openaiBatches.loadMore');
       roots = await rootItems(api);
@@ -390,6 +391,7 @@ describe('Manage batches from the editor (extension host, fake API)', function (
 
       await vscode.commands.executeCommand('openaiBatches.clearFilter');
       assert.equal(api.services.treeView.description, undefined);
+      assert.equal(api.services.treeView.message, undefined);
       assert.ok((await rootItems(api)).length > 3);
     });
   });
