@@ -1,7 +1,7 @@
 // The batch detail page. Every value from the API is treated as text: nodes are built with
 // createElement and filled with textContent (or append(string), which makes Text nodes);
 // nothing from a batch becomes markup, an attribute that loads something, or a style.
-import { batchLabel, batchPresentation, completedWithFailures, countsOf, formatTimestamp, humanizeStatus, relativeTime } from '../src/core/format';
+import { batchLabel, batchPresentation, completedWithFailures, countsOf, formatBytes, formatTimestamp, humanizeStatus, relativeTime } from '../src/core/format';
 import { isActive, isCancellable, statusOf } from '../src/core/grouping';
 import type { Batch } from '../src/core/types';
 import { type CopyTarget, type FileInfo, type FileInfoMap, isHostMessage, isPageState, type PageState, type PageToHost } from '../src/webview/protocol';
@@ -58,18 +58,6 @@ function isCount(value: unknown): value is number {
 
 function formatNumber(value: number): string {
   return value.toLocaleString();
-}
-
-function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  const units = ['KB', 'MB', 'GB', 'TB'];
-  let size = bytes / 1024;
-  let unit = 0;
-  while (size >= 1024 && unit < units.length - 1) {
-    size /= 1024;
-    unit++;
-  }
-  return `${size.toFixed(size < 10 ? 1 : 0)} ${units[unit]}`;
 }
 
 function formatDuration(seconds: number): string {

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { BatchCreationError, fileBlob, uploadAndCreateBatch } from '../core/batchCreation';
-import { formatBytes } from '../core/download';
+import { formatBytes } from '../core/format';
 import { ApiError, errorMessage } from '../core/errors';
 import { groupByStatus, statusOf } from '../core/grouping';
 import { errorCount, formatProblem, validateBatchInput } from '../core/jsonlValidation';

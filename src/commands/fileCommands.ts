@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { stat } from 'node:fs/promises';
-import { downloadFile, formatBytes } from '../core/download';
+import { downloadFile } from '../core/download';
+import { formatBytes } from '../core/format';
 import { readSettings } from '../config';
 import { cachedFilePath } from '../fileCache';
 import { ApiError } from '../core/errors';

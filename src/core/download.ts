@@ -51,16 +51,3 @@ export async function downloadFile(client: BatchApiClient, fileId: string, desti
   options.onProgress?.({ received, total: contentLength });
   return { bytes: received };
 }
-
-/** `12.3 MB` style sizes for progress messages. */
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  const units = ['KB', 'MB', 'GB', 'TB'];
-  let value = bytes / 1024;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${value.toFixed(value >= 100 ? 0 : 1)} ${units[unit]}`;
-}

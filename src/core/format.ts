@@ -176,3 +176,16 @@ export function batchTooltipMarkdown(batch: Batch, nowMs = Date.now()): string {
   }
   return lines.join('\n');
 }
+
+/** `12.3 MB` style sizes for progress messages. */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  const units = ['KB', 'MB', 'GB', 'TB'];
+  let value = bytes / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${value.toFixed(value >= 100 ? 0 : 1)} ${units[unit]}`;
+}

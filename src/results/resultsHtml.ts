@@ -1,4 +1,4 @@
-import { detailCsp, escapeAttribute, newNonce } from '../webview/detailHtml';
+import { documentHead, escapeAttribute, newNonce } from '../webview/detailHtml';
 
 export interface ResultsHtmlOptions {
   /** `webview.cspSource`. */
@@ -17,16 +17,7 @@ export interface ResultsHtmlOptions {
  */
 export function buildResultsHtml(options: ResultsHtmlOptions): string {
   const nonce = options.nonce ?? newNonce();
-  const csp = escapeAttribute(detailCsp(options.cspSource, nonce));
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${escapeAttribute(options.styleUri)}">
-<title>Batch results</title>
-</head>
+  return `${documentHead(options.cspSource, nonce, options.styleUri, 'Batch results')}
 <body>
 <header>
   <h1 id="title">Batch results</h1>

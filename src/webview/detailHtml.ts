@@ -19,6 +19,19 @@ export function detailCsp(cspSource: string, nonce: string): string {
   return `default-src 'none'; img-src ${cspSource} data:; style-src ${cspSource}; script-src 'nonce-${nonce}'; font-src ${cspSource}`;
 }
 
+/** The doctype and `<head>` every webview page of the extension starts with: the CSP, its stylesheet, a title. */
+export function documentHead(cspSource: string, nonce: string, styleUri: string, title: string): string {
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${escapeAttribute(detailCsp(cspSource, nonce))}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${escapeAttribute(styleUri)}">
+<title>${title}</title>
+</head>`;
+}
+
 /** Escapes a value for a double-quoted HTML attribute. */
 export function escapeAttribute(value: string): string {
   return value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -30,16 +43,7 @@ export function escapeAttribute(value: string): string {
  */
 export function buildDetailHtml(options: DetailHtmlOptions): string {
   const nonce = options.nonce ?? newNonce();
-  const csp = escapeAttribute(detailCsp(options.cspSource, nonce));
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${escapeAttribute(options.styleUri)}">
-<title>Batch details</title>
-</head>
+  return `${documentHead(options.cspSource, nonce, options.styleUri, 'Batch details')}
 <body>
 <div id="banner" class="banner error" role="alert" hidden></div>
 <main id="content" aria-busy="true"><p class="muted">Loading batch…</p></main>
