@@ -87,4 +87,30 @@ describe('core: browse, load more, details, copy', function () {
     await workbench.waitForClipboard(batch.output_file_id!);
     await workbench.screenshot('e2e-core-4-copied');
   });
+
+  it('after the workbench is reopened, paints the cached tree before any list response, then reconciles', async function () {
+    const total = fake.store.list().length;
+    // The cache is written shortly after the last change (debounced); give it that moment.
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    fake.clearRequests();
+    // Hold the reconciling list request, so a paint that waited for it could not happen in time.
+    fake.addFault({ method: 'GET', path: '/v1/batches', delayMs: 8_000, times: 1 });
+    // Reopening the workbench (a browser reload): a new window, a new extension host session.
+    await workbench.page.goto(workbench.page.url());
+    await workbench.page.locator('.monaco-workbench .part.activitybar').waitFor({ timeout: 60_000 });
+    await workbench.openView();
+    await workbench.waitForTreeRow(/^Completed \(\d+\)$/);
+    const answered = fake.requests.filter((r) => r.path === '/v1/batches' && r.status !== 0).length;
+    assert.equal(answered, 0, 'the tree was painted before any list response');
+    const sidebar = workbench.page.locator('.part.sidebar');
+    await waitUntil(async () => (await sidebar.innerText()).includes('Cached from'), 'the "Cached from" line above the tree');
+    const counted = (await workbench.treeRows())
+      .map((row) => /\((\d+)\)$/.exec(row))
+      .filter((m): m is RegExpExecArray => !!m)
+      .reduce((sum, m) => sum + Number(m[1]), 0);
+    assert.equal(counted, total, 'every cached batch is painted, not only the first page');
+    await workbench.screenshot('e2e-core-5-cached-after-reload');
+    await waitUntil(async () => !(await sidebar.innerText()).includes('Cached from'), 'reconciliation', 30_000);
+    assert.equal(fake.count('GET', '/v1/batches'), 1, 'reconciling cost one list request');
+  });
 });
