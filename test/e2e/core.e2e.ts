@@ -1,6 +1,6 @@
 import * as assert from 'assert';
 import { FakeApi, startFakeApi } from '../fake-api/server';
-import { openWorkbench, waitUntil, Workbench } from './workbench';
+import { openWorkbench, waitUntil, Workbench, closeAfterScenario, setApiKeyFromPalette } from './workbench';
 
 /**
  * The three jobs, as a person does them: browse batches in the sidebar (groups, load more),
@@ -9,29 +9,16 @@ import { openWorkbench, waitUntil, Workbench } from './workbench';
 describe('core: browse, load more, details, copy', function () {
   let fake: FakeApi;
   let workbench: Workbench;
-  let failed = false;
 
   before(async function () {
     fake = await startFakeApi({ seed: 'demo' });
     workbench = await openWorkbench({ fakeApi: fake, settings: { 'openaiBatches.pageSize': 20, 'openaiBatches.autoRefreshSeconds': 0 } });
     await workbench.openView();
-    await workbench.runCommand('OpenAI Batches: Set API Key…');
-    await workbench.quickInput({ password: true }).waitFor({ state: 'visible' });
-    await workbench.typeInQuickInput(fake.apiKey);
+    await setApiKeyFromPalette(workbench, fake.apiKey);
     await workbench.waitForTreeRow(/^Completed \(\d+\)$/);
   });
 
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed') {
-      failed = true;
-      await workbench?.screenshot(`e2e-core-failure-${this.currentTest.title}`);
-    }
-  });
-
-  after(async function () {
-    await workbench?.close({ failed });
-    await fake?.close();
-  });
+  closeAfterScenario('core', () => ({ workbench, fake }));
 
   it('shows status groups with counts, active ones first, and a Load more node', async function () {
     const rows = await workbench.treeRows();

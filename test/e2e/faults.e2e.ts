@@ -3,7 +3,7 @@ import { randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { FakeApi, startFakeApi } from '../fake-api/server';
-import { openWorkbench, waitUntil, Workbench } from './workbench';
+import { openWorkbench, waitUntil, Workbench, setApiKeyFromPalette } from './workbench';
 
 const LIST = '/v1/batches';
 const newKey = (): string => `sk-leakcheck-${randomBytes(18).toString('base64url').slice(0, 24)}`;
@@ -58,9 +58,7 @@ describe('faults: clear errors in the tree, nothing lost, the key nowhere', func
     fake = await startFakeApi({ seed: 'demo', apiKey: key });
     workbench = await openWorkbench({ fakeApi: fake, settings: { 'openaiBatches.pageSize': 20, 'openaiBatches.autoRefreshSeconds': 0 } });
     await workbench.openView();
-    await workbench.runCommand('OpenAI Batches: Set API Key…');
-    await workbench.quickInput({ password: true }).waitFor({ state: 'visible' });
-    await workbench.typeInQuickInput(key);
+    await setApiKeyFromPalette(workbench, key);
     await workbench.waitForTreeRow(/^Completed \(\d+\)$/);
     await look();
   });

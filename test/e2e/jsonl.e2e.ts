@@ -2,7 +2,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import { FakeApi, startFakeApi } from '../fake-api/server';
-import { openWorkbench, waitUntil, Workbench } from './workbench';
+import { openWorkbench, waitUntil, Workbench, closeAfterScenario, setApiKeyFromPalette } from './workbench';
 
 /** One valid chat request of a batch input file. */
 function chat(customId: string, question: string): string {
@@ -40,7 +40,6 @@ const CREATE_LENS = 'Create batch from this file';
 describe('jsonl: validate a batch file, create a batch from it, read its joined results', function () {
   let fake: FakeApi;
   let workbench: Workbench;
-  let failed = false;
   let batchId = '';
 
   before(async function () {
@@ -51,17 +50,7 @@ describe('jsonl: validate a batch file, create a batch from it, read its joined 
     fs.writeFileSync(path.join(workbench.workspaceFolder, VALID_FILE), `${CUSTOM_IDS.map((id, i) => chat(id, QUESTIONS[i])).join('\n')}\n`);
   });
 
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed') {
-      failed = true;
-      await workbench?.screenshot(`e2e-jsonl-failure-${this.currentTest.title}`);
-    }
-  });
-
-  after(async function () {
-    await workbench?.close({ failed });
-    await fake?.close();
-  });
+  closeAfterScenario('jsonl', () => ({ workbench, fake }));
 
   it('lists the problems of a malformed file in the Problems panel and offers "Create batch" on line 1', async function () {
     await quickOpen(workbench, BROKEN_FILE);
@@ -102,9 +91,7 @@ describe('jsonl: validate a batch file, create a batch from it, read its joined 
 
   it('creates a batch from a valid file with its CodeLens, selects it in the tree and opens its details', async function () {
     await workbench.openView();
-    await workbench.runCommand('OpenAI Batches: Set API Key…');
-    await workbench.quickInput({ password: true }).waitFor({ state: 'visible' });
-    await workbench.typeInQuickInput(fake.apiKey);
+    await setApiKeyFromPalette(workbench, fake.apiKey);
     await waitUntil(() => Promise.resolve(fake.count('GET', '/v1/batches') >= 1), 'the tree to list batches');
 
     await quickOpen(workbench, VALID_FILE);

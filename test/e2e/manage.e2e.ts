@@ -4,7 +4,7 @@ import * as path from 'path';
 import type { Batch } from '../../src/core/types';
 import { FakeApi, startFakeApi } from '../fake-api/server';
 import { delay } from '../harness/codeServer';
-import { openWorkbench, waitUntil, Workbench } from './workbench';
+import { openWorkbench, waitUntil, Workbench, closeAfterScenario, setApiKeyFromPalette } from './workbench';
 
 const MB = 1024 * 1024;
 
@@ -32,7 +32,6 @@ declare module 'playwright-core' {
 describe('manage: cancel, notify, filter, open and download result files', function () {
   let fake: FakeApi;
   let workbench: Workbench;
-  let failed = false;
 
   const byDescription = (description: string): Batch => fake.store.list().find((b) => b.metadata?.description === description)!;
 
@@ -42,31 +41,6 @@ describe('manage: cancel, notify, filter, open and download result files', funct
     const at = rows.indexOf(label);
     for (let i = at - 1; i >= 0; i--) if (/^[A-Z][a-z ]+ \(\d+\)$/.test(rows[i])) return rows[i];
     return undefined;
-  }
-
-  /**
-   * Workbench.runCommand, tolerating a second, stale `.focused` row that code-server 4.139 leaves in
-   * the quick input after a batch quick pick (its strict locator then never matches).
-   */
-  async function runCommand(title: string): Promise<void> {
-    const input = workbench.quickInput();
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await workbench.page.keyboard.press('F1');
-        await input.fill(`>${title}`, { timeout: 5_000 });
-        break;
-      } catch (error) {
-        if (attempt === 3) throw error;
-        await workbench.page.keyboard.press('Escape');
-      }
-    }
-    const focused = workbench.page.locator('.quick-input-widget .quick-input-list .monaco-list-row.focused .label-name');
-    await waitUntil(async () => (await focused.allTextContents()).some((text) => text.trim() === title), `palette row "${title}"`);
-    await input.press('Enter');
-    await waitUntil(
-      async () => !(await input.isVisible()) || (await input.inputValue({ timeout: 1_000 }).catch(() => '')) !== `>${title}`,
-      `the palette to close after "${title}"`,
-    );
   }
 
   function notification(match: RegExp) {
@@ -88,9 +62,7 @@ describe('manage: cancel, notify, filter, open and download result files', funct
     fake = await startFakeApi({ seed: 'demo' });
     workbench = await openWorkbench({ fakeApi: fake, settings: { 'openaiBatches.pageSize': 20, 'openaiBatches.autoRefreshSeconds': 2 } });
     await workbench.openView();
-    await runCommand('OpenAI Batches: Set API Key…');
-    await workbench.quickInput({ password: true }).waitFor({ state: 'visible' });
-    await workbench.typeInQuickInput(fake.apiKey);
+    await setApiKeyFromPalette(workbench, fake.apiKey);
     await workbench.waitForTreeRow(/^Completed \(\d+\)$/);
     // A wider side bar, so screenshots show whole labels and the view's description.
     const sidebar = await workbench.page.locator('.part.sidebar').boundingBox();
@@ -103,17 +75,7 @@ describe('manage: cancel, notify, filter, open and download result files', funct
     }
   });
 
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed') {
-      failed = true;
-      await workbench?.screenshot(`e2e-manage-failure-${this.currentTest.title}`);
-    }
-  });
-
-  after(async function () {
-    await workbench?.close({ failed });
-    await fake?.close();
-  });
+  closeAfterScenario('manage', () => ({ workbench, fake }));
 
   it('cancels from the context menu after a modal confirmation; the node moves to Cancelling at once', async function () {
     const label = 'Classify Q3 support tickets';
@@ -144,7 +106,7 @@ describe('manage: cancel, notify, filter, open and download result files', funct
   });
 
   it('notifies when a batch seen active finishes; "Copy Output File ID" copies it; the status bar counts active batches', async function () {
-    await runCommand('Notifications: Clear All Notifications');
+    await workbench.runCommand('Notifications: Clear All Notifications');
     const statusItem = workbench.page.locator('.part.statusbar .statusbar-item', { hasText: /\d+ active batch/ });
     const before = (await statusItem.innerText({ timeout: 30_000 })).trim();
     const label = 'Smoke test (5 requests)';
@@ -185,21 +147,21 @@ describe('manage: cancel, notify, filter, open and download result files', funct
     await fileLine.waitFor({ state: 'visible', timeout: 30_000 });
     assert.match(await fileLine.innerText(), new RegExp(`^${cancelled.id}_output\\.jsonl · [\\d.]+ (B|KB|MB)$`));
     assert.equal(fake.count('GET', `/v1/files/${cancelled.output_file_id}`), 1);
-    await runCommand('Notifications: Clear All Notifications');
+    await workbench.runCommand('Notifications: Clear All Notifications');
     await fileLine.evaluate((element: { scrollIntoView(options: { block: string }): void }) => element.scrollIntoView({ block: 'center' }));
     await workbench.screenshot('e2e-manage-3b-details-file-metadata');
   });
 
   it('the status-bar count reveals the view when clicked', async function () {
-    await runCommand('View: Show Explorer');
+    await workbench.runCommand('View: Show Explorer');
     await waitUntil(async () => !(await workbench.treeRows()).some((row) => /^In progress \(\d+\)$/.test(row)), 'the Explorer to replace the view');
     await workbench.page.locator('.part.statusbar .statusbar-item', { hasText: /\d+ active batch/ }).click();
     await workbench.waitForTreeRow(/^In progress \(\d+\)$/);
   });
 
   it('filters by status from the palette; the view says so; Clear Filter restores it', async function () {
-    await runCommand('Notifications: Clear All Notifications');
-    await runCommand('OpenAI Batches: Filter Batches…');
+    await workbench.runCommand('Notifications: Clear All Notifications');
+    await workbench.runCommand('OpenAI Batches: Filter Batches…');
     const row = workbench.page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: /^Failed/ }).first();
     await row.waitFor({ state: 'visible', timeout: 30_000 });
     await row.locator('.quick-input-list-checkbox, input[type="checkbox"], .monaco-checkbox').first().click();
@@ -238,10 +200,10 @@ describe('manage: cancel, notify, filter, open and download result files', funct
       const file = fake.store.addFile({ filename: 'big_output.jsonl', purpose: 'batch_output', generatedBytes: bytes });
       fake.store.put({ ...fake.store.get(batch.id)!, output_file_id: file.id });
       const lists = fake.count('GET', '/v1/batches');
-      await runCommand('OpenAI Batches: Refresh');
+      await workbench.runCommand('OpenAI Batches: Refresh');
       await waitUntil(() => Promise.resolve(fake.requests.filter((r) => r.path === '/v1/batches' && r.status === 200).length > lists), 'the refresh');
       await delay(500); // the response reaches the store
-      await runCommand('OpenAI Batches: Download Output File…');
+      await workbench.runCommand('OpenAI Batches: Download Output File…');
       const row = workbench.page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: file.id });
       await workbench.quickInput().fill(batch.id);
       await row.first().waitFor({ state: 'visible', timeout: 30_000 });
@@ -282,8 +244,7 @@ describe('manage: cancel, notify, filter, open and download result files', funct
   it('opens an output file from the palette in an editor tab; one over openaiBatches.maxOpenFileMB is offered "Save As…" instead', async function () {
     // The 300 MB file the previous test attached: too large for an editor (default limit 50 MB).
     const large = byDescription('Translate help center to German');
-    await runCommand('OpenAI Batches: Open Output File');
-    await workbench.typeInQuickInput(large.id);
+    await workbench.pickFromCommand('OpenAI Batches: Open Output File', large.id);
     await workbench.waitForNotification(/is 300 MB, too large to open comfortably in an editor/);
     const offer = notification(/too large to open/);
     assert.deepEqual(
@@ -291,11 +252,10 @@ describe('manage: cancel, notify, filter, open and download result files', funct
       ['Save As…'],
     );
     assert.equal(fake.count('GET', `/v1/files/${large.output_file_id}/content`), 1, 'only the one download of the previous test');
-    await runCommand('Notifications: Clear All Notifications');
+    await workbench.runCommand('Notifications: Clear All Notifications');
 
     const batch = byDescription('Moderation of forum posts (September)');
-    await runCommand('OpenAI Batches: Open Output File');
-    await workbench.typeInQuickInput(batch.id);
+    await workbench.pickFromCommand('OpenAI Batches: Open Output File', batch.id);
     const tab = workbench.page.locator('.tabs-container .tab', { hasText: `${batch.output_file_id}.jsonl` });
     await tab.waitFor({ state: 'visible', timeout: 60_000 });
     await workbench.page.locator('.monaco-editor .view-lines', { hasText: 'custom_id' }).first().waitFor({ timeout: 30_000 });

@@ -2,7 +2,7 @@ import * as assert from 'assert';
 import type { Frame } from 'playwright-core';
 import type { Batch } from '../../src/core/types';
 import { FakeApi, startFakeApi } from '../fake-api/server';
-import { openWorkbench, waitUntil, Workbench } from './workbench';
+import { openWorkbench, waitUntil, Workbench, closeAfterScenario, setApiKeyFromPalette } from './workbench';
 
 /** Classic payloads; each, if it ever ran, would set document.title or window.__pwned in some frame. */
 export const PAYLOADS = [
@@ -62,29 +62,17 @@ async function anyFramePwned(frames: Frame[]): Promise<string[]> {
 describe('security: strings from the API are shown as text, never run', function () {
   let fake: FakeApi;
   let workbench: Workbench;
-  let failed = false;
   const now = Math.floor(Date.now() / 1000);
 
   before(async function () {
     fake = await startFakeApi({ seed: maliciousBatches(now), now });
     workbench = await openWorkbench({ fakeApi: fake, settings: { 'openaiBatches.pageSize': 100, 'openaiBatches.autoRefreshSeconds': 0 } });
     await workbench.openView();
-    await workbench.runCommand('OpenAI Batches: Set API Key…');
-    await workbench.typeInQuickInput(fake.apiKey);
+    await setApiKeyFromPalette(workbench, fake.apiKey);
     await workbench.waitForTreeRow(/^Failed \(\d+\)$/);
   });
 
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed') {
-      failed = true;
-      await workbench?.screenshot(`e2e-security-failure-${this.currentTest.title}`);
-    }
-  });
-
-  after(async function () {
-    await workbench?.close({ failed });
-    await fake?.close();
-  });
+  closeAfterScenario('security', () => ({ workbench, fake }));
 
   it('renders payloads in the tree as literal labels', async function () {
     const rows = await workbench.treeRows();

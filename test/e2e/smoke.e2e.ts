@@ -1,28 +1,17 @@
 import * as assert from 'assert';
 import { FakeApi, startFakeApi } from '../fake-api/server';
-import { openWorkbench, Workbench } from './workbench';
+import { openWorkbench, Workbench, closeAfterScenario } from './workbench';
 
 describe('first run: from signed out to a tree of batches', function () {
   let fake: FakeApi;
   let workbench: Workbench;
-  let failed = false;
 
   before(async function () {
     fake = await startFakeApi({ seed: 'fixture' });
     workbench = await openWorkbench({ fakeApi: fake });
   });
 
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed') {
-      failed = true;
-      await workbench?.screenshot(`e2e-smoke-failure-${this.currentTest.title}`);
-    }
-  });
-
-  after(async function () {
-    await workbench?.close({ failed });
-    await fake?.close();
-  });
+  closeAfterScenario('smoke', () => ({ workbench, fake }));
 
   it('offers "Set API Key" in the view while no key is stored', async function () {
     await workbench.openView();

@@ -69,8 +69,9 @@ export class Workbench {
       }
     }
     // Enter runs the focused row, so wait until the palette has filtered down to ours.
+    // After a quick pick, code-server 4.139 can leave a second, stale `.focused` row in the widget: accept any.
     const focused = this.page.locator(`${QUICK_INPUT} .quick-input-list .monaco-list-row.focused .label-name`);
-    await waitUntil(async () => (await focused.textContent({ timeout: 1_000 }).catch(() => ''))?.trim() === title, `palette row "${title}"`);
+    await waitUntil(async () => (await focused.allTextContents()).some((text) => text.trim() === title), `palette row "${title}"`);
     await input.press('Enter');
     // The command's own input box reuses this widget; do not let the next step type into the palette.
     await waitUntil(
@@ -89,6 +90,24 @@ export class Workbench {
     await input.waitFor({ state: 'visible', timeout: DEFAULT_TIMEOUT_MS });
     await input.fill(text);
     await input.press('Enter');
+  }
+
+  /**
+   * Runs a command that asks with a quick pick and answers it with `value`. On a loaded machine a
+   * quick pick opened right after a toast or notification-centre change is sometimes closed again
+   * by the workbench before it can be typed into; then the command is run once more.
+   */
+  async pickFromCommand(title: string, value: string): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      await this.runCommand(title);
+      try {
+        await this.quickInput().waitFor({ state: 'visible', timeout: attempt === 1 ? 10_000 : DEFAULT_TIMEOUT_MS });
+        break;
+      } catch (error) {
+        if (attempt === 2) throw error;
+      }
+    }
+    await this.typeInQuickInput(value);
   }
 
   /** Shows the extension's view container; clicking an already selected icon would hide it. */
@@ -203,6 +222,31 @@ export class Workbench {
       fs.rmSync(this.workspaceFolder, { recursive: true, force: true });
     }
   }
+}
+
+/**
+ * The mocha hooks every scenario needs: a screenshot when a test fails, then the workbench closed
+ * (its run folder kept if anything failed) and the fake API stopped. `get` reads the suite's
+ * current objects, which `before` creates.
+ */
+export function closeAfterScenario(name: string, get: () => { workbench?: Workbench; fake?: { close(): Promise<void> } }): void {
+  let failed = false;
+  afterEach(async function () {
+    if (this.currentTest?.state !== 'failed') return;
+    failed = true;
+    await get().workbench?.screenshot(`e2e-${name}-failure-${this.currentTest.title}`);
+  });
+  after(async function () {
+    await get().workbench?.close({ failed });
+    await get().fake?.close();
+  });
+}
+
+/** Stores an API key as a person does: the palette command, then the masked input box. */
+export async function setApiKeyFromPalette(workbench: Workbench, key: string): Promise<void> {
+  await workbench.runCommand('OpenAI Batches: Set API Key…');
+  await workbench.quickInput({ password: true }).waitFor({ state: 'visible' });
+  await workbench.typeInQuickInput(key);
 }
 
 export function openWorkbench(opts: WorkbenchOptions = {}): Promise<Workbench> {
