@@ -1,4 +1,6 @@
 import * as vscode from 'vscode';
+import { CommandId } from './commands/commandIds';
+import { ApiError, errorMessage, isCancellation } from './core/errors';
 import { Redactor } from './core/redact';
 
 /**
@@ -23,6 +25,21 @@ export class Logger implements vscode.Disposable {
 
   debug(message: string): void {
     this.channel.debug(this.redactor.redact(message));
+  }
+
+  /**
+   * How every user action reports a failure: cancellations stay silent; anything else is logged
+   * and shown (redacted) with "Show Log", plus "Set API Key" when the key was refused.
+   */
+  reportFailure(action: string, error: unknown): void {
+    if (isCancellation(error)) return;
+    const message = this.redactor.redact(errorMessage(error));
+    this.error(`${action} failed: ${message}${error instanceof ApiError ? ` [${error.kind}]` : ''}`);
+    const actions = error instanceof ApiError && error.kind === 'auth' ? ['Set API Key', 'Show Log'] : ['Show Log'];
+    void vscode.window.showErrorMessage(message, ...actions).then((choice) => {
+      if (choice === 'Show Log') this.show();
+      if (choice === 'Set API Key') void vscode.commands.executeCommand(CommandId.setApiKey);
+    });
   }
 
   show(): void {

@@ -1,5 +1,4 @@
 import * as vscode from 'vscode';
-import { ApiError, errorMessage, isCancellation } from '../core/errors';
 import { openResults } from '../results/resultsPanel';
 import { clearApiKey, setApiKey } from './apiKeyCommands';
 import type { BatchArgument } from './batchPicker';
@@ -50,14 +49,7 @@ export function registerCommands(services: Services): void {
         try {
           return await handler(services, ...args);
         } catch (error) {
-          if (isCancellation(error)) return undefined;
-          const message = services.log.redactor.redact(errorMessage(error));
-          services.log.error(`${id} failed: ${message}${error instanceof ApiError ? ` [${error.kind}]` : ''}`);
-          const actions = error instanceof ApiError && error.kind === 'auth' ? ['Set API Key', 'Show Log'] : ['Show Log'];
-          void vscode.window.showErrorMessage(message, ...actions).then((choice) => {
-            if (choice === 'Show Log') services.log.show();
-            if (choice === 'Set API Key') void vscode.commands.executeCommand(CommandId.setApiKey);
-          });
+          services.log.reportFailure(id, error);
           return undefined;
         }
       }),

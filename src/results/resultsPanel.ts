@@ -188,10 +188,7 @@ class ResultsPanel implements vscode.Disposable {
     try {
       await this.handle(message);
     } catch (error) {
-      if (isCancellation(error)) return;
-      const text = this.services.log.redactor.redact(errorMessage(error));
-      this.services.log.error(`Results panel action "${message.type}" failed: ${text}`);
-      void vscode.window.showErrorMessage(text);
+      this.services.log.reportFailure(`Results panel action "${message.type}"`, error);
     }
   }
 

@@ -220,8 +220,7 @@ class BatchDetailPanel implements vscode.Disposable {
     try {
       await this.handle(message);
     } catch (error) {
-      this.deps.log.error(`Batch detail panel action "${message.type}" failed: ${errorMessage(error)}`);
-      void vscode.window.showErrorMessage(errorMessage(error));
+      this.deps.log.reportFailure(`Batch detail panel action "${message.type}"`, error);
     }
   }
 
