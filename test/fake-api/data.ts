@@ -197,6 +197,35 @@ export function zeroUsage(): BatchUsage {
 }
 
 /**
+ * A batch as the API first records it: the fixture's fields in the fixture's order, every
+ * lifecycle timestamp and file id null, nothing processed. Callers fill in what has happened.
+ */
+export function newBatchRecord(fields: { id: string; endpoint: string; inputFileId: string; status: string; createdAt: number; total: number; metadata: Record<string, string> | null }): Batch {
+  return {
+    id: fields.id,
+    object: 'batch',
+    endpoint: fields.endpoint,
+    errors: null,
+    input_file_id: fields.inputFileId,
+    completion_window: '24h',
+    status: fields.status,
+    output_file_id: null,
+    error_file_id: null,
+    created_at: fields.createdAt,
+    in_progress_at: null,
+    expires_at: fields.createdAt + DAY,
+    finalizing_at: null,
+    completed_at: null,
+    failed_at: null,
+    expired_at: null,
+    cancelling_at: null,
+    cancelled_at: null,
+    request_counts: { total: fields.total, completed: 0, failed: 0 },
+    metadata: fields.metadata,
+  };
+}
+
+/**
  * A batch with timestamps, counts and file ids that agree with its status, as of `now`
  * (no timestamp is later than now - 1).
  */
@@ -208,28 +237,15 @@ export function buildBatch(rng: Rng, shape: BatchShape, now: number): Batch {
   const validated = clamp(created + int(rng, 1, 20), created);
   const processingSeconds = 30 + total * (0.05 + rng() * 1.5);
 
-  const batch: Batch = {
+  const batch = newBatchRecord({
     id: batchIdFor(rng, created),
-    object: 'batch',
     endpoint: shape.endpoint,
-    errors: null,
-    input_file_id: fileIdFor(rng),
-    completion_window: '24h',
+    inputFileId: fileIdFor(rng),
     status: shape.status,
-    output_file_id: null,
-    error_file_id: null,
-    created_at: created,
-    in_progress_at: null,
-    expires_at: created + DAY,
-    finalizing_at: null,
-    completed_at: null,
-    failed_at: null,
-    expired_at: null,
-    cancelling_at: null,
-    cancelled_at: null,
-    request_counts: { total, completed: 0, failed: 0 },
+    createdAt: created,
+    total,
     metadata: shape.metadata ?? null,
-  };
+  });
 
   let processed = 0;
   const partial = (): number => Math.round(total * (shape.processedShare ?? 0.1 + rng() * 0.8));

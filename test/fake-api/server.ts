@@ -13,7 +13,7 @@ import { randomBytes } from 'node:crypto';
 import type { Batch, BatchErrorItem, FileObject } from '../../src/core/types';
 import {
   BATCH_ENDPOINTS,
-  DAY,
+  newBatchRecord,
   DEMO_NOW,
   MISSING_MODEL_FAILURE,
   TERMINAL_STATUSES,
@@ -854,26 +854,15 @@ class FakeApiServer implements FakeApi {
     const input = parseBatchInput(content.toString('utf8'), endpoint);
     const now = Math.floor(this.nowSeconds);
     const batch: Batch = {
-      id: newBatchId(now),
-      object: 'batch',
-      endpoint,
-      errors: null,
-      input_file_id: inputFileId,
-      completion_window: '24h',
-      status: 'validating',
-      output_file_id: null,
-      error_file_id: null,
-      created_at: now,
-      in_progress_at: null,
-      expires_at: now + DAY,
-      finalizing_at: null,
-      completed_at: null,
-      failed_at: null,
-      expired_at: null,
-      cancelling_at: null,
-      cancelled_at: null,
-      request_counts: { total: input.customIds.length, completed: 0, failed: 0 },
-      metadata: (metadata as Record<string, string> | null | undefined) ?? null,
+      ...newBatchRecord({
+        id: newBatchId(now),
+        endpoint,
+        inputFileId,
+        status: 'validating',
+        createdAt: now,
+        total: input.customIds.length,
+        metadata: (metadata as Record<string, string> | null | undefined) ?? null,
+      }),
       model: input.models[0] ?? null,
       usage: zeroUsage(),
     };
