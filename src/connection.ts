@@ -26,6 +26,7 @@ export class ConnectionManager implements vscode.Disposable {
   private signature: string | undefined;
   private account: string | undefined;
   private saveTimer: ReturnType<typeof setTimeout> | undefined;
+  private hasMoreContext: boolean | undefined;
 
   constructor(
     private readonly store: BatchStore,
@@ -41,7 +42,12 @@ export class ConnectionManager implements vscode.Disposable {
         if (keys.isFor(identity, readSettings().baseUrl)) void this.reconnect();
       }),
       store.onDidChange(() => {
-        void vscode.commands.executeCommand('setContext', ContextKey.hasMore, store.hasLoaded && store.hasMore);
+        // Store changes are frequent (every page, every auto-refresh); the context key crosses to the workbench only when it flips.
+        const hasMore = store.hasLoaded && store.hasMore;
+        if (hasMore !== this.hasMoreContext) {
+          this.hasMoreContext = hasMore;
+          void vscode.commands.executeCommand('setContext', ContextKey.hasMore, hasMore);
+        }
         this.scheduleSave();
       }),
     );
