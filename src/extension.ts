@@ -15,22 +15,26 @@ import { bindViewDescription } from './tree/viewDescription';
 import { BatchJsonDocuments } from './webview/batchJsonDocument';
 import { BatchDetailPanels } from './webview/detailPanel';
 
-/** What `activate` returns: the wired services, used by the integration tests to observe state. */
-export interface ExtensionApi {
+/**
+ * What `activate` returns in the test host only: the wired services, which the integration
+ * tests use to observe state. Any other extension can call `activate()` on ours, so outside
+ * `ExtensionMode.Test` it returns nothing: the services hold the key store and a keyed client.
+ */
+export interface TestApi {
   services: Services;
   /** Milliseconds from `activate()` entry to the tree view registered (reported by the benchmark). */
   activationMs: number;
 }
 
 /** Builds the objects, wires them together and registers the commands; nothing else. */
-export async function activate(context: vscode.ExtensionContext): Promise<ExtensionApi> {
+export async function activate(context: vscode.ExtensionContext): Promise<TestApi | undefined> {
   const started = performance.now();
   const log = new Logger();
   const store = new BatchStore(() => readSettings().pageSize, (line) => log.warn(line));
   const keys = new ApiKeyStore(context.secrets);
   const cache = new BatchCache(vscode.Uri.joinPath(context.globalStorageUri, 'cache').fsPath, (line) => log.warn(line));
   const connection = new ConnectionManager(store, keys, log, cache);
-  const tree = new BatchTreeProvider(store);
+  const tree = new BatchTreeProvider(store, log);
   const treeView = vscode.window.createTreeView('openaiBatches.batches', { treeDataProvider: tree, showCollapseAll: true });
   const activationMs = performance.now() - started;
   const jsonDocuments = new BatchJsonDocuments(store);
@@ -43,7 +47,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
   registerCommands(services);
   await connection.reconnect();
   log.info(`Activated in ${activationMs.toFixed(1)} ms (tree view registered).`);
-  return { services, activationMs };
+  return context.extensionMode === vscode.ExtensionMode.Test ? { services, activationMs } : undefined;
 }
 
 export function deactivate(): void {}

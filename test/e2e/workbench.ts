@@ -15,6 +15,8 @@ export interface WorkbenchOptions {
   /** Points `openaiBatches.baseUrl` at it. */
   fakeApi?: { baseUrl: string };
   env?: Record<string, string>;
+  /** Extension folders installed beside ours (see CodeServerOptions.extraExtensions). */
+  extraExtensions?: string[];
 }
 
 const VIEW_CONTAINER_TITLE = 'OpenAI Batches';
@@ -37,7 +39,7 @@ export class Workbench {
     const workspaceFolder = scratchWorkspace();
     const settings = { ...(opts.fakeApi && { 'openaiBatches.baseUrl': opts.fakeApi.baseUrl }), ...opts.settings };
     // Installed from the .vsix rather than through the smoke-test driver, which would hide notification toasts.
-    const server = await startCodeServer({ workspaceFolder, settings, vsix, env: opts.env });
+    const server = await startCodeServer({ workspaceFolder, settings, vsix, env: opts.env, extraExtensions: opts.extraExtensions });
     let browser: LaunchedBrowser | undefined;
     try {
       browser = await launchBrowser({ origin: server.url, profileDir: path.join(server.runDir, 'chromium') });

@@ -13,6 +13,8 @@ export interface CodeServerOptions {
   settings?: Record<string, unknown>;
   /** A .vsix installed with `--install-extension` before the server starts, as users install it. */
   vsix?: string;
+  /** Extension folders (e.g. a test-only neighbour extension) copied into the extensions folder. */
+  extraExtensions?: string[];
   /**
    * Lets the URL's development payload load an extension and run its tests. It also
    * hides notification toasts, so UI tests that read toasts must not set it.
@@ -84,6 +86,10 @@ export async function startCodeServer(opts: CodeServerOptions = {}): Promise<Cod
   const common = ['--user-data-dir', userDataDir, '--extensions-dir', extensionsDir, '--config', configFile];
   if (opts.vsix) {
     await runToCompletion([codeServerEntry(), ...common, '--install-extension', opts.vsix], env, logFile);
+  }
+  for (const folder of opts.extraExtensions ?? []) {
+    const { publisher, name, version } = JSON.parse(fs.readFileSync(path.join(folder, 'package.json'), 'utf8')) as Record<string, string>;
+    fs.cpSync(folder, path.join(extensionsDir, `${publisher}.${name}-${version}`), { recursive: true });
   }
 
   // A fixed port already taken by another server (an earlier demo) would answer /healthz in our stead.

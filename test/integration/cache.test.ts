@@ -2,13 +2,13 @@ import * as assert from 'assert';
 import { existsSync, readFileSync } from 'fs';
 import * as vscode from 'vscode';
 import { accountId, BatchCache } from '../../src/core/batchCache';
-import type { ExtensionApi } from '../../src/extension';
+import type { TestApi } from '../../src/extension';
 import type { FakeApi } from '../fake-api/server';
 import { connectToFake, disconnect, rootItems, waitFor } from './helpers';
 
 describe('Startup from the cache', function () {
   this.timeout(60_000);
-  let api: ExtensionApi;
+  let api: TestApi;
   let fake: FakeApi | undefined;
 
   afterEach(async () => {

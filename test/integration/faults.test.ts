@@ -6,7 +6,7 @@ import { randomBytes } from 'crypto';
 import * as net from 'net';
 import * as vscode from 'vscode';
 import type { Batch } from '../../src/core/types';
-import type { ExtensionApi } from '../../src/extension';
+import type { TestApi } from '../../src/extension';
 import type { TreeNode } from '../../src/tree/nodes';
 import { FakeApi, FakeApiOptions, startFakeApi } from '../fake-api/server';
 import { connectToFake, disconnect, extensionApi, waitFor } from './helpers';
@@ -28,7 +28,7 @@ interface Row {
 /** Every string the tree showed during the run, for the leak check. */
 const shown: string[] = [];
 
-function toRow(api: ExtensionApi, node: TreeNode): Row {
+function toRow(api: TestApi, node: TreeNode): Row {
   // Batch tooltips are built on hover (resolveTreeItem); resolve them as VS Code would.
   const item = api.services.tree.resolveTreeItem(api.services.tree.getTreeItem(node), node);
   const label = typeof item.label === 'string' ? item.label : (item.label?.label ?? '');
@@ -38,11 +38,11 @@ function toRow(api: ExtensionApi, node: TreeNode): Row {
   return { node, item, label, description, tooltip };
 }
 
-async function roots(api: ExtensionApi): Promise<Row[]> {
+async function roots(api: TestApi): Promise<Row[]> {
   return (await api.services.tree.getChildren()).map((node) => toRow(api, node));
 }
 
-async function children(api: ExtensionApi, row: Row): Promise<Row[]> {
+async function children(api: TestApi, row: Row): Promise<Row[]> {
   return (await api.services.tree.getChildren(row.node)).map((node) => toRow(api, node));
 }
 
@@ -50,7 +50,7 @@ const isGroup = (row: Row): boolean => /\(\d+\)$/.test(row.label);
 const groupLabels = (rows: Row[]): string[] => rows.filter(isGroup).map((row) => row.label);
 
 /** Batch rows under every group, as ids: what a person could see after expanding everything. */
-async function batchRowIds(api: ExtensionApi): Promise<string[]> {
+async function batchRowIds(api: TestApi): Promise<string[]> {
   const ids: string[] = [];
   for (const group of (await roots(api)).filter(isGroup)) {
     for (const child of await children(api, group)) ids.push(child.item.id ?? '');
@@ -82,7 +82,7 @@ function watchConnects(): { targets: string[]; restore(): void } {
 
 describe('faults: what the tree shows (SPEC "Bad input and faults")', function () {
   this.timeout(60_000);
-  let api: ExtensionApi;
+  let api: TestApi;
   let fake: FakeApi | undefined;
 
   async function connect(seed: FakeApiOptions['seed'] = 'demo', settings: Record<string, unknown> = {}): Promise<void> {

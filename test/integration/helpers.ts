@@ -1,15 +1,18 @@
 import * as assert from 'assert';
 import * as vscode from 'vscode';
-import type { ExtensionApi } from '../../src/extension';
+import type { TestApi } from '../../src/extension';
 import type { TreeNode } from '../../src/tree/nodes';
 import { FakeApi, FakeApiOptions, startFakeApi } from '../fake-api/server';
 
 export const EXTENSION_ID = 'openai-batch-explorer.openai-batch-explorer';
 
-export async function extensionApi(): Promise<ExtensionApi> {
-  const extension = vscode.extensions.getExtension<ExtensionApi>(EXTENSION_ID);
+/** The test hooks `activate()` returns in the test host (and only there: see src/extension.ts). */
+export async function extensionApi(): Promise<TestApi> {
+  const extension = vscode.extensions.getExtension<TestApi | undefined>(EXTENSION_ID);
   assert.ok(extension, 'extension not loaded');
-  return extension.activate();
+  const api = await extension.activate();
+  assert.ok(api, 'activate() returned no test hooks: this extension host is not in ExtensionMode.Test');
+  return api;
 }
 
 /** Waits until `check` returns a truthy value, polling; fails with `what` after the timeout. */
@@ -25,7 +28,7 @@ export async function waitFor<T>(what: string, check: () => T | Promise<T>, time
 }
 
 /** Points the extension at a fresh fake API with a stored key, and waits for the first page. */
-export async function connectToFake(options: FakeApiOptions = {}, settings: Record<string, unknown> = {}): Promise<{ api: ExtensionApi; fake: FakeApi }> {
+export async function connectToFake(options: FakeApiOptions = {}, settings: Record<string, unknown> = {}): Promise<{ api: TestApi; fake: FakeApi }> {
   const api = await extensionApi();
   const fake = await startFakeApi(options);
   const config = vscode.workspace.getConfiguration('openaiBatches');
@@ -39,7 +42,7 @@ export async function connectToFake(options: FakeApiOptions = {}, settings: Reco
   return { api, fake };
 }
 
-export async function disconnect(api: ExtensionApi, fake: FakeApi | undefined): Promise<void> {
+export async function disconnect(api: TestApi, fake: FakeApi | undefined): Promise<void> {
   if (fake) await api.services.keys.clear(fake.baseUrl);
   const config = vscode.workspace.getConfiguration('openaiBatches');
   for (const key of ['baseUrl', 'pageSize', 'autoRefreshSeconds', 'authHeader', 'apiVersion', 'organization', 'project']) {
@@ -50,7 +53,7 @@ export async function disconnect(api: ExtensionApi, fake: FakeApi | undefined): 
 }
 
 /** The root nodes with their TreeItems, as VS Code would render them. */
-export async function rootItems(api: ExtensionApi): Promise<{ node: TreeNode; item: vscode.TreeItem; label: string }[]> {
+export async function rootItems(api: TestApi): Promise<{ node: TreeNode; item: vscode.TreeItem; label: string }[]> {
   const nodes = await api.services.tree.getChildren();
   return nodes.map((node) => {
     const item = api.services.tree.getTreeItem(node);
@@ -58,7 +61,7 @@ export async function rootItems(api: ExtensionApi): Promise<{ node: TreeNode; it
   });
 }
 
-export async function childLabels(api: ExtensionApi, node: TreeNode): Promise<string[]> {
+export async function childLabels(api: TestApi, node: TreeNode): Promise<string[]> {
   const children = await api.services.tree.getChildren(node);
   return children.map((child) => {
     const item = api.services.tree.getTreeItem(child);

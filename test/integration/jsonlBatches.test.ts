@@ -1,7 +1,7 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as vscode from 'vscode';
-import type { ExtensionApi } from '../../src/extension';
+import type { TestApi } from '../../src/extension';
 import type { BatchNode } from '../../src/tree/nodes';
 import type { FakeApi } from '../fake-api/server';
 import { connectToFake, disconnect, waitFor } from './helpers';
@@ -27,7 +27,7 @@ async function lensTitles(uri: vscode.Uri): Promise<string[]> {
 
 describe('Batch input files and results (against the fake API)', function () {
   this.timeout(60_000);
-  let api: ExtensionApi | undefined;
+  let api: TestApi | undefined;
   let fake: FakeApi | undefined;
 
   afterEach(async () => {

@@ -14,7 +14,7 @@ import { applyFilter } from '../../src/commands/filterCommands';
 import { downloadFile } from '../../src/core/download';
 import { ApiError } from '../../src/core/errors';
 import type { Batch } from '../../src/core/types';
-import type { ExtensionApi } from '../../src/extension';
+import type { TestApi } from '../../src/extension';
 import type { FakeApi } from '../fake-api/server';
 import { connectToFake, disconnect, EXTENSION_ID, rootItems, waitFor } from './helpers';
 
@@ -30,7 +30,7 @@ interface TreeBatch {
 }
 
 /** Every batch row in the tree, with its group, as VS Code renders them. */
-async function treeBatches(api: ExtensionApi): Promise<TreeBatch[]> {
+async function treeBatches(api: TestApi): Promise<TreeBatch[]> {
   const rows: TreeBatch[] = [];
   for (const root of await rootItems(api)) {
     for (const child of await api.services.tree.getChildren(root.node)) {
@@ -52,7 +52,7 @@ async function closeEditors(): Promise<void> {
 }
 
 /** Result files are cached by file id across accounts (and the demo data's ids repeat): forget one so it is downloaded again. */
-function forgetCachedFile(api: ExtensionApi, fileId: string): void {
+function forgetCachedFile(api: TestApi, fileId: string): void {
   fs.rmSync(path.join(api.services.context.globalStorageUri.fsPath, 'files', `${fileId}.jsonl`), { force: true });
 }
 
@@ -75,7 +75,7 @@ function viewItemMatches(when: string, contextValue: string): boolean {
 
 describe('Manage batches from the editor (extension host, fake API)', function () {
   this.timeout(120_000);
-  let api: ExtensionApi;
+  let api: TestApi;
   let fake: FakeApi | undefined;
 
   afterEach(async () => {

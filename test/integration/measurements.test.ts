@@ -2,7 +2,7 @@ import * as assert from 'assert';
 import { mkdirSync, writeFileSync } from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import type { ExtensionApi } from '../../src/extension';
+import type { TestApi } from '../../src/extension';
 import type { FakeApi } from '../fake-api/server';
 import { connectToFake, disconnect, EXTENSION_ID, extensionApi, rootItems } from './helpers';
 
@@ -16,7 +16,7 @@ function writeResult(name: string, value: unknown): void {
 
 describe('Measurements for the benchmark', function () {
   this.timeout(60_000);
-  let api: ExtensionApi;
+  let api: TestApi;
   let fake: FakeApi | undefined;
 
   after(async () => {

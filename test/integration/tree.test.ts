@@ -1,12 +1,12 @@
 import * as assert from 'assert';
 import * as vscode from 'vscode';
-import type { ExtensionApi } from '../../src/extension';
+import type { TestApi } from '../../src/extension';
 import type { FakeApi } from '../fake-api/server';
 import { childLabels, connectToFake, disconnect, extensionApi, rootItems, waitFor } from './helpers';
 
 describe('Batches tree (against the fake API)', function () {
   this.timeout(60_000);
-  let api: ExtensionApi;
+  let api: TestApi;
   let fake: FakeApi | undefined;
 
   afterEach(async () => {
