@@ -13,7 +13,7 @@ export interface CodeServerOptions {
   settings?: Record<string, unknown>;
   /** A .vsix installed with `--install-extension` before the server starts, as users install it. */
   vsix?: string;
-  /** Extension folders (e.g. a test-only neighbour extension) copied into the extensions folder. */
+  /** Extension folders (e.g. a test-only neighbour extension), packaged and installed like `vsix`. */
   extraExtensions?: string[];
   /**
    * Lets the URL's development payload load an extension and run its tests. It also
@@ -87,9 +87,12 @@ export async function startCodeServer(opts: CodeServerOptions = {}): Promise<Cod
   if (opts.vsix) {
     await runToCompletion([codeServerEntry(), ...common, '--install-extension', opts.vsix], env, logFile);
   }
-  for (const folder of opts.extraExtensions ?? []) {
-    const { publisher, name, version } = JSON.parse(fs.readFileSync(path.join(folder, 'package.json'), 'utf8')) as Record<string, string>;
-    fs.cpSync(folder, path.join(extensionsDir, `${publisher}.${name}-${version}`), { recursive: true });
+  for (const [index, folder] of (opts.extraExtensions ?? []).entries()) {
+    // A folder copied into the extensions folder is not picked up: VS Code lists installed extensions in extensions.json.
+    const vsix = path.join(runDir, `extra-${index}.vsix`);
+    const vsce = path.join(repoRoot, 'node_modules', '@vscode', 'vsce', 'vsce');
+    await runToCompletion([vsce, 'package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '-o', vsix], env, logFile, folder);
+    await runToCompletion([codeServerEntry(), ...common, '--install-extension', vsix], env, logFile);
   }
 
   // A fixed port already taken by another server (an earlier demo) would answer /healthz in our stead.
@@ -185,9 +188,9 @@ function serverEnv(runDir: string, tmpDir: string, extra: Record<string, string>
   return { ...env, ...extra };
 }
 
-function runToCompletion(args: string[], env: NodeJS.ProcessEnv, logFile: string): Promise<void> {
+function runToCompletion(args: string[], env: NodeJS.ProcessEnv, logFile: string, cwd?: string): Promise<void> {
   const log = fs.openSync(logFile, 'a');
-  const child = spawn(node24Binary(), args, { env, stdio: ['ignore', log, log] });
+  const child = spawn(node24Binary(), args, { env, cwd, stdio: ['ignore', log, log] });
   fs.closeSync(log);
   return new Promise((resolve, reject) => {
     child.on('error', reject);
