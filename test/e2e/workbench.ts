@@ -1,5 +1,5 @@
 // A page object for driving code-server's workbench the way a person does: palette,
-// activity bar, tree, notifications, webview. Selectors are the ones HARNESS.md
+// activity bar, tree, notifications, webview. Selectors are the ones test/harness/README.md
 // verified against VS Code 1.139.
 import * as fs from 'fs';
 import type { FrameLocator, Locator, Page } from 'playwright-core';

@@ -9,7 +9,7 @@ export interface LaunchedBrowser {
   close(): Promise<void>;
 }
 
-/** Flags from HARNESS.md (`--headless` comes from `headless: true`): no sandbox in containers, no calls home. */
+/** Flags from test/harness/README.md (`--headless` comes from `headless: true`): no sandbox in containers, no calls home. */
 const CHROMIUM_ARGS = [
   '--no-sandbox',
   '--disable-gpu',

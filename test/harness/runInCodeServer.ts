@@ -1,7 +1,7 @@
 // What test/harness/vscode-launcher runs: @vscode/test-electron believes it is starting a
 // VS Code desktop binary; instead this starts code-server with the smoke-test driver and
 // has Chromium open a workbench whose URL payload runs the extension tests in the real
-// Node extension host (HARNESS.md, "Integration tests inside the extension host").
+// Node extension host (test/harness/README.md, "How a suite gets a VS Code").
 import * as fs from 'fs';
 import * as path from 'path';
 import * as util from 'util';
