@@ -4,7 +4,7 @@ import { readSettings, CONFIG_SECTION } from './config';
 import type { BatchStore } from './core/batchStore';
 import { CompletionWatcher } from './core/completionWatcher';
 import { errorMessage, isCancellation } from './core/errors';
-import { batchLabel, humanizeStatus } from './core/format';
+import { batchLabel, countsOf, statusPhrase } from './core/format';
 import { isActive, statusOf } from './core/grouping';
 import type { Batch } from './core/types';
 import type { Logger } from './log';
@@ -89,12 +89,13 @@ export class AutoRefresher implements vscode.Disposable {
 
   private async announce(batch: Batch): Promise<void> {
     const status = statusOf(batch);
-    const label = batchLabel(batch);
     const actions = ['Open Details', ...(batch.output_file_id ? ['Copy Output File ID', 'Open Output'] : [])];
-    const message = `Batch "${label}" ${status === 'completed' ? 'completed' : `is ${humanizeStatus(status).toLowerCase()}`}${
-      batch.request_counts ? ` (${batch.request_counts.completed}/${batch.request_counts.total} requests${batch.request_counts.failed ? `, ${batch.request_counts.failed} failed` : ''})` : ''
+    // countsOf, not request_counts itself: a server can send text there, and notifications turn `[x](command:…)` into links.
+    const counts = countsOf(batch);
+    const message = `Batch "${batchLabel(batch)}" ${status === 'completed' ? 'completed' : `is ${statusPhrase(batch)}`}${
+      batch.request_counts ? ` (${counts.completed}/${counts.total} requests${counts.failed ? `, ${counts.failed} failed` : ''})` : ''
     }.`;
-    const show = status === 'completed' && !batch.request_counts?.failed ? vscode.window.showInformationMessage : vscode.window.showWarningMessage;
+    const show = status === 'completed' && !counts.failed ? vscode.window.showInformationMessage : vscode.window.showWarningMessage;
     const choice = await show(message, ...actions);
     if (choice === 'Open Details') await vscode.commands.executeCommand(CommandId.openBatch, batch.id);
     if (choice === 'Copy Output File ID') await vscode.commands.executeCommand(CommandId.copyOutputFileId, batch.id);

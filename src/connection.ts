@@ -24,7 +24,8 @@ export class ConnectionManager implements vscode.Disposable {
   private generation = 0;
   private currentKey: string | undefined;
   private signature: string | undefined;
-  private account: string | undefined;
+  /** Accounts whose key was cleared: nothing may write their cache again until they reconnect. */
+  private readonly forgotten = new Set<string>();
   private saveTimer: ReturnType<typeof setTimeout> | undefined;
   private hasMoreContext: boolean | undefined;
 
@@ -65,11 +66,12 @@ export class ConnectionManager implements vscode.Disposable {
     const signature = JSON.stringify([settings.baseUrl, settings.pageSize, settings.organization, settings.project, settings.requestTimeoutSeconds, settings.authHeader, settings.apiVersion, apiKey]);
     if (signature === this.signature && this.store.state.kind !== 'misconfigured') return;
     this.signature = signature;
-    this.flushSave();
+    // Without a key (cleared here or in another window) the signed-out account's cache is not written back.
+    if (apiKey) this.flushSave();
+    else this.cancelSave();
     this.log.redactor.remove(this.currentKey);
     this.currentKey = apiKey;
     this.log.redactor.add(apiKey);
-    this.account = undefined;
     await vscode.commands.executeCommand('setContext', ContextKey.hasApiKey, !!apiKey);
     if (!apiKey) {
       this.log.info(`No API key stored for ${settings.baseUrl}.`);
@@ -97,31 +99,41 @@ export class ConnectionManager implements vscode.Disposable {
     const account = accountId({ baseUrl: settings.baseUrl, organization: settings.organization, project: settings.project, apiKey });
     const cached = settings.cacheSize > 0 ? await this.cache.load(account) : undefined;
     if (generation !== this.generation) return;
-    this.account = account;
+    this.forgotten.delete(account);
     this.log.info(`Connected to ${client.baseUrl}${cached ? ` (painted ${cached.snapshot.items.length} cached batches)` : ''}.`);
-    this.store.setConnection({ kind: 'ready', client }, cached);
+    this.store.setConnection({ kind: 'ready', client, account }, cached);
     // Reconcile the cached tree in the background, after it has been painted.
     if (cached) setTimeout(() => void this.store.refresh(), 0);
   }
 
-  /** Deletes the current account's cache (when its key is cleared). */
+  /**
+   * Deletes the current account's batch cache (when its key is cleared), after any save under
+   * way; no later save writes it back unless the account connects again.
+   */
   async clearCache(): Promise<void> {
-    if (this.saveTimer) clearTimeout(this.saveTimer);
-    this.saveTimer = undefined;
-    if (this.account) await this.cache.clear(this.account);
+    this.cancelSave();
+    const account = this.store.account;
+    if (!account) return;
+    this.forgotten.add(account);
+    await this.cache.clear(account);
   }
 
   private scheduleSave(): void {
-    if (!this.account || this.saveTimer) return;
+    if (!this.store.account || this.saveTimer) return;
     this.saveTimer = setTimeout(() => this.flushSave(), SAVE_DELAY_MS);
   }
 
-  private flushSave(): void {
+  private cancelSave(): void {
     if (this.saveTimer) clearTimeout(this.saveTimer);
     this.saveTimer = undefined;
-    const account = this.account;
+  }
+
+  private flushSave(): void {
+    this.cancelSave();
+    // The store's own account, so a snapshot is never saved under another account's name.
+    const account = this.store.account;
     const { cacheSize } = readSettings();
-    if (!account || cacheSize === 0 || this.store.state.kind !== 'ready' || !this.store.hasLoaded || this.store.cachedAt !== undefined) return;
+    if (!account || this.forgotten.has(account) || cacheSize === 0 || !this.store.hasLoaded || this.store.cachedAt !== undefined) return;
     this.cache.save(account, this.store.snapshot(), cacheSize).catch((error: unknown) => this.log.warn(`Could not save the batch cache: ${errorMessage(error)}`));
   }
 

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { CommandId } from './commands/commandIds';
 import { ApiError, errorMessage, isCancellation } from './core/errors';
+import { plainText } from './core/format';
 import { Redactor } from './core/redact';
 
 /**
@@ -28,15 +29,23 @@ export class Logger implements vscode.Disposable {
   }
 
   /**
+   * Text that may carry what a server said (error messages echo requests, headers, ids), as it
+   * may be shown in the UI: redacted, then {@link plainText} so it cannot become a link or icon.
+   */
+  shown(text: string, max = 500): string {
+    return plainText(this.redactor.redact(text), max);
+  }
+
+  /**
    * How every user action reports a failure: cancellations stay silent; anything else is logged
-   * and shown (redacted) with "Show Log", plus "Set API Key" when the key was refused.
+   * and shown (redacted, as plain text) with "Show Log", plus "Set API Key" when the key was refused.
    */
   reportFailure(action: string, error: unknown): void {
     if (isCancellation(error)) return;
-    const message = this.redactor.redact(errorMessage(error));
+    const message = errorMessage(error);
     this.error(`${action} failed: ${message}${error instanceof ApiError ? ` [${error.kind}]` : ''}`);
     const actions = error instanceof ApiError && error.kind === 'auth' ? ['Set API Key', 'Show Log'] : ['Show Log'];
-    void vscode.window.showErrorMessage(message, ...actions).then((choice) => {
+    void vscode.window.showErrorMessage(this.shown(message), ...actions).then((choice) => {
       if (choice === 'Show Log') this.show();
       if (choice === 'Set API Key') void vscode.commands.executeCommand(CommandId.setApiKey);
     });

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { readSettings } from '../config';
+import { deleteCachedFiles } from '../fileCache';
 import type { Services } from './services';
 
 export async function setApiKey({ keys, connection, store, log }: Services): Promise<void> {
@@ -23,12 +24,25 @@ export async function setApiKey({ keys, connection, store, log }: Services): Pro
   vscode.window.setStatusBarMessage(`$(key) API key saved for ${new URL(baseUrl).host}`, 4000);
 }
 
-export async function clearApiKey({ keys, connection, log }: Services): Promise<void> {
+export async function clearApiKey(services: Services): Promise<void> {
   const { baseUrl } = readSettings();
   const answer = await vscode.window.showWarningMessage(`Remove the stored API key for ${baseUrl}?`, { modal: true }, 'Clear Key');
   if (answer !== 'Clear Key') return;
+  await forgetApiKey(services);
+}
+
+/**
+ * The confirmed part of Clear API Key: removes the key and leaves nothing of its account on disk
+ * (batch cache, downloaded files), and nothing that runs later writes them back.
+ */
+export async function forgetApiKey({ keys, connection, store, context, log }: Services): Promise<void> {
+  const { baseUrl } = readSettings();
+  const account = store.account;
+  // First, so that no save between here and the switch below writes the cache back.
   await connection.clearCache();
   await keys.clear(baseUrl);
   log.info(`API key cleared for ${baseUrl}.`);
+  // Signs out: the account's panels close and their downloads stop before its files go.
   await connection.reconnect();
+  if (account) await deleteCachedFiles(context, account);
 }

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { ApiError } from '../core/errors';
-import { batchLabel, humanizeStatus } from '../core/format';
+import { batchLabel, ID_MAX, plainText, statusPhrase } from '../core/format';
 import { isCancellable, statusOf } from '../core/grouping';
 import type { Batch } from '../core/types';
 import { BatchArgument, resolveBatch } from './batchPicker';
@@ -26,17 +26,18 @@ export async function cancelBatch(services: Services, argument: BatchArgument): 
   });
   if (!batch) return;
   if (!isCancellable(batch)) {
-    void vscode.window.showInformationMessage(`Batch "${batchLabel(batch)}" is ${humanizeStatus(statusOf(batch)).toLowerCase()} and cannot be cancelled.`);
+    void vscode.window.showInformationMessage(`Batch "${batchLabel(batch)}" is ${statusPhrase(batch)} and cannot be cancelled.`);
     return;
   }
+  const id = plainText(batch.id, ID_MAX);
   const answer = await vscode.window.showWarningMessage(
     `Cancel batch "${batchLabel(batch)}"?`,
-    { modal: true, detail: `${batch.id} is ${humanizeStatus(statusOf(batch)).toLowerCase()}. Requests already completed are kept; the rest are not run.` },
+    { modal: true, detail: `${id} is ${statusPhrase(batch)}. Requests already completed are kept; the rest are not run.` },
     'Cancel Batch',
   );
   if (answer !== 'Cancel Batch') return;
-  const updated = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Cancelling ${batch.id}…` }, () => requestCancel(services, batch.id));
-  vscode.window.setStatusBarMessage(`$(circle-slash) Batch ${batch.id} is ${humanizeStatus(statusOf(updated)).toLowerCase()}`, 5000);
+  const updated = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Cancelling ${id}…` }, () => requestCancel(services, batch.id));
+  vscode.window.setStatusBarMessage(`$(circle-slash) Batch ${id} is ${statusPhrase(updated)}`, 5000);
 }
 
 /**

@@ -1,12 +1,16 @@
 import * as vscode from 'vscode';
 import type { BatchStore } from '../core/batchStore';
-import { batchLabel, humanizeStatus, relativeTime } from '../core/format';
+import { batchLabel, humanizeStatus, ID_MAX, plainText, relativeTime } from '../core/format';
 import { statusOf } from '../core/grouping';
 import type { Batch } from '../core/types';
 import { BatchNode } from '../tree/nodes';
 
-/** What a batch command can be invoked with: a tree node, a batch, a batch id, or nothing (palette). */
-export type BatchArgument = BatchNode | Batch | string | undefined;
+/**
+ * What a batch command is invoked with: a tree node (context menus), a batch id (what the
+ * extension passes), or nothing (palette). A command link or another extension can pass
+ * anything, so only the batch id it names is ever used.
+ */
+export type BatchArgument = unknown;
 
 interface BatchPickItem extends vscode.QuickPickItem {
   batch?: Batch;
@@ -26,16 +30,26 @@ export interface PickOptions {
   allowTypedId?: boolean;
 }
 
-/** Resolves a command argument to a batch, asking with a quick pick when invoked from the palette. */
+/**
+ * Resolves a command argument to a batch of the store (or fetched by its id), asking with a quick
+ * pick when invoked from the palette. An object passed in is never used as the batch: a forged
+ * one could name any file id to open, download or copy.
+ */
 export async function resolveBatch(store: BatchStore, argument: BatchArgument, pick: PickOptions): Promise<Batch | undefined> {
-  if (argument instanceof BatchNode) return store.get(argument.batch.id) ?? argument.batch;
-  if (typeof argument === 'string' && argument.trim()) return store.get(argument.trim()) ?? (await fetchWithProgress(store, argument.trim()));
-  if (argument && typeof argument === 'object' && typeof argument.id === 'string') return store.get(argument.id) ?? argument;
-  return pickBatch(store, pick);
+  const id = batchIdOf(argument);
+  if (id === undefined) return pickBatch(store, pick);
+  return store.get(id) ?? fetchWithProgress(store, id);
+}
+
+/** The batch id an argument names: a string, a tree node's batch, or an object's `id`. */
+function batchIdOf(argument: unknown): string | undefined {
+  if (argument instanceof BatchNode) return argument.batch.id;
+  const id = argument && typeof argument === 'object' && 'id' in argument ? argument.id : argument;
+  return typeof id === 'string' && id.trim() ? id.trim() : undefined;
 }
 
 async function fetchWithProgress(store: BatchStore, id: string): Promise<Batch> {
-  return vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Loading batch ${id}…` }, () => store.fetchBatch(id));
+  return vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Loading batch ${plainText(id, ID_MAX)}…` }, () => store.fetchBatch(id));
 }
 
 /** A quick pick of loaded batches, most recent first, filterable by label, id, status and detail. */
@@ -48,12 +62,16 @@ export async function pickBatch(store: BatchStore, options: PickOptions): Promis
     void vscode.window.showInformationMessage(options.emptyMessage);
     return undefined;
   }
-  const items: BatchPickItem[] = candidates.map((batch) => ({
-    label: batchLabel(batch),
-    description: `${humanizeStatus(statusOf(batch))} · ${batch.id !== batchLabel(batch) ? `${batch.id} · ` : ''}${typeof batch.created_at === 'number' ? relativeTime(batch.created_at) : ''}`,
-    detail: options.detail?.(batch),
-    batch,
-  }));
+  const items: BatchPickItem[] = candidates.map((batch) => {
+    const label = batchLabel(batch);
+    const id = plainText(batch.id, ID_MAX);
+    return {
+      label,
+      description: `${humanizeStatus(statusOf(batch))} · ${id !== label ? `${id} · ` : ''}${typeof batch.created_at === 'number' ? relativeTime(batch.created_at) : ''}`,
+      detail: plainText(options.detail?.(batch), ID_MAX) || undefined,
+      batch,
+    };
+  });
 
   const quickPick = vscode.window.createQuickPick<BatchPickItem>();
   quickPick.title = options.title;

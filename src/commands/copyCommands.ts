@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
-import { batchLabel } from '../core/format';
+import { batchLabel, ID_MAX, plainText, statusPhrase } from '../core/format';
 import type { Batch } from '../core/types';
-import { BatchArgument, pickBatch, resolveBatch } from './batchPicker';
+import { BatchArgument, resolveBatch } from './batchPicker';
 import type { Services } from './services';
 
 export type CopyTarget = 'batchId' | 'outputFileId' | 'inputFileId' | 'errorFileId';
@@ -32,11 +32,11 @@ export async function copyId(services: Services, target: CopyTarget, argument: B
   if (!batch) return;
   const value = idFor(batch, target);
   if (!value) {
-    void vscode.window.showInformationMessage(`Batch "${batchLabel(batch)}" has no ${name} (status: ${batch.status ?? 'unknown'}).`);
+    void vscode.window.showInformationMessage(`Batch "${batchLabel(batch)}" has no ${name} (status: ${statusPhrase(batch)}).`);
     return;
   }
   await vscode.env.clipboard.writeText(value);
-  vscode.window.setStatusBarMessage(`$(check) Copied ${name} ${value}`, 4000);
+  vscode.window.setStatusBarMessage(`$(check) Copied ${name} ${plainText(value, ID_MAX)}`, 4000);
   services.log.info(`Copied ${name} ${value} (batch ${batch.id}).`);
 }
 
@@ -57,11 +57,11 @@ export async function insertOutputFileId(services: Services, argument?: BatchArg
     detail: (b: Batch) => b.output_file_id ?? undefined,
     emptyMessage: 'No loaded batch has an output file yet.',
   };
-  const batch = argument === undefined ? await pickBatch(services.store, pick) : await resolveBatch(services.store, argument, pick);
+  const batch = await resolveBatch(services.store, argument, pick);
   if (!batch) return;
   const value = idFor(batch, 'outputFileId');
   if (!value) {
-    void vscode.window.showInformationMessage(`Batch "${batchLabel(batch)}" has no output file ID (status: ${batch.status ?? 'unknown'}).`);
+    void vscode.window.showInformationMessage(`Batch "${batchLabel(batch)}" has no output file ID (status: ${statusPhrase(batch)}).`);
     return;
   }
   await editor.edit((edit) => {

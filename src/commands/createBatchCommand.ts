@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { BatchCreationError, fileBlob, uploadAndCreateBatch } from '../core/batchCreation';
-import { formatBytes } from '../core/format';
+import { formatBytes, plainText } from '../core/format';
 import { ApiError, errorMessage } from '../core/errors';
 import { groupByStatus, statusOf } from '../core/grouping';
 import { errorCount, formatProblem, validateBatchInput } from '../core/jsonlValidation';
@@ -24,6 +24,8 @@ interface Prepared {
   endpoint: string;
   description: string;
   uploadedFileId?: string;
+  /** The account the first attempt ran in: a retry must not move the batch (or reuse its upload) elsewhere. */
+  account?: string;
 }
 
 /**
@@ -46,7 +48,7 @@ export async function createBatch(services: Services, argument?: unknown): Promi
   const bytes = await vscode.workspace.fs.readFile(uri);
   const result = validateBatchInput(new TextDecoder('utf-8').decode(bytes));
   if (result.requests === 0) {
-    void vscode.window.showErrorMessage(`"${name}" holds no requests: a batch input file has one JSON request per line.`);
+    void vscode.window.showErrorMessage(`"${plainText(name)}" holds no requests: a batch input file has one JSON request per line.`);
     return;
   }
   const errors = errorCount(result);
@@ -57,7 +59,7 @@ export async function createBatch(services: Services, argument?: unknown): Promi
   const warnings = result.problems.filter((p) => p.severity === 'warning');
   if (warnings.length > 0) {
     const answer = await vscode.window.showWarningMessage(
-      `"${name}" has ${warnings.length} warning${warnings.length === 1 ? '' : 's'}. Create the batch anyway?`,
+      `"${plainText(name)}" has ${warnings.length} warning${warnings.length === 1 ? '' : 's'}. Create the batch anyway?`,
       { modal: true, detail: listed(warnings.map(formatProblem), warnings.length) },
       'Create Anyway',
     );
@@ -67,7 +69,7 @@ export async function createBatch(services: Services, argument?: unknown): Promi
   services.store.requireClient();
 
   const description = await vscode.window.showInputBox({
-    title: `Create batch from ${filename}`,
+    title: `Create batch from ${plainText(filename)}`,
     prompt: `${result.requests.toLocaleString('en-US')} request${result.requests === 1 ? '' : 's'} to ${result.endpoint}, completion window 24h. Describe the batch (stored as metadata.description; the Batches view shows it as its name).`,
     value: filename.replace(/\.jsonl$/i, ''),
     valueSelection: [0, filename.replace(/\.jsonl$/i, '').length],
@@ -80,12 +82,17 @@ export async function createBatch(services: Services, argument?: unknown): Promi
 }
 
 async function run(services: Services, prepared: Prepared): Promise<void> {
-  const client = services.store.requireClient();
+  const { client, account } = services.store.requireConnection();
   const { uri, filename } = prepared;
+  if (prepared.account !== undefined && prepared.account !== account) {
+    void vscode.window.showWarningMessage(`The account changed since ${plainText(filename)} was first sent. Run Create Batch again to create the batch in this account.`);
+    return;
+  }
+  const attempt = { ...prepared, account };
   let created: { fileId: string; batch: Batch };
   try {
     created = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Creating batch from ${filename}`, cancellable: true },
+      { location: vscode.ProgressLocation.Notification, title: `Creating batch from ${plainText(filename)}`, cancellable: true },
       async (progress, token) => {
         const controller = new AbortController();
         const subscription = token.onCancellationRequested(() => controller.abort());
@@ -105,15 +112,29 @@ async function run(services: Services, prepared: Prepared): Promise<void> {
       },
     );
   } catch (error) {
-    await reportFailure(services, prepared, error);
+    await reportFailure(services, attempt, error);
     return;
   }
   const { fileId, batch } = created;
-  services.log.info(`Created batch ${batch.id} from ${uri.toString(true)} (input file ${fileId}, ${prepared.endpoint}).`);
-  services.store.apply(batch, { prependIfNew: true });
+  services.log.info(`Created batch ${batch.id} from ${uri.toString(true)} (input file ${fileId}, ${prepared.endpoint}) at ${client.baseUrl}.`);
+  // Signed out or switched meanwhile: the batch is the old account's and stays out of this one's tree, cache and panels.
+  if (!services.store.apply(batch, { prependIfNew: true, account })) {
+    void reportElsewhere(batch, client.baseUrl, filename);
+    return;
+  }
   await reveal(services, batch);
   services.panels.show(batch);
-  vscode.window.setStatusBarMessage(`$(check) Created batch ${batch.id}`, 5000);
+  vscode.window.setStatusBarMessage(`$(check) Created batch ${plainText(batch.id)}`, 5000);
+}
+
+async function reportElsewhere(batch: Batch, baseUrl: string, filename: string): Promise<void> {
+  const choice = await vscode.window.showInformationMessage(
+    `Created batch ${plainText(batch.id)} from ${plainText(filename)} in the account it was started in (${plainText(baseUrl)}). The Batches view now shows another account, so the batch is not listed there.`,
+    'Copy Batch ID',
+  );
+  if (!choice) return;
+  await vscode.env.clipboard.writeText(batch.id);
+  vscode.window.setStatusBarMessage(`$(check) Copied batch ID ${plainText(batch.id)}`, 4000);
 }
 
 async function reportFailure(services: Services, prepared: Prepared, error: unknown): Promise<void> {
@@ -123,7 +144,7 @@ async function reportFailure(services: Services, prepared: Prepared, error: unkn
     services.log.info(`Creating a batch from ${prepared.filename} was cancelled during ${failure.step}${uploadedFileId ? ` (uploaded as ${uploadedFileId})` : ''}.`);
     if (!uploadedFileId) return;
     const choice = await vscode.window.showWarningMessage(
-      `Uploaded ${prepared.filename} as ${uploadedFileId}; creating the batch was cancelled. If the request had already reached the API, the batch may exist: refresh the Batches view before retrying.`,
+      `Uploaded ${plainText(prepared.filename)} as ${plainText(uploadedFileId)}; creating the batch was cancelled. If the request had already reached the API, the batch may exist: refresh the Batches view before retrying.`,
       'Retry',
       'Refresh',
       'Copy File ID',
@@ -134,7 +155,7 @@ async function reportFailure(services: Services, prepared: Prepared, error: unkn
   const message = services.log.redactor.redact(failure.message);
   services.log.error(`${CommandId.createBatch} failed at ${failure.step}: ${message}${failure.cause instanceof ApiError ? ` [${failure.cause.kind}]` : ''}`);
   const actions = ['Retry', ...(uploadedFileId ? ['Copy File ID'] : []), ...(failure.cause instanceof ApiError && failure.cause.kind === 'auth' ? ['Set API Key'] : []), 'Show Log'];
-  const choice = await vscode.window.showErrorMessage(message, ...actions);
+  const choice = await vscode.window.showErrorMessage(plainText(message, 500), ...actions);
   await followUp(services, prepared, uploadedFileId, choice);
 }
 
@@ -145,7 +166,7 @@ async function followUp(services: Services, prepared: Prepared, uploadedFileId: 
     case 'Copy File ID':
       if (uploadedFileId) {
         await vscode.env.clipboard.writeText(uploadedFileId);
-        vscode.window.setStatusBarMessage(`$(check) Copied file ID ${uploadedFileId}`, 4000);
+        vscode.window.setStatusBarMessage(`$(check) Copied file ID ${plainText(uploadedFileId)}`, 4000);
       }
       return;
     case 'Refresh':
@@ -173,7 +194,7 @@ async function pickJsonlFile(): Promise<vscode.Uri | undefined> {
     .map((uri) => {
       const relative = vscode.workspace.asRelativePath(uri);
       const slash = relative.lastIndexOf('/');
-      return { uri, label: `$(file) ${relative.slice(slash + 1)}`, description: slash >= 0 ? relative.slice(0, slash) : undefined };
+      return { uri, label: `$(file) ${plainText(relative.slice(slash + 1))}`, description: slash >= 0 ? plainText(relative.slice(0, slash)) : undefined };
     })
     .sort((a, b) => Number(b.uri.toString() === active) - Number(a.uri.toString() === active) || vscode.workspace.asRelativePath(a.uri).localeCompare(vscode.workspace.asRelativePath(b.uri)));
   const chosen = await vscode.window.showQuickPick(items, { title: 'Create batch from a JSONL file', placeHolder: 'Pick the batch input file (one request per line)', matchOnDescription: true });
@@ -184,14 +205,14 @@ async function pickJsonlFile(): Promise<vscode.Uri | undefined> {
 async function saveIfDirty(uri: vscode.Uri, filename: string): Promise<boolean> {
   const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
   if (!document?.isDirty) return true;
-  const answer = await vscode.window.showWarningMessage(`"${filename}" has unsaved changes.`, { modal: true, detail: 'The batch is created from the file on disk.' }, 'Save and Continue');
+  const answer = await vscode.window.showWarningMessage(`"${plainText(filename)}" has unsaved changes.`, { modal: true, detail: 'The batch is created from the file on disk.' }, 'Save and Continue');
   if (answer !== 'Save and Continue') return false;
   return document.save();
 }
 
 async function refuse(uri: vscode.Uri, filename: string, problems: string[], errors: number): Promise<void> {
   const answer = await vscode.window.showErrorMessage(
-    `"${filename}" has ${errors} problem${errors === 1 ? '' : 's'} to fix before it can become a batch.`,
+    `"${plainText(filename)}" has ${errors} problem${errors === 1 ? '' : 's'} to fix before it can become a batch.`,
     { modal: true, detail: listed(problems, errors) },
     'Show Problems',
   );

@@ -1,11 +1,10 @@
 import * as vscode from 'vscode';
 import { stat } from 'node:fs/promises';
 import { downloadFile } from '../core/download';
-import { formatBytes } from '../core/format';
 import { readSettings } from '../config';
 import { cachedFilePath } from '../fileCache';
 import { ApiError } from '../core/errors';
-import { batchLabel } from '../core/format';
+import { batchLabel, formatBytes, ID_MAX, plainText, statusPhrase } from '../core/format';
 import type { Batch } from '../core/types';
 import { BatchArgument, resolveBatch } from './batchPicker';
 import type { Services } from './services';
@@ -32,7 +31,7 @@ async function resolveWithFile(services: Services, argument: BatchArgument, kind
     const onlyErrors = kind === 'output' && batch.status === 'completed' && !!batch.error_file_id;
     const message = onlyErrors
       ? `Batch "${batchLabel(batch)}" completed without an output file: every request failed. Open its error file instead.`
-      : `Batch "${batchLabel(batch)}" has no ${kind} file (status: ${batch.status ?? 'unknown'}).`;
+      : `Batch "${batchLabel(batch)}" has no ${kind} file (status: ${statusPhrase(batch)}).`;
     const action = onlyErrors ? await vscode.window.showWarningMessage(message, 'Open Error File') : (void vscode.window.showInformationMessage(message), undefined);
     if (action) await vscode.commands.executeCommand('openaiBatches.openErrorFile', batch.id);
     return undefined;
@@ -44,7 +43,7 @@ async function resolveWithFile(services: Services, argument: BatchArgument, kind
 async function downloadWithProgress(services: Services, fileId: string, destination: vscode.Uri): Promise<number | undefined> {
   const client = services.store.requireClient();
   return vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: `Downloading ${fileId}`, cancellable: true },
+    { location: vscode.ProgressLocation.Notification, title: `Downloading ${plainText(fileId, ID_MAX)}`, cancellable: true },
     async (progress, token) => {
       const controller = new AbortController();
       const subscription = token.onCancellationRequested(() => controller.abort());
@@ -78,7 +77,7 @@ export async function openResultFile(services: Services, kind: FileKind, argumen
   const target = await resolveWithFile(services, argument, kind, 'Open');
   if (!target) return;
   const { fileId } = target;
-  const cached = vscode.Uri.file(await cachedFilePath(services.context, fileId));
+  const cached = vscode.Uri.file(await cachedFilePath(services.context, services.store.requireConnection().account, fileId));
   const existing = await stat(cached.fsPath).catch(() => undefined);
   if (!existing) {
     const info = await services.store
@@ -87,12 +86,12 @@ export async function openResultFile(services: Services, kind: FileKind, argumen
       .catch(() => undefined);
     // Files larger than openaiBatches.maxOpenFileMB are offered "Save As…" instead of an editor.
     const limit = readSettings().maxOpenFileBytes;
-    if (info?.bytes && info.bytes > limit) {
+    if (typeof info?.bytes === 'number' && info.bytes > limit) {
       const choice = await vscode.window.showInformationMessage(
-        `${fileId} is ${formatBytes(info.bytes)}, too large to open comfortably in an editor (openaiBatches.maxOpenFileMB is ${formatBytes(limit)}).`,
+        `${plainText(fileId, ID_MAX)} is ${formatBytes(info.bytes)}, too large to open comfortably in an editor (openaiBatches.maxOpenFileMB is ${formatBytes(limit)}).`,
         'Save As…',
       );
-      if (choice) await downloadOutputFile(services, target.batch, kind);
+      if (choice) await downloadOutputFile(services, target.batch.id, kind);
       return;
     }
     const bytes = await downloadWithProgress(services, fileId, cached);
@@ -107,9 +106,11 @@ export async function downloadOutputFile(services: Services, argument: BatchArgu
   const target = await resolveWithFile(services, argument, kind, 'Download');
   if (!target) return;
   const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
-  const suggested = `${target.batch.id}-${kind}.jsonl`;
+  // An id is API text: keep it a plain file name, never a path.
+  const suggested = `${target.batch.id.replace(/[^\w.-]/g, '_')}-${kind}.jsonl`;
+  const shownId = plainText(target.fileId, ID_MAX);
   const destination = await vscode.window.showSaveDialog({
-    title: `Save ${kind} file ${target.fileId}`,
+    title: `Save ${kind} file ${shownId}`,
     defaultUri: folder ? vscode.Uri.joinPath(folder, suggested) : undefined,
     filters: { 'JSON Lines': ['jsonl'], 'All files': ['*'] },
     saveLabel: 'Download',
@@ -117,6 +118,6 @@ export async function downloadOutputFile(services: Services, argument: BatchArgu
   if (!destination) return;
   const bytes = await downloadWithProgress(services, target.fileId, destination);
   if (bytes === undefined) return;
-  const open = await vscode.window.showInformationMessage(`Saved ${target.fileId} (${formatBytes(bytes)}) to ${vscode.workspace.asRelativePath(destination)}.`, 'Open');
+  const open = await vscode.window.showInformationMessage(`Saved ${shownId} (${formatBytes(bytes)}) to ${plainText(vscode.workspace.asRelativePath(destination), 500)}.`, 'Open');
   if (open) await vscode.window.showTextDocument(destination);
 }

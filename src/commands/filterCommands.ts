@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { BatchFilter, isFilterActive } from '../core/filter';
-import { humanizeStatus } from '../core/format';
+import { humanizeStatus, plainText } from '../core/format';
 import { STATUS_ORDER, statusOf } from '../core/grouping';
 import { ContextKey } from './commandIds';
 import type { Services } from './services';
@@ -27,7 +27,7 @@ export async function filterBatches(services: Services): Promise<void> {
     })),
     { label: 'Endpoint', kind: vscode.QuickPickItemKind.Separator },
     ...endpoints.map((endpoint) => ({
-      label: endpoint,
+      label: plainText(endpoint),
       description: `${count((e) => e === endpoint)} loaded`,
       picked: current.endpoints?.includes(endpoint) ?? false,
       facet: { kind: 'endpoint' as const, value: endpoint },

@@ -13,7 +13,7 @@ import type { Services } from './services';
 
 type Handler = (services: Services, ...args: unknown[]) => unknown;
 
-const arg = (args: unknown[]): BatchArgument => args[0] as BatchArgument;
+const arg = (args: unknown[]): BatchArgument => args[0];
 
 /** Every command and its handler: the one place commands are registered. */
 const HANDLERS: Record<CommandId, Handler> = {

@@ -3,6 +3,7 @@ import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { baseUrlIdentity } from './baseUrl';
 import { statusOf } from './grouping';
+import { limitDepth, MAX_JSON_DEPTH } from './jsonDepth';
 import type { PagerSnapshot } from './pager';
 import type { Batch } from './types';
 
@@ -68,8 +69,14 @@ export interface CacheLoadResult {
  * The loaded batches of each account in one JSON file per account under `directory`
  * (the extension's global storage, not `globalState`, so thousands of batches do not bloat it).
  * Writes are atomic (temporary file + rename); unreadable or foreign files are ignored.
+ * Saves and clears of one account run in call order, so a clear is never undone by a save
+ * that was still writing.
  */
 export class BatchCache {
+  private readonly queues = new Map<string, Promise<void>>();
+  /** Batches already warned about, so a deep batch does not warn on every save. */
+  private readonly cutBatches = new Set<string>();
+
   constructor(
     private readonly directory: string,
     private readonly log: (line: string) => void = () => undefined,
@@ -103,21 +110,48 @@ export class BatchCache {
     }
   }
 
-  async save(account: string, snapshot: PagerSnapshot<Batch>, maxBatches: number, savedAt = Date.now()): Promise<void> {
-    const file: CacheFile = { version: CACHE_FORMAT_VERSION, account, savedAt, snapshot: boundSnapshot(snapshot, maxBatches) };
-    const target = this.fileFor(account);
-    const temporary = `${target}.${randomBytes(6).toString('hex')}.tmp`;
-    await mkdir(this.directory, { recursive: true });
-    try {
-      await writeFile(temporary, JSON.stringify(file));
-      await rename(temporary, target);
-    } catch (error) {
-      await rm(temporary, { force: true });
-      throw error;
-    }
+  /** Writes the snapshot, bounded to `maxBatches`; values nested deeper than {@link MAX_JSON_DEPTH} are cut (with a warning). */
+  save(account: string, snapshot: PagerSnapshot<Batch>, maxBatches: number, savedAt = Date.now()): Promise<void> {
+    const bounded = boundSnapshot(snapshot, maxBatches);
+    const file: CacheFile = { version: CACHE_FORMAT_VERSION, account, savedAt, snapshot: { ...bounded, items: bounded.items.map((batch) => this.serialisable(batch)) } };
+    return this.queue(account, async () => {
+      const target = this.fileFor(account);
+      const temporary = `${target}.${randomBytes(6).toString('hex')}.tmp`;
+      await mkdir(this.directory, { recursive: true });
+      try {
+        await writeFile(temporary, JSON.stringify(file));
+        await rename(temporary, target);
+      } catch (error) {
+        await rm(temporary, { force: true });
+        throw error;
+      }
+    });
   }
 
-  async clear(account: string): Promise<void> {
-    await rm(this.fileFor(account), { force: true });
+  /** Deletes the account's file, after any save already under way. */
+  clear(account: string): Promise<void> {
+    return this.queue(account, () => rm(this.fileFor(account), { force: true }));
+  }
+
+  private serialisable(batch: Batch): Batch {
+    const cut = limitDepth(batch);
+    if (cut !== batch && !this.cutBatches.has(batch.id)) {
+      this.cutBatches.add(batch.id);
+      this.log(`Batch ${batch.id} holds values nested deeper than ${MAX_JSON_DEPTH} levels; the cache keeps it with those values cut.`);
+    }
+    return cut;
+  }
+
+  private queue(account: string, job: () => Promise<void>): Promise<void> {
+    const run = (this.queues.get(account) ?? Promise.resolve()).then(job);
+    const settled = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.queues.set(account, settled);
+    void settled.then(() => {
+      if (this.queues.get(account) === settled) this.queues.delete(account);
+    });
+    return run;
   }
 }

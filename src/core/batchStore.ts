@@ -11,7 +11,14 @@ const TERMINAL_STATUSES: ReadonlySet<string> = new Set(['completed', 'failed', '
 export type ConnectionState =
   | { kind: 'signedOut' }
   | { kind: 'misconfigured'; error: ApiError }
-  | { kind: 'ready'; client: BatchApiClient };
+  /** `account` names who the client talks to (see `accountId`); without one, every connection is a new account. */
+  | { kind: 'ready'; client: BatchApiClient; account?: string };
+
+/** A ready connection and the account it belongs to. */
+export interface AccountConnection {
+  client: BatchApiClient;
+  account: string;
+}
 
 /**
  * The batches loaded for the current account, and the state of loading them.
@@ -24,13 +31,22 @@ export class BatchStore {
   private lastRefreshError: ApiError | undefined;
   private lastLoadMoreError: ApiError | undefined;
   private savedAt: number | undefined;
+  private currentAccount: string | undefined;
+  private unnamedAccounts = 0;
   private readonly changed = new Emitter<void>();
   private readonly batchUpdated = new Emitter<Batch>();
+  private readonly accountChanged = new Emitter<string | undefined>();
 
   /** Fires whenever batches or loading state change. */
   readonly onDidChange = this.changed.event;
   /** Fires with a batch whose data was replaced by a single-batch call (refreshes fire only onDidChange). */
   readonly onDidUpdateBatch = this.batchUpdated.event;
+  /**
+   * Fires with the new account (undefined: none) when the key, base URL, organization or project
+   * changed, before the new account's batches are announced: whatever belongs to the old one
+   * (panels, operations in flight) must close or stop here.
+   */
+  readonly onDidChangeAccount = this.accountChanged.event;
 
   constructor(
     private readonly pageSize: () => number,
@@ -40,6 +56,11 @@ export class BatchStore {
 
   get state(): ConnectionState {
     return this.connection;
+  }
+
+  /** The account the batches and the client belong to; undefined when signed out or misconfigured. */
+  get account(): string | undefined {
+    return this.currentAccount;
   }
 
   get batches(): readonly Batch[] {
@@ -79,13 +100,17 @@ export class BatchStore {
    * account's cached batches at once (no request) when a snapshot is given.
    */
   setConnection(connection: ConnectionState, cached?: { snapshot: PagerSnapshot<Batch>; savedAt: number }): void {
+    const account = connection.kind === 'ready' ? (connection.account ?? `unnamed-${++this.unnamedAccounts}`) : undefined;
+    const switched = account !== this.currentAccount;
     this.connection = connection;
+    this.currentAccount = account;
     this.pager.clear();
     this.pager = this.newPager();
     if (cached && connection.kind === 'ready') this.pager.restore(cached.snapshot);
     this.savedAt = cached && connection.kind === 'ready' ? cached.savedAt : undefined;
     this.lastRefreshError = undefined;
     this.lastLoadMoreError = undefined;
+    if (switched) this.accountChanged.fire(account);
     this.changed.fire();
   }
 
@@ -145,26 +170,39 @@ export class BatchStore {
     return this.settle(pending, 'loadMore');
   }
 
-  /** `GET /batches/{id}`, merged into the loaded list when present. Rejects with an ApiError. */
+  /**
+   * `GET /batches/{id}`, merged into the loaded list when present. Rejects with an ApiError; a
+   * cancellation when the account changed meanwhile, since the answer belongs to the old one.
+   */
   async fetchBatch(id: string, signal?: AbortSignal): Promise<Batch> {
-    const client = this.requireClient();
+    const { client, account } = this.requireConnection();
     const batch = await client.getBatch(id, { signal });
-    this.apply(batch);
+    if (!this.apply(batch, { account })) throw new ApiError('cancelled', `The account changed while batch ${id} was loading.`);
     return batch;
   }
 
-  /** Records a newer copy of a batch (from a cancel, a detail refresh, a create). */
-  apply(batch: Batch, options: { prependIfNew?: boolean } = {}): void {
+  /**
+   * Records a newer copy of a batch (from a cancel, a detail refresh, a create). Returns false,
+   * changing nothing, when `account` is given and is no longer the current one.
+   */
+  apply(batch: Batch, options: { prependIfNew?: boolean; account?: string } = {}): boolean {
+    if (options.account !== undefined && options.account !== this.currentAccount) return false;
     const known = this.pager.replaceItem(batch);
     if (!known && options.prependIfNew) this.pager.prepend(batch);
     if (known || options.prependIfNew) {
       this.batchUpdated.fire(batch);
       this.changed.fire();
     }
+    return true;
   }
 
   requireClient(): BatchApiClient {
-    if (this.connection.kind === 'ready') return this.connection.client;
+    return this.requireConnection().client;
+  }
+
+  /** The client and its account, taken together so work started with one is finished for the same account. */
+  requireConnection(): AccountConnection {
+    if (this.connection.kind === 'ready' && this.currentAccount !== undefined) return { client: this.connection.client, account: this.currentAccount };
     if (this.connection.kind === 'misconfigured') throw this.connection.error;
     throw new ApiError('auth', 'No API key is set. Run "OpenAI Batches: Set API Key…" first.');
   }
@@ -173,6 +211,7 @@ export class BatchStore {
     this.pager.clear();
     this.changed.dispose();
     this.batchUpdated.dispose();
+    this.accountChanged.dispose();
   }
 
   /** Records how an operation ended and announces it; `unchanged` says a successful update changed nothing. */

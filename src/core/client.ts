@@ -1,11 +1,30 @@
 import axios, { AxiosInstance, AxiosResponse } from 'axios';
+import * as http from 'node:http';
+import * as https from 'node:https';
 import type { Readable } from 'node:stream';
-import { validateBaseUrl } from './baseUrl';
+import { isLoopbackHost, loopbackOnlyLookup, validateBaseUrl } from './baseUrl';
 import { ApiError } from './errors';
+import { formatBytes } from './format';
 import { DEFAULT_RETRY_POLICY, RetryPolicy, requestedDelayMs, retryDelayMs, shouldRetryStatus, sleep } from './retry';
 import type { ApiErrorBody, Batch, BatchList, CreateBatchParams, FileObject } from './types';
 
 export type AuthHeaderStyle = 'bearer' | 'api-key';
+
+const MiB = 1024 * 1024;
+
+/**
+ * The largest JSON response accepted, counted after decompression. A full page of 100 batches
+ * with the most metadata the API allows is about 1 MiB; anything this much larger is a server
+ * that does not stop (or a compression bomb), and is abandoned before it costs more memory.
+ */
+export const MAX_RESPONSE_BYTES = 32 * MiB;
+
+/**
+ * The slowest average upload speed waited for: an upload's deadline grows by its size at this
+ * rate, so a 200 MB batch input file gets about 100 minutes on top of the request timeout. A
+ * stalled upload still ends after the request timeout of silence.
+ */
+const MIN_UPLOAD_BYTES_PER_SECOND = 32 * 1024;
 
 export interface ClientOptions {
   /** e.g. `https://api.openai.com/v1`; checked by {@link validateBaseUrl}. */
@@ -13,7 +32,14 @@ export interface ClientOptions {
   apiKey: string;
   organization?: string;
   project?: string;
+  /**
+   * Default 30 s. For JSON calls, the deadline of each whole attempt (a server that trickles a
+   * byte a second gets no longer). For file content, the deadline for the response headers,
+   * then the longest silence while the body streams: downloads may rightly take longer.
+   */
   timeoutMs?: number;
+  /** Default {@link MAX_RESPONSE_BYTES}; lower in tests. */
+  maxResponseBytes?: number;
   /** `bearer` sends `Authorization: Bearer`, `api-key` sends Azure's `api-key` header. */
   authHeader?: AuthHeaderStyle;
   /** Azure's `api-version` query parameter, added to every request when set. */
@@ -36,6 +62,8 @@ interface CallSpec {
   resource: string;
   signal?: AbortSignal;
   responseType?: 'text' | 'stream';
+  /** Size of an upload body, which extends the deadline (see {@link MIN_UPLOAD_BYTES_PER_SECOND}). */
+  uploadBytes?: number;
 }
 
 /**
@@ -47,10 +75,15 @@ export class BatchApiClient {
   private readonly http: AxiosInstance;
   private readonly retry: RetryPolicy;
   private readonly host: string;
+  private readonly timeoutMs: number;
+  private readonly maxResponseBytes: number;
 
   constructor(private readonly options: ClientOptions) {
     this.baseUrl = validateBaseUrl(options.baseUrl);
-    this.host = new URL(this.baseUrl).host;
+    const url = new URL(this.baseUrl);
+    this.host = url.host;
+    this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.maxResponseBytes = options.maxResponseBytes ?? MAX_RESPONSE_BYTES;
     this.retry = { ...DEFAULT_RETRY_POLICY, ...options.retry };
     const headers: Record<string, string> = { Accept: 'application/json' };
     if (options.authHeader === 'api-key') headers['api-key'] = options.apiKey;
@@ -59,12 +92,22 @@ export class BatchApiClient {
     if (options.project) headers['OpenAI-Project'] = options.project;
     this.http = axios.create({
       headers,
-      timeout: options.timeoutMs ?? 30_000,
+      // A socket idle timeout only; the whole-attempt deadline is in call().
+      timeout: this.timeoutMs,
       // Statuses and bodies are interpreted here, once, so nothing downstream sees axios shapes.
       validateStatus: () => true,
       transformResponse: [(data: unknown) => data],
       maxRedirects: 0,
+      maxContentLength: this.maxResponseBytes,
       transitional: { clarifyTimeoutError: true },
+      ...(isLoopbackHost(url.hostname) && {
+        // HTTP_PROXY would otherwise receive the key, in clear over http://. Fresh agents (set up
+        // like Node's global ones), because a global one may carry Node's own environment proxy.
+        proxy: false as const,
+        httpAgent: new http.Agent({ keepAlive: true, timeout: 5_000 }),
+        httpsAgent: new https.Agent({ keepAlive: true, timeout: 5_000 }),
+        lookup: loopbackOnlyLookup,
+      }),
     });
   }
 
@@ -106,16 +149,32 @@ export class BatchApiClient {
     const form = new FormData();
     form.append('purpose', purpose);
     form.append('file', data, filename);
-    const file = await this.json<FileObject>({ method: 'POST', path: '/files', body: form, resource: `upload of ${filename}`, signal: options.signal });
+    const file = await this.json<FileObject>({ method: 'POST', path: '/files', body: form, resource: `upload of ${filename}`, signal: options.signal, uploadBytes: data.size });
     if (!file || typeof file !== 'object' || typeof file.id !== 'string') throw this.unexpected(200, 'not a file object');
     return file;
   }
 
-  /** Streams `GET /files/{id}/content`; the caller consumes (or destroys) the stream. */
+  /**
+   * Streams `GET /files/{id}/content`; the caller consumes (or destroys) the stream. The bytes
+   * come as stored, uncompressed, so `contentLength` counts exactly what the stream yields. The
+   * stream fails with a timeout {@link ApiError} after `timeoutMs` without a byte.
+   */
   async fileContent(id: string, options: RequestOptions = {}): Promise<{ stream: Readable; contentLength?: number }> {
-    const response = await this.call({ method: 'GET', path: `/files/${encodeURIComponent(id)}/content`, resource: `file ${id}`, signal: options.signal, responseType: 'stream' });
+    const resource = `file ${id}`;
+    const response = await this.call({ method: 'GET', path: `/files/${encodeURIComponent(id)}/content`, resource, signal: options.signal, responseType: 'stream' });
+    const stream = response.data as http.IncomingMessage;
+    const encoding = String(response.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+    if (encoding !== 'identity' && encoding !== '') {
+      // Asked for identity. Inflating anyway would make Content-Length meaningless and let a few
+      // compressed megabytes fill a disk.
+      stream.destroy();
+      throw this.unexpected(response.status, `${resource} came ${clipped(encoding)}-encoded although an uncompressed download was asked for`);
+    }
+    stream.setTimeout(this.timeoutMs, () => {
+      stream.destroy(new ApiError('timeout', `${this.host} sent nothing for ${Math.round(this.timeoutMs / 1000)} s while sending ${resource}.`));
+    });
     const length = Number(response.headers['content-length']);
-    return { stream: response.data as Readable, contentLength: Number.isFinite(length) ? length : undefined };
+    return { stream, contentLength: Number.isFinite(length) ? length : undefined };
   }
 
   private async json<T>(spec: CallSpec): Promise<T> {
@@ -143,6 +202,8 @@ export class BatchApiClient {
     let waited = 0;
     for (let attempt = 0; ; attempt++) {
       const started = Date.now();
+      const streamed = spec.responseType === 'stream';
+      const deadline = new Deadline(this.timeoutMs + ((spec.uploadBytes ?? 0) / MIN_UPLOAD_BYTES_PER_SECOND) * 1000, spec.signal);
       let response: AxiosResponse | undefined;
       let failure: ApiError | undefined;
       try {
@@ -151,16 +212,28 @@ export class BatchApiClient {
           url: this.baseUrl + spec.path,
           params: this.query(spec.query),
           data: spec.body,
-          signal: spec.signal,
+          signal: deadline.signal,
           responseType: spec.responseType,
+          // File content is counted against Content-Length by its reader, and held to no size here.
+          ...(streamed && { headers: { 'Accept-Encoding': 'identity' }, decompress: false, maxContentLength: -1 }),
         });
         response = received;
         if (received.status < 200 || received.status >= 300) failure = await this.statusError(received, spec);
       } catch (error) {
-        failure = this.transportError(error, spec);
+        failure = this.transportError(error, spec, deadline.expired);
       }
       this.log(spec, attempt, response?.status, failure, Date.now() - started);
-      if (!failure && response) return response;
+      if (!failure && response) {
+        if (streamed) {
+          // The body is bounded by silence instead (fileContent); a cancel still reaches it.
+          deadline.stopClock();
+          (response.data as Readable).once('close', () => deadline.dispose());
+        } else {
+          deadline.dispose();
+        }
+        return response;
+      }
+      deadline.dispose();
       failure ??= new ApiError('network', `No response from ${this.host}.`);
 
       const headers = (response?.headers ?? {}) as Record<string, unknown>;
@@ -211,12 +284,18 @@ export class BatchApiClient {
     return new ApiError('badRequest', `Request for ${spec.resource} was rejected (HTTP ${status})${detail}`, status, code);
   }
 
-  private transportError(error: unknown, spec: CallSpec): ApiError {
+  private transportError(error: unknown, spec: CallSpec, deadlineExpired: boolean): ApiError {
     if (error instanceof ApiError) return error;
+    const timeout = (): ApiError => new ApiError('timeout', `${this.host} did not answer within ${Math.round(this.timeoutMs / 1000)} s (request for ${spec.resource}).`);
+    if (deadlineExpired) return timeout();
     if (axios.isCancel(error) || spec.signal?.aborted) return new ApiError('cancelled', 'Request cancelled.');
+    const cause = (error as { cause?: unknown } | undefined)?.cause;
+    if (cause instanceof ApiError) return cause; // e.g. the loopback lookup's refusal
     const code = (error as { code?: string } | undefined)?.code;
-    if (code === 'ETIMEDOUT' || code === 'ECONNABORTED') {
-      return new ApiError('timeout', `${this.host} did not answer within ${Math.round((this.options.timeoutMs ?? 30_000) / 1000)} s (request for ${spec.resource}).`);
+    if (code === 'ETIMEDOUT' || code === 'ECONNABORTED') return timeout();
+    // axios says so only in its message; its code (ERR_BAD_RESPONSE) also covers aborted streams.
+    if (/^maxContentLength size of \d+ exceeded/.test(String((error as Error | undefined)?.message))) {
+      return new ApiError('badResponse', `The response from ${this.host} exceeded ${formatBytes(this.maxResponseBytes)} (request for ${spec.resource}) and was abandoned.`);
     }
     const reason = code ?? 'connection failed';
     return new ApiError('network', `Could not reach ${this.host} (${reason}) while loading ${spec.resource}.`);
@@ -269,6 +348,51 @@ function withRequestedWait(error: ApiError, ms: number): ApiError {
   const hours = Math.round(minutes / 60);
   const wait = seconds < 60 ? `${seconds} s` : minutes < 60 ? plural(minutes, 'minute') : plural(hours, 'hour');
   return new ApiError(error.kind, `${error.message.replace(/\.?$/, '.')} The server asked to wait about ${wait} before retrying.`, error.status, error.code);
+}
+
+/**
+ * The signal for one attempt: aborts when the caller's signal does, or when the clock runs out
+ * first (then `expired` is true, which is how a timeout is told from a cancel).
+ */
+class Deadline {
+  private readonly controller = new AbortController();
+  private readonly forward = (): void => this.controller.abort();
+  private readonly timer: NodeJS.Timeout;
+  private clockRanOut = false;
+
+  constructor(
+    ms: number,
+    private readonly parent?: AbortSignal,
+  ) {
+    this.timer = setTimeout(() => {
+      this.clockRanOut = !this.controller.signal.aborted;
+      this.controller.abort();
+    }, ms);
+    if (parent?.aborted) this.controller.abort();
+    else parent?.addEventListener('abort', this.forward, { once: true });
+  }
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  get expired(): boolean {
+    return this.clockRanOut;
+  }
+
+  /** From now on only the caller's signal aborts. */
+  stopClock(): void {
+    clearTimeout(this.timer);
+  }
+
+  dispose(): void {
+    this.stopClock();
+    this.parent?.removeEventListener('abort', this.forward);
+  }
+}
+
+function clipped(text: string, max = 40): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
 }
 
 function plural(count: number, unit: string): string {

@@ -3,20 +3,25 @@ import type { Batch } from './types';
 
 /** `in_progress` → `In progress`; unknown statuses are humanised the same way, never dropped. */
 export function humanizeStatus(status: string): string {
-  // singleLine strips bidi overrides and zero-width characters, so a status cannot reorder its label.
-  const words = singleLine(status.replace(/[_-]+/g, ' '), 60);
+  // plainText strips bidi overrides and zero-width characters, so a status cannot reorder its label.
+  const words = plainText(status.replace(/[_-]+/g, ' '), 60);
   return words ? words.charAt(0).toUpperCase() + words.slice(1) : 'Unknown';
 }
 
-/** The name a person gave the batch (metadata description or name), else its id. */
+/** A batch's status inside a sentence: `in progress`, `completed`. */
+export function statusPhrase(batch: Batch): string {
+  return humanizeStatus(statusOf(batch)).toLowerCase();
+}
+
+/** The name a person gave the batch (metadata description or name), else its id; as {@link plainText}. */
 export function batchLabel(batch: Batch): string {
   const metadata = batch.metadata && typeof batch.metadata === 'object' ? batch.metadata : undefined;
   for (const key of ['description', 'name', 'title']) {
     const value = metadata?.[key];
-    const label = typeof value === 'string' ? singleLine(value, 80) : '';
+    const label = typeof value === 'string' ? plainText(value, 80) : '';
     if (label) return label;
   }
-  return batch.id;
+  return plainText(batch.id, ID_MAX) || 'Unnamed batch';
 }
 
 /** `5 minutes ago`, `in 3 hours`; times are unix seconds. */
@@ -69,7 +74,7 @@ export function countsOf(batch: Batch): Counts {
 /** Tree description: endpoint, age, progress and failures, e.g. `/v1/chat/completions · 2 hours ago · 570/575 · 5 failed`. */
 export function batchDescription(batch: Batch, nowMs = Date.now()): string {
   const parts: string[] = [];
-  if (typeof batch.endpoint === 'string' && batch.endpoint) parts.push(singleLine(batch.endpoint, 40));
+  if (typeof batch.endpoint === 'string' && batch.endpoint) parts.push(plainText(batch.endpoint, 40));
   if (typeof batch.created_at === 'number' && batch.created_at > 0) parts.push(relativeTime(batch.created_at, nowMs));
   const counts = countsOf(batch);
   if (batch.request_counts) parts.push(`${counts.completed}/${counts.total}`);
@@ -132,18 +137,52 @@ export function singleLine(text: string, max = 120): string {
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
 
-const MARKDOWN_SPECIAL = /[\\`*_{}[\]()#+\-.!|<>&~]/g;
+/** Ids are shown whole up to this length (some providers' ids have 200+ characters). */
+export const ID_MAX = 300;
 
-/** Escapes text for a Markdown tooltip so API strings can never become links, HTML or formatting. */
+// WORD JOINER: as invisible as a zero-width space, but not among the characters singleLine
+// removes, so plainText(plainText(x)) === plainText(x) and composed messages stay unchanged.
+const LINK_BREAK = '\u2060';
+
+/**
+ * Text from the API or a file, made safe for every surface that parses links or icons:
+ * notifications and progress titles (`[label](command:…)` becomes a link there), the
+ * status bar, quick picks and tree labels (`$(icon)` becomes an icon). One line, cut at
+ * `max`, control and bidi characters removed; an invisible word joiner after `]` and `$`
+ * breaks the link and icon syntax while the text reads the same. It also follows a `]` or
+ * `$` that ends the text, since the next part of a message could begin with `(`. Markdown
+ * (hovers, tooltips) uses {@link markdownText} instead.
+ */
+export function plainText(text: unknown, max = 200): string {
+  const value = typeof text === 'string' ? text : typeof text === 'number' || typeof text === 'boolean' ? String(text) : '';
+  return singleLine(value, max).replace(/[\]$](?=\s*(?:\(|$))/g, `$&${LINK_BREAK}`);
+}
+
+// `:` and `@` too: GFM turns bare `https://…`, `www.…` and e-mail addresses into links.
+const MARKDOWN_SPECIAL = /[\\`*_{}[\]()#+\-.!|<>&~:@]/g;
+
+/** Escapes text for a Markdown tooltip so API strings can never become links, images, HTML or formatting. */
 export function escapeMarkdown(text: string): string {
   return text.replace(MARKDOWN_SPECIAL, (ch) => (ch === '<' ? '&lt;' : ch === '>' ? '&gt;' : ch === '&' ? '&amp;' : `\\${ch}`));
 }
 
+/** API text as one escaped Markdown line (see {@link plainText}). */
+export function markdownText(text: unknown, max = 200): string {
+  return escapeMarkdown(plainText(text, max));
+}
+
+/**
+ * API text (an id) as a Markdown code span. One line, no backticks: a code span that a newline
+ * or a backtick ended early would let the rest render as Markdown.
+ */
+export function markdownCode(text: unknown, max = ID_MAX): string {
+  return `\`${plainText(text, max).replace(/`/g, "'")}\``;
+}
+
 /** The Markdown tooltip of a batch node: id, status, times, counts, files, model. All API strings escaped. */
 export function batchTooltipMarkdown(batch: Batch, nowMs = Date.now()): string {
-  const e = (value: string): string => escapeMarkdown(singleLine(value, 200));
-  // One line, no backticks: a code span that a newline or a backtick in an id ended early would let the rest render as Markdown.
-  const code = (value: string): string => `\`${singleLine(value, 200).replace(/`/g, "'")}\``;
+  const e = markdownText;
+  const code = markdownCode;
   const counts = countsOf(batch);
   const lines: string[] = [`**${e(batchLabel(batch))}**`, ''];
   const row = (name: string, value: string | undefined): void => {

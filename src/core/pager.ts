@@ -1,4 +1,5 @@
 import { ApiError, isCancellation } from './errors';
+import { sameJson } from './jsonDepth';
 
 export interface Page<T> {
   items: T[];
@@ -214,7 +215,7 @@ export class Pager<T extends { id: string }> {
       return () => {
         const differs = (item: T): boolean => {
           const before = this.get(item.id);
-          return before !== undefined && JSON.stringify(before) !== JSON.stringify(item);
+          return before !== undefined && !sameJson(before, item);
         };
         let changed = seen.filter(differs).length;
         const added = this.mergeNewest(seen);

@@ -5,7 +5,16 @@
  * it lines, e.g. from `readLines` in `lineReader.ts`.
  */
 
-export type LineSource = Iterable<string> | AsyncIterable<string>;
+import { formatBytes } from './format';
+import { limitDepth } from './jsonDepth';
+
+/** A line that was not read because it is longer than the reader's limit: only its size is known. */
+export interface OversizedLine {
+  bytes: number;
+  limit: number;
+}
+
+export type LineSource = Iterable<string | OversizedLine> | AsyncIterable<string | OversizedLine>;
 
 export type Outcome = 'succeeded' | 'failed' | 'missing';
 
@@ -82,6 +91,10 @@ export async function joinResults(input?: LineSource, output?: LineSource, error
     let lineNumber = 0;
     for await (const text of input) {
       lineNumber++;
+      if (typeof text !== 'string') {
+        skip({ file: 'input', line: lineNumber, reason: oversized(text) });
+        continue;
+      }
       if (isBlank(text)) continue;
       const request = parseLine(text);
       if (!isObject(request) || typeof request.custom_id !== 'string') {
@@ -116,6 +129,10 @@ export async function joinResults(input?: LineSource, output?: LineSource, error
     let lineNumber = 0;
     for await (const text of source) {
       lineNumber++;
+      if (typeof text !== 'string') {
+        skip({ file, line: lineNumber, reason: oversized(text) });
+        continue;
+      }
       if (isBlank(text)) continue;
       const result = parseLine(text);
       if (!isObject(result) || typeof result.custom_id !== 'string') {
@@ -129,6 +146,10 @@ export async function joinResults(input?: LineSource, output?: LineSource, error
   const counts = { succeeded: 0, failed: 0, missing: 0, unmatched };
   for (const row of rows) counts[row.outcome]++;
   return { rows, counts, skipped, skippedCount };
+}
+
+function oversized(line: OversizedLine): string {
+  return `${formatBytes(line.bytes)}, over the ${formatBytes(line.limit)} line limit`;
 }
 
 function parseLine(text: string): unknown {
@@ -297,11 +318,11 @@ function csvText(value: string): string {
   return /[",\r\n]|^\s|\s$/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
-/** One JSON object per row, with the full request, response and error. */
+/** One JSON object per row, with the full request, response and error (values nested too deep to write cut by {@link limitDepth}). */
 export function toJsonl(rows: Iterable<JoinedResult>): string {
   let text = '';
   for (const row of rows) {
-    text += `${JSON.stringify({
+    const record = {
       custom_id: row.customId,
       line: row.line,
       outcome: row.outcome,
@@ -311,7 +332,8 @@ export function toJsonl(rows: Iterable<JoinedResult>): string {
       request: row.request ?? null,
       response: row.response ?? null,
       error: row.error ?? null,
-    })}\n`;
+    };
+    text += `${JSON.stringify(limitDepth(record))}\n`;
   }
   return text;
 }

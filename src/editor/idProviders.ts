@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { CommandId } from '../commands/commandIds';
 import { CONFIG_SECTION } from '../config';
 import type { BatchStore } from '../core/batchStore';
-import { batchDescription, batchLabel, escapeMarkdown, humanizeStatus, relativeTime } from '../core/format';
+import { batchDescription, batchLabel, countsOf, escapeMarkdown, humanizeStatus, ID_MAX, markdownCode, plainText, relativeTime } from '../core/format';
 import { statusOf } from '../core/grouping';
 import type { Batch } from '../core/types';
 import { FileRole, ID_PATTERN, IdLookup } from './idLookup';
@@ -11,8 +11,11 @@ function enabled(): boolean {
   return vscode.workspace.getConfiguration(CONFIG_SECTION).get<boolean>('editorIntegration', true);
 }
 
+/** A link to one of the extension's own commands with the batch id as its only argument. */
 function commandLink(title: string, command: string, id: string): string {
-  return `[${title}](command:${command}?${encodeURIComponent(JSON.stringify([id]))})`;
+  // encodeURIComponent leaves `(`, `)` and `'` as they are; a `)` in an id would end the link early.
+  const args = encodeURIComponent(JSON.stringify([id])).replace(/[()']/g, (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`);
+  return `[${title}](command:${command}?${args})`;
 }
 
 /** Hover on a batch or file id in any editor: status, counts, age and actions. */
@@ -30,16 +33,19 @@ export class IdHoverProvider implements vscode.HoverProvider {
     else ({ batch, role } = this.lookup.findFile(id) ?? {});
     if (!batch) return undefined;
 
-    const md = new vscode.MarkdownString(undefined, true);
+    // Every API value below is escaped, and there are no theme icons: the only links are the command links built here.
+    const md = new vscode.MarkdownString();
     md.isTrusted = { enabledCommands: [CommandId.openBatch, CommandId.copyBatchId, CommandId.copyOutputFileId, CommandId.openOutputFile] };
     md.supportHtml = false;
-    const counts = batch.request_counts;
     md.appendMarkdown(`**${escapeMarkdown(batchLabel(batch))}** — ${escapeMarkdown(humanizeStatus(statusOf(batch)))}`);
-    if (role) md.appendMarkdown(` · ${role} file of \`${batch.id.replace(/`/g, "'")}\``);
+    if (role) md.appendMarkdown(` · ${role} file of ${markdownCode(batch.id)}`);
     md.appendMarkdown('\n\n');
     const facts = [escapeMarkdown(batchDescription(batch))];
-    if (counts) facts.push(`${counts.completed} completed, ${counts.failed} failed of ${counts.total}`);
-    if (typeof batch.created_at === 'number') facts.push(`created ${relativeTime(batch.created_at)}`);
+    if (batch.request_counts) {
+      const counts = countsOf(batch);
+      facts.push(`${counts.completed} completed, ${counts.failed} failed of ${counts.total}`);
+    }
+    if (typeof batch.created_at === 'number' && Number.isFinite(batch.created_at)) facts.push(`created ${relativeTime(batch.created_at)}`);
     md.appendMarkdown(facts.filter(Boolean).join(' · ') + '\n\n');
     const links = [commandLink('Open details', CommandId.openBatch, batch.id), commandLink('Copy batch ID', CommandId.copyBatchId, batch.id)];
     if (batch.output_file_id) links.push(commandLink('Copy output file ID', CommandId.copyOutputFileId, batch.id), commandLink('Open output', CommandId.openOutputFile, batch.id));
@@ -61,7 +67,10 @@ export class IdCompletionProvider implements vscode.CompletionItemProvider {
     const batches = [...this.store.batches].sort((a, b) => (b.created_at ?? 0) - (a.created_at ?? 0));
     const items: vscode.CompletionItem[] = [];
     const add = (id: string, detail: string, documentation: string, rank: number): void => {
-      const item = new vscode.CompletionItem(id, vscode.CompletionItemKind.Value);
+      // The label is shown (and may render icons); what is inserted and filtered on is the id itself.
+      const item = new vscode.CompletionItem(plainText(id, ID_MAX), vscode.CompletionItemKind.Value);
+      item.insertText = id;
+      item.filterText = id;
       item.range = range;
       item.detail = detail;
       item.documentation = documentation;
@@ -73,7 +82,7 @@ export class IdCompletionProvider implements vscode.CompletionItemProvider {
       if (match[1] === 'batch_') add(batch.id, `${status} · ${batchLabel(batch)}`, batchDescription(batch), rank);
       else {
         for (const [role, id] of [['output', batch.output_file_id], ['input', batch.input_file_id], ['error', batch.error_file_id]] as const) {
-          if (typeof id === 'string' && id.startsWith('file-')) add(id, `${role} file · ${batchLabel(batch)}`, `${status} · ${batch.id}`, rank);
+          if (typeof id === 'string' && id.startsWith('file-')) add(id, `${role} file · ${batchLabel(batch)}`, `${status} · ${plainText(batch.id, ID_MAX)}`, rank);
         }
       }
     });

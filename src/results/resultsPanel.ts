@@ -6,9 +6,11 @@ import type { Services } from '../commands/services';
 import { downloadFile } from '../core/download';
 import { formatBytes } from '../core/format';
 import { errorMessage, isCancellation } from '../core/errors';
-import { batchLabel, singleLine } from '../core/format';
+import { batchLabel, singleLine, statusPhrase } from '../core/format';
 import { readLines } from '../core/lineReader';
 import { type JoinedResult, type JoinReport, joinResults, toCsv, toJsonl } from '../core/resultsJoin';
+import { limitDepth } from '../core/jsonDepth';
+import type { BatchApiClient } from '../core/client';
 import type { Batch } from '../core/types';
 import { buildResultsHtml } from './resultsHtml';
 import { ANSWER_PREVIEW_CHARS, type ExportFormat, type HostToPage, isResultsPageMessage, type OutcomeFilter, type PageToHost, ROWS_PER_MESSAGE, type ResultRow } from './resultsProtocol';
@@ -36,7 +38,7 @@ export async function openResults(services: Services, argument: BatchArgument): 
   });
   if (!batch) return;
   if (!hasResults(batch)) {
-    void vscode.window.showInformationMessage(`Batch "${batchLabel(batch)}" has no results yet (status: ${batch.status ?? 'unknown'}). They appear when it completes, expires or is cancelled.`);
+    void vscode.window.showInformationMessage(`Batch "${batchLabel(batch)}" has no results yet (status: ${statusPhrase(batch)}). They appear when it completes, expires or is cancelled.`);
     return;
   }
   const existing = panels.get(batch.id);
@@ -53,6 +55,9 @@ type PanelState = { kind: 'loading'; message: string } | { kind: 'loaded'; repor
 
 class ResultsPanel implements vscode.Disposable {
   private readonly panel: vscode.WebviewPanel;
+  /** The account the batch belongs to: its files are fetched with its client and cached in its folder. */
+  private readonly client: BatchApiClient;
+  private readonly account: string;
   private readonly abort = new AbortController();
   private readonly disposables: vscode.Disposable[] = [];
   private state: PanelState = { kind: 'loading', message: 'Loading…' };
@@ -65,6 +70,7 @@ class ResultsPanel implements vscode.Disposable {
     private readonly services: Services,
     private readonly batch: Batch,
   ) {
+    ({ client: this.client, account: this.account } = services.store.requireConnection());
     const extensionUri = services.context.extensionUri;
     this.panel = vscode.window.createWebviewPanel(VIEW_TYPE, `Results: ${singleLine(batchLabel(batch), 40)}`, vscode.ViewColumn.Active, {
       enableScripts: true,
@@ -78,6 +84,10 @@ class ResultsPanel implements vscode.Disposable {
     this.disposables.push(
       webview.onDidReceiveMessage((message: unknown) => void this.onMessage(message)),
       this.panel.onDidDispose(() => this.dispose()),
+      services.store.onDidChangeAccount(() => {
+        services.log.info(`Closed the results of ${batch.id}: they belong to the account that was signed out or switched.`);
+        this.dispose();
+      }),
     );
     void this.load();
   }
@@ -139,12 +149,11 @@ class ResultsPanel implements vscode.Disposable {
 
   /** The local copy of a file in the cache, downloading it first if needed. */
   private async cached(fileId: string, role: string): Promise<string> {
-    const path = await cachedFilePath(this.services.context, fileId);
+    const path = await cachedFilePath(this.services.context, this.account, fileId);
     if (await stat(path).then((s) => s.isFile(), () => false)) return path;
     const label = `Downloading the ${role} file ${fileId}…`;
     this.setState({ kind: 'loading', message: label });
-    const client = this.services.store.requireClient();
-    const { bytes } = await downloadFile(client, fileId, path, {
+    const { bytes } = await downloadFile(this.client, fileId, path, {
       signal: this.abort.signal,
       onProgress: ({ received, total }) => this.setState({ kind: 'loading', message: `${label} ${formatBytes(received)}${total ? ` of ${formatBytes(total)}` : ''}` }),
     });
@@ -258,7 +267,7 @@ function toRow(row: JoinedResult, index: number): ResultRow {
 function pretty(value: unknown): string | null {
   if (value === undefined || value === null) return null;
   return JSON.stringify(
-    value,
+    limitDepth(value),
     (_key, item: unknown) => {
       if (Array.isArray(item) && item.length > 16 && item.every((n) => typeof n === 'number')) {
         return `[${item.slice(0, 8).join(', ')}, … ${item.length} numbers in all]`;

@@ -1,8 +1,10 @@
 import * as vscode from 'vscode';
 import type { BatchStore } from '../core/batchStore';
 import { BatchFilter, isFilterActive, matchesFilter } from '../core/filter';
+import { plainText } from '../core/format';
 import { groupByStatus } from '../core/grouping';
 import { CommandId } from '../commands/commandIds';
+import type { Logger } from '../log';
 import { BatchNode, batchTooltip, ErrorNode, LoadMoreNode, MessageNode, StatusGroupNode, TreeNode } from './nodes';
 
 /**
@@ -16,7 +18,11 @@ export class BatchTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
   private activeFilter: BatchFilter | undefined;
   private readonly subscription: vscode.Disposable;
 
-  constructor(private readonly store: BatchStore) {
+  constructor(
+    private readonly store: BatchStore,
+    /** Error messages quote servers (and may echo a key): the tree shows them only through {@link Logger.shown}. */
+    private readonly log: Pick<Logger, 'shown'>,
+  ) {
     this.subscription = store.onDidChange(() => this.changed.fire(undefined));
   }
 
@@ -64,18 +70,22 @@ export class BatchTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
     const state = store.state;
     if (state.kind === 'signedOut') return []; // the welcome view takes over
     if (state.kind === 'misconfigured') {
-      return [new ErrorNode('error/config', state.error.message, state.error.message, { command: 'workbench.action.openSettings', title: 'Open Settings', arguments: ['openaiBatches.baseUrl'] })];
+      const message = this.log.shown(state.error.message);
+      return [new ErrorNode('error/config', message, message, { command: 'workbench.action.openSettings', title: 'Open Settings', arguments: ['openaiBatches.baseUrl'] })];
     }
     // The first load happens here so VS Code shows its progress bar on the view while it runs.
     if (!store.hasLoaded && !store.refreshError) await store.refresh();
 
     const nodes: TreeNode[] = [];
     const error = store.refreshError;
-    if (error?.kind === 'auth') {
-      nodes.push(new ErrorNode('error/auth', 'Invalid API key — set a new one', error.message, { command: CommandId.setApiKey, title: 'Set API Key' }));
-    } else if (error) {
-      const label = store.hasLoaded ? `Couldn't refresh: ${error.message} — click to retry` : `Failed to load batches: ${error.message} — click to retry`;
-      nodes.push(new ErrorNode('error/refresh', label, error.message, { command: CommandId.refresh, title: 'Retry' }));
+    if (error) {
+      const message = this.log.shown(error.message);
+      if (error.kind === 'auth') {
+        nodes.push(new ErrorNode('error/auth', 'Invalid API key — set a new one', message, { command: CommandId.setApiKey, title: 'Set API Key' }));
+      } else {
+        const label = store.hasLoaded ? `Couldn't refresh: ${message} — click to retry` : `Failed to load batches: ${message} — click to retry`;
+        nodes.push(new ErrorNode('error/refresh', label, message, { command: CommandId.refresh, title: 'Retry' }));
+      }
     }
     if (!store.hasLoaded) return nodes;
 
@@ -89,9 +99,10 @@ export class BatchTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
     }
     if (store.batches.length === 0) nodes.push(new MessageNode('message/empty', 'No batches yet', 'This account has no batches. Create one from a .jsonl file with "OpenAI Batches: Create Batch from JSONL File…".'));
 
-    if (store.loadMoreError) nodes.push(new LoadMoreNode(false, store.loadMoreError.message));
+    if (store.loadMoreError) nodes.push(new LoadMoreNode(false, this.log.shown(store.loadMoreError.message)));
     else if (store.hasMore) nodes.push(new LoadMoreNode(store.busy === 'loadMore'));
-    else if (store.endNote) nodes.push(new MessageNode('message/endNote', store.endNote, store.endNote, 'warning'));
+    // The note may come back from the cache file.
+    else if (store.endNote) nodes.push(new MessageNode('message/endNote', plainText(store.endNote), undefined, 'warning'));
     return nodes;
   }
 

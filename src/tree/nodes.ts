@@ -54,7 +54,7 @@ export class BatchNode implements TreeNode {
     const presentation = batchPresentation(batch);
     item.iconPath = themeIcon(presentation.icon, presentation.color);
     item.contextValue = batchContextValue(batch);
-    item.command = { command: CommandId.openBatch, title: 'Open Batch Details', arguments: [this] };
+    item.command = { command: CommandId.openBatch, title: 'Open Batch Details', arguments: [batch.id] };
     item.accessibilityInformation = { label: `${batchLabel(batch)}, ${humanizeStatus(statusOf(batch))}, ${item.description}` };
     return item;
   }

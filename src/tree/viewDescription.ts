@@ -1,13 +1,14 @@
 import type * as vscode from 'vscode';
 import type { BatchStore } from '../core/batchStore';
 import { describeFilter, matchesFilter } from '../core/filter';
-import { relativeTime } from '../core/format';
+import { plainText, relativeTime } from '../core/format';
 import type { BatchTreeProvider } from './batchTreeProvider';
 
 /** The text beside the view title: whether the tree is filtered, and whether it shows cached data not yet reconciled. */
 export function viewDescription(store: BatchStore, tree: BatchTreeProvider, nowMs = Date.now()): string | undefined {
   const parts: string[] = [];
-  if (tree.filter) parts.push(`Filtered: ${describeFilter(tree.filter)}`);
+  // Filters name statuses and endpoints the API sent.
+  if (tree.filter) parts.push(`Filtered: ${plainText(describeFilter(tree.filter))}`);
   if (store.cachedAt !== undefined) parts.push(`cached, updated ${relativeTime(store.cachedAt / 1000, nowMs)}`);
   return parts.length ? parts.join(' · ') : undefined;
 }
@@ -22,7 +23,7 @@ export function viewMessage(store: BatchStore, tree: BatchTreeProvider, nowMs = 
   const filter = tree.filter;
   if (filter && store.hasLoaded) {
     const shown = store.batches.filter((batch) => matchesFilter(batch, filter)).length;
-    parts.push(`Filtered: ${describeFilter(filter)} — ${shown} of ${store.batches.length} loaded batches`);
+    parts.push(`Filtered: ${plainText(describeFilter(filter))} — ${shown} of ${store.batches.length} loaded batches`);
   }
   if (store.cachedAt !== undefined) parts.push(`Cached from ${relativeTime(store.cachedAt / 1000, nowMs)}; updating…`);
   return parts.length ? parts.join('\n') : undefined;

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { BatchStore } from '../core/batchStore';
+import { limitDepth } from '../core/jsonDepth';
 import type { Batch } from '../core/types';
 
 /**
@@ -33,7 +34,7 @@ export class BatchJsonDocuments implements vscode.TextDocumentContentProvider, v
     const batch = this.store.get(id) ?? this.lastKnown.get(id);
     this.served.set(id, batch);
     if (!batch) return `${JSON.stringify({ id, note: 'This batch is not loaded any more. Open it again from the Batches view.' }, null, 2)}\n`;
-    return `${JSON.stringify(batch, null, 2)}\n`;
+    return `${JSON.stringify(limitDepth(batch), null, 2)}\n`;
   }
 
   /** Registers the provider (once); the returned disposable unregisters it. */
@@ -41,12 +42,14 @@ export class BatchJsonDocuments implements vscode.TextDocumentContentProvider, v
     if (!this.registration) {
       const provider = vscode.workspace.registerTextDocumentContentProvider(BatchJsonDocuments.scheme, this);
       const storeChanged = this.store.onDidChange(() => this.followStore());
+      const accountChanged = this.store.onDidChangeAccount(() => this.forgetAccount());
       const closed = vscode.workspace.onDidCloseTextDocument((document) => {
         if (document.uri.scheme === BatchJsonDocuments.scheme) this.served.delete(BatchJsonDocuments.batchIdOf(document.uri));
       });
       this.registration = new vscode.Disposable(() => {
         provider.dispose();
         storeChanged.dispose();
+        accountChanged.dispose();
         closed.dispose();
         this.registration = undefined;
       });
@@ -70,6 +73,12 @@ export class BatchJsonDocuments implements vscode.TextDocumentContentProvider, v
     this.changed.dispose();
     this.lastKnown.clear();
     this.served.clear();
+  }
+
+  /** Copies of the old account's batches must not stay readable under the new one: open documents re-render from the new store. */
+  private forgetAccount(): void {
+    this.lastKnown.clear();
+    for (const id of this.served.keys()) this.changed.fire(BatchJsonDocuments.uriFor(id));
   }
 
   /** Re-renders open documents whose batch the store now holds a different copy of (or, after a reload, holds at all). */

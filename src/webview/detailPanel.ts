@@ -3,7 +3,8 @@ import { CommandId } from '../commands/commandIds';
 import type { BatchStore } from '../core/batchStore';
 import type { BatchApiClient } from '../core/client';
 import { errorMessage, isCancellation } from '../core/errors';
-import { batchLabel, singleLine } from '../core/format';
+import { batchLabel, plainText, singleLine } from '../core/format';
+import { limitDepth } from '../core/jsonDepth';
 import type { Batch } from '../core/types';
 import type { Logger } from '../log';
 import { BatchJsonDocuments } from './batchJsonDocument';
@@ -119,7 +120,12 @@ export class BatchDetailPanels implements vscode.Disposable {
 /** One panel: holds the batch it shows and answers its page. */
 class BatchDetailPanel implements vscode.Disposable {
   private readonly id: string;
-  /** The newest copy known to this panel (the store may not hold it, e.g. after an account switch). */
+  /**
+   * The account the batch belongs to. A panel restored after a reload (or opened while signed
+   * out) does not know it yet and takes the first account that connects.
+   */
+  private account: string | undefined;
+  /** The newest copy known to this panel (the store may not hold it, e.g. one opened by a typed id). */
   private batch: Batch;
   /** The object last posted, to re-post only when the store holds a different one. */
   private posted: Batch | undefined;
@@ -144,6 +150,7 @@ class BatchDetailPanel implements vscode.Disposable {
   ) {
     this.id = batch.id;
     this.batch = batch;
+    this.account = deps.store.account;
     this.fetchWhenConnected = restored;
     const { webview } = panel;
     const asset = (...segments: string[]): string => webview.asWebviewUri(vscode.Uri.joinPath(deps.extensionUri, ...segments)).toString();
@@ -155,6 +162,7 @@ class BatchDetailPanel implements vscode.Disposable {
       deps.store.onDidUpdateBatch((updated) => {
         if (updated.id === this.id) this.update(updated);
       }),
+      deps.store.onDidChangeAccount((account) => this.followAccount(account)),
       deps.store.onDidChange(() => this.followStore()),
     );
   }
@@ -173,12 +181,24 @@ class BatchDetailPanel implements vscode.Disposable {
     this.onDisposed();
   }
 
+  /** The store's client, only while it talks to this panel's account. */
   private get client(): BatchApiClient | undefined {
     const state = this.deps.store.state;
-    return state.kind === 'ready' ? state.client : undefined;
+    return state.kind === 'ready' && this.account !== undefined && this.deps.store.account === this.account ? state.client : undefined;
+  }
+
+  /** Another account's store must not feed or be queried by this panel: it closes. */
+  private followAccount(account: string | undefined): void {
+    if (this.account === undefined) {
+      this.account = account;
+      return;
+    }
+    this.deps.log.info(`Closed the details of ${this.id}: the batch belongs to the account that was signed out or switched.`);
+    this.dispose();
   }
 
   private followStore(): void {
+    if (!this.client) return;
     const latest = this.deps.store.get(this.id);
     if (latest) this.update(latest);
     this.fetchIfRestored();
@@ -202,7 +222,7 @@ class BatchDetailPanel implements vscode.Disposable {
     this.panel.title = panelTitle(this.batch);
     if (!this.pageReady) return;
     this.posted = this.batch;
-    this.post({ type: 'batch', batch: this.batch, now: Date.now(), fileInfo: Object.fromEntries(this.fileInfo) });
+    this.post({ type: 'batch', batch: limitDepth(this.batch), now: Date.now(), fileInfo: Object.fromEntries(this.fileInfo) });
     this.requestFileInfo(this.batch);
   }
 
@@ -229,7 +249,7 @@ class BatchDetailPanel implements vscode.Disposable {
       case 'ready':
         // Also after the panel was hidden: its page was unloaded and starts from its saved state.
         this.pageReady = true;
-        this.batch = this.deps.store.get(this.id) ?? this.batch;
+        if (this.client) this.batch = this.deps.store.get(this.id) ?? this.batch;
         this.postBatch();
         if (this.loading) this.post({ type: 'loading', loading: true });
         this.fetchIfRestored();
@@ -264,8 +284,10 @@ class BatchDetailPanel implements vscode.Disposable {
       this.update(await this.deps.store.fetchBatch(this.id, this.abort.signal));
     } catch (error) {
       if (this.disposed || isCancellation(error)) return;
-      this.deps.log.warn(`Refreshing batch ${this.id} failed: ${errorMessage(error)}`);
-      this.post({ type: 'error', message: errorMessage(error) });
+      // The server's text can echo a request header, and so the key.
+      const message = this.deps.log.redactor.redact(errorMessage(error));
+      this.deps.log.warn(`Refreshing batch ${this.id} failed: ${message}`);
+      this.post({ type: 'error', message });
     } finally {
       this.setLoading(false);
     }
@@ -284,7 +306,7 @@ class BatchDetailPanel implements vscode.Disposable {
       return;
     }
     await vscode.env.clipboard.writeText(value);
-    vscode.window.setStatusBarMessage(`$(check) Copied ${label} ${singleLine(value, 80)}`, 4000);
+    vscode.window.setStatusBarMessage(`$(check) Copied ${label} ${plainText(value, 80)}`, 4000);
     this.deps.log.info(`Copied ${label} ${value}`);
   }
 

@@ -5,11 +5,14 @@
  * auth with OpenAI's error shapes, multipart uploads, batch creation that validates its input
  * file, a fake clock that moves batches through their lifecycle and produces output/error
  * files, and streamed file downloads of any size. Tests inject faults (statuses, delays, hangs,
- * resets, HTML and truncated bodies, broken paging) and read the request log.
+ * resets, HTML and truncated bodies, broken paging, endless, gzip-bomb and trickled bodies,
+ * lying content-lengths) and read the request log.
  */
 import * as http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { createGzip } from 'node:zlib';
 import type { Batch, BatchErrorItem, FileObject } from '../../src/core/types';
 import {
   BATCH_ENDPOINTS,
@@ -88,6 +91,19 @@ export interface FaultRule {
   emptyPageHasMore?: boolean;
   /** List route: ignore `after`, always return the first page with has_more: true. */
   stuckCursor?: boolean;
+  /** 200 with a JSON list that never ends (no content-length): batch after batch until the client goes, or 10 GiB. */
+  endlessBody?: boolean;
+  /** 200 with `content-encoding: gzip` and the compressed content-length: about 1 MiB that inflates to 1 GiB of zeros. */
+  gzipBomb?: boolean;
+  /**
+   * File content: announce this content-length instead of the file's size. The whole file is sent
+   * anyway; when that is short of the announced length, the connection then closes.
+   */
+  lyingContentLength?: number;
+  /** Send the body (JSON replies, file content, endlessBody) one byte per `trickleIntervalMs`. */
+  trickle?: boolean;
+  /** Default 1000. */
+  trickleIntervalMs?: number;
 }
 
 export type FileSpec =
@@ -139,6 +155,10 @@ const CHUNK_BYTES = 64 * 1024;
 const FILE_PURPOSES = ['assistants', 'batch', 'fine-tune', 'vision', 'user_data', 'evals'];
 const CANCELLABLE: ReadonlySet<string> = new Set(['validating', 'in_progress', 'finalizing']);
 const MAX_VALIDATION_ERRORS = 100;
+const ENDLESS_BODY_LIMIT = 10 * 1024 ** 3;
+const GZIP_BOMB_MEMBER_MIB = 64;
+/** Gzip members concatenated make one valid stream (RFC 1952): 16 × 64 MiB inflate to 1 GiB. */
+const GZIP_BOMB_MEMBERS = 16;
 
 /** Validation and finalizing take 2 s plus 1 s per 1,000 requests (at most 60 s). */
 function stageSeconds(total: number): number {
@@ -456,6 +476,19 @@ function* fileChunks(entry: FileEntry): Generator<Buffer> {
   }
 }
 
+let gzipBombMember: Promise<Buffer> | undefined;
+
+/** One gzip member of 64 MiB of zeros (about 64 KiB), compressed from a reused 1 MiB buffer on first use and kept. */
+function bombMember(): Promise<Buffer> {
+  gzipBombMember ??= (async () => {
+    const zeros = Buffer.alloc(1024 * 1024);
+    const parts: Buffer[] = [];
+    for await (const part of Readable.from(Array<Buffer>(GZIP_BOMB_MEMBER_MIB).fill(zeros)).pipe(createGzip({ level: 9 }))) parts.push(part as Buffer);
+    return Buffer.concat(parts);
+  })();
+  return gzipBombMember;
+}
+
 /** Resolves true when `res` can take more data, false when the connection went away first. */
 function drained(res: http.ServerResponse): Promise<boolean> {
   return new Promise((resolve) => {
@@ -592,7 +625,7 @@ class FakeApiServer implements FakeApi {
         return;
       }
       const message = err instanceof Error ? err.message : String(err);
-      this.sendJson(res, entry, errorReply(500, `Fake API internal error: ${message}`, { type: 'server_error' }), {});
+      void this.sendJson(res, entry, errorReply(500, `Fake API internal error: ${message}`, { type: 'server_error' }), {});
     });
   }
 
@@ -609,18 +642,26 @@ class FakeApiServer implements FakeApi {
     }
     const extraHeaders = fault?.headers ?? {};
     if (fault?.status !== undefined) {
-      this.sendFault(res, entry, fault, extraHeaders);
+      await this.sendFault(res, entry, fault, extraHeaders);
       return;
     }
     if (fault?.html) {
       this.sendRaw(res, entry, 200, Buffer.from(CAPTIVE_PORTAL_HTML), { 'content-type': 'text/html; charset=utf-8', ...extraHeaders });
       return;
     }
+    if (fault?.endlessBody) {
+      await this.sendEndless(res, entry, extraHeaders, fault);
+      return;
+    }
+    if (fault?.gzipBomb) {
+      await this.sendGzipBomb(res, entry, extraHeaders);
+      return;
+    }
     const reply = await this.route(req, entry, query, fault);
     if ('file' in reply) {
-      await this.sendFile(res, entry, reply.file, extraHeaders, fault?.truncated === true);
+      await this.sendFile(res, entry, reply.file, extraHeaders, fault);
     } else {
-      this.sendJson(res, entry, reply, extraHeaders, fault?.truncated === true);
+      await this.sendJson(res, entry, reply, extraHeaders, fault);
     }
   }
 
@@ -659,45 +700,87 @@ class FakeApiServer implements FakeApi {
     res.end(body);
   }
 
-  private sendJson(res: http.ServerResponse, entry: LoggedRequest, reply: JsonReply, extraHeaders: Record<string, string>, truncate = false): void {
+  /** With `trickle` (of `fault`), the body goes out a byte at a time. */
+  private async sendJson(res: http.ServerResponse, entry: LoggedRequest, reply: JsonReply, extraHeaders: Record<string, string>, fault?: FaultRule): Promise<void> {
     let body = Buffer.from(JSON.stringify(reply.json), 'utf8');
-    if (truncate) body = body.subarray(0, Math.floor(body.length / 2));
-    this.sendRaw(res, entry, reply.status, body, { 'content-type': 'application/json', ...reply.headers, ...extraHeaders });
+    if (fault?.truncated) body = body.subarray(0, Math.floor(body.length / 2));
+    if (!fault?.trickle) {
+      this.sendRaw(res, entry, reply.status, body, { 'content-type': 'application/json', ...reply.headers, ...extraHeaders });
+      return;
+    }
+    if (res.destroyed) return;
+    this.writeHead(res, entry, reply.status, { 'content-type': 'application/json', ...reply.headers, ...extraHeaders, 'content-length': String(body.length) });
+    if (await this.write(res, body, fault)) res.end();
   }
 
-  private sendFault(res: http.ServerResponse, entry: LoggedRequest, fault: FaultRule, extraHeaders: Record<string, string>): void {
+  private async sendFault(res: http.ServerResponse, entry: LoggedRequest, fault: FaultRule, extraHeaders: Record<string, string>): Promise<void> {
     const status = fault.status ?? 500;
     if (typeof fault.body === 'string') {
       this.sendRaw(res, entry, status, Buffer.from(fault.body, 'utf8'), { 'content-type': 'application/json', ...extraHeaders });
     } else {
-      this.sendJson(res, entry, { status, json: fault.body ?? { error: defaultFaultError(status) } }, extraHeaders);
+      await this.sendJson(res, entry, { status, json: fault.body ?? { error: defaultFaultError(status) } }, extraHeaders);
     }
   }
 
   /** Streams with backpressure, so even generated GiB-sized files never sit in memory. */
-  private async sendFile(res: http.ServerResponse, entry: LoggedRequest, file: FileEntry, extraHeaders: Record<string, string>, truncate: boolean): Promise<void> {
+  private async sendFile(res: http.ServerResponse, entry: LoggedRequest, file: FileEntry, extraHeaders: Record<string, string>, fault: FaultRule | undefined): Promise<void> {
     if (res.destroyed) return;
     const total = file.object.bytes ?? 0;
+    const announced = fault?.lyingContentLength ?? total;
     const filename = (file.object.filename ?? file.object.id).replace(/[^\w.-]/g, '_');
     this.writeHead(res, entry, 200, {
       'content-type': 'application/octet-stream',
       'content-disposition': `attachment; filename="${filename}"`,
       ...extraHeaders,
-      'content-length': String(total),
+      'content-length': String(announced),
     });
-    const limit = truncate ? Math.floor(total / 2) : total;
+    const limit = fault?.truncated ? Math.floor(total / 2) : total;
     let sent = 0;
     for (const chunk of fileChunks(file)) {
       if (sent >= limit) break;
-      if (res.destroyed) return;
       const piece = sent + chunk.length > limit ? chunk.subarray(0, limit - sent) : chunk;
       sent += piece.length;
-      if (!res.write(piece) && !(await drained(res))) return;
+      if (!(await this.write(res, piece, fault))) return;
     }
-    if (truncate) {
+    if (sent < announced) {
       // Flush what was written, then close the connection short of content-length, like a dropped download.
       res.socket?.end();
       return;
+    }
+    res.end();
+  }
+
+  /** Writes with backpressure, or a byte per `trickleIntervalMs` with `trickle`. False once the client has gone. */
+  private async write(res: http.ServerResponse, data: Buffer, fault: FaultRule | undefined): Promise<boolean> {
+    if (!fault?.trickle) return !res.destroyed && (res.write(data) || (await drained(res)));
+    // The head goes out at once, as from a server that answers and then drags its feet.
+    if (!res.destroyed) res.flushHeaders();
+    for (let i = 0; i < data.length; i++) {
+      if (res.destroyed || !(await this.sleep(fault.trickleIntervalMs ?? 1000)) || res.destroyed) return false;
+      res.write(data.subarray(i, i + 1));
+    }
+    return true;
+  }
+
+  /** A list that never ends: the same batch over and over, as fast as the client reads, until it goes. */
+  private async sendEndless(res: http.ServerResponse, entry: LoggedRequest, extraHeaders: Record<string, string>, fault: FaultRule): Promise<void> {
+    if (res.destroyed) return;
+    this.writeHead(res, entry, 200, { 'content-type': 'application/json', ...extraHeaders });
+    const item = JSON.stringify(this.sorted().list[0] ?? { id: 'batch_endless', object: 'batch' });
+    const chunk = Buffer.from(`${item},`.repeat(Math.ceil(CHUNK_BYTES / (item.length + 1))));
+    if (!(await this.write(res, Buffer.from('{"object":"list","data":['), fault))) return;
+    for (let sent = 0; sent < ENDLESS_BODY_LIMIT; sent += chunk.length) {
+      if (!(await this.write(res, chunk, fault))) return;
+    }
+    res.end(`${item}],"has_more":false}`);
+  }
+
+  private async sendGzipBomb(res: http.ServerResponse, entry: LoggedRequest, extraHeaders: Record<string, string>): Promise<void> {
+    const member = await bombMember();
+    if (res.destroyed) return;
+    this.writeHead(res, entry, 200, { 'content-type': 'application/json', ...extraHeaders, 'content-encoding': 'gzip', 'content-length': String(member.length * GZIP_BOMB_MEMBERS) });
+    for (let i = 0; i < GZIP_BOMB_MEMBERS; i++) {
+      if (!(await this.write(res, member, undefined))) return;
     }
     res.end();
   }

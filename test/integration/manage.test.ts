@@ -51,9 +51,9 @@ async function closeEditors(): Promise<void> {
   await vscode.commands.executeCommand('workbench.action.closeAllEditors');
 }
 
-/** Result files are cached by file id across accounts (and the demo data's ids repeat): forget one so it is downloaded again. */
+/** Result files are cached per account and file id (and the demo data's ids repeat in each test's account): forget one so it is downloaded again. */
 function forgetCachedFile(api: TestApi, fileId: string): void {
-  fs.rmSync(path.join(api.services.context.globalStorageUri.fsPath, 'files', `${fileId}.jsonl`), { force: true });
+  fs.rmSync(path.join(api.services.context.globalStorageUri.fsPath, 'files', api.services.store.account ?? '', `${fileId}.jsonl`), { force: true });
 }
 
 function delay(ms: number): Promise<void> {

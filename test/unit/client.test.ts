@@ -131,6 +131,21 @@ describe('BatchApiClient against the fake API', () => {
     assert.doesNotThrow(() => new BatchApiClient({ baseUrl: 'https://example.openai.azure.com/openai', apiKey: 'sk-x' }));
   });
 
+  it('refuses a base URL with user:pass@ (axios would send Basic auth instead of the key), naming neither in the message', () => {
+    for (const baseUrl of [
+      'https://alice:s3cr3t-pw@api.example.com/v1',
+      'https://alice@api.example.com/v1',
+      'http://alice:s3cr3t-pw@localhost:8080/v1',
+      'https://alice:s3cr3t-pw@exa mple.com/v1',
+    ]) {
+      assert.throws(
+        () => new BatchApiClient({ baseUrl, apiKey: 'sk-x' }),
+        (e: ApiError) => e.kind === 'insecureUrl' && /user name or password|not a valid URL/.test(e.message) && !/alice|s3cr3t/.test(e.message),
+        baseUrl,
+      );
+    }
+  });
+
   it('logs each attempt without the key', async () => {
     const lines: string[] = [];
     api.addFault({ path: '/v1/batches', status: 500, times: 1 });

@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { BatchStore } from '../../src/core/batchStore';
 import { BatchApiClient } from '../../src/core/client';
 import { CompletionWatcher } from '../../src/core/completionWatcher';
@@ -128,9 +129,8 @@ describe('Manage: filter', () => {
 });
 
 describe('Manage: HTTP proxy outside VS Code', () => {
-  let api: FakeApi;
   let proxy: http.Server;
-  const saved = { HTTP_PROXY: process.env.HTTP_PROXY, http_proxy: process.env.http_proxy, NO_PROXY: process.env.NO_PROXY, no_proxy: process.env.no_proxy };
+  const saved = { HTTPS_PROXY: process.env.HTTPS_PROXY, https_proxy: process.env.https_proxy, NO_PROXY: process.env.NO_PROXY, no_proxy: process.env.no_proxy };
 
   afterEach(async () => {
     for (const [name, value] of Object.entries(saved)) {
@@ -139,36 +139,29 @@ describe('Manage: HTTP proxy outside VS Code', () => {
     }
     proxy?.closeAllConnections();
     await new Promise<void>((resolve) => (proxy ? proxy.close(() => resolve()) : resolve()));
-    await api?.close();
   });
 
-  it('the client (axios) honours HTTP_PROXY / NO_PROXY from the environment', async () => {
-    api = await startFakeApi({ seed: 'fixture' });
-    const forwarded: string[] = [];
-    proxy = http.createServer((req, res) => {
-      const target = new URL(req.url ?? '');
-      forwarded.push(`${target.host}${target.pathname}`);
-      const upstream = http.request({ host: '127.0.0.1', port: api.port, method: req.method, path: target.pathname + target.search, headers: req.headers }, (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-      });
-      req.pipe(upstream);
+  // Loopback base URLs never use a proxy (boundedIo.test.ts), and remote ones are https only,
+  // so what a proxy sees is a CONNECT tunnel: the host, never the key.
+  it('the client (axios) honours HTTPS_PROXY / NO_PROXY from the environment for remote hosts', async () => {
+    const tunnels: string[] = [];
+    proxy = http.createServer();
+    proxy.on('connect', (req: http.IncomingMessage, socket: Duplex) => {
+      tunnels.push(`${req.url} ${req.headers.authorization ?? ''}`.trim());
+      socket.end('HTTP/1.1 403 Forbidden\r\n\r\n');
     });
     await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
-    delete process.env.http_proxy;
+    delete process.env.https_proxy;
     delete process.env.no_proxy;
     delete process.env.NO_PROXY;
-    process.env.HTTP_PROXY = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+    process.env.HTTPS_PROXY = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
 
-    const client = new BatchApiClient({ baseUrl: `http://fake.localhost:${api.port}/v1`, apiKey: api.apiKey, retry: { maxRetries: 0 } });
-    const page = await client.listBatches({ limit: 2 });
-    assert.equal(page.data.length, 2);
-    assert.deepEqual(forwarded, [`fake.localhost:${api.port}/v1/batches`]);
+    const client = new BatchApiClient({ baseUrl: 'https://api.example.test/v1', apiKey: 'sk-proxy-test-key', retry: { maxRetries: 0 }, timeoutMs: 5_000 });
+    await assert.rejects(client.listBatches({ limit: 2 }));
+    assert.deepEqual(tunnels, ['api.example.test:443']);
 
-    process.env.NO_PROXY = 'localhost,.localhost,127.0.0.1';
-    await assert.rejects(client.listBatches({ limit: 2 }), /fake\.localhost/, 'bypassed: the name resolves nowhere without the proxy');
-    const direct = new BatchApiClient({ baseUrl: api.baseUrl, apiKey: api.apiKey, retry: { maxRetries: 0 } });
-    await direct.listBatches({ limit: 1 });
-    assert.equal(forwarded.length, 1, 'NO_PROXY hosts go direct');
+    process.env.NO_PROXY = '.example.test';
+    await assert.rejects(client.listBatches({ limit: 2 }), /api\.example\.test/, 'bypassed: the name resolves nowhere without the proxy');
+    assert.equal(tunnels.length, 1, 'NO_PROXY hosts go direct');
   });
 });
