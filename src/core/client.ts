@@ -67,6 +67,20 @@ interface CallSpec {
 }
 
 /**
+ * VS Code's extension host patches `http.request` and `https.request` to route through its
+ * `http.proxy`, sending only the names localhost, 127.0.0.1 and ::1 direct: a `*.localhost`
+ * name or another loopback address such as 127.0.0.2 would reach the proxy, with the key in
+ * clear. Building the ClientRequest directly skips that patch (and Node's environment proxy);
+ * the loopback agent and lookup above still apply.
+ */
+const DIRECT_TRANSPORT = {
+  request(options: http.RequestOptions, callback?: (response: http.IncomingMessage) => void): http.ClientRequest {
+    const defaultAgent = options.protocol === 'https:' ? https.globalAgent : http.globalAgent;
+    return new http.ClientRequest({ ...options, _defaultAgent: defaultAgent }, callback);
+  },
+};
+
+/**
  * A small client for the OpenAI Batch and Files API (and compatible providers).
  * Every failure surfaces as an {@link ApiError}; transient ones are retried within a bounded budget.
  */
@@ -107,6 +121,7 @@ export class BatchApiClient {
         httpAgent: new http.Agent({ keepAlive: true, timeout: 5_000 }),
         httpsAgent: new https.Agent({ keepAlive: true, timeout: 5_000 }),
         lookup: loopbackOnlyLookup,
+        transport: DIRECT_TRANSPORT,
       }),
     });
   }

@@ -15,7 +15,7 @@ import { downloadFile } from '../../src/core/download';
 import { ApiError } from '../../src/core/errors';
 import type { Batch } from '../../src/core/types';
 import type { TestApi } from '../../src/extension';
-import type { FakeApi } from '../fake-api/server';
+import { FakeApi, startFakeApi } from '../fake-api/server';
 import { connectToFake, disconnect, EXTENSION_ID, rootItems, waitFor } from './helpers';
 
 const ACTIVE = new Set(['validating', 'in_progress', 'finalizing', 'cancelling']);
@@ -505,68 +505,62 @@ describe('Manage batches from the editor (extension host, fake API)', function (
       await waitFor('an error node', async () => (await rootItems(api)).find((r) => /api-version/.test(r.label)));
     });
 
-    it('HTTP proxy: requests go through VS Code\'s http.proxy for a non-loopback host name; loopback addresses bypass it', async function () {
+    it("HTTP proxy: VS Code's http.proxy carries requests to remote hosts, but never a loopback request or its key", async function () {
       const forwarded: string[] = [];
-      let fakePort = 0;
+      const key = 'sk-fake-test-key';
       const proxy = http.createServer((req, res) => {
-        // A forward proxy gets the absolute URI; this one serves the *.localhost names itself.
-        let target: URL;
-        try {
-          target = new URL(req.url ?? '');
-        } catch {
-          res.writeHead(400).end('not a proxy request');
-          return;
-        }
-        forwarded.push(`${req.method} ${target.host}${target.pathname}`);
-        const upstream = http.request(
-          { host: '127.0.0.1', port: target.hostname.endsWith('.localhost') ? fakePort : Number(target.port || 80), method: req.method, path: target.pathname + target.search, headers: req.headers },
-          (answer) => {
-            res.writeHead(answer.statusCode ?? 502, answer.headers);
-            answer.pipe(res);
-          },
-        );
-        upstream.on('error', () => res.destroy());
-        req.pipe(upstream);
+        // A forward proxy for plain http gets the absolute URI (and would see the key); it answers nothing useful.
+        forwarded.push(`${req.method} ${req.url} key:${JSON.stringify(req.headers).includes(key)}`);
+        res.writeHead(502).end();
       });
-      proxy.on('connect', (_req, socket) => socket.end('HTTP/1.1 405 Method Not Allowed\r\n\r\n'));
+      // https goes through CONNECT: the proxy learns the host, the key stays inside TLS.
+      proxy.on('connect', (req, socket) => {
+        forwarded.push(`CONNECT ${req.url} key:${JSON.stringify(req.headers).includes(key)}`);
+        socket.end('HTTP/1.1 403 Forbidden\r\n\r\n');
+      });
       await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
       const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
       const http_ = vscode.workspace.getConfiguration('http');
-      let viaProxyBase: string | undefined;
+      const extraBases: string[] = [];
+      let second: FakeApi | undefined;
+      const useBase = async (baseUrl: string): Promise<void> => {
+        extraBases.push(baseUrl);
+        await api.services.keys.set(baseUrl, key);
+        await configuration().update('baseUrl', baseUrl, vscode.ConfigurationTarget.Global);
+        await api.services.connection.reconnect();
+      };
       try {
-        ({ api, fake } = await connectToFake({ seed: 'demo' }));
-        fakePort = fake.port;
+        ({ api, fake } = await connectToFake({ seed: 'demo', apiKey: key }));
         await http_.update('proxy', proxyUrl, vscode.ConfigurationTarget.Global);
         await http_.update('proxySupport', 'override', vscode.ConfigurationTarget.Global);
-        const now = vscode.workspace.getConfiguration('http');
-        console.log(`      http.proxy=${String(now.get('proxy'))} proxySupport=${String(now.get('proxySupport'))}; env HTTP_PROXY=${process.env.HTTP_PROXY ?? ''} HTTPS_PROXY=${process.env.HTTPS_PROXY ?? ''}`);
 
-        // 1. Base URL on 127.0.0.1: VS Code's proxy resolver sends loopback DIRECT.
+        // 1. 127.0.0.1: on VS Code's own bypass list.
         fake.clearRequests();
         await vscode.commands.executeCommand('openaiBatches.reloadAll');
         assert.equal(fake.count('GET', '/v1/batches'), 1);
         assert.deepEqual(forwarded, [], '127.0.0.1 bypasses the proxy');
 
-        // 2. A *.localhost name (allowed over http by our loopback check, not on VS Code's bypass list) goes through it.
-        viaProxyBase = `http://fake.localhost:${fake.port}/v1`;
-        await api.services.keys.set(viaProxyBase, fake.apiKey);
-        await configuration().update('baseUrl', viaProxyBase, vscode.ConfigurationTarget.Global);
-        await api.services.connection.reconnect();
-        fake.clearRequests();
-        const roots = await rootItems(api);
-        console.log(`      through the proxy: ${forwarded.length} request(s) forwarded (${forwarded.slice(0, 3).join(', ')}); tree: ${roots.map((r) => r.label).slice(0, 3).join(' | ')}`);
-        assert.ok(forwarded.length >= 1, 'the list request went through the proxy');
-        assert.ok(roots.some((r) => /^Completed \(\d+\)$/.test(r.label)), JSON.stringify(roots.map((r) => r.label)));
-        assert.equal(fake.requests.length, forwarded.length);
-        const batch = api.services.store.batches.find((b) => b.status === 'completed' && b.output_file_id)!;
-        forgetCachedFile(api, batch.output_file_id!);
-        await vscode.commands.executeCommand('openaiBatches.openOutputFile', batch.id);
-        await waitFor('the output file via the proxy', () => vscode.window.visibleTextEditors.find((e) => e.document.uri.fsPath.endsWith(`${batch.output_file_id}.jsonl`)));
-        assert.ok(forwarded.some((line) => line.endsWith(`/v1/files/${batch.output_file_id}/content`)), 'file downloads go through the proxy too');
+        // 2. 127.0.0.2 is loopback too, but not on VS Code's list: its proxy patch would send it (and the key) to the proxy.
+        second = await startFakeApi({ seed: 'demo', host: '127.0.0.2', apiKey: key });
+        await useBase(second.baseUrl);
+        const labels = await waitFor('the tree from 127.0.0.2', async () => {
+          const rows = (await rootItems(api)).map((r) => r.label);
+          return rows.some((label) => /^Completed \(\d+\)$/.test(label)) ? rows : undefined;
+        });
+        console.log(`      127.0.0.2: ${second.requests.length} request(s) direct, ${forwarded.length} via the proxy; tree: ${labels.slice(0, 3).join(' | ')}`);
+        assert.deepEqual(forwarded, [], 'a loopback request went to the proxy');
+        assert.ok(second.count('GET', '/v1/batches') >= 1);
+
+        // 3. A remote host goes through the proxy (CONNECT), so proxies keep working for real providers.
+        await useBase('https://api.example.test/v1');
+        const failed = await waitFor("the tree to report the proxy's refusal", async () => (await rootItems(api)).find((r) => /HTTP 403/.test(r.label)), 20_000);
+        console.log(`      api.example.test: ${failed.label}; proxy saw: ${forwarded.join(', ')}`);
+        assert.deepEqual(forwarded, ['CONNECT api.example.test:443 key:false']);
       } finally {
         await http_.update('proxy', undefined, vscode.ConfigurationTarget.Global);
         await http_.update('proxySupport', undefined, vscode.ConfigurationTarget.Global);
-        if (viaProxyBase) await api.services.keys.clear(viaProxyBase);
+        for (const base of extraBases) await api.services.keys.clear(base);
+        await second?.close();
         proxy.closeAllConnections();
         await new Promise<void>((resolve) => proxy.close(() => resolve()));
       }
