@@ -33,6 +33,8 @@ export class AutoRefresher implements vscode.Disposable {
     this.statusItem.command = 'openaiBatches.batches.focus';
     this.disposables.push(
       this.statusItem,
+      // Ids seen active under one account say nothing about another account's batches.
+      store.onDidChangeAccount(() => this.watcher.reset()),
       store.onDidChange(() => this.onStoreChanged()),
       view.onDidChangeVisibility(() => this.schedule()),
       vscode.window.onDidChangeWindowState(() => this.schedule()),

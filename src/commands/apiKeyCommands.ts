@@ -1,13 +1,16 @@
 import * as vscode from 'vscode';
 import { readSettings } from '../config';
+import { plainText } from '../core/format';
+import { withoutUserinfo } from '../core/redact';
 import { deleteCachedFiles } from '../fileCache';
 import type { Services } from './services';
 
 export async function setApiKey({ keys, connection, store, log }: Services): Promise<void> {
   const { baseUrl } = readSettings();
+  const shownUrl = plainText(withoutUserinfo(baseUrl), 300);
   const value = await vscode.window.showInputBox({
     title: 'OpenAI Batches: Set API Key',
-    prompt: `API key for ${baseUrl}. It is stored in VS Code's SecretStorage, never in settings.`,
+    prompt: `API key for ${shownUrl}. It is stored in VS Code's SecretStorage, never in settings.`,
     placeHolder: 'sk-…',
     password: true,
     ignoreFocusOut: true,
@@ -21,12 +24,12 @@ export async function setApiKey({ keys, connection, store, log }: Services): Pro
   await connection.reconnect();
   // The same key again (the account was fixed meanwhile) changes nothing reconnect looks at, so the failure would stay shown.
   if (store.refreshError) void store.refresh();
-  vscode.window.setStatusBarMessage(`$(key) API key saved for ${new URL(baseUrl).host}`, 4000);
+  vscode.window.setStatusBarMessage(`$(key) API key saved for ${shownUrl}`, 4000);
 }
 
 export async function clearApiKey(services: Services): Promise<void> {
   const { baseUrl } = readSettings();
-  const answer = await vscode.window.showWarningMessage(`Remove the stored API key for ${baseUrl}?`, { modal: true }, 'Clear Key');
+  const answer = await vscode.window.showWarningMessage(`Remove the stored API key for ${plainText(withoutUserinfo(baseUrl), 300)}?`, { modal: true }, 'Clear Key');
   if (answer !== 'Clear Key') return;
   await forgetApiKey(services);
 }

@@ -47,10 +47,11 @@ export async function cancelBatch(services: Services, argument: BatchArgument): 
  * message is what the user sees.
  */
 export async function requestCancel(services: Services, batchId: string): Promise<Batch> {
-  const client = services.store.requireClient();
+  const { client, account } = services.store.requireConnection();
   try {
     const updated = await client.cancelBatch(batchId);
-    services.store.apply(updated, { prependIfNew: false });
+    // Applied only if the account is still the one the cancel went to.
+    services.store.apply(updated, { prependIfNew: false, account });
     services.log.info(`Cancel requested for ${batchId}: now ${statusOf(updated)}.`);
     return updated;
   } catch (error) {

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { stat } from 'node:fs/promises';
+import type { BatchApiClient } from '../core/client';
 import { downloadFile } from '../core/download';
 import { readSettings } from '../config';
 import { cachedFilePath } from '../fileCache';
@@ -40,8 +41,7 @@ async function resolveWithFile(services: Services, argument: BatchArgument, kind
 }
 
 /** Downloads with a cancellable progress notification showing bytes. */
-async function downloadWithProgress(services: Services, fileId: string, destination: vscode.Uri): Promise<number | undefined> {
-  const client = services.store.requireClient();
+async function downloadWithProgress(services: Services, client: BatchApiClient, fileId: string, destination: vscode.Uri): Promise<number | undefined> {
   return vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `Downloading ${plainText(fileId, ID_MAX)}`, cancellable: true },
     async (progress, token) => {
@@ -77,13 +77,12 @@ export async function openResultFile(services: Services, kind: FileKind, argumen
   const target = await resolveWithFile(services, argument, kind, 'Open');
   if (!target) return;
   const { fileId } = target;
-  const cached = vscode.Uri.file(await cachedFilePath(services.context, services.store.requireConnection().account, fileId));
+  // One account for the whole open: the cache folder and every request belong to it, even if the account changes meanwhile.
+  const { client, account } = services.store.requireConnection();
+  const cached = vscode.Uri.file(await cachedFilePath(services.context, account, fileId));
   const existing = await stat(cached.fsPath).catch(() => undefined);
   if (!existing) {
-    const info = await services.store
-      .requireClient()
-      .getFile(fileId)
-      .catch(() => undefined);
+    const info = await client.getFile(fileId).catch(() => undefined);
     // Files larger than openaiBatches.maxOpenFileMB are offered "Save As…" instead of an editor.
     const limit = readSettings().maxOpenFileBytes;
     if (typeof info?.bytes === 'number' && info.bytes > limit) {
@@ -94,7 +93,7 @@ export async function openResultFile(services: Services, kind: FileKind, argumen
       if (choice) await downloadOutputFile(services, target.batch.id, kind);
       return;
     }
-    const bytes = await downloadWithProgress(services, fileId, cached);
+    const bytes = await downloadWithProgress(services, client, fileId, cached);
     if (bytes === undefined) return;
   }
   const document = await vscode.workspace.openTextDocument(cached);
@@ -105,6 +104,8 @@ export async function openResultFile(services: Services, kind: FileKind, argumen
 export async function downloadOutputFile(services: Services, argument: BatchArgument, kind: FileKind = 'output'): Promise<void> {
   const target = await resolveWithFile(services, argument, kind, 'Download');
   if (!target) return;
+  // The batch's own account, even if the user switches while the dialog is open.
+  const client = services.store.requireClient();
   const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
   // An id is API text: keep it a plain file name, never a path.
   const suggested = `${target.batch.id.replace(/[^\w.-]/g, '_')}-${kind}.jsonl`;
@@ -116,7 +117,7 @@ export async function downloadOutputFile(services: Services, argument: BatchArgu
     saveLabel: 'Download',
   });
   if (!destination) return;
-  const bytes = await downloadWithProgress(services, target.fileId, destination);
+  const bytes = await downloadWithProgress(services, client, target.fileId, destination);
   if (bytes === undefined) return;
   const open = await vscode.window.showInformationMessage(`Saved ${shownId} (${formatBytes(bytes)}) to ${plainText(vscode.workspace.asRelativePath(destination), 500)}.`, 'Open');
   if (open) await vscode.window.showTextDocument(destination);

@@ -73,6 +73,9 @@ interface CallSpec {
  * clear. Building the ClientRequest directly skips that patch (and Node's environment proxy);
  * the loopback agent and lookup above still apply.
  */
+/** Connection failures that prove a request never reached the server, so that even a POST may be sent again. */
+const NOT_DELIVERED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+
 const DIRECT_TRANSPORT = {
   request(options: http.RequestOptions, callback?: (response: http.IncomingMessage) => void): http.ClientRequest {
     const defaultAgent = options.protocol === 'https:' ? https.globalAgent : http.globalAgent;
@@ -221,6 +224,7 @@ export class BatchApiClient {
       const deadline = new Deadline(this.timeoutMs + ((spec.uploadBytes ?? 0) / MIN_UPLOAD_BYTES_PER_SECOND) * 1000, spec.signal);
       let response: AxiosResponse | undefined;
       let failure: ApiError | undefined;
+      let delivered = true;
       try {
         const received: AxiosResponse = await this.http.request({
           method: spec.method,
@@ -236,6 +240,7 @@ export class BatchApiClient {
         if (received.status < 200 || received.status >= 300) failure = await this.statusError(received, spec);
       } catch (error) {
         failure = this.transportError(error, spec, deadline.expired);
+        delivered = !NOT_DELIVERED.has((error as { code?: string } | undefined)?.code ?? '');
       }
       this.log(spec, attempt, response?.status, failure, Date.now() - started);
       if (!failure && response) {
@@ -252,7 +257,13 @@ export class BatchApiClient {
       failure ??= new ApiError('network', `No response from ${this.host}.`);
 
       const headers = (response?.headers ?? {}) as Record<string, unknown>;
-      const retryable = response ? shouldRetryStatus(response.status, spec.method, headers) : failure.transient && failure.kind !== 'cancelled';
+      // A POST that may have reached the server (a timeout, a reset) is not sent again: a second create is a second bill.
+      const retryable = response
+        ? shouldRetryStatus(response.status, spec.method, headers)
+        : failure.transient && failure.kind !== 'cancelled' && (spec.method === 'GET' || !delivered);
+      if (!response && failure.transient && spec.method !== 'GET' && delivered) {
+        throw new ApiError(failure.kind, `${failure.message} It may have reached ${this.host} all the same: refresh before trying again.`, failure.status, failure.code);
+      }
       if (!retryable || attempt >= this.retry.maxRetries) throw failure;
       const delay = retryDelayMs(attempt + 1, this.retry, headers);
       if (waited + delay > this.retry.maxTotalWaitMs) {

@@ -18,11 +18,19 @@ export class Redactor {
   redact(text: string): string {
     let out = text;
     for (const secret of this.secrets) out = out.split(secret).join(mask(secret));
-    return out
+    return withoutUserinfo(out)
       .replace(/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}/gi, '$1 [redacted]')
       .replace(/\b(api-key|authorization)(["']?\s*[:=]\s*["']?)[^\s"',}]{8,}/gi, '$1$2[redacted]')
       .replace(/\bsk-[A-Za-z0-9_-]{12,}/g, (key) => mask(key));
   }
+}
+
+/**
+ * A URL's `user:pass@` masked, wherever a URL stands in the text. The extension refuses such
+ * base URLs, but the setting's raw value still reaches messages and the log.
+ */
+export function withoutUserinfo(text: string): string {
+  return text.replace(/(\/\/)[^\s/?#@]+@/g, '$1[redacted]@');
 }
 
 function mask(secret: string): string {

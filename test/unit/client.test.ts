@@ -104,6 +104,26 @@ describe('BatchApiClient against the fake API', () => {
     assert.equal(api.count('GET', '/v1/batches'), 2);
   });
 
+  it('sends a create only once when it may have reached the server (timeout, reset), and says so', async () => {
+    const params = { input_file_id: 'file-abc', endpoint: '/v1/chat/completions', completion_window: '24h' } as const;
+    api.addFault({ method: 'POST', path: '/v1/batches', hang: true, times: 1 });
+    await rejectsWith(client({ timeoutMs: 200 }).createBatch(params), 'timeout', /may have reached 127\.0\.0\.1 all the same: refresh/);
+    assert.equal(api.count('POST', '/v1/batches'), 1);
+    api.addFault({ method: 'POST', path: '/v1/batches', reset: true, times: 1 });
+    await rejectsWith(client().createBatch(params), 'network', /may have reached/);
+    assert.equal(api.count('POST', '/v1/batches'), 2);
+  });
+
+  it('retries a POST whose connection was refused: it never reached the server', async () => {
+    const port = api.port;
+    await api.close();
+    const attempts: string[] = [];
+    const closed = new BatchApiClient({ baseUrl: `http://127.0.0.1:${port}/v1`, apiKey: 'sk-x', retry: { ...FAST_RETRY, maxRetries: 2 }, log: (line) => attempts.push(line) });
+    await rejectsWith(closed.cancelBatch('batch_1'), 'network', /ECONNREFUSED/);
+    assert.equal(attempts.length, 3, attempts.join('\n'));
+    api = await startFakeApi({ seed: 'fixture' });
+  });
+
   it('reports HTML and truncated JSON bodies as unexpected responses', async () => {
     api.addFault({ path: '/v1/batches', html: true, times: 1 });
     await rejectsWith(client().listBatches(), 'badResponse', /Unexpected response from 127\.0\.0\.1:\d+ \(HTTP 200\)/);
@@ -166,5 +186,10 @@ describe('Redactor', () => {
     assert.ok(!text.includes('abcdefghijklmnop'));
     assert.ok(!text.includes('ABCDEFGHIJKLMNOPQRST'));
     assert.ok(!text.includes('zzzzzzzzzzzz'));
+  });
+
+  it("masks a URL's user:pass@ wherever it stands, and leaves e-mail addresses and plain URLs alone", () => {
+    const text = new Redactor().redact('No API key stored for https://alice:s3cret-pw@proxy.example/v1 (ask bob@example.com); see https://api.openai.com/v1');
+    assert.equal(text, 'No API key stored for https://[redacted]@proxy.example/v1 (ask bob@example.com); see https://api.openai.com/v1');
   });
 });
