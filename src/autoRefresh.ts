@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
-import { CommandId } from './commands/commandIds';
-import { readSettings, CONFIG_SECTION } from './config';
+import { CommandId, CONFIG_SECTION, ViewId } from './ids';
+import { readSettings } from './config';
 import type { BatchStore } from './core/batchStore';
 import { CompletionWatcher } from './core/completionWatcher';
 import { errorMessage, isCancellation } from './core/errors';
@@ -30,7 +30,7 @@ export class AutoRefresher implements vscode.Disposable {
     private readonly log: Logger,
   ) {
     this.statusItem.name = 'OpenAI Batches: active batches';
-    this.statusItem.command = 'openaiBatches.batches.focus';
+    this.statusItem.command = `${ViewId.batches}.focus`;
     this.disposables.push(
       this.statusItem,
       // Ids seen active under one account say nothing about another account's batches.

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { AuthHeaderStyle } from './core/client';
+import { CONFIG_SECTION } from './ids';
 
-export const CONFIG_SECTION = 'openaiBatches';
 export const DEFAULT_BASE_URL = 'https://api.openai.com/v1';
 
 export interface ExplorerSettings {

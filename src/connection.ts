@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { ApiKeyStore } from './auth/apiKeyStore';
-import { ContextKey } from './commands/commandIds';
-import { CONFIG_SECTION, readSettings } from './config';
+import { CONFIG_SECTION, ContextKey } from './ids';
+import { readSettings } from './config';
 import { accountId, BatchCache } from './core/batchCache';
 import type { BatchStore } from './core/batchStore';
 import { BatchApiClient } from './core/client';

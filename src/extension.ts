@@ -14,6 +14,7 @@ import { BatchTreeProvider } from './tree/batchTreeProvider';
 import { bindViewDescription } from './tree/viewDescription';
 import { BatchJsonDocuments } from './webview/batchJsonDocument';
 import { BatchDetailPanels } from './webview/detailPanel';
+import { ViewId } from './ids';
 
 /**
  * What `activate` returns in the test host only: the wired services, which the integration
@@ -35,7 +36,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
   const cache = new BatchCache(vscode.Uri.joinPath(context.globalStorageUri, 'cache').fsPath, (line) => log.warn(line));
   const connection = new ConnectionManager(store, keys, log, cache);
   const tree = new BatchTreeProvider(store, log);
-  const treeView = vscode.window.createTreeView('openaiBatches.batches', { treeDataProvider: tree, showCollapseAll: true });
+  const treeView = vscode.window.createTreeView(ViewId.batches, { treeDataProvider: tree, showCollapseAll: true });
   const activationMs = performance.now() - started;
   const jsonDocuments = new BatchJsonDocuments(store);
   const panels = new BatchDetailPanels({ extensionUri: context.extensionUri, store, log, jsonDocuments });

@@ -1,6 +1,4 @@
 import * as vscode from 'vscode';
-import { CommandId } from './commands/commandIds';
-import { ApiError, errorMessage, isCancellation } from './core/errors';
 import { plainText } from './core/format';
 import { Redactor } from './core/redact';
 
@@ -34,21 +32,6 @@ export class Logger implements vscode.Disposable {
    */
   shown(text: string, max = 500): string {
     return plainText(this.redactor.redact(text), max);
-  }
-
-  /**
-   * How every user action reports a failure: cancellations stay silent; anything else is logged
-   * and shown (redacted, as plain text) with "Show Log", plus "Set API Key" when the key was refused.
-   */
-  reportFailure(action: string, error: unknown): void {
-    if (isCancellation(error)) return;
-    const message = errorMessage(error);
-    this.error(`${action} failed: ${message}${error instanceof ApiError ? ` [${error.kind}]` : ''}`);
-    const actions = error instanceof ApiError && error.kind === 'auth' ? ['Set API Key', 'Show Log'] : ['Show Log'];
-    void vscode.window.showErrorMessage(this.shown(message), ...actions).then((choice) => {
-      if (choice === 'Show Log') this.show();
-      if (choice === 'Set API Key') void vscode.commands.executeCommand(CommandId.setApiKey);
-    });
   }
 
   show(): void {

@@ -4,6 +4,7 @@ import { batchLabel, humanizeStatus, ID_MAX, plainText, relativeTime } from '../
 import { statusOf } from '../core/grouping';
 import type { Batch } from '../core/types';
 import { BatchNode } from '../tree/nodes';
+import { ViewId } from '../ids';
 
 /**
  * What a batch command is invoked with: a tree node (context menus), a batch id (what the
@@ -55,7 +56,7 @@ async function fetchWithProgress(store: BatchStore, id: string): Promise<Batch> 
 /** A quick pick of loaded batches, most recent first, filterable by label, id, status and detail. */
 export async function pickBatch(store: BatchStore, options: PickOptions): Promise<Batch | undefined> {
   if (!store.hasLoaded && store.state.kind === 'ready') {
-    await vscode.window.withProgress({ location: { viewId: 'openaiBatches.batches' } }, () => store.refresh());
+    await vscode.window.withProgress({ location: { viewId: ViewId.batches } }, () => store.refresh());
   }
   const candidates = [...store.batches].filter((b) => options.include?.(b) ?? true).sort((a, b) => (b.created_at ?? 0) - (a.created_at ?? 0));
   if (candidates.length === 0 && !options.allowTypedId) {

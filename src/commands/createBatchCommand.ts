@@ -6,7 +6,7 @@ import { groupByStatus, statusOf } from '../core/grouping';
 import { errorCount, formatProblem, validateBatchInput } from '../core/jsonlValidation';
 import type { Batch } from '../core/types';
 import { BatchNode, StatusGroupNode } from '../tree/nodes';
-import { CommandId } from './commandIds';
+import { CommandId } from '../ids';
 import type { Services } from './services';
 
 /** How many problems the refusal lists before "…and N more". */

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { BatchFilter, isFilterActive } from '../core/filter';
 import { humanizeStatus, plainText } from '../core/format';
 import { STATUS_ORDER, statusOf } from '../core/grouping';
-import { ContextKey } from './commandIds';
+import { ContextKey } from '../ids';
 import type { Services } from './services';
 
 interface FacetItem extends vscode.QuickPickItem {

@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
 import type { Services } from './services';
+import { ViewId } from '../ids';
 
-const VIEW_PROGRESS = { location: { viewId: 'openaiBatches.batches' } };
+const VIEW_PROGRESS = { location: { viewId: ViewId.batches } };
 
 /** Brings the list up to date (incrementally once loaded); the current tree stays until the answer arrives. */
 export async function refresh({ store }: Services): Promise<void> {

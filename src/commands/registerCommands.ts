@@ -3,13 +3,14 @@ import { openResults } from '../results/resultsPanel';
 import { clearApiKey, setApiKey } from './apiKeyCommands';
 import type { BatchArgument } from './batchPicker';
 import { cancelBatch, openBatch } from './batchCommands';
-import { CommandId } from './commandIds';
+import { CommandId } from '../ids';
 import { copyId, insertOutputFileId } from './copyCommands';
 import { createBatch } from './createBatchCommand';
 import { clearFilter, filterBatches } from './filterCommands';
 import { downloadOutputFile, openResultFile } from './fileCommands';
 import { loadMore, refresh, reloadAll } from './listCommands';
 import type { Services } from './services';
+import { reportFailure } from '../failures';
 
 type Handler = (services: Services, ...args: unknown[]) => unknown;
 
@@ -49,7 +50,7 @@ export function registerCommands(services: Services): void {
         try {
           return await handler(services, ...args);
         } catch (error) {
-          services.log.reportFailure(id, error);
+          reportFailure(services.log, id, error);
           return undefined;
         }
       }),

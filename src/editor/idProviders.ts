@@ -1,6 +1,5 @@
 import * as vscode from 'vscode';
-import { CommandId } from '../commands/commandIds';
-import { CONFIG_SECTION } from '../config';
+import { CommandId, CONFIG_SECTION } from '../ids';
 import type { BatchStore } from '../core/batchStore';
 import { batchDescription, batchLabel, countsOf, escapeMarkdown, humanizeStatus, ID_MAX, markdownCode, plainText, relativeTime } from '../core/format';
 import { statusOf } from '../core/grouping';

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { CommandId } from '../commands/commandIds';
+import { CommandId } from '../ids';
 import { classifyJsonl, errorCount, type Problem, validateBatchInput, type ValidationResult } from '../core/jsonlValidation';
 
 /** Quiet time after the last edit before a document is checked again. */

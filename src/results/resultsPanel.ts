@@ -14,8 +14,10 @@ import type { BatchApiClient } from '../core/client';
 import type { Batch } from '../core/types';
 import { buildResultsHtml } from './resultsHtml';
 import { ANSWER_PREVIEW_CHARS, type ExportFormat, type HostToPage, isResultsPageMessage, type OutcomeFilter, type PageToHost, ROWS_PER_MESSAGE, type ResultRow } from './resultsProtocol';
+import { PanelType } from '../ids';
+import { reportFailure } from '../failures';
 
-const VIEW_TYPE = 'openaiBatches.results';
+const VIEW_TYPE = PanelType.results;
 
 /** Open panels by batch id: one per batch, revealed when opened again. */
 const panels = new Map<string, ResultsPanel>();
@@ -197,7 +199,7 @@ class ResultsPanel implements vscode.Disposable {
     try {
       await this.handle(message);
     } catch (error) {
-      this.services.log.reportFailure(`Results panel action "${message.type}"`, error);
+      reportFailure(this.services.log, `Results panel action "${message.type}"`, error);
     }
   }
 

@@ -3,7 +3,7 @@ import type { BatchStore } from '../core/batchStore';
 import { BatchFilter, isFilterActive, matchesFilter } from '../core/filter';
 import { plainText } from '../core/format';
 import { groupByStatus } from '../core/grouping';
-import { CommandId } from '../commands/commandIds';
+import { CommandId } from '../ids';
 import type { Logger } from '../log';
 import { BatchNode, batchTooltip, ErrorNode, LoadMoreNode, MessageNode, StatusGroupNode, TreeNode } from './nodes';
 

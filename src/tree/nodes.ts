@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { batchDescription, batchLabel, batchPresentation, batchTooltipMarkdown, humanizeStatus, statusPresentation } from '../core/format';
 import { isActive, isCancellable, StatusGroup, statusOf } from '../core/grouping';
 import type { Batch } from '../core/types';
-import { CommandId } from '../commands/commandIds';
+import { CommandId } from '../ids';
 import { BatchFlag, NodeContext } from './contextValues';
 
 function themeIcon(icon: string, color?: string): vscode.ThemeIcon {

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { CommandId } from '../commands/commandIds';
+import { CommandId, PanelType } from '../ids';
 import type { BatchStore } from '../core/batchStore';
 import type { BatchApiClient } from '../core/client';
 import { errorMessage, isCancellation } from '../core/errors';
@@ -10,6 +10,7 @@ import type { Logger } from '../log';
 import { BatchJsonDocuments } from './batchJsonDocument';
 import { buildDetailHtml } from './detailHtml';
 import { type CopyTarget, type FileInfo, type HostToPage, isPageMessage, isPageState, type PageToHost } from './protocol';
+import { reportFailure } from '../failures';
 
 export interface DetailPanelDeps {
   extensionUri: vscode.Uri;
@@ -42,7 +43,7 @@ function nonEmptyString(value: unknown): string | undefined {
 
 /** The detail panels, one per batch id: opens, reveals, restores after reload. */
 export class BatchDetailPanels implements vscode.Disposable {
-  static readonly viewType = 'openaiBatches.batchDetail';
+  static readonly viewType = PanelType.batchDetail;
 
   private readonly panels = new Map<string, BatchDetailPanel>();
   private readonly jsonDocuments: BatchJsonDocuments;
@@ -240,7 +241,7 @@ class BatchDetailPanel implements vscode.Disposable {
     try {
       await this.handle(message);
     } catch (error) {
-      this.deps.log.reportFailure(`Batch detail panel action "${message.type}"`, error);
+      reportFailure(this.deps.log, `Batch detail panel action "${message.type}"`, error);
     }
   }
 

@@ -17,6 +17,7 @@ import type { Batch } from '../../src/core/types';
 import type { TestApi } from '../../src/extension';
 import { FakeApi, startFakeApi } from '../fake-api/server';
 import { connectToFake, disconnect, EXTENSION_ID, rootItems, waitFor } from './helpers';
+import { ViewId } from '../../src/ids';
 
 const ACTIVE = new Set(['validating', 'in_progress', 'finalizing', 'cancelling']);
 const isActive = (b: Batch): boolean => ACTIVE.has(String(b.status));
@@ -276,7 +277,7 @@ describe('Manage batches from the editor (extension host, fake API)', function (
       }
       const store = api.services.store;
       await rootItems(api);
-      await vscode.commands.executeCommand('openaiBatches.batches.focus');
+      await vscode.commands.executeCommand(`${ViewId.batches}.focus`);
       await waitFor('the view to be visible', () => api.services.treeView.visible);
       console.log(`      window focused: ${vscode.window.state.focused}, view visible: ${api.services.treeView.visible}`);
 
@@ -329,7 +330,7 @@ describe('Manage batches from the editor (extension host, fake API)', function (
     it('backs off after failures and does not poll while the view is hidden', async () => {
       ({ api, fake } = await connectToFake({ seed: 'demo' }));
       await rootItems(api);
-      await vscode.commands.executeCommand('openaiBatches.batches.focus');
+      await vscode.commands.executeCommand(`${ViewId.batches}.focus`);
       await waitFor('the view to be visible', () => api.services.treeView.visible);
       fake.addFault({ method: 'GET', path: '/v1/batches', status: 400, body: { error: { message: 'injected', type: 'invalid_request_error', param: null, code: null } } });
       fake.clearRequests();

@@ -1,3 +1,6 @@
+// Every id the extension shares with package.json and the workbench, in one leaf module that
+// every other module may import and that imports nothing.
+
 /** Every command the extension contributes; package.json's `contributes.commands` must match. */
 export const CommandId = {
   setApiKey: 'openaiBatches.setApiKey',
@@ -29,3 +32,17 @@ export const ContextKey = {
   hasMore: 'openaiBatches.hasMore',
   filterActive: 'openaiBatches.filterActive',
 } as const;
+
+/** Views contributed in package.json (`contributes.views`). */
+export const ViewId = {
+  batches: 'openaiBatches.batches',
+} as const;
+
+/** Webview panel types, also used by `onWebviewPanel:` activation events. */
+export const PanelType = {
+  batchDetail: 'openaiBatches.batchDetail',
+  results: 'openaiBatches.results',
+} as const;
+
+/** The settings section: `openaiBatches.*`. */
+export const CONFIG_SECTION = 'openaiBatches';
