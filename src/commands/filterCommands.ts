@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
 import { BatchFilter, isFilterActive } from '../core/filter';
 import { humanizeStatus, plainText } from '../core/format';
-import { STATUS_ORDER, statusOf } from '../core/grouping';
+import { KNOWN_STATUSES } from '../core/batchFacts';
+import { statusOf } from '../core/grouping';
 import { ContextKey } from '../ids';
 import type { Services } from './services';
 
@@ -13,7 +14,7 @@ interface FacetItem extends vscode.QuickPickItem {
 export async function filterBatches(services: Services): Promise<void> {
   const current = services.tree.filter ?? {};
   const loaded = services.store.batches;
-  const statuses = [...new Set([...STATUS_ORDER.filter((s) => loaded.some((b) => statusOf(b) === s)), ...loaded.map(statusOf)])];
+  const statuses = [...new Set([...KNOWN_STATUSES.filter((s) => loaded.some((b) => statusOf(b) === s)), ...loaded.map(statusOf)])];
   const endpoints = [...new Set(loaded.map((b) => b.endpoint).filter((e): e is string => typeof e === 'string' && !!e))].sort();
   const count = (predicate: (value: string) => boolean): number => loaded.filter((b) => predicate(b.endpoint ?? '')).length;
 

@@ -6,11 +6,11 @@ import { statusOf } from './grouping';
 import { limitDepth, MAX_JSON_DEPTH } from './jsonDepth';
 import type { PagerSnapshot } from './pager';
 import type { Batch } from './types';
+import { TERMINAL_STATUSES } from './batchFacts';
 
 /** Bump when the stored shape changes: an older file is then discarded, never misread. */
 export const CACHE_FORMAT_VERSION = 1;
 
-const TERMINAL: ReadonlySet<string> = new Set(['completed', 'failed', 'expired', 'cancelled']);
 
 interface CacheFile {
   version: number;
@@ -44,7 +44,7 @@ export function boundSnapshot(snapshot: PagerSnapshot<Batch>, max: number): Page
   let excess = snapshot.items.length - max;
   const drop = new Set<number>();
   for (let i = snapshot.items.length - 1; i >= 0 && excess > 0; i--) {
-    if (TERMINAL.has(statusOf(snapshot.items[i]))) {
+    if (TERMINAL_STATUSES.has(statusOf(snapshot.items[i]))) {
       drop.add(i);
       excess--;
     }

@@ -4,9 +4,9 @@ import { Emitter } from './events';
 import { statusOf } from './grouping';
 import { Pager, PagerOperation, PagerSnapshot, UpdateStats } from './pager';
 import type { Batch } from './types';
+import { TERMINAL_STATUSES } from './batchFacts';
 
 /** Statuses that never change again: such batches are never refetched by an incremental refresh. */
-const TERMINAL_STATUSES: ReadonlySet<string> = new Set(['completed', 'failed', 'expired', 'cancelled']);
 
 export type ConnectionState =
   | { kind: 'signedOut' }

@@ -1,10 +1,5 @@
+import { ACTIVE_STATUSES, CANCELLABLE_STATUSES, KNOWN_STATUSES } from './batchFacts';
 import type { Batch } from './types';
-
-/** Display order of the status groups: work still moving first, then the finished states. */
-export const STATUS_ORDER = ['validating', 'in_progress', 'finalizing', 'cancelling', 'completed', 'failed', 'expired', 'cancelled'];
-
-export const ACTIVE_STATUSES: ReadonlySet<string> = new Set(['validating', 'in_progress', 'finalizing', 'cancelling']);
-export const CANCELLABLE_STATUSES: ReadonlySet<string> = new Set(['validating', 'in_progress', 'finalizing']);
 
 /** The status string used for grouping; a missing status is grouped as `unknown`. */
 export function statusOf(batch: Batch): string {
@@ -25,7 +20,7 @@ export interface StatusGroup {
 }
 
 /**
- * Groups batches by status, in {@link STATUS_ORDER}, then any status the API adds later in
+ * Groups batches by status, in {@link KNOWN_STATUSES} order, then any status the API adds later in
  * alphabetical order. Only statuses with at least one batch appear. Batches keep their
  * incoming (newest-first) order inside a group.
  */
@@ -40,11 +35,13 @@ export function groupByStatus(batches: readonly Batch[]): StatusGroup[] {
   return [...groups.keys()].sort(compareStatuses).map((status) => ({ status, batches: groups.get(status)! }));
 }
 
+const STATUS_RANK: ReadonlyMap<string, number> = new Map(KNOWN_STATUSES.map((status, rank) => [status, rank]));
+
 function compareStatuses(a: string, b: string): number {
-  const ia = STATUS_ORDER.indexOf(a);
-  const ib = STATUS_ORDER.indexOf(b);
-  if (ia !== -1 && ib !== -1) return ia - ib;
-  if (ia !== -1) return -1;
-  if (ib !== -1) return 1;
+  const ra = STATUS_RANK.get(a);
+  const rb = STATUS_RANK.get(b);
+  if (ra !== undefined && rb !== undefined) return ra - rb;
+  if (ra !== undefined) return -1;
+  if (rb !== undefined) return 1;
   return a.localeCompare(b);
 }

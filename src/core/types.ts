@@ -1,16 +1,7 @@
-/** Statuses documented by the Batch API. Providers may send others; those are kept as plain strings. */
-export const KNOWN_STATUSES = [
-  'validating',
-  'in_progress',
-  'finalizing',
-  'cancelling',
-  'completed',
-  'failed',
-  'expired',
-  'cancelled',
-] as const;
+import type { KnownBatchStatus } from './batchFacts';
 
-export type KnownBatchStatus = (typeof KNOWN_STATUSES)[number];
+export type { KnownBatchStatus };
+
 /** A status string as the API sent it; unknown values are preserved, never dropped. */
 export type BatchStatus = KnownBatchStatus | (string & {});
 
