@@ -20,13 +20,67 @@ export default tseslint.config(
       eqeqeq: ['error', 'smart'],
     },
   },
+  // The arrows run one way: ids <- core <- infrastructure (log, config, auth…) <- features
+  // (tree, webview, editor, jsonl, connection, auto-refresh) <- commands <- extension.ts.
+  // Each block forbids what a layer may not reach; test/unit/architecture.test.ts proves they fire.
+  {
+    files: ['src/ids.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['./*', '../*', 'vscode'], message: 'ids.ts is the leaf every module may import: it imports nothing.' }] }] },
+  },
   {
     // core/ must run in plain Node: it is unit-tested without VS Code and reused by the CLI-side tools.
     files: ['src/core/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
-        { paths: [{ name: 'vscode', message: 'src/core must not depend on vscode; pass what it needs in through constructors.' }] },
+        {
+          paths: [{ name: 'vscode', message: 'src/core must not depend on vscode; pass what it needs in through constructors.' }],
+          patterns: [{ group: ['../*', '!../core/*'], message: 'src/core imports only src/core: everything else depends on it, not the other way round.' }],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/log.ts', 'src/config.ts', 'src/failures.ts', 'src/fileCache.ts', 'src/contextKeys.ts', 'src/auth/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/commands/*', '**/extension', '**/tree/*', '**/webview/*', '**/webview/**', '**/editor/*', '**/jsonl/*', '**/connection', '**/autoRefresh'],
+              message: 'Infrastructure (log, config, failures, file cache, context keys, auth) may import only ids, core and each other.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/tree/**/*.ts', 'src/webview/**/*.ts', 'src/results/**/*.ts', 'src/editor/**/*.ts', 'src/jsonl/**/*.ts', 'src/connection.ts', 'src/autoRefresh.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/commands/*', '**/commands', '**/extension'], message: 'Features may not import commands/ or extension.ts: commands call features, not the other way round.' }] },
+      ],
+    },
+  },
+  {
+    files: ['src/commands/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['**/extension'], message: 'Only extension.ts wires things together; commands receive what they use.' }] }] },
+  },
+  {
+    // The pages reach the host only by messages: all they may take from src/ are the protocol types.
+    files: ['media/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { regex: '^\\.\\./src/(?!webview/(.+/)?\\w*[pP]rotocol$)', message: 'A page imports nothing from src/ but the protocol types.' },
+            { regex: '^\\.\\./src/webview/(.+/)?\\w*[pP]rotocol$', allowTypeImports: true, message: 'A page imports the protocol types only (import type): its code runs in the webview.' },
+          ],
+        },
       ],
     },
   },

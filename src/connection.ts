@@ -1,8 +1,9 @@
 import * as vscode from 'vscode';
 import type { ApiKeyStore } from './auth/apiKeyStore';
-import { CONFIG_SECTION, ContextKey } from './ids';
+import { CONFIG_SECTION } from './ids';
 import { readSettings } from './config';
 import { accountId, BatchCache } from './core/batchCache';
+import type { BatchCacheSaver } from './core/batchCacheSaver';
 import type { BatchStore } from './core/batchStore';
 import { BatchApiClient } from './core/client';
 import { ApiError, errorMessage } from './core/errors';
@@ -11,29 +12,23 @@ import type { Logger } from './log';
 /** Settings that change which account is talked to, or how. */
 const CONNECTION_SETTINGS = ['baseUrl', 'pageSize', 'organization', 'project', 'requestTimeoutSeconds', 'authHeader', 'apiVersion'];
 
-const SAVE_DELAY_MS = 750;
-
 /**
  * Keeps the store connected to the account the settings and SecretStorage describe: rebuilds
- * the client when the key, base URL or headers change (also from another window), paints the
- * account's cached batches before any request, persists them as they change, and mirrors state
- * into context keys for `when` clauses.
+ * the client when the key, base URL or headers change (also from another window), and paints
+ * the account's cached batches before any request. Saving them is the {@link BatchCacheSaver}'s.
  */
 export class ConnectionManager implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private generation = 0;
   private currentKey: string | undefined;
   private signature: string | undefined;
-  /** Accounts whose key was cleared: nothing may write their cache again until they reconnect. */
-  private readonly forgotten = new Set<string>();
-  private saveTimer: ReturnType<typeof setTimeout> | undefined;
-  private hasMoreContext: boolean | undefined;
 
   constructor(
     private readonly store: BatchStore,
     private readonly keys: ApiKeyStore,
     private readonly log: Logger,
     private readonly cache: BatchCache,
+    private readonly saver: BatchCacheSaver,
   ) {
     this.disposables.push(
       vscode.workspace.onDidChangeConfiguration((event) => {
@@ -41,15 +36,6 @@ export class ConnectionManager implements vscode.Disposable {
       }),
       keys.onDidChange((identity) => {
         if (keys.isFor(identity, readSettings().baseUrl)) void this.reconnect();
-      }),
-      store.onDidChange(() => {
-        // Store changes are frequent (every page, every auto-refresh); the context key crosses to the workbench only when it flips.
-        const hasMore = store.hasLoaded && store.hasMore;
-        if (hasMore !== this.hasMoreContext) {
-          this.hasMoreContext = hasMore;
-          void vscode.commands.executeCommand('setContext', ContextKey.hasMore, hasMore);
-        }
-        this.scheduleSave();
       }),
     );
   }
@@ -67,12 +53,11 @@ export class ConnectionManager implements vscode.Disposable {
     if (signature === this.signature && this.store.state.kind !== 'misconfigured') return;
     this.signature = signature;
     // Without a key (cleared here or in another window) the signed-out account's cache is not written back.
-    if (apiKey) this.flushSave();
-    else this.cancelSave();
+    if (apiKey) this.saver.flush();
+    else this.saver.cancel();
     this.log.redactor.remove(this.currentKey);
     this.currentKey = apiKey;
     this.log.redactor.add(apiKey);
-    await vscode.commands.executeCommand('setContext', ContextKey.hasApiKey, !!apiKey);
     if (!apiKey) {
       this.log.info(`No API key stored for ${settings.baseUrl}.`);
       this.store.setConnection({ kind: 'signedOut' });
@@ -99,46 +84,19 @@ export class ConnectionManager implements vscode.Disposable {
     const account = accountId({ baseUrl: settings.baseUrl, organization: settings.organization, project: settings.project, apiKey });
     const cached = settings.cacheSize > 0 ? await this.cache.load(account) : undefined;
     if (generation !== this.generation) return;
-    this.forgotten.delete(account);
+    this.saver.remember(account);
     this.log.info(`Connected to ${client.baseUrl}${cached ? ` (painted ${cached.snapshot.items.length} cached batches)` : ''}.`);
     this.store.setConnection({ kind: 'ready', client, account }, cached);
     // Reconcile the cached tree in the background, after it has been painted.
     if (cached) setTimeout(() => void this.store.refresh(), 0);
   }
 
-  /**
-   * Deletes the current account's batch cache (when its key is cleared), after any save under
-   * way; no later save writes it back unless the account connects again.
-   */
-  async clearCache(): Promise<void> {
-    this.cancelSave();
-    const account = this.store.account;
-    if (!account) return;
-    this.forgotten.add(account);
-    await this.cache.clear(account);
-  }
-
-  private scheduleSave(): void {
-    if (!this.store.account || this.saveTimer) return;
-    this.saveTimer = setTimeout(() => this.flushSave(), SAVE_DELAY_MS);
-  }
-
-  private cancelSave(): void {
-    if (this.saveTimer) clearTimeout(this.saveTimer);
-    this.saveTimer = undefined;
-  }
-
-  private flushSave(): void {
-    this.cancelSave();
-    // The store's own account, so a snapshot is never saved under another account's name.
-    const account = this.store.account;
-    const { cacheSize } = readSettings();
-    if (!account || this.forgotten.has(account) || cacheSize === 0 || !this.store.hasLoaded || this.store.cachedAt !== undefined) return;
-    this.cache.save(account, this.store.snapshot(), cacheSize).catch((error: unknown) => this.log.warn(`Could not save the batch cache: ${errorMessage(error)}`));
+  /** Deletes the current account's batch cache (its key is being cleared); no later save writes it back. */
+  clearCache(): Promise<void> {
+    return this.saver.forgetCurrentAccount();
   }
 
   dispose(): void {
-    this.flushSave();
     for (const disposable of this.disposables) disposable.dispose();
   }
 }
