@@ -1,24 +1,16 @@
 // The batch detail page. Every value from the API is treated as text: nodes are built with
 // createElement and filled with textContent (or append(string), which makes Text nodes);
 // nothing from a batch becomes markup, an attribute that loads something, or a style.
-import { batchLabel, batchPresentation, completedWithFailures, countsOf, formatBytes, formatTimestamp, humanizeStatus, relativeTime } from '../src/core/format';
-import { isActive, isCancellable, statusOf } from '../src/core/grouping';
-import type { Batch } from '../src/core/types';
-import { type CopyTarget, type FileInfo, type FileInfoMap, isHostMessage, isPageState, type PageState, type PageToHost } from '../src/webview/protocol';
+// Labels, status, counts and times come formatted from the host (DetailView); the raw batch is
+// drawn here only where it is shown as data: usage, errors, details, metadata and the JSON.
+import type { Batch, DetailView, FileRow, HostToPage, Moment, PageState, PageToHost } from '../src/webview/detail/protocol';
+import { isRecord, startPage, vsCodeApi } from './page';
 
-interface VsCodeApi {
-  postMessage(message: PageToHost): void;
-  getState(): unknown;
-  setState(state: PageState): void;
-}
-
-declare function acquireVsCodeApi(): VsCodeApi;
-
-const vscode = acquireVsCodeApi();
+const vscode = vsCodeApi<PageToHost, PageState>();
 const content = document.getElementById('content') ?? document.body.appendChild(document.createElement('main'));
 const banner = document.getElementById('banner') ?? document.body.insertBefore(document.createElement('div'), content);
 
-let shown: { batch: Batch; fileInfo: FileInfoMap; now: number } | undefined;
+let shown: { batch: Batch; view: DetailView } | undefined;
 let loading = false;
 let refreshButton: HTMLButtonElement | undefined;
 
@@ -46,10 +38,6 @@ function text(value: unknown): string {
 /** A cell holding API text: isolated so bidi controls and long runs cannot disturb the layout. */
 function data(value: unknown, tag: 'span' | 'code' | 'td' = 'span'): HTMLElement {
   return el(tag, 'data', text(value));
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function isCount(value: unknown): value is number {
@@ -115,44 +103,53 @@ const TONES: Record<string, string> = {
   disabledForeground: 'tone-muted',
 };
 
-function header(batch: Batch): HTMLElement {
-  const presentation = batchPresentation(batch);
-  const tone = (presentation.color && TONES[presentation.color]) || 'tone-default';
-  const status = humanizeStatus(statusOf(batch)) + (completedWithFailures(batch) ? ' with failures' : '');
+function header(batch: Batch, view: DetailView): HTMLElement {
+  const tone = (view.color && Object.hasOwn(TONES, view.color) && TONES[view.color]) || 'tone-default';
   return el(
     'header',
     'header',
-    el('div', 'title-row', el('h1', 'data', batchLabel(batch)), el('span', `chip ${tone}`, status)),
-    el('div', 'id-row', data(batch.id, 'code'), button('Copy ID', { type: 'copy', what: 'batchId' }, { secondary: true, title: 'Copy the batch ID' })),
+    el('div', 'title-row', el('h1', 'data', view.label), el('span', `chip ${tone}`, view.status)),
+    el(
+      'div',
+      'id-row',
+      data(batch.id, 'code'),
+      button('Copy ID', { type: 'copy', what: 'batchId' }, { secondary: true, title: 'Copy the batch ID' }),
+    ),
   );
 }
 
-function toolbar(batch: Batch): HTMLElement {
+function hasFile(view: DetailView, role: FileRow['role']): boolean {
+  return view.files.some((file) => file.role === role && file.id);
+}
+
+function toolbar(view: DetailView): HTMLElement {
   refreshButton = button(loading ? 'Refreshing…' : 'Refresh', { type: 'refresh' });
   refreshButton.disabled = loading;
   const bar = el('div', 'toolbar', refreshButton);
-  if (isCancellable(batch)) bar.append(button('Cancel batch…', { type: 'cancel' }, { secondary: true }));
-  if (typeof batch.output_file_id === 'string' && batch.output_file_id) bar.append(button('Open output file', { type: 'openOutput' }, { secondary: true }));
-  if (typeof batch.error_file_id === 'string' && batch.error_file_id) bar.append(button('Open error file', { type: 'openError' }, { secondary: true }));
+  if (view.cancellable) bar.append(button('Cancel batch…', { type: 'cancel' }, { secondary: true }));
+  if (hasFile(view, 'output')) bar.append(button('Open output file', { type: 'openOutput' }, { secondary: true }));
+  if (hasFile(view, 'error')) bar.append(button('Open error file', { type: 'openError' }, { secondary: true }));
   bar.append(button('Open JSON in editor', { type: 'openJson' }, { secondary: true }));
   return bar;
 }
 
-function alerts(batch: Batch): HTMLElement[] {
-  if (statusOf(batch) !== 'completed') return [];
-  const counts = countsOf(batch);
-  if (!batch.output_file_id && batch.error_file_id) {
+function alerts({ failures }: DetailView): HTMLElement[] {
+  if (!failures) return [];
+  if (failures.kind === 'all') {
     return [el('div', 'banner warning', 'All requests failed: only an error file was produced. Open the error file to see why.')];
   }
-  if (counts.failed > 0) {
-    return [el('div', 'banner warning', `${formatNumber(counts.failed)} of ${formatNumber(counts.total)} requests failed; their errors are in the error file.`)];
-  }
-  return [];
+  return [
+    el(
+      'div',
+      'banner warning',
+      `${formatNumber(failures.failed)} of ${formatNumber(failures.total)} requests failed; their errors are in the error file.`,
+    ),
+  ];
 }
 
-function requests(batch: Batch): HTMLElement {
-  if (!isRecord(batch.request_counts)) return section('Requests', muted('Request counts were not reported.'));
-  const { total, completed, failed } = countsOf(batch);
+function requests(view: DetailView): HTMLElement {
+  if (!view.requests) return section('Requests', muted('Request counts were not reported.'));
+  const { total, completed, failed } = view.requests;
   const remaining = Math.max(0, total - completed - failed);
   const summary = `${formatNumber(completed)} completed, ${formatNumber(failed)} failed, ${formatNumber(remaining)} remaining of ${formatNumber(total)}`;
   const bar = el('div', 'bar');
@@ -169,7 +166,8 @@ function requests(batch: Batch): HTMLElement {
     segment.style.width = `${(count / scale) * 100}%`;
     bar.append(segment);
   }
-  const legendItem = (kind: string, label: string, count: number): HTMLElement => el('span', 'legend-item', el('span', `swatch ${kind}`), `${formatNumber(count)} ${label}`);
+  const legendItem = (kind: string, label: string, count: number): HTMLElement =>
+    el('span', 'legend-item', el('span', `swatch ${kind}`), `${formatNumber(count)} ${label}`);
   const legend = el(
     'div',
     'legend',
@@ -181,47 +179,27 @@ function requests(batch: Batch): HTMLElement {
   return section('Requests', bar, legend);
 }
 
-const TIMELINE_STEPS = [
-  ['created_at', 'Created'],
-  ['in_progress_at', 'In progress'],
-  ['finalizing_at', 'Finalizing'],
-  ['cancelling_at', 'Cancelling'],
-  ['completed_at', 'Completed'],
-  ['failed_at', 'Failed'],
-  ['expired_at', 'Expired'],
-  ['cancelled_at', 'Cancelled'],
-] as const;
-
-function timestampCell(seconds: number, now: number): HTMLElement {
-  const absolute = formatTimestamp(seconds) ?? '';
-  const time = el('time', undefined, absolute);
-  time.dateTime = new Date(seconds * 1000).toISOString();
-  return el('span', 'when', time, el('span', 'muted', ` (${relativeTime(seconds, now)})`));
+function timestampCell(at: Moment): HTMLElement {
+  const time = el('time', undefined, at.text);
+  time.dateTime = new Date(at.seconds * 1000).toISOString();
+  return el('span', 'when', time, el('span', 'muted', ` (${at.relative})`));
 }
 
-function timeline(batch: Batch, now: number): HTMLElement {
-  const steps = TIMELINE_STEPS.flatMap(([key, label], order) => {
-    const seconds = batch[key];
-    return typeof seconds === 'number' && formatTimestamp(seconds) ? [{ label, seconds, order }] : [];
-  }).sort((a, b) => a.seconds - b.seconds || a.order - b.order);
+function timeline({ timeline: steps, expires }: DetailView): HTMLElement {
   const children: Child[] = [];
   if (steps.length === 0) {
     children.push(muted('No timestamps were reported.'));
   } else {
     const list = el('ol', 'timeline');
-    const start = steps[0].seconds;
+    const start = steps[0].at.seconds;
     steps.forEach((step, index) => {
-      const item = el('li', index === steps.length - 1 ? 'current' : undefined, el('span', 'step', step.label), timestampCell(step.seconds, now));
-      if (index > 0) item.append(el('span', 'muted elapsed', ` +${formatDuration(step.seconds - start)}`));
+      const item = el('li', index === steps.length - 1 ? 'current' : undefined, el('span', 'step', step.label), timestampCell(step.at));
+      if (index > 0) item.append(el('span', 'muted elapsed', ` +${formatDuration(step.at.seconds - start)}`));
       list.append(item);
     });
     children.push(list);
   }
-  // The completion-window deadline only matters while the batch can still run into it.
-  const expires = batch.expires_at;
-  if (isActive(batch) && typeof expires === 'number' && formatTimestamp(expires)) {
-    children.push(el('p', 'deadline', el('span', 'step', 'Expires '), timestampCell(expires, now)));
-  }
+  if (expires) children.push(el('p', 'deadline', el('span', 'step', 'Expires '), timestampCell(expires)));
   return section('Timeline', ...children);
 }
 
@@ -250,7 +228,20 @@ function errors(batch: Batch): HTMLElement | undefined {
   const items = isRecord(raw) && Array.isArray(raw.data) ? (raw.data as unknown[]) : [];
   if (items.length === 0) return undefined;
   const table = el('table', 'grid');
-  table.append(el('thead', undefined, el('tr', undefined, el('th', undefined, 'Line'), el('th', undefined, 'Code'), el('th', undefined, 'Param'), el('th', undefined, 'Message'))));
+  table.append(
+    el(
+      'thead',
+      undefined,
+      el(
+        'tr',
+        undefined,
+        el('th', undefined, 'Line'),
+        el('th', undefined, 'Code'),
+        el('th', undefined, 'Param'),
+        el('th', undefined, 'Message'),
+      ),
+    ),
+  );
   const body = el('tbody');
   for (const item of items.slice(0, MAX_ERRORS)) {
     const error = isRecord(item) ? item : { message: item };
@@ -271,30 +262,17 @@ function details(batch: Batch): HTMLElement {
   return section('Details', keyValueTable(rows));
 }
 
-const FILES = [
-  ['Input file', 'input_file_id', 'inputFileId'],
-  ['Output file', 'output_file_id', 'outputFileId'],
-  ['Error file', 'error_file_id', 'errorFileId'],
-] as const satisfies readonly (readonly [string, keyof Batch, CopyTarget])[];
-
-function fileInfoFor(fileInfo: FileInfoMap, id: string): FileInfo | undefined {
-  const info = Object.hasOwn(fileInfo, id) ? fileInfo[id] : undefined;
-  return isRecord(info) ? info : undefined;
-}
-
-function files(batch: Batch, fileInfo: FileInfoMap): HTMLElement {
+function files(view: DetailView): HTMLElement {
   const table = el('table', 'kv files');
-  for (const [label, key, target] of FILES) {
-    const id: unknown = batch[key];
+  for (const { label, copy, id, about } of view.files) {
     const row = el('tr', undefined, el('th', undefined, label));
-    if (typeof id === 'string' && id) {
+    if (id) {
       const cell = el('td', undefined, data(id, 'code'));
-      const info = fileInfoFor(fileInfo, id);
-      const about: string[] = [];
-      if (info && typeof info.filename === 'string' && info.filename) about.push(info.filename);
-      if (info && isCount(info.bytes)) about.push(formatBytes(info.bytes));
-      if (about.length) cell.append(el('div', 'muted data', about.join(' · ')));
-      row.append(cell, el('td', 'action', button('Copy', { type: 'copy', what: target }, { secondary: true, title: `Copy the ${label.toLowerCase()} ID` })));
+      if (about) cell.append(el('div', 'muted data', about));
+      row.append(
+        cell,
+        el('td', 'action', button('Copy', { type: 'copy', what: copy }, { secondary: true, title: `Copy the ${label.toLowerCase()} ID` })),
+      );
     } else {
       row.append(el('td', 'muted', 'none'), el('td', 'action'));
     }
@@ -334,18 +312,18 @@ function part(name: string, build: () => HTMLElement | HTMLElement[] | undefined
 
 function render(): void {
   if (!shown) return;
-  const { batch, fileInfo, now } = shown;
+  const { batch, view } = shown;
   const focused = document.activeElement instanceof HTMLElement ? document.activeElement.dataset.action : undefined;
   content.replaceChildren(
-    ...part('header', () => header(batch)),
-    ...part('actions', () => toolbar(batch)),
-    ...part('warnings', () => alerts(batch)),
-    ...part('request counts', () => requests(batch)),
-    ...part('timeline', () => timeline(batch, now)),
+    ...part('header', () => header(batch, view)),
+    ...part('actions', () => toolbar(view)),
+    ...part('warnings', () => alerts(view)),
+    ...part('request counts', () => requests(view)),
+    ...part('timeline', () => timeline(view)),
     ...part('usage', () => usage(batch)),
     ...part('errors', () => errors(batch)),
     ...part('details', () => details(batch)),
-    ...part('files', () => files(batch, fileInfo)),
+    ...part('files', () => files(view)),
     ...part('metadata', () => metadata(batch)),
     ...part('batch JSON', () => json(batch)),
   );
@@ -379,17 +357,33 @@ function showError(message: string | undefined): void {
   banner.replaceChildren(el('span', 'data', message), dismiss);
 }
 
-window.addEventListener('message', (event: MessageEvent<unknown>) => {
-  const message = event.data;
-  if (!isHostMessage(message)) return;
+/** A light shape check of what arrives (the page still renders every field defensively). */
+function isHostMessage(value: unknown): value is HostToPage {
+  if (!isRecord(value)) return false;
+  switch (value.type) {
+    case 'batch':
+      return isRecord(value.batch) && typeof value.batch.id === 'string' && isRecord(value.view);
+    case 'error':
+      return typeof value.message === 'string';
+    case 'loading':
+      return typeof value.loading === 'boolean';
+    default:
+      return false;
+  }
+}
+
+/** A state this page saved: a version that kept no view (the host posts one at once) is not drawn. */
+function isSavedState(value: unknown): value is Required<PageState> {
+  return isRecord(value) && isRecord(value.batch) && isRecord(value.view);
+}
+
+function receive(message: HostToPage): void {
   switch (message.type) {
-    case 'batch': {
-      const fileInfo = message.fileInfo ?? {};
-      shown = { batch: message.batch, fileInfo, now: message.now };
-      vscode.setState({ batch: message.batch, fileInfo });
+    case 'batch':
+      shown = { batch: message.batch, view: message.view };
+      vscode.setState(shown);
       render();
       break;
-    }
     case 'error':
       showError(message.message);
       break;
@@ -400,11 +394,12 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
       showLoading();
       break;
   }
-});
+}
 
+// What was shown before the page was unloaded (hidden, or the window reloaded), until the host posts.
 const saved = vscode.getState();
-if (isPageState(saved)) {
-  shown = { batch: saved.batch, fileInfo: saved.fileInfo ?? {}, now: Date.now() };
+if (isSavedState(saved)) {
+  shown = saved;
   render();
 }
-vscode.postMessage({ type: 'ready' });
+startPage(vscode, isHostMessage, receive);

@@ -1,21 +1,15 @@
 // The results page: a paginated, sortable, filterable table of one batch's requests.
 // Every string from the API is written with textContent; nothing is parsed as HTML.
-import {
-  type ExportFormat,
-  type HostToPage,
-  isResultsHostMessage,
-  OUTCOME_FILTERS,
-  type OutcomeFilter,
-  type PageToHost,
-  type ResultCounts,
-  type ResultRow,
-} from '../src/results/resultsProtocol';
-
-interface VsCodeApi {
-  postMessage(message: PageToHost): void;
-}
-
-declare function acquireVsCodeApi(): VsCodeApi;
+import type {
+  ExportFormat,
+  HostToPage,
+  OutcomeFilter,
+  PageToHost,
+  ResultCounts,
+  ResultRow,
+  ResultsPageState,
+} from '../src/webview/results/protocol';
+import { isRecord, startPage, vsCodeApi } from './page';
 
 type SortKey = 'customId' | 'line' | 'statusCode' | 'answer' | 'inputTokens' | 'outputTokens' | 'totalTokens';
 const SORT_KEYS: readonly string[] = ['customId', 'line', 'statusCode', 'answer', 'inputTokens', 'outputTokens', 'totalTokens'];
@@ -28,7 +22,7 @@ interface Detail {
 }
 
 const PAGE_SIZE = 200;
-const vscode = acquireVsCodeApi();
+const vscode = vsCodeApi<PageToHost, ResultsPageState>();
 
 interface ViewState {
   rows: ResultRow[];
@@ -195,9 +189,18 @@ function renderDetail(index: number): HTMLTableRowElement {
   return tr;
 }
 
-function renderCounts(): void {
+/** The count on each filter button; its keys are the filters. */
+function filterCounts(): Record<OutcomeFilter, number> {
   const { counts } = view;
-  const values: Record<OutcomeFilter, number> = { all: view.total, succeeded: counts.succeeded, failed: counts.failed, missing: counts.missing };
+  return { all: view.total, succeeded: counts.succeeded, failed: counts.failed, missing: counts.missing };
+}
+
+function isOutcomeFilter(value: string | undefined): value is OutcomeFilter {
+  return value !== undefined && Object.hasOwn(filterCounts(), value);
+}
+
+function renderCounts(): void {
+  const values = filterCounts();
   for (const button of document.querySelectorAll<HTMLButtonElement>('[data-outcome]')) {
     const outcome = button.dataset.outcome as OutcomeFilter;
     const count = button.querySelector('.count');
@@ -228,13 +231,49 @@ function setStatus(text: string): void {
 
 function summary(): string {
   const { counts } = view;
-  const parts = [`${number(view.total)} request${view.total === 1 ? '' : 's'}`, `${number(counts.succeeded)} succeeded`, `${number(counts.failed)} failed`];
+  const parts = [
+    `${number(view.total)} request${view.total === 1 ? '' : 's'}`,
+    `${number(counts.succeeded)} succeeded`,
+    `${number(counts.failed)} failed`,
+  ];
   if (counts.missing) parts.push(`${number(counts.missing)} without a result`);
   return parts.join(' · ');
 }
 
+/** A light shape check of what the host sends (the page still writes every string as text). */
+function isHostMessage(value: unknown): value is HostToPage {
+  if (!isRecord(value)) return false;
+  switch (value.type) {
+    case 'batch':
+      return typeof value.batchId === 'string';
+    case 'loading':
+    case 'error':
+      return typeof value.message === 'string';
+    case 'begin':
+      return (
+        typeof value.title === 'string' &&
+        typeof value.batchId === 'string' &&
+        typeof value.total === 'number' &&
+        isRecord(value.counts) &&
+        Array.isArray(value.notes)
+      );
+    case 'rows':
+      return Array.isArray(value.rows);
+    case 'end':
+      return true;
+    case 'detail':
+      return typeof value.index === 'number';
+    default:
+      return false;
+  }
+}
+
 function receive(message: HostToPage): void {
   switch (message.type) {
+    case 'batch':
+      // Kept so the panel comes back after a window reload.
+      vscode.setState({ batchId: message.batchId });
+      return;
     case 'loading':
       dom.banner.hidden = true;
       setStatus(message.message);
@@ -275,15 +314,16 @@ function receive(message: HostToPage): void {
       invalidate(false);
       return;
     case 'detail':
-      view.details.set(message.index, { answer: message.answer, request: message.request, response: message.response, error: message.error });
+      view.details.set(message.index, {
+        answer: message.answer,
+        request: message.request,
+        response: message.response,
+        error: message.error,
+      });
       if (view.expanded.has(message.index)) render();
       return;
   }
 }
-
-window.addEventListener('message', (event: MessageEvent<unknown>) => {
-  if (isResultsHostMessage(event.data)) receive(event.data);
-});
 
 dom.body.addEventListener('click', (event) => {
   const row = (event.target as HTMLElement).closest<HTMLTableRowElement>('tr.row');
@@ -302,8 +342,8 @@ dom.body.addEventListener('keydown', (event) => {
 for (const button of document.querySelectorAll<HTMLButtonElement>('[data-outcome]')) {
   button.addEventListener('click', () => {
     const outcome = button.dataset.outcome;
-    if (!(OUTCOME_FILTERS as readonly (string | undefined)[]).includes(outcome)) return;
-    view.outcome = outcome as OutcomeFilter;
+    if (!isOutcomeFilter(outcome)) return;
+    view.outcome = outcome;
     invalidate(true);
   });
 }
@@ -350,4 +390,4 @@ dom.retry.addEventListener('click', () => {
   vscode.postMessage({ type: 'retry' });
 });
 
-vscode.postMessage({ type: 'ready' });
+startPage(vscode, isHostMessage, receive);

@@ -1,12 +1,13 @@
 import * as vscode from 'vscode';
-import { CommandId, CONFIG_SECTION, ViewId } from './ids';
 import { readSettings } from './config';
+import { fileIdOf } from './core/batchFacts';
 import type { BatchStore } from './core/batchStore';
 import { CompletionWatcher } from './core/completionWatcher';
 import { errorMessage, isCancellation } from './core/errors';
 import { batchLabel, countsOf, statusPhrase } from './core/format';
 import { isActive, statusOf } from './core/grouping';
 import type { Batch } from './core/types';
+import { CommandId, CONFIG_SECTION, ViewId } from './ids';
 import type { Logger } from './log';
 
 const MAX_BACKOFF_FACTOR = 8;
@@ -91,7 +92,7 @@ export class AutoRefresher implements vscode.Disposable {
 
   private async announce(batch: Batch): Promise<void> {
     const status = statusOf(batch);
-    const actions = ['Open Details', ...(batch.output_file_id ? ['Copy Output File ID', 'Open Output'] : [])];
+    const actions = ['Open Details', ...(fileIdOf(batch, 'output') ? ['Copy Output File ID', 'Open Output'] : [])];
     // countsOf, not request_counts itself: a server can send text there, and notifications turn `[x](command:…)` into links.
     const counts = countsOf(batch);
     const message = `Batch "${batchLabel(batch)}" ${status === 'completed' ? 'completed' : `is ${statusPhrase(batch)}`}${

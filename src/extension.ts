@@ -15,7 +15,9 @@ import { Logger } from './log';
 import { BatchTreeProvider } from './tree/batchTreeProvider';
 import { bindViewDescription } from './tree/viewDescription';
 import { BatchJsonDocuments } from './webview/batchJsonDocument';
-import { BatchDetailPanels } from './webview/detailPanel';
+import { BatchDetailPanels } from './webview/detail/detailPanel';
+import { ResultsPanels } from './webview/results/resultsPanel';
+import { cachedFilePath } from './fileCache';
 import { ViewId } from './ids';
 
 /**
@@ -44,11 +46,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
   const activationMs = performance.now() - started;
   const jsonDocuments = new BatchJsonDocuments(store);
   const panels = new BatchDetailPanels({ extensionUri: context.extensionUri, store, log, jsonDocuments });
+  const results = new ResultsPanels({ extensionUri: context.extensionUri, store, log, cachedFile: (account, fileId) => cachedFilePath(context, account, fileId) });
   const autoRefresher = new AutoRefresher(store, treeView, log);
   context.subscriptions.push(log, store, keys, cacheSaver, connection, contextKeys, tree, treeView, panels, panels.registerSerializer(), jsonDocuments, jsonDocuments.register(), autoRefresher, registerIdProviders(store), bindViewDescription(treeView, store, tree));
   context.subscriptions.push(BatchInputDiagnostics.register());
+  context.subscriptions.push(results, results.registerSerializer());
 
-  const services: Services = { context, store, keys, connection, tree, treeView, panels, jsonDocuments, log };
+  const services: Services = { context, store, keys, connection, tree, treeView, panels, results, jsonDocuments, log };
   registerCommands(services);
   await connection.reconnect();
   log.info(`Activated in ${activationMs.toFixed(1)} ms (tree view registered).`);

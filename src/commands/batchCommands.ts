@@ -51,7 +51,7 @@ export async function requestCancel(services: Services, batchId: string): Promis
   try {
     const updated = await client.cancelBatch(batchId);
     // Applied only if the account is still the one the cancel went to.
-    services.store.apply(updated, { prependIfNew: false, account });
+    services.store.recordBatch(updated, { prependIfNew: false, account });
     services.log.info(`Cancel requested for ${batchId}: now ${statusOf(updated)}.`);
     return updated;
   } catch (error) {

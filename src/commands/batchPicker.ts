@@ -2,9 +2,10 @@ import * as vscode from 'vscode';
 import type { BatchStore } from '../core/batchStore';
 import { batchLabel, humanizeStatus, ID_MAX, plainText, relativeTime } from '../core/format';
 import { statusOf } from '../core/grouping';
+import { isRecord } from '../core/json';
 import type { Batch } from '../core/types';
-import { BatchNode } from '../tree/nodes';
 import { ViewId } from '../ids';
+import { BatchNode } from '../tree/nodes';
 
 /**
  * What a batch command is invoked with: a tree node (context menus), a batch id (what the
@@ -45,7 +46,7 @@ export async function resolveBatch(store: BatchStore, argument: BatchArgument, p
 /** The batch id an argument names: a string, a tree node's batch, or an object's `id`. */
 function batchIdOf(argument: unknown): string | undefined {
   if (argument instanceof BatchNode) return argument.batch.id;
-  const id = argument && typeof argument === 'object' && 'id' in argument ? argument.id : argument;
+  const id = isRecord(argument) ? argument.id : argument;
   return typeof id === 'string' && id.trim() ? id.trim() : undefined;
 }
 
@@ -54,7 +55,7 @@ async function fetchWithProgress(store: BatchStore, id: string): Promise<Batch> 
 }
 
 /** A quick pick of loaded batches, most recent first, filterable by label, id, status and detail. */
-export async function pickBatch(store: BatchStore, options: PickOptions): Promise<Batch | undefined> {
+async function pickBatch(store: BatchStore, options: PickOptions): Promise<Batch | undefined> {
   if (!store.hasLoaded && store.state.kind === 'ready') {
     await vscode.window.withProgress({ location: { viewId: ViewId.batches } }, () => store.refresh());
   }

@@ -1,36 +1,32 @@
 import * as vscode from 'vscode';
+import { FILE_ROLES, fileIdOf, type FileRole } from '../core/batchFacts';
 import { batchLabel, ID_MAX, plainText, statusPhrase } from '../core/format';
 import type { Batch } from '../core/types';
 import { BatchArgument, resolveBatch } from './batchPicker';
 import type { Services } from './services';
 
-export type CopyTarget = 'batchId' | 'outputFileId' | 'inputFileId' | 'errorFileId';
+/** What a copy command copies: the batch's id, or the id of one of its files (`inputFileId`, …). */
+export type CopyTarget = 'batchId' | `${FileRole}FileId`;
 
-const TARGETS: Record<CopyTarget, { name: string; read: (batch: Batch) => string | null | undefined }> = {
-  batchId: { name: 'batch ID', read: (batch) => batch.id },
-  outputFileId: { name: 'output file ID', read: (batch) => batch.output_file_id },
-  inputFileId: { name: 'input file ID', read: (batch) => batch.input_file_id },
-  errorFileId: { name: 'error file ID', read: (batch) => batch.error_file_id },
-};
-
-/** The id a copy target reads from a batch, if it has one. */
-export function idFor(batch: Batch, target: CopyTarget): string | undefined {
-  const value = TARGETS[target].read(batch);
-  return typeof value === 'string' && value ? value : undefined;
+/** The file a target names; undefined for the batch id. */
+function roleOf(target: CopyTarget): FileRole | undefined {
+  return FILE_ROLES.find(({ role }) => target === `${role}FileId`)?.role;
 }
 
 /** Copies one of a batch's ids to the clipboard and confirms it in the status bar. */
 export async function copyId(services: Services, target: CopyTarget, argument: BatchArgument): Promise<void> {
-  const { name } = TARGETS[target];
+  const role = roleOf(target);
+  const name = role ? `${role} file ID` : 'batch ID';
+  const idOf = (b: Batch): string | undefined => (role ? fileIdOf(b, role) : b.id || undefined);
   const batch = await resolveBatch(services.store, argument, {
     title: `Copy ${name}`,
     placeHolder: `Pick a batch to copy its ${name} (type to filter by name, id or status)`,
-    include: (b) => !!idFor(b, target),
-    detail: (b) => idFor(b, target),
-    emptyMessage: `No loaded batch has an ${name === 'batch ID' ? 'ID' : name}.`,
+    include: (b) => !!idOf(b),
+    detail: idOf,
+    emptyMessage: `No loaded batch has an ${role ? name : 'ID'}.`,
   });
   if (!batch) return;
-  const value = idFor(batch, target);
+  const value = idOf(batch);
   if (!value) {
     void vscode.window.showInformationMessage(`Batch "${batchLabel(batch)}" has no ${name} (status: ${statusPhrase(batch)}).`);
     return;
@@ -53,13 +49,13 @@ export async function insertOutputFileId(services: Services, argument?: BatchArg
   const pick = {
     title: 'Insert output file ID',
     placeHolder: 'Pick a batch whose output file ID to insert',
-    include: (b: Batch) => !!b.output_file_id,
-    detail: (b: Batch) => b.output_file_id ?? undefined,
+    include: (b: Batch) => !!fileIdOf(b, 'output'),
+    detail: (b: Batch) => fileIdOf(b, 'output'),
     emptyMessage: 'No loaded batch has an output file yet.',
   };
   const batch = await resolveBatch(services.store, argument, pick);
   if (!batch) return;
-  const value = idFor(batch, 'outputFileId');
+  const value = fileIdOf(batch, 'output');
   if (!value) {
     void vscode.window.showInformationMessage(`Batch "${batchLabel(batch)}" has no output file ID (status: ${statusPhrase(batch)}).`);
     return;

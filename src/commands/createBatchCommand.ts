@@ -53,14 +53,14 @@ export async function createBatch(services: Services, argument?: unknown): Promi
   }
   const errors = errorCount(result);
   if (errors > 0 || !result.endpoint) {
-    await refuse(uri, name, result.problems.filter((p) => p.severity === 'error').map(formatProblem), errors);
+    await refuseWithProblems(uri, name, result.problems.filter((p) => p.severity === 'error').map(formatProblem), errors);
     return;
   }
   const warnings = result.problems.filter((p) => p.severity === 'warning');
   if (warnings.length > 0) {
     const answer = await vscode.window.showWarningMessage(
       `"${plainText(name)}" has ${warnings.length} warning${warnings.length === 1 ? '' : 's'}. Create the batch anyway?`,
-      { modal: true, detail: listed(warnings.map(formatProblem), warnings.length) },
+      { modal: true, detail: problemList(warnings.map(formatProblem), warnings.length) },
       'Create Anyway',
     );
     if (answer !== 'Create Anyway') return;
@@ -78,10 +78,11 @@ export async function createBatch(services: Services, argument?: unknown): Promi
   });
   if (description === undefined) return;
 
-  await run(services, { uri, filename, bytes: bytes.byteLength, endpoint: result.endpoint, description });
+  await submit(services, { uri, filename, bytes: bytes.byteLength, endpoint: result.endpoint, description });
 }
 
-async function run(services: Services, prepared: Prepared): Promise<void> {
+/** Uploads and creates (or only creates, when a retry has the upload), then shows the new batch. */
+async function submit(services: Services, prepared: Prepared): Promise<void> {
   const { client, account } = services.store.requireConnection();
   const { uri, filename } = prepared;
   if (prepared.account !== undefined && prepared.account !== account) {
@@ -112,13 +113,13 @@ async function run(services: Services, prepared: Prepared): Promise<void> {
       },
     );
   } catch (error) {
-    await reportFailure(services, attempt, error);
+    await reportCreationFailure(services, attempt, error);
     return;
   }
   const { fileId, batch } = created;
   services.log.info(`Created batch ${batch.id} from ${uri.toString(true)} (input file ${fileId}, ${prepared.endpoint}) at ${client.baseUrl}.`);
   // Signed out or switched meanwhile: the batch is the old account's and stays out of this one's tree, cache and panels.
-  if (!services.store.apply(batch, { prependIfNew: true, account })) {
+  if (!services.store.recordBatch(batch, { prependIfNew: true, account })) {
     void reportElsewhere(batch, client.baseUrl, filename);
     return;
   }
@@ -137,7 +138,7 @@ async function reportElsewhere(batch: Batch, baseUrl: string, filename: string):
   vscode.window.setStatusBarMessage(`$(check) Copied batch ID ${plainText(batch.id)}`, 4000);
 }
 
-async function reportFailure(services: Services, prepared: Prepared, error: unknown): Promise<void> {
+async function reportCreationFailure(services: Services, prepared: Prepared, error: unknown): Promise<void> {
   const failure = error instanceof BatchCreationError ? error : new BatchCreationError(prepared.uploadedFileId ? 'create' : 'upload', error, prepared.uploadedFileId, prepared.filename);
   const uploadedFileId = failure.uploadedFileId;
   if (failure.cancelled) {
@@ -162,7 +163,7 @@ async function reportFailure(services: Services, prepared: Prepared, error: unkn
 async function followUp(services: Services, prepared: Prepared, uploadedFileId: string | undefined, choice: string | undefined): Promise<void> {
   switch (choice) {
     case 'Retry':
-      return run(services, { ...prepared, uploadedFileId });
+      return submit(services, { ...prepared, uploadedFileId });
     case 'Copy File ID':
       if (uploadedFileId) {
         await vscode.env.clipboard.writeText(uploadedFileId);
@@ -210,10 +211,11 @@ async function saveIfDirty(uri: vscode.Uri, filename: string): Promise<boolean> 
   return document.save();
 }
 
-async function refuse(uri: vscode.Uri, filename: string, problems: string[], errors: number): Promise<void> {
+/** The file cannot become a batch: says why, and offers the Problems view. */
+async function refuseWithProblems(uri: vscode.Uri, filename: string, problems: string[], errors: number): Promise<void> {
   const answer = await vscode.window.showErrorMessage(
     `"${plainText(filename)}" has ${errors} problem${errors === 1 ? '' : 's'} to fix before it can become a batch.`,
-    { modal: true, detail: listed(problems, errors) },
+    { modal: true, detail: problemList(problems, errors) },
     'Show Problems',
   );
   if (answer !== 'Show Problems') return;
@@ -222,7 +224,8 @@ async function refuse(uri: vscode.Uri, filename: string, problems: string[], err
   await vscode.commands.executeCommand('workbench.actions.view.problems');
 }
 
-function listed(lines: string[], total: number): string {
+/** The first problems, one a line, then how many more: the detail of a modal. */
+function problemList(lines: string[], total: number): string {
   const shown = lines.slice(0, PROBLEMS_SHOWN);
   if (total > shown.length) shown.push(`…and ${(total - shown.length).toLocaleString('en-US')} more.`);
   return shown.join('\n');

@@ -1,22 +1,20 @@
-import * as vscode from 'vscode';
 import { stat } from 'node:fs/promises';
+import * as vscode from 'vscode';
+import { readSettings } from '../config';
+import { fileIdOf, type FileRole } from '../core/batchFacts';
 import type { BatchApiClient } from '../core/client';
 import { downloadFile } from '../core/download';
-import { readSettings } from '../config';
-import { cachedFilePath } from '../fileCache';
 import { ApiError } from '../core/errors';
 import { batchLabel, formatBytes, ID_MAX, plainText, statusPhrase } from '../core/format';
+import { statusOf } from '../core/grouping';
 import type { Batch } from '../core/types';
+import { cachedFilePath } from '../fileCache';
+import { CommandId } from '../ids';
 import { BatchArgument, resolveBatch } from './batchPicker';
 import type { Services } from './services';
 
-type FileKind = 'output' | 'error';
-
-
-function fileIdOf(batch: Batch, kind: FileKind): string | undefined {
-  const id = kind === 'output' ? batch.output_file_id : batch.error_file_id;
-  return typeof id === 'string' && id ? id : undefined;
-}
+/** The files a batch's results are in. */
+type FileKind = Extract<FileRole, 'output' | 'error'>;
 
 async function resolveWithFile(services: Services, argument: BatchArgument, kind: FileKind, verb: string): Promise<{ batch: Batch; fileId: string } | undefined> {
   const batch = await resolveBatch(services.store, argument, {
@@ -29,12 +27,12 @@ async function resolveWithFile(services: Services, argument: BatchArgument, kind
   if (!batch) return undefined;
   const fileId = fileIdOf(batch, kind);
   if (!fileId) {
-    const onlyErrors = kind === 'output' && batch.status === 'completed' && !!batch.error_file_id;
+    const onlyErrors = kind === 'output' && statusOf(batch) === 'completed' && !!fileIdOf(batch, 'error');
     const message = onlyErrors
       ? `Batch "${batchLabel(batch)}" completed without an output file: every request failed. Open its error file instead.`
       : `Batch "${batchLabel(batch)}" has no ${kind} file (status: ${statusPhrase(batch)}).`;
     const action = onlyErrors ? await vscode.window.showWarningMessage(message, 'Open Error File') : (void vscode.window.showInformationMessage(message), undefined);
-    if (action) await vscode.commands.executeCommand('openaiBatches.openErrorFile', batch.id);
+    if (action) await vscode.commands.executeCommand(CommandId.openErrorFile, batch.id);
     return undefined;
   }
   return { batch, fileId };

@@ -1,13 +1,13 @@
 import * as vscode from 'vscode';
+import { CommandId, ViewId } from '../ids';
 import type { Services } from './services';
-import { ViewId } from '../ids';
 
 const VIEW_PROGRESS = { location: { viewId: ViewId.batches } };
 
 /** Brings the list up to date (incrementally once loaded); the current tree stays until the answer arrives. */
 export async function refresh({ store }: Services): Promise<void> {
   if (store.state.kind === 'signedOut') {
-    await vscode.commands.executeCommand('openaiBatches.setApiKey');
+    await vscode.commands.executeCommand(CommandId.setApiKey);
     return;
   }
   await vscode.window.withProgress(VIEW_PROGRESS, () => store.refresh());

@@ -1,5 +1,4 @@
 import * as vscode from 'vscode';
-import { openResults } from '../results/resultsPanel';
 import { clearApiKey, setApiKey } from './apiKeyCommands';
 import type { BatchArgument } from './batchPicker';
 import { cancelBatch, openBatch } from './batchCommands';
@@ -9,6 +8,7 @@ import { createBatch } from './createBatchCommand';
 import { clearFilter, filterBatches } from './filterCommands';
 import { downloadOutputFile, openResultFile } from './fileCommands';
 import { loadMore, refresh, reloadAll } from './listCommands';
+import { openResults } from './resultsCommands';
 import type { Services } from './services';
 import { reportFailure } from '../failures';
 
@@ -33,7 +33,7 @@ const HANDLERS: Record<CommandId, Handler> = {
   [CommandId.openErrorFile]: (s, ...a) => openResultFile(s, 'error', arg(a)),
   [CommandId.downloadOutputFile]: (s, ...a) => downloadOutputFile(s, arg(a)),
   [CommandId.createBatch]: (s, ...a) => createBatch(s, a[0]),
-  [CommandId.openResults]: (s, ...a) => openResults(s, arg(a)),
+  [CommandId.openResults]: (s, ...a) => openResults(s.store, s.results, arg(a)),
   [CommandId.insertOutputFileId]: (s, ...a) => insertOutputFileId(s, arg(a)),
   [CommandId.filter]: (s) => filterBatches(s),
   [CommandId.clearFilter]: (s) => clearFilter(s),

@@ -5,7 +5,8 @@ import type { BatchStore } from '../core/batchStore';
 import type { Logger } from '../log';
 import type { BatchTreeProvider } from '../tree/batchTreeProvider';
 import type { TreeNode } from '../tree/nodes';
-import type { BatchDetailPanels } from '../webview/detailPanel';
+import type { BatchDetailPanels } from '../webview/detail/detailPanel';
+import type { ResultsPanels } from '../webview/results/resultsPanel';
 import type { BatchJsonDocuments } from '../webview/batchJsonDocument';
 
 /** What command handlers work with; built once in `extension.ts`. */
@@ -17,6 +18,7 @@ export interface Services {
   tree: BatchTreeProvider;
   treeView: vscode.TreeView<TreeNode>;
   panels: BatchDetailPanels;
+  results: ResultsPanels;
   jsonDocuments: BatchJsonDocuments;
   log: Logger;
 }

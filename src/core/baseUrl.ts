@@ -11,7 +11,7 @@ export function isLoopbackHost(hostname: string): boolean {
 }
 
 /** True for 127.0.0.0/8, ::1 and IPv4-mapped 127.x addresses, however they are written. */
-export function isLoopbackAddress(address: string): boolean {
+function isLoopbackAddress(address: string): boolean {
   if (isIP(address) === 4) return address.startsWith('127.');
   if (isIP(address) !== 6 || address.includes('%')) return false;
   // The URL parser writes every IPv6 spelling one way, IPv4-mapped ones as ::ffff:7fxx:xxxx.

@@ -2,15 +2,15 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { baseUrlIdentity } from './baseUrl';
+import { TERMINAL_STATUSES } from './batchFacts';
 import { statusOf } from './grouping';
+import { isRecord } from './json';
 import { limitDepth, MAX_JSON_DEPTH } from './jsonDepth';
 import type { PagerSnapshot } from './pager';
 import type { Batch } from './types';
-import { TERMINAL_STATUSES } from './batchFacts';
 
 /** Bump when the stored shape changes: an older file is then discarded, never misread. */
 export const CACHE_FORMAT_VERSION = 1;
-
 
 interface CacheFile {
   version: number;
@@ -100,7 +100,7 @@ export class BatchCache {
         return undefined;
       }
       const snapshot = file.snapshot;
-      if (!snapshot || !Array.isArray(snapshot.items) || !snapshot.items.every((b) => b && typeof b.id === 'string') || typeof file.savedAt !== 'number') {
+      if (!snapshot || !Array.isArray(snapshot.items) || !snapshot.items.every((b) => isRecord(b) && typeof b.id === 'string') || typeof file.savedAt !== 'number') {
         throw new Error('unexpected shape');
       }
       return { snapshot: { ...snapshot, hasMore: snapshot.hasMore === true }, savedAt: file.savedAt };

@@ -1,12 +1,11 @@
+import { TERMINAL_STATUSES } from './batchFacts';
 import type { BatchApiClient } from './client';
 import { ApiError, isCancellation } from './errors';
 import { Emitter } from './events';
 import { statusOf } from './grouping';
-import { Pager, PagerOperation, PagerSnapshot, UpdateStats } from './pager';
+import type { UpdateStats } from './incrementalRefresh';
+import { Pager, PagerOperation, PagerSnapshot } from './pager';
 import type { Batch } from './types';
-import { TERMINAL_STATUSES } from './batchFacts';
-
-/** Statuses that never change again: such batches are never refetched by an incremental refresh. */
 
 export type ConnectionState =
   | { kind: 'signedOut' }
@@ -177,7 +176,7 @@ export class BatchStore {
   async fetchBatch(id: string, signal?: AbortSignal): Promise<Batch> {
     const { client, account } = this.requireConnection();
     const batch = await client.getBatch(id, { signal });
-    if (!this.apply(batch, { account })) throw new ApiError('cancelled', `The account changed while batch ${id} was loading.`);
+    if (!this.recordBatch(batch, { account })) throw new ApiError('cancelled', `The account changed while batch ${id} was loading.`);
     return batch;
   }
 
@@ -185,7 +184,7 @@ export class BatchStore {
    * Records a newer copy of a batch (from a cancel, a detail refresh, a create). Returns false,
    * changing nothing, when `account` is given and is no longer the current one.
    */
-  apply(batch: Batch, options: { prependIfNew?: boolean; account?: string } = {}): boolean {
+  recordBatch(batch: Batch, options: { prependIfNew?: boolean; account?: string } = {}): boolean {
     if (options.account !== undefined && options.account !== this.currentAccount) return false;
     const known = this.pager.replaceItem(batch);
     if (!known && options.prependIfNew) this.pager.prepend(batch);
@@ -246,6 +245,7 @@ export class BatchStore {
         return { items: page.data, hasMore: page.has_more };
       },
       {
+        // Finished batches never change again, so an update never refetches them.
         isFinal: (batch) => TERMINAL_STATUSES.has(statusOf(batch)),
         fetchOne: (id, signal) => this.requireClient().getBatch(id, { signal }),
       },

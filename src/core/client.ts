@@ -5,6 +5,7 @@ import type { Readable } from 'node:stream';
 import { isLoopbackHost, loopbackOnlyLookup, validateBaseUrl } from './baseUrl';
 import { ApiError } from './errors';
 import { formatBytes } from './format';
+import { isRecord } from './json';
 import { DEFAULT_RETRY_POLICY, RetryPolicy, requestedDelayMs, retryDelayMs, shouldRetryStatus, sleep } from './retry';
 import type { ApiErrorBody, Batch, BatchList, CreateBatchParams, FileObject } from './types';
 
@@ -17,7 +18,7 @@ const MiB = 1024 * 1024;
  * with the most metadata the API allows is about 1 MiB; anything this much larger is a server
  * that does not stop (or a compression bomb), and is abandoned before it costs more memory.
  */
-export const MAX_RESPONSE_BYTES = 32 * MiB;
+const MAX_RESPONSE_BYTES = 32 * MiB;
 
 /**
  * The slowest average upload speed waited for: an upload's deadline grows by its size at this
@@ -337,7 +338,7 @@ export class BatchApiClient {
 
 /** Providers differ: tolerate a missing `data`, null ids and non-boolean `has_more`. Items without an id are dropped. */
 function normalizeList(body: Partial<BatchList> | null): BatchList {
-  const data = Array.isArray(body?.data) ? body.data.filter((b): b is Batch => !!b && typeof b === 'object' && typeof b.id === 'string' && b.id !== '') : [];
+  const data = Array.isArray(body?.data) ? body.data.filter((b): b is Batch => isRecord(b) && typeof b.id === 'string' && b.id !== '') : [];
   return {
     object: 'list',
     data,

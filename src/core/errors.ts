@@ -36,10 +36,6 @@ export class ApiError extends Error {
   }
 }
 
-export function isApiError(value: unknown): value is ApiError {
-  return value instanceof ApiError;
-}
-
 export function isCancellation(value: unknown): boolean {
   return value instanceof ApiError && value.kind === 'cancelled';
 }

@@ -1,3 +1,4 @@
+import { batchFiles } from './batchFacts';
 import { statusOf } from './grouping';
 import type { Batch } from './types';
 
@@ -18,7 +19,7 @@ export function matchesFilter(batch: Batch, filter: BatchFilter): boolean {
   if (filter.endpoints?.length && !filter.endpoints.includes(String(batch.endpoint ?? ''))) return false;
   const needle = filter.text?.trim().toLowerCase();
   if (!needle) return true;
-  const haystack = [batch.id, batch.input_file_id, batch.output_file_id, batch.error_file_id, batch.endpoint, batch.model, ...Object.values(batch.metadata ?? {})];
+  const haystack = [batch.id, ...batchFiles(batch).map((file) => file.id), batch.endpoint, batch.model, ...Object.values(batch.metadata ?? {})];
   return haystack.some((value) => typeof value === 'string' && value.toLowerCase().includes(needle));
 }
 

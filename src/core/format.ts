@@ -1,4 +1,6 @@
+import { FILE_ROLES, fileIdOf, type KnownBatchStatus } from './batchFacts';
 import { statusOf } from './grouping';
+import { isRecord } from './json';
 import type { Batch } from './types';
 
 /** `in_progress` → `In progress`; unknown statuses are humanised the same way, never dropped. */
@@ -15,7 +17,7 @@ export function statusPhrase(batch: Batch): string {
 
 /** The name a person gave the batch (metadata description or name), else its id; as {@link plainText}. */
 export function batchLabel(batch: Batch): string {
-  const metadata = batch.metadata && typeof batch.metadata === 'object' ? batch.metadata : undefined;
+  const metadata = isRecord(batch.metadata) ? batch.metadata : undefined;
   for (const key of ['description', 'name', 'title']) {
     const value = metadata?.[key];
     const label = typeof value === 'string' ? plainText(value, 80) : '';
@@ -66,7 +68,7 @@ export interface Counts {
 
 /** Request counts with missing or malformed fields read as 0. */
 export function countsOf(batch: Batch): Counts {
-  const raw = batch.request_counts && typeof batch.request_counts === 'object' ? batch.request_counts : undefined;
+  const raw = isRecord(batch.request_counts) ? batch.request_counts : undefined;
   const num = (value: unknown): number => (typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : 0);
   return { total: num(raw?.total), completed: num(raw?.completed), failed: num(raw?.failed) };
 }
@@ -88,7 +90,7 @@ export function batchDescription(batch: Batch, nowMs = Date.now()): string {
  */
 export function completedWithFailures(batch: Batch): boolean {
   if (statusOf(batch) !== 'completed') return false;
-  return (!batch.output_file_id && !!batch.error_file_id) || countsOf(batch).failed > 0;
+  return (!fileIdOf(batch, 'output') && !!fileIdOf(batch, 'error')) || countsOf(batch).failed > 0;
 }
 
 export interface StatusPresentation {
@@ -98,27 +100,29 @@ export interface StatusPresentation {
   color?: string;
 }
 
-const STATUS_PRESENTATION: Record<string, StatusPresentation> = {
-  validating: { icon: 'loading~spin', color: 'charts.blue' },
-  in_progress: { icon: 'sync~spin', color: 'charts.blue' },
-  finalizing: { icon: 'loading~spin', color: 'charts.purple' },
-  cancelling: { icon: 'circle-slash', color: 'charts.orange' },
-  completed: { icon: 'pass', color: 'testing.iconPassed' },
-  failed: { icon: 'error', color: 'testing.iconFailed' },
-  expired: { icon: 'history', color: 'charts.yellow' },
-  cancelled: { icon: 'circle-slash', color: 'disabledForeground' },
-};
+// A Map, not an object: a status named `constructor` or `__proto__` must not find Object.prototype's members.
+const STATUS_PRESENTATION: ReadonlyMap<string, StatusPresentation> = new Map(
+  Object.entries({
+    validating: { icon: 'loading~spin', color: 'charts.blue' },
+    in_progress: { icon: 'sync~spin', color: 'charts.blue' },
+    finalizing: { icon: 'loading~spin', color: 'charts.purple' },
+    cancelling: { icon: 'circle-slash', color: 'charts.orange' },
+    completed: { icon: 'pass', color: 'testing.iconPassed' },
+    failed: { icon: 'error', color: 'testing.iconFailed' },
+    expired: { icon: 'history', color: 'charts.yellow' },
+    cancelled: { icon: 'circle-slash', color: 'disabledForeground' },
+  } satisfies Record<KnownBatchStatus, StatusPresentation>),
+);
 
 /** Icon and colour for a status group. */
 export function statusPresentation(status: string): StatusPresentation {
-  // hasOwn: a status named `constructor` or `__proto__` must not find Object.prototype's members.
-  return Object.hasOwn(STATUS_PRESENTATION, status) ? STATUS_PRESENTATION[status] : { icon: 'question' };
+  return STATUS_PRESENTATION.get(status) ?? { icon: 'question' };
 }
 
 /** Icon and colour for one batch: like its status, but a completed batch with failures is a warning. */
 export function batchPresentation(batch: Batch): StatusPresentation {
   if (completedWithFailures(batch)) {
-    return !batch.output_file_id ? { icon: 'warning', color: 'list.warningForeground' } : { icon: 'pass', color: 'list.warningForeground' };
+    return !fileIdOf(batch, 'output') ? { icon: 'warning', color: 'list.warningForeground' } : { icon: 'pass', color: 'list.warningForeground' };
   }
   return statusPresentation(statusOf(batch));
 }
@@ -205,13 +209,9 @@ export function batchTooltipMarkdown(batch: Batch, nowMs = Date.now()): string {
     const absolute = formatTimestamp(value);
     if (absolute && typeof value === 'number') row(name, `${absolute} (${relativeTime(value, nowMs)})`);
   }
-  for (const [name, key] of [
-    ['Input file', 'input_file_id'],
-    ['Output file', 'output_file_id'],
-    ['Error file', 'error_file_id'],
-  ] as const) {
-    const value = batch[key];
-    if (typeof value === 'string' && value) row(name, code(value));
+  for (const { role, label } of FILE_ROLES) {
+    const id = fileIdOf(batch, role);
+    if (id) row(label, code(id));
   }
   return lines.join('\n');
 }

@@ -38,7 +38,7 @@ export function sameJson(a: unknown, b: unknown): boolean {
 }
 
 /** Whether `value` nests containers deeper than `maxDepth` (a bare object or array is depth 1). */
-export function nestsDeeperThan(value: unknown, maxDepth: number): boolean {
+function nestsDeeperThan(value: unknown, maxDepth: number): boolean {
   const pending: [unknown, number][] = [[value, 1]];
   for (let entry = pending.pop(); entry; entry = pending.pop()) {
     const [current, depth] = entry;

@@ -4,6 +4,8 @@
  * Pure: no `vscode`, no I/O; fast enough to run on every keystroke (debounced) for 50,000 lines.
  */
 
+import { isRecord } from './json';
+
 /** Endpoints the Batch API accepts as a request `url` (and as the batch `endpoint`). */
 export const BATCH_ENDPOINTS = [
   '/v1/responses',
@@ -16,10 +18,8 @@ export const BATCH_ENDPOINTS = [
   '/v1/videos',
 ] as const;
 
-export type BatchEndpoint = (typeof BATCH_ENDPOINTS)[number];
-
-export const DEFAULT_MAX_REQUESTS = 50_000;
-export const DEFAULT_MAX_BYTES = 200 * 1024 * 1024;
+const DEFAULT_MAX_REQUESTS = 50_000;
+const DEFAULT_MAX_BYTES = 200 * 1024 * 1024;
 
 export type ProblemCode =
   | 'invalidJson'
@@ -66,13 +66,7 @@ export interface ValidationResult {
   problems: Problem[];
 }
 
-type Json = Record<string, unknown>;
-
 const ENDPOINT_SET: ReadonlySet<string> = new Set(BATCH_ENDPOINTS);
-
-function isObject(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /**
  * Whether the text looks like Batch input: its first non-empty line is a JSON object with
@@ -99,7 +93,7 @@ export function classifyJsonl(text: string): 'batch' | 'other' | 'undecided' {
       } catch {
         return 'undecided';
       }
-      return isObject(value) && 'custom_id' in value && 'method' in value && 'url' in value && 'body' in value ? 'batch' : 'other';
+      return isRecord(value) && 'custom_id' in value && 'method' in value && 'url' in value && 'body' in value ? 'batch' : 'other';
     }
     start = end + 1;
   }
@@ -150,7 +144,7 @@ export function validateBatchInput(text: string, options: ValidationOptions = {}
       at({ severity: 'error', code: 'invalidJson', message: `Not valid JSON: ${jsonErrorText(error)}`, ...(position !== undefined ? { column: position, endColumn: position + 1 } : {}) });
       continue;
     }
-    if (!isObject(value)) {
+    if (!isRecord(value)) {
       at({ severity: 'error', code: 'notAnObject', message: `Each line must be a JSON object (one request), not ${describeJsonType(value)}.` });
       continue;
     }
@@ -194,7 +188,7 @@ export function validateBatchInput(text: string, options: ValidationOptions = {}
     }
 
     const body = value.body;
-    if (!isObject(body)) {
+    if (!isRecord(body)) {
       const got = body === undefined ? 'missing' : describeJsonType(body);
       at({ severity: 'error', code: 'missingBody', message: `"body" must be a JSON object with the request parameters (got ${got}).`, ...member(['body']) });
       continue;

@@ -1,27 +1,8 @@
 import { ApiError, isCancellation } from './errors';
-import { sameJson } from './jsonDepth';
-
-export interface Page<T> {
-  items: T[];
-  hasMore: boolean;
-}
-
-/** Fetches the page after `cursor` (undefined = the first page). Must honour the signal. */
-export type PageFetcher<T> = (cursor: string | undefined, signal: AbortSignal) => Promise<Page<T>>;
+import { fetchUpdate, type IncrementalOptions, mergeUpdate, type UpdateStats } from './incrementalRefresh';
+import { type Page, type PageFetcher, rejectEmptyFirstPage } from './page';
 
 export type PagerOperation = 'refresh' | 'loadMore' | 'update';
-
-/** What a pager needs for incremental updates; without it `update` falls back to a full refresh. */
-export interface IncrementalOptions<T> {
-  /** True for items that never change again (terminal batches). */
-  isFinal: (item: T) => boolean;
-  /** Fetches one item by id (e.g. `GET /batches/{id}`). */
-  fetchOne: (id: string, signal: AbortSignal) => Promise<T>;
-  /** How many `fetchOne` calls run at once. */
-  concurrency?: number;
-  /** Safety bound on pages walked by one update. */
-  maxPages?: number;
-}
 
 /** A saved state to paint from before any request (see {@link Pager.restore}). */
 export interface PagerSnapshot<T> {
@@ -29,16 +10,6 @@ export interface PagerSnapshot<T> {
   cursor?: string;
   hasMore: boolean;
   endNote?: string;
-}
-
-/** How an update went, for logs and the benchmark. */
-export interface UpdateStats {
-  pages: number;
-  fetchedOne: number;
-  added: number;
-  fullReload: boolean;
-  /** Items added, removed or whose content differs from what was loaded; 0 means the update changed nothing. */
-  changed: number;
 }
 
 /**
@@ -49,9 +20,9 @@ export interface UpdateStats {
  * - `refresh` reloads the first page and replaces the items only when it succeeds, so the old
  *   list stays visible meanwhile and after a failure. It aborts a load-more in flight, and a
  *   superseded response is dropped, so a slow old answer never overwrites a newer one.
- * - `update` is the cheap refresh: it walks pages from the newest only until it meets an item
- *   already known to be final or the oldest loaded item, refetches the known non-final items it
- *   did not see, and keeps the load-more cursor — about one request however many items are loaded.
+ * - `update` is the cheap refresh: it fetches only the newest pages and the known unfinished items
+ *   beyond them ({@link fetchUpdate}), merges them in ({@link mergeUpdate}) and keeps the
+ *   load-more cursor — about one request however many items are loaded.
  *   Since it leaves the cursor alone, an update and a load-more queue behind each other instead
  *   of one cancelling the other.
  * - Paging ends with a {@link endNote} instead of looping when a page is empty but says
@@ -113,7 +84,7 @@ export class Pager<T extends { id: string }> {
 
   restore(snapshot: PagerSnapshot<T>): void {
     this.clear();
-    this.merge(snapshot.items);
+    this.appendItems(snapshot.items);
     this.cursor = snapshot.cursor ?? snapshot.items.at(-1)?.id;
     this.more = snapshot.hasMore;
     this.note = snapshot.endNote;
@@ -130,7 +101,7 @@ export class Pager<T extends { id: string }> {
     const cursor = this.cursor;
     return this.start('loadMore', async (signal) => {
       const page = await this.fetchPage(cursor, signal);
-      return () => this.append(page, cursor);
+      return () => this.appendPage(page, cursor);
     });
   }
 
@@ -140,7 +111,7 @@ export class Pager<T extends { id: string }> {
     this.abortInFlight();
     return this.start('refresh', async (signal) => {
       const page = await this.fetchPage(undefined, signal);
-      if (this.list.length > 0) this.rejectEmptyFirstPage(page);
+      if (this.list.length > 0) rejectEmptyFirstPage(page);
       return () => this.replace(page);
     });
   }
@@ -157,83 +128,17 @@ export class Pager<T extends { id: string }> {
     // A load more in flight is not superseded: its page was asked for, and an update needs no cursor.
     if (this.inFlight?.op === 'loadMore') return this.after(this.inFlight.promise, () => this.update());
     this.abortInFlight();
-    const known = new Map(this.list.map((item) => [item.id, item]));
     return this.start('update', async (signal) => {
-      const seen: T[] = [];
-      const seenIds = new Set<string>();
-      let pages = 0;
-      let cursor: string | undefined;
-      let metFinal = false;
-      let more = true;
-      // The oldest loaded item: past it the list holds what Load more has not fetched yet. Without
-      // this stop, a loaded list with no finished item (every batch on the first page still
-      // running) walked every page and put the older batches on top.
-      const boundary = this.list.at(-1)?.id;
-      let reachedEnd = false;
-      let lastKnown = -1;
-      const maxPages = incremental.maxPages ?? 50;
-      while (more && !metFinal && !reachedEnd && pages < maxPages) {
-        const page = await this.fetchPage(cursor, signal);
-        if (pages === 0) this.rejectEmptyFirstPage(page);
-        pages++;
-        more = page.hasMore && page.items.length > 0;
-        let knownOnPage = false;
-        for (const item of page.items) {
-          if (seenIds.has(item.id)) continue;
-          seenIds.add(item.id);
-          seen.push(item);
-          const before = known.get(item.id);
-          if (!before) continue;
-          knownOnPage = true;
-          lastKnown = seen.length - 1;
-          if (incremental.isFinal(before)) metFinal = true;
-          if (item.id === boundary) reachedEnd = true;
-        }
-        // A whole page of unknown items after known ones: beyond the loaded region (its last item was deleted).
-        if (lastKnown >= 0 && !knownOnPage) reachedEnd = true;
-        const next = page.items.at(-1)?.id;
-        if (!next || next === cursor) break;
-        cursor = next;
-      }
-      // Unknown items after the last known one are older than everything loaded: they are Load more's.
-      if (lastKnown >= 0) seen.length = lastKnown + 1;
-      if (!seen.some((item) => known.has(item.id))) {
-        // None of what we had is on the list any more (deleted by the provider, or another account's data).
-        if (!more) return this.fullReloadResult(seen, false, pages);
-        const page = await this.fetchPage(undefined, signal);
-        return this.fullReloadResult(page.items, page.hasMore, pages + 1);
-      }
-      const stale = [...known.values()].filter((item) => !incremental.isFinal(item) && !seenIds.has(item.id));
-      const refetched = await mapConcurrent(stale, incremental.concurrency ?? 4, async (item) => {
-        try {
-          return await incremental.fetchOne(item.id, signal);
-        } catch (error) {
-          if (error instanceof ApiError && error.kind === 'notFound') return { gone: item.id };
-          throw error;
-        }
-      });
+      const fetched = await fetchUpdate(this.list, this.fetchPage, incremental, signal);
       return () => {
-        const differs = (item: T): boolean => {
-          const before = this.get(item.id);
-          return before !== undefined && !sameJson(before, item);
-        };
-        let changed = seen.filter(differs).length;
-        const added = this.mergeNewest(seen);
-        const gone = new Set<string>();
-        for (const result of refetched) {
-          if ('gone' in result) gone.add(result.gone);
-          else {
-            if (differs(result)) changed++;
-            this.replaceItem(result);
-          }
-        }
-        changed += added + gone.size;
-        if (gone.size) {
-          this.list = this.list.filter((item) => !gone.has(item.id));
+        // Merged into the items loaded now, not those the update started from: a create may have added one meanwhile.
+        const patch = mergeUpdate(this.list, fetched);
+        if (patch.kind === 'reload') this.replace(patch.page);
+        else {
+          this.list = patch.items;
           this.reindex();
         }
-        this.loaded = true;
-        this.lastUpdate = { pages, fetchedOne: refetched.length, added, fullReload: false, changed };
+        this.lastUpdate = patch.stats;
       };
     });
   }
@@ -253,20 +158,6 @@ export class Pager<T extends { id: string }> {
     this.reindex();
   }
 
-  /**
-   * Merges fresh newest-first items without dropping the pages loaded after them: known items
-   * are updated in place, new ones go on top in order. The load-more cursor stays.
-   */
-  mergeNewest(items: T[]): number {
-    const fresh: T[] = [];
-    for (const item of items) if (!this.replaceItem(item)) fresh.push(item);
-    if (fresh.length) {
-      this.list = [...fresh, ...this.list];
-      this.reindex();
-    }
-    return fresh.length;
-  }
-
   /** Forgets everything and aborts any request (e.g. the key or base URL changed). */
   clear(): void {
     this.abortInFlight();
@@ -277,23 +168,6 @@ export class Pager<T extends { id: string }> {
     this.more = true;
     this.loaded = false;
     this.note = undefined;
-  }
-
-  private fullReloadResult(items: T[], hasMore = false, pages = 1): () => void {
-    return () => {
-      this.replace({ items, hasMore });
-      this.lastUpdate = { pages, fetchedOne: 0, added: items.length, fullReload: true, changed: items.length };
-    };
-  }
-
-  /**
-   * An empty first page that says `has_more` is an anomaly, not an empty account: reloading from
-   * it would replace the batches shown with nothing, so the reload fails and they stay.
-   */
-  private rejectEmptyFirstPage(page: Page<T>): void {
-    if (page.items.length === 0 && page.hasMore) {
-      throw new ApiError('badResponse', 'The server sent an empty first page while saying there were more batches; kept the batches already shown.');
-    }
   }
 
   /**
@@ -314,13 +188,13 @@ export class Pager<T extends { id: string }> {
     this.inFlight = undefined;
   }
 
-  /** Runs `job` as the one operation in flight; its result is applied only if nothing superseded it. */
+  /** Runs `job` as the one operation in flight; the change it returns is committed only if nothing superseded it. */
   private start(op: PagerOperation, job: (signal: AbortSignal) => Promise<() => void>): Promise<void> {
     const controller = new AbortController();
     const generation = ++this.generation;
     const promise = job(controller.signal).then(
-      (apply) => {
-        if (generation === this.generation) apply();
+      (commit) => {
+        if (generation === this.generation) commit();
       },
       (error: unknown) => {
         if (generation !== this.generation) return;
@@ -342,18 +216,18 @@ export class Pager<T extends { id: string }> {
     this.loaded = true;
     this.more = page.hasMore;
     this.cursor = undefined;
-    this.merge(page.items);
+    this.appendItems(page.items);
     this.checkProgress(page, undefined, page.items.length);
   }
 
-  private append(page: Page<T>, previousCursor: string | undefined): void {
-    const added = this.merge(page.items);
+  private appendPage(page: Page<T>, previousCursor: string | undefined): void {
+    const added = this.appendItems(page.items);
     this.more = page.hasMore;
     this.checkProgress(page, previousCursor, added);
   }
 
   /** Adds new items at the end; a repeated id (the list shifted between pages) updates the row it already has. */
-  private merge(items: T[]): number {
+  private appendItems(items: T[]): number {
     let added = 0;
     for (const item of items) {
       if (this.replaceItem(item)) continue;
@@ -382,17 +256,4 @@ export class Pager<T extends { id: string }> {
     this.index.clear();
     this.list.forEach((item, position) => this.index.set(item.id, position));
   }
-}
-
-async function mapConcurrent<A, B>(items: A[], concurrency: number, fn: (item: A) => Promise<B>): Promise<B[]> {
-  const results: B[] = new Array<B>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const position = next++;
-      results[position] = await fn(items[position]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
-  return results;
 }

@@ -6,6 +6,7 @@
  */
 
 import { formatBytes } from './format';
+import { isRecord } from './json';
 import { limitDepth } from './jsonDepth';
 
 /** A line that was not read because it is longer than the reader's limit: only its size is known. */
@@ -17,8 +18,6 @@ export interface OversizedLine {
 export type LineSource = Iterable<string | OversizedLine> | AsyncIterable<string | OversizedLine>;
 
 export type Outcome = 'succeeded' | 'failed' | 'missing';
-
-export const OUTCOMES: readonly Outcome[] = ['succeeded', 'failed', 'missing'];
 
 /** Token counts, with chat-style `prompt_tokens`/`completion_tokens` read as input/output. */
 export interface TokenUsage {
@@ -62,10 +61,6 @@ export interface JoinReport {
 
 type Json = Record<string, unknown>;
 
-function isObject(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 function finiteNumber(value: unknown): number | undefined {
   return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
 }
@@ -97,8 +92,8 @@ export async function joinResults(input?: LineSource, output?: LineSource, error
       }
       if (isBlank(text)) continue;
       const request = parseLine(text);
-      if (!isObject(request) || typeof request.custom_id !== 'string') {
-        skip({ file: 'input', line: lineNumber, reason: isObject(request) ? 'no string custom_id' : 'not a JSON object' });
+      if (!isRecord(request) || typeof request.custom_id !== 'string') {
+        skip({ file: 'input', line: lineNumber, reason: isRecord(request) ? 'no string custom_id' : 'not a JSON object' });
         continue;
       }
       const index = rows.push({ customId: request.custom_id, line: lineNumber, request, outcome: 'missing' }) - 1;
@@ -135,8 +130,8 @@ export async function joinResults(input?: LineSource, output?: LineSource, error
       }
       if (isBlank(text)) continue;
       const result = parseLine(text);
-      if (!isObject(result) || typeof result.custom_id !== 'string') {
-        skip({ file, line: lineNumber, reason: isObject(result) ? 'no string custom_id' : 'not a JSON object' });
+      if (!isRecord(result) || typeof result.custom_id !== 'string') {
+        skip({ file, line: lineNumber, reason: isRecord(result) ? 'no string custom_id' : 'not a JSON object' });
         continue;
       }
       place(result, result.custom_id);
@@ -166,7 +161,7 @@ function isBlank(line: string): boolean {
 
 /** Fills a row from one output/error line `{id, custom_id, response: {status_code, body} | null, error: {code, message} | null}`. */
 function applyResult(row: JoinedResult, result: Json): void {
-  const response = isObject(result.response) ? result.response : undefined;
+  const response = isRecord(result.response) ? result.response : undefined;
   const statusCode = finiteNumber(response?.status_code);
   const body = response?.body;
   const error = result.error ?? undefined;
@@ -176,15 +171,15 @@ function applyResult(row: JoinedResult, result: Json): void {
   if (error !== undefined) row.error = error;
   row.outcome = ok ? 'succeeded' : 'failed';
   row.answer = ok ? answerOf(body) : failureMessage(error, body, statusCode);
-  const usage = isObject(body) ? usageOf(body.usage) : undefined;
+  const usage = isRecord(body) ? usageOf(body.usage) : undefined;
   if (usage) row.usage = usage;
 }
 
 function failureMessage(error: unknown, body: unknown, statusCode: number | undefined): string {
-  const fromError = isObject(error) && typeof error.message === 'string' && error.message ? error.message : undefined;
-  const bodyError = isObject(body) && isObject(body.error) ? body.error : undefined;
+  const fromError = isRecord(error) && typeof error.message === 'string' && error.message ? error.message : undefined;
+  const bodyError = isRecord(body) && isRecord(body.error) ? body.error : undefined;
   const fromBody = typeof bodyError?.message === 'string' && bodyError.message ? bodyError.message : undefined;
-  const code = isObject(error) && typeof error.code === 'string' ? error.code : typeof bodyError?.code === 'string' ? bodyError.code : undefined;
+  const code = isRecord(error) && typeof error.code === 'string' ? error.code : typeof bodyError?.code === 'string' ? bodyError.code : undefined;
   const message = fromError ?? fromBody;
   if (message) return code && !message.includes(code) ? `${message} (${code})` : message;
   if (statusCode !== undefined) return `HTTP ${statusCode}`;
@@ -193,7 +188,7 @@ function failureMessage(error: unknown, body: unknown, statusCode: number | unde
 
 /** Normalizes `usage` from chat/completions (`prompt_tokens`…) and responses/embeddings (`input_tokens`…). */
 export function usageOf(value: unknown): TokenUsage | undefined {
-  if (!isObject(value)) return undefined;
+  if (!isRecord(value)) return undefined;
   const input = finiteNumber(value.input_tokens) ?? finiteNumber(value.prompt_tokens);
   const output = finiteNumber(value.output_tokens) ?? finiteNumber(value.completion_tokens);
   const total = finiteNumber(value.total_tokens) ?? (input !== undefined && output !== undefined ? input + output : input);
@@ -210,11 +205,11 @@ export function usageOf(value: unknown): TokenUsage | undefined {
  * chat and legacy completions, Responses API, embeddings, moderations, images, videos.
  */
 export function answerOf(body: unknown): string | undefined {
-  if (!isObject(body)) return typeof body === 'string' ? body : undefined;
+  if (!isRecord(body)) return typeof body === 'string' ? body : undefined;
   if (Array.isArray(body.choices)) {
     const choice: unknown = body.choices[0];
-    if (!isObject(choice)) return undefined;
-    if (isObject(choice.message)) return messageText(choice.message);
+    if (!isRecord(choice)) return undefined;
+    if (isRecord(choice.message)) return messageText(choice.message);
     if (typeof choice.text === 'string') return choice.text;
     return undefined;
   }
@@ -222,19 +217,19 @@ export function answerOf(body: unknown): string | undefined {
   if (Array.isArray(body.output)) return responsesText(body.output);
   if (Array.isArray(body.data)) {
     const first: unknown = body.data[0];
-    if (isObject(first) && 'embedding' in first) {
+    if (isRecord(first) && 'embedding' in first) {
       const dims = Array.isArray(first.embedding) ? first.embedding.length : typeof first.embedding === 'string' ? base64Floats(first.embedding) : undefined;
       const prefix = body.data.length > 1 ? `${body.data.length} embeddings, ` : '';
       return dims !== undefined ? `${prefix}embedding dims: ${dims}` : `${prefix}embedding`;
     }
-    if (isObject(first) && ('url' in first || 'b64_json' in first)) return `${body.data.length} image${body.data.length === 1 ? '' : 's'}`;
+    if (isRecord(first) && ('url' in first || 'b64_json' in first)) return `${body.data.length} image${body.data.length === 1 ? '' : 's'}`;
     return undefined;
   }
   if (Array.isArray(body.results)) {
     const first: unknown = body.results[0];
-    if (!isObject(first)) return undefined;
+    if (!isRecord(first)) return undefined;
     if (first.flagged !== true) return 'not flagged';
-    const categories = isObject(first.categories) ? Object.entries(first.categories).filter(([, on]) => on === true).map(([name]) => name) : [];
+    const categories = isRecord(first.categories) ? Object.entries(first.categories).filter(([, on]) => on === true).map(([name]) => name) : [];
     return categories.length ? `flagged: ${categories.join(', ')}` : 'flagged';
   }
   if (body.object === 'video' && typeof body.id === 'string') return `video ${body.id}${typeof body.status === 'string' ? ` (${body.status})` : ''}`;
@@ -245,12 +240,12 @@ function messageText(message: Json): string | undefined {
   const content = message.content;
   if (typeof content === 'string' && content) return content;
   if (Array.isArray(content)) {
-    const text = content.map((part) => (isObject(part) && typeof part.text === 'string' ? part.text : '')).join('');
+    const text = content.map((part) => (isRecord(part) && typeof part.text === 'string' ? part.text : '')).join('');
     if (text) return text;
   }
   if (typeof message.refusal === 'string' && message.refusal) return `refusal: ${message.refusal}`;
   if (Array.isArray(message.tool_calls) && message.tool_calls.length) {
-    return message.tool_calls.map((call) => (isObject(call) && isObject(call.function) ? toolCall(call.function.name, call.function.arguments) : 'tool call')).join('; ');
+    return message.tool_calls.map((call) => (isRecord(call) && isRecord(call.function) ? toolCall(call.function.name, call.function.arguments) : 'tool call')).join('; ');
   }
   return typeof content === 'string' ? content : undefined;
 }
@@ -259,10 +254,10 @@ function responsesText(output: unknown[]): string | undefined {
   const texts: string[] = [];
   const calls: string[] = [];
   for (const item of output) {
-    if (!isObject(item)) continue;
+    if (!isRecord(item)) continue;
     if (item.type === 'message' && Array.isArray(item.content)) {
       for (const part of item.content) {
-        if (!isObject(part)) continue;
+        if (!isRecord(part)) continue;
         if (part.type === 'output_text' && typeof part.text === 'string') texts.push(part.text);
         else if (part.type === 'refusal' && typeof part.refusal === 'string') texts.push(`refusal: ${part.refusal}`);
       }

@@ -1,7 +1,6 @@
+import { FILE_ROLES, fileIdOf, type FileRole } from '../core/batchFacts';
 import type { BatchStore } from '../core/batchStore';
 import type { Batch } from '../core/types';
-
-export type FileRole = 'input' | 'output' | 'error';
 
 /** Ids as they appear in code: `batch_…` and `file-…`. */
 export const ID_PATTERN = /\b(?:batch_[A-Za-z0-9]{6,}|file-[A-Za-z0-9]{6,})\b/;
@@ -14,9 +13,8 @@ export class IdLookup {
 
   findFile(fileId: string): { batch: Batch; role: FileRole } | undefined {
     for (const batch of this.store.batches) {
-      if (batch.output_file_id === fileId) return { batch, role: 'output' };
-      if (batch.input_file_id === fileId) return { batch, role: 'input' };
-      if (batch.error_file_id === fileId) return { batch, role: 'error' };
+      const file = FILE_ROLES.find(({ role }) => fileIdOf(batch, role) === fileId);
+      if (file) return { batch, role: file.role };
     }
     return undefined;
   }

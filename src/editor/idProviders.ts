@@ -1,10 +1,11 @@
 import * as vscode from 'vscode';
-import { CommandId, CONFIG_SECTION } from '../ids';
+import { batchFiles, fileIdOf, type FileRole } from '../core/batchFacts';
 import type { BatchStore } from '../core/batchStore';
 import { batchDescription, batchLabel, countsOf, escapeMarkdown, humanizeStatus, ID_MAX, markdownCode, plainText, relativeTime } from '../core/format';
 import { statusOf } from '../core/grouping';
 import type { Batch } from '../core/types';
-import { FileRole, ID_PATTERN, IdLookup } from './idLookup';
+import { CommandId, CONFIG_SECTION } from '../ids';
+import { ID_PATTERN, IdLookup } from './idLookup';
 
 function enabled(): boolean {
   return vscode.workspace.getConfiguration(CONFIG_SECTION).get<boolean>('editorIntegration', true);
@@ -18,7 +19,7 @@ function commandLink(title: string, command: string, id: string): string {
 }
 
 /** Hover on a batch or file id in any editor: status, counts, age and actions. */
-export class IdHoverProvider implements vscode.HoverProvider {
+class IdHoverProvider implements vscode.HoverProvider {
   constructor(private readonly lookup: IdLookup) {}
 
   async provideHover(document: vscode.TextDocument, position: vscode.Position): Promise<vscode.Hover | undefined> {
@@ -47,14 +48,14 @@ export class IdHoverProvider implements vscode.HoverProvider {
     if (typeof batch.created_at === 'number' && Number.isFinite(batch.created_at)) facts.push(`created ${relativeTime(batch.created_at)}`);
     md.appendMarkdown(facts.filter(Boolean).join(' · ') + '\n\n');
     const links = [commandLink('Open details', CommandId.openBatch, batch.id), commandLink('Copy batch ID', CommandId.copyBatchId, batch.id)];
-    if (batch.output_file_id) links.push(commandLink('Copy output file ID', CommandId.copyOutputFileId, batch.id), commandLink('Open output', CommandId.openOutputFile, batch.id));
+    if (fileIdOf(batch, 'output')) links.push(commandLink('Copy output file ID', CommandId.copyOutputFileId, batch.id), commandLink('Open output', CommandId.openOutputFile, batch.id));
     md.appendMarkdown(links.join(' · '));
     return new vscode.Hover(md, range);
   }
 }
 
 /** Completes `batch_…` and `file-…` with the loaded ids, most recent first. */
-export class IdCompletionProvider implements vscode.CompletionItemProvider {
+class IdCompletionProvider implements vscode.CompletionItemProvider {
   constructor(private readonly store: BatchStore) {}
 
   provideCompletionItems(document: vscode.TextDocument, position: vscode.Position): vscode.CompletionItem[] | undefined {
@@ -80,8 +81,8 @@ export class IdCompletionProvider implements vscode.CompletionItemProvider {
       const status = humanizeStatus(statusOf(batch));
       if (match[1] === 'batch_') add(batch.id, `${status} · ${batchLabel(batch)}`, batchDescription(batch), rank);
       else {
-        for (const [role, id] of [['output', batch.output_file_id], ['input', batch.input_file_id], ['error', batch.error_file_id]] as const) {
-          if (typeof id === 'string' && id.startsWith('file-')) add(id, `${role} file · ${batchLabel(batch)}`, `${status} · ${plainText(batch.id, ID_MAX)}`, rank);
+        for (const { role, id } of batchFiles(batch)) {
+          if (id.startsWith('file-')) add(id, `${role} file · ${batchLabel(batch)}`, `${status} · ${plainText(batch.id, ID_MAX)}`, rank);
         }
       }
     });

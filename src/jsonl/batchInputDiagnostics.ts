@@ -8,7 +8,7 @@ const DEBOUNCE_MS = 300;
 const MAX_DIAGNOSTICS = 1000;
 
 /** Whether a document may be Batch input: `.jsonl` by name, or a language VS Code gives JSON Lines. */
-export function isJsonlDocument(document: vscode.TextDocument): boolean {
+function isJsonlDocument(document: vscode.TextDocument): boolean {
   return /\.jsonl$/i.test(document.uri.path) || document.languageId === 'jsonl' || document.languageId === 'jsonlines';
 }
 
@@ -41,11 +41,6 @@ export class BatchInputDiagnostics implements vscode.CodeLensProvider, vscode.Di
   }
 
   private constructor() {}
-
-  /** The last check of a document, if it is Batch input. */
-  resultFor(uri: vscode.Uri): ValidationResult | undefined {
-    return this.results.get(uri.toString());
-  }
 
   /** Checks now (cancelling a pending debounced check). */
   check(document: vscode.TextDocument): void {

@@ -3,7 +3,7 @@ import type { BatchStore } from '../core/batchStore';
 import { BatchFilter, isFilterActive, matchesFilter } from '../core/filter';
 import { plainText } from '../core/format';
 import { groupByStatus } from '../core/grouping';
-import { CommandId } from '../ids';
+import { CommandId, CONFIG_SECTION } from '../ids';
 import type { Logger } from '../log';
 import { BatchNode, batchTooltip, ErrorNode, LoadMoreNode, MessageNode, StatusGroupNode, TreeNode } from './nodes';
 
@@ -71,7 +71,7 @@ export class BatchTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
     if (state.kind === 'signedOut') return []; // the welcome view takes over
     if (state.kind === 'misconfigured') {
       const message = this.log.shown(state.error.message);
-      return [new ErrorNode('error/config', message, message, { command: 'workbench.action.openSettings', title: 'Open Settings', arguments: ['openaiBatches.baseUrl'] })];
+      return [new ErrorNode('error/config', message, message, { command: 'workbench.action.openSettings', title: 'Open Settings', arguments: [`${CONFIG_SECTION}.baseUrl`] })];
     }
     // The first load happens here so VS Code shows its progress bar on the view while it runs.
     if (!store.hasLoaded && !store.refreshError) await store.refresh();

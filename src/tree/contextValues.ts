@@ -1,3 +1,5 @@
+import type { FileRole } from '../core/batchFacts';
+
 /** `contextValue`s of tree nodes, matched by `viewItem` in package.json menus. */
 export const NodeContext = {
   group: 'statusGroup',
@@ -14,3 +16,10 @@ export const BatchFlag = {
   errorFile: 'errorFile',
   cancellable: 'cancellable',
 } as const;
+
+/** The flag a batch node carries for each file it has; `errorFile`, since `error` is {@link NodeContext.error}. */
+export const FILE_FLAG: Readonly<Record<FileRole, string>> = {
+  input: BatchFlag.input,
+  output: BatchFlag.output,
+  error: BatchFlag.errorFile,
+};

@@ -1,9 +1,10 @@
 import * as vscode from 'vscode';
+import { batchFiles } from '../core/batchFacts';
 import { batchDescription, batchLabel, batchPresentation, batchTooltipMarkdown, humanizeStatus, statusPresentation } from '../core/format';
 import { isActive, isCancellable, StatusGroup, statusOf } from '../core/grouping';
 import type { Batch } from '../core/types';
 import { CommandId } from '../ids';
-import { BatchFlag, NodeContext } from './contextValues';
+import { BatchFlag, FILE_FLAG, NodeContext } from './contextValues';
 
 function themeIcon(icon: string, color?: string): vscode.ThemeIcon {
   return new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
@@ -68,11 +69,9 @@ export function batchTooltip(batch: Batch): vscode.MarkdownString {
   return tooltip;
 }
 
-export function batchContextValue(batch: Batch): string {
-  const flags: string[] = [NodeContext.batch];
-  if (batch.input_file_id) flags.push(BatchFlag.input);
-  if (batch.output_file_id) flags.push(BatchFlag.output);
-  if (batch.error_file_id) flags.push(BatchFlag.errorFile);
+/** `batch` and a flag per action that applies (package.json's menus match them with `viewItem =~`). */
+function batchContextValue(batch: Batch): string {
+  const flags: string[] = [NodeContext.batch, ...batchFiles(batch).map(({ role }) => FILE_FLAG[role])];
   if (isCancellable(batch)) flags.push(BatchFlag.cancellable);
   return flags.join(' ');
 }

@@ -5,7 +5,7 @@ import { plainText, relativeTime } from '../core/format';
 import type { BatchTreeProvider } from './batchTreeProvider';
 
 /** The text beside the view title: whether the tree is filtered, and whether it shows cached data not yet reconciled. */
-export function viewDescription(store: BatchStore, tree: BatchTreeProvider, nowMs = Date.now()): string | undefined {
+function viewDescription(store: BatchStore, tree: BatchTreeProvider, nowMs = Date.now()): string | undefined {
   const parts: string[] = [];
   // Filters name statuses and endpoints the API sent.
   if (tree.filter) parts.push(`Filtered: ${plainText(describeFilter(tree.filter))}`);
@@ -18,7 +18,7 @@ export function viewDescription(store: BatchStore, tree: BatchTreeProvider, nowM
  * alone is not enough: in the default layout (the only view of its container) VS Code merges the
  * view's header into the container's title and the description is not shown at all.
  */
-export function viewMessage(store: BatchStore, tree: BatchTreeProvider, nowMs = Date.now()): string | undefined {
+function viewMessage(store: BatchStore, tree: BatchTreeProvider, nowMs = Date.now()): string | undefined {
   const parts: string[] = [];
   const filter = tree.filter;
   if (filter && store.hasLoaded) {

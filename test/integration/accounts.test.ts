@@ -10,7 +10,7 @@ import { forgetApiKey } from '../../src/commands/apiKeyCommands';
 import { accountId, BatchCache } from '../../src/core/batchCache';
 import type { Batch } from '../../src/core/types';
 import type { TestApi } from '../../src/extension';
-import type { HostToPage } from '../../src/webview/protocol';
+import type { HostToPage } from '../../src/webview/detail/protocol';
 import type { BatchNode } from '../../src/tree/nodes';
 import { FakeApi, startFakeApi } from '../fake-api/server';
 import { connectToFake, disconnect, rootItems, waitFor } from './helpers';

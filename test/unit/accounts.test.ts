@@ -67,9 +67,9 @@ describe('Accounts kept apart (BatchStore over two fake APIs)', () => {
   it('records a batch only for the account it came from', () => {
     store.setConnection({ kind: 'ready', client: clientOf(b), account: 'B' });
     const [created] = generateBatches(1, { seed: 5 });
-    assert.equal(store.apply(created, { prependIfNew: true, account: 'A' }), false);
+    assert.equal(store.recordBatch(created, { prependIfNew: true, account: 'A' }), false);
     assert.equal(store.get(created.id), undefined);
-    assert.equal(store.apply(created, { prependIfNew: true, account: 'B' }), true);
+    assert.equal(store.recordBatch(created, { prependIfNew: true, account: 'B' }), true);
     assert.equal(store.batches[0].id, created.id);
   });
 });

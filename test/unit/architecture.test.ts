@@ -23,7 +23,7 @@ describe('architecture: lint keeps the import arrows one way', function () {
     { file: 'src/core/client.ts', against: "import { CommandId } from '../ids';", along: "import { isRecord } from './json';" },
     { file: 'src/log.ts', against: "import { BatchTreeProvider } from './tree/batchTreeProvider';", along: "import { Redactor } from './core/redact';" },
     { file: 'src/tree/nodes.ts', against: "import { registerCommands } from '../commands/registerCommands';", along: "import { CommandId } from '../ids';" },
-    { file: 'src/webview/protocol.ts', against: "import { resolveBatch } from '../commands/batchPicker';", along: "import type { Batch } from '../core/types';" },
+    { file: 'src/webview/detail/protocol.ts', against: "import { resolveBatch } from '../commands/batchPicker';", along: "import type { Batch } from '../core/types';" },
     { file: 'src/editor/idProviders.ts', against: "import { activate } from '../extension';", along: "import { Logger } from '../log';" },
     { file: 'src/commands/copyCommands.ts', against: "import { activate } from '../extension';", along: "import { BatchTreeProvider } from '../tree/batchTreeProvider';" },
     { file: 'media/detail.ts', against: "import { batchLabel } from '../src/core/format';", along: "import type { PageState } from '../src/webview/protocol';" },

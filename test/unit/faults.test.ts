@@ -6,9 +6,10 @@ import { batchDescription, batchLabel, batchPresentation, batchTooltipMarkdown, 
 import { groupByStatus, statusOf } from '../../src/core/grouping';
 import { DEFAULT_RETRY_POLICY, retryDelayMs } from '../../src/core/retry';
 import type { Batch } from '../../src/core/types';
-import { isPageMessage } from '../../src/webview/protocol';
-import { buildDetailHtml, detailCsp } from '../../src/webview/detailHtml';
-import { buildResultsHtml } from '../../src/results/resultsHtml';
+import { isPageMessage } from '../../src/webview/detail/protocol';
+import { buildDetailHtml } from '../../src/webview/detail/detailHtml';
+import { webviewCsp as detailCsp } from '../../src/webview/html';
+import { buildResultsHtml } from '../../src/webview/results/resultsHtml';
 import { FakeApi, startFakeApi } from '../fake-api/server';
 
 // The "Bad input and faults" table of SPEC.md, row by row, at the client and store level.

@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { ApiError } from '../../src/core/errors';
-import { Page, Pager } from '../../src/core/pager';
+import type { Page } from '../../src/core/page';
+import { Pager } from '../../src/core/pager';
 
 type Item = { id: string; v?: number };
 

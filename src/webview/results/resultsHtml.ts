@@ -1,25 +1,14 @@
-import { documentHead, escapeAttribute, newNonce } from '../webview/detailHtml';
-
-export interface ResultsHtmlOptions {
-  /** `webview.cspSource`. */
-  cspSource: string;
-  /** Webview URI of `dist/results.js`. */
-  scriptUri: string;
-  /** Webview URI of `media/results.css`. */
-  styleUri: string;
-  /** Fixed only by tests; otherwise a fresh one per render. */
-  nonce?: string;
-}
+import { buildPage, type PageHtmlOptions } from '../html';
 
 /**
  * The results page's HTML shell: static controls only, under the same CSP as the detail panel.
  * Rows arrive by `postMessage` after the page says `ready` and are written with `textContent`.
  */
-export function buildResultsHtml(options: ResultsHtmlOptions): string {
-  const nonce = options.nonce ?? newNonce();
-  return `${documentHead(options.cspSource, nonce, options.styleUri, 'Batch results')}
-<body>
-<header>
+export function buildResultsHtml(options: PageHtmlOptions): string {
+  return buildPage(
+    options,
+    'Batch results',
+    `<header>
   <h1 id="title">Batch results</h1>
   <p id="status" class="muted" role="status" aria-live="polite">Loading…</p>
 </header>
@@ -56,9 +45,6 @@ export function buildResultsHtml(options: ResultsHtmlOptions): string {
   <button type="button" id="prev">‹ Previous</button>
   <span id="range"></span>
   <button type="button" id="next">Next ›</button>
-</nav>
-<script nonce="${escapeAttribute(nonce)}" src="${escapeAttribute(options.scriptUri)}"></script>
-</body>
-</html>
-`;
+</nav>`,
+  );
 }

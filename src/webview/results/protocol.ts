@@ -1,8 +1,9 @@
 /**
- * The message protocol between the results panel (extension host) and its page. Plain types
- * and validators only: compiled into both sides, so it imports neither `vscode` nor Node.
+ * The message protocol between the results panel (extension host) and its page. The page
+ * imports its types only (`import type`); the validators here run in the host.
  */
-import type { Outcome } from '../core/resultsJoin';
+import { isRecord } from '../../core/json';
+import type { Outcome } from '../../core/resultsJoin';
 
 export type { Outcome };
 
@@ -41,6 +42,8 @@ export interface ResultCounts {
 }
 
 export type HostToPage =
+  /** First on every `ready`: the page keeps the id (its saved state) so the panel comes back after a reload. */
+  | { type: 'batch'; batchId: string }
   | { type: 'loading'; message: string }
   | { type: 'begin'; title: string; batchId: string; total: number; counts: ResultCounts; notes: string[] }
   | { type: 'rows'; rows: ResultRow[] }
@@ -53,10 +56,6 @@ export type PageToHost =
   | { type: 'retry' }
   | { type: 'detail'; index: number }
   | { type: 'export'; format: ExportFormat; outcome: OutcomeFilter };
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function hasExactly(value: Record<string, unknown>, keys: readonly string[]): boolean {
   const present = Object.keys(value);
@@ -71,7 +70,9 @@ export function isResultsPageMessage(value: unknown): value is PageToHost {
     case 'retry':
       return hasExactly(value, ['type']);
     case 'detail':
-      return hasExactly(value, ['type', 'index']) && typeof value.index === 'number' && Number.isSafeInteger(value.index) && value.index >= 0;
+      return (
+        hasExactly(value, ['type', 'index']) && typeof value.index === 'number' && Number.isSafeInteger(value.index) && value.index >= 0
+      );
     case 'export':
       return (
         hasExactly(value, ['type', 'format', 'outcome']) &&
@@ -83,22 +84,12 @@ export function isResultsPageMessage(value: unknown): value is PageToHost {
   }
 }
 
-/** A light shape check of what the host sends (the page still writes every string as text). */
-export function isResultsHostMessage(value: unknown): value is HostToPage {
-  if (!isRecord(value)) return false;
-  switch (value.type) {
-    case 'loading':
-    case 'error':
-      return typeof value.message === 'string';
-    case 'begin':
-      return typeof value.title === 'string' && typeof value.batchId === 'string' && typeof value.total === 'number' && isRecord(value.counts) && Array.isArray(value.notes);
-    case 'rows':
-      return Array.isArray(value.rows);
-    case 'end':
-      return true;
-    case 'detail':
-      return typeof value.index === 'number';
-    default:
-      return false;
-  }
+/** What the page keeps with `setState`; the serializer reopens the panel from it. */
+export interface ResultsPageState {
+  batchId: string;
+}
+
+/** Whether a saved page state (handed to the serializer) names a batch to restore. */
+export function isResultsPageState(value: unknown): value is ResultsPageState {
+  return isRecord(value) && typeof value.batchId === 'string' && value.batchId !== '';
 }

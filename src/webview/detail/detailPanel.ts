@@ -1,0 +1,241 @@
+import * as vscode from 'vscode';
+import { FILE_ROLES, batchFiles, fileIdOf } from '../../core/batchFacts';
+import type { BatchStore } from '../../core/batchStore';
+import type { BatchApiClient } from '../../core/client';
+import { errorMessage, isCancellation } from '../../core/errors';
+import { batchLabel, plainText, singleLine } from '../../core/format';
+import { limitDepth } from '../../core/jsonDepth';
+import type { Batch } from '../../core/types';
+import { CommandId, PanelType } from '../../ids';
+import type { Logger } from '../../log';
+import type { BatchJsonDocuments } from '../batchJsonDocument';
+import { WebviewHost } from '../host';
+import { pageAssets, WebviewPanels } from '../panels';
+import { buildDetailHtml } from './detailHtml';
+import { detailView, type FileInfo } from './detailView';
+import { type CopyTarget, type HostToPage, isPageMessage, isPageState, type PageState, type PageToHost } from './protocol';
+
+export interface DetailPanelDeps {
+  extensionUri: vscode.Uri;
+  store: BatchStore;
+  log: Logger;
+  /** The extension's provider of `openai-batch:` documents, for "Open JSON in editor". */
+  jsonDocuments: BatchJsonDocuments;
+}
+
+const NAME = 'batch detail panel';
+
+function panelTitle(batch: Batch): string {
+  return singleLine(batchLabel(batch), 40);
+}
+
+/** The detail panels, one per batch id: opens, reveals, restores after reload. */
+export class BatchDetailPanels extends WebviewPanels<BatchDetailPanel, PageState> {
+  constructor(private readonly deps: DetailPanelDeps) {
+    super({
+      viewType: PanelType.batchDetail,
+      name: NAME,
+      extensionUri: deps.extensionUri,
+      log: deps.log,
+      isState: isPageState,
+      keyOf: (state) => state.batch.id,
+    });
+  }
+
+  /** Opens (or reveals) the panel for this batch; one panel per batch id. */
+  show(batch: Batch): void {
+    const existing = this.panels.get(batch.id);
+    if (existing) {
+      existing.reveal(batch);
+      return;
+    }
+    const panel = this.createPanel(panelTitle(batch), false);
+    this.track(batch.id, new BatchDetailPanel(panel, this.deps.store.get(batch.id) ?? batch, this.deps, false));
+  }
+
+  protected revive(panel: vscode.WebviewPanel, state: PageState): BatchDetailPanel {
+    return new BatchDetailPanel(panel, this.deps.store.get(state.batch.id) ?? state.batch, this.deps, true);
+  }
+}
+
+/** One panel: holds the batch it shows and answers its page. */
+class BatchDetailPanel extends WebviewHost<HostToPage, PageToHost> {
+  private readonly id: string;
+  /**
+   * The account the batch belongs to. A panel restored after a reload (or opened while signed
+   * out) does not know it yet and takes the first account that connects.
+   */
+  private account: string | undefined;
+  /** The newest copy known to this panel (the store may not hold it, e.g. one opened by a typed id). */
+  private batch: Batch;
+  /** The object last posted, to re-post only when the store holds a different one. */
+  private posted: Batch | undefined;
+  private loading = false;
+  private refreshing: Promise<void> | undefined;
+  /** After a window reload the store is usually still empty: fetch once it can. */
+  private fetchWhenConnected: boolean;
+  private readonly fileInfo = new Map<string, FileInfo>();
+  private readonly fileRequested = new Set<string>();
+
+  constructor(
+    panel: vscode.WebviewPanel,
+    batch: Batch,
+    private readonly deps: DetailPanelDeps,
+    restored: boolean,
+  ) {
+    super(panel, { name: NAME, isMessage: isPageMessage, log: deps.log });
+    this.id = batch.id;
+    this.batch = batch;
+    this.account = deps.store.account;
+    this.fetchWhenConnected = restored;
+    panel.webview.html = buildDetailHtml(pageAssets(panel.webview, deps.extensionUri, 'detail'));
+    panel.title = panelTitle(batch);
+    this.disposables.push(
+      deps.store.onDidUpdateBatch((updated) => {
+        if (updated.id === this.id) this.update(updated);
+      }),
+      deps.store.onDidChangeAccount((account) => this.followAccount(account)),
+      deps.store.onDidChange(() => this.followStore()),
+    );
+  }
+
+  override reveal(batch?: Batch): void {
+    if (batch) this.update(this.deps.store.get(this.id) ?? batch);
+    super.reveal();
+  }
+
+  protected async handle(message: PageToHost): Promise<void> {
+    switch (message.type) {
+      case 'ready':
+        // Also after the panel was hidden: its page was unloaded and starts from its saved state.
+        if (this.client) this.batch = this.deps.store.get(this.id) ?? this.batch;
+        this.postBatch();
+        if (this.loading) void this.post({ type: 'loading', loading: true });
+        this.fetchIfRestored();
+        return;
+      case 'refresh':
+        return this.refresh();
+      case 'copy':
+        return this.copy(message.what);
+      case 'cancel':
+        await vscode.commands.executeCommand(CommandId.cancelBatch, this.id);
+        this.followStore();
+        return;
+      case 'openOutput':
+        await vscode.commands.executeCommand(CommandId.openOutputFile, this.id);
+        return;
+      case 'openError':
+        await vscode.commands.executeCommand(CommandId.openErrorFile, this.id);
+        return;
+      case 'openJson':
+        return this.deps.jsonDocuments.open(this.batch);
+    }
+  }
+
+  /** The store's client, only while it talks to this panel's account. */
+  private get client(): BatchApiClient | undefined {
+    const state = this.deps.store.state;
+    return state.kind === 'ready' && this.account !== undefined && this.deps.store.account === this.account ? state.client : undefined;
+  }
+
+  /** Another account's store must not feed or be queried by this panel: it closes. */
+  private followAccount(account: string | undefined): void {
+    if (this.account === undefined) {
+      this.account = account;
+      return;
+    }
+    this.deps.log.info(`Closed the details of ${this.id}: the batch belongs to the account that was signed out or switched.`);
+    this.dispose();
+  }
+
+  private followStore(): void {
+    if (!this.client) return;
+    const latest = this.deps.store.get(this.id);
+    if (latest) this.update(latest);
+    this.fetchIfRestored();
+    // Retries file metadata that could not be fetched while signed out.
+    if (this.pageListening) this.requestFileInfo(this.batch);
+  }
+
+  private fetchIfRestored(): void {
+    if (!this.fetchWhenConnected || !this.client) return;
+    this.fetchWhenConnected = false;
+    if (!this.deps.store.get(this.id)) void this.refresh();
+  }
+
+  private update(batch: Batch): void {
+    this.batch = batch;
+    if (batch !== this.posted) this.postBatch();
+  }
+
+  /** Posts the batch only to a listening page: a page that says `ready` gets the newest one then. */
+  private postBatch(): void {
+    if (this.disposed) return;
+    this.panel.title = panelTitle(this.batch);
+    if (!this.pageListening) return;
+    this.posted = this.batch;
+    void this.post({ type: 'batch', batch: limitDepth(this.batch), view: detailView(this.batch, Date.now(), this.fileInfo) });
+    this.requestFileInfo(this.batch);
+  }
+
+  private refresh(): Promise<void> {
+    this.refreshing ??= this.fetch().finally(() => (this.refreshing = undefined));
+    return this.refreshing;
+  }
+
+  private async fetch(): Promise<void> {
+    this.setLoading(true);
+    try {
+      this.update(await this.deps.store.fetchBatch(this.id, this.abort.signal));
+    } catch (error) {
+      if (this.disposed || isCancellation(error)) return;
+      // The server's text can echo a request header, and so the key.
+      const message = this.deps.log.redactor.redact(errorMessage(error));
+      this.deps.log.warn(`Refreshing batch ${this.id} failed: ${message}`);
+      void this.post({ type: 'error', message });
+    } finally {
+      this.setLoading(false);
+    }
+  }
+
+  private setLoading(loading: boolean): void {
+    this.loading = loading;
+    void this.post({ type: 'loading', loading });
+  }
+
+  private async copy(what: CopyTarget): Promise<void> {
+    const file = FILE_ROLES.find(({ role }) => `${role}FileId` === what);
+    const label = file ? `${file.label.toLowerCase()} ID` : 'batch ID';
+    const value = file ? fileIdOf(this.batch, file.role) : this.batch.id;
+    if (!value) {
+      void vscode.window.showInformationMessage(`This batch has no ${label.replace(/ ID$/, '')}.`);
+      return;
+    }
+    await vscode.env.clipboard.writeText(value);
+    vscode.window.setStatusBarMessage(`$(check) Copied ${label} ${plainText(value, 80)}`, 4000);
+    this.deps.log.info(`Copied ${label} ${value}`);
+  }
+
+  /** `GET /files/{id}` once per file id for this panel; failures only reach the log. */
+  private requestFileInfo(batch: Batch): void {
+    const client = this.client;
+    if (!client || this.disposed) return;
+    for (const { id: fileId } of batchFiles(batch)) {
+      if (this.fileRequested.has(fileId)) continue;
+      this.fileRequested.add(fileId);
+      client.getFile(fileId, { signal: this.abort.signal }).then(
+        (file) => {
+          if (this.disposed) return;
+          this.fileInfo.set(fileId, {
+            filename: typeof file.filename === 'string' ? file.filename : null,
+            bytes: typeof file.bytes === 'number' && Number.isFinite(file.bytes) ? file.bytes : null,
+          });
+          this.postBatch();
+        },
+        (error: unknown) => {
+          if (!this.disposed && !isCancellation(error)) this.deps.log.info(`No metadata for file ${fileId}: ${errorMessage(error)}`);
+        },
+      );
+    }
+  }
+}

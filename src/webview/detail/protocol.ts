@@ -1,0 +1,88 @@
+/**
+ * The one message protocol between the batch detail panel (extension host) and its page. The
+ * page imports its types only (`import type`); the validators here run in the host.
+ */
+import type { FileRole } from '../../core/batchFacts';
+import { isRecord } from '../../core/json';
+import type { Batch } from '../../core/types';
+
+export type { Batch, FileRole };
+
+/** A time as the page shows it, formatted by the host. */
+export interface Moment {
+  /** Unix seconds, for `<time datetime>` and the time between two steps. */
+  seconds: number;
+  /** `2024-05-01 12:00:00 UTC`. */
+  text: string;
+  /** `5 minutes ago`. */
+  relative: string;
+}
+
+/** One of the batch's files, a row per role in `FILE_ROLES` order. */
+export interface FileRow {
+  role: FileRole;
+  label: string;
+  copy: CopyTarget;
+  /** Absent when the batch has no file in this role. */
+  id?: string;
+  /** What `GET /files/{id}` said: `name.jsonl · 1.2 KB`. */
+  about?: string;
+}
+
+/** What the page shows that the host works out from the batch: labels, status, counts, times. */
+export interface DetailView {
+  label: string;
+  /** `Completed with failures`. */
+  status: string;
+  /** The status's theme colour id (`format.batchPresentation`); the page maps it to a style. */
+  color?: string;
+  cancellable: boolean;
+  /** A completed batch's failed requests, said above everything else. */
+  failures?: { kind: 'all' } | { kind: 'some'; failed: number; total: number };
+  /** Absent when the API reported no request counts. */
+  requests?: { completed: number; failed: number; total: number };
+  /** The steps that have a time, in the order they happened. */
+  timeline: { label: string; at: Moment }[];
+  /** The completion-window deadline, while the batch can still run into it. */
+  expires?: Moment;
+  files: FileRow[];
+}
+
+export type HostToPage =
+  { type: 'batch'; batch: Batch; view: DetailView } | { type: 'error'; message: string } | { type: 'loading'; loading: boolean };
+
+export const COPY_TARGETS = ['batchId', 'inputFileId', 'outputFileId', 'errorFileId'] as const;
+export type CopyTarget = (typeof COPY_TARGETS)[number];
+
+/** Page messages never carry ids: the host acts on the batch it holds, so a page cannot aim a command elsewhere. */
+export type PageToHost =
+  | { type: 'ready' }
+  | { type: 'refresh' }
+  | { type: 'copy'; what: CopyTarget }
+  | { type: 'cancel' }
+  | { type: 'openOutput' }
+  | { type: 'openError' }
+  | { type: 'openJson' };
+
+/** What the page keeps with `setState`, so it can redraw at once after a reload; the host reads the batch to restore. */
+export interface PageState {
+  batch: Batch;
+  view?: DetailView;
+}
+
+const BARE_PAGE_MESSAGES: ReadonlySet<string> = new Set(['ready', 'refresh', 'cancel', 'openOutput', 'openError', 'openJson']);
+
+/** Validates everything the page sends: exactly one of the {@link PageToHost} shapes, with no extra fields. */
+export function isPageMessage(value: unknown): value is PageToHost {
+  if (!isRecord(value) || typeof value.type !== 'string') return false;
+  const keys = Object.keys(value);
+  if (value.type === 'copy') {
+    return keys.length === 2 && typeof value.what === 'string' && (COPY_TARGETS as readonly string[]).includes(value.what);
+  }
+  return keys.length === 1 && BARE_PAGE_MESSAGES.has(value.type);
+}
+
+/** Whether a saved page state (handed to the serializer) names a batch to restore. */
+export function isPageState(value: unknown): value is PageState {
+  return isRecord(value) && isRecord(value.batch) && typeof value.batch.id === 'string' && value.batch.id !== '';
+}

@@ -1,0 +1,307 @@
+import * as vscode from 'vscode';
+import { stat } from 'node:fs/promises';
+import { fileIdOf, type FileRole } from '../../core/batchFacts';
+import type { AccountConnection, BatchStore } from '../../core/batchStore';
+import { downloadFile } from '../../core/download';
+import { errorMessage, isCancellation } from '../../core/errors';
+import { batchLabel, formatBytes, singleLine } from '../../core/format';
+import { limitDepth } from '../../core/jsonDepth';
+import { readLines } from '../../core/lineReader';
+import { type JoinedResult, type JoinReport, joinResults, toCsv, toJsonl } from '../../core/resultsJoin';
+import type { Batch } from '../../core/types';
+import { PanelType } from '../../ids';
+import type { Logger } from '../../log';
+import { WebviewHost } from '../host';
+import { pageAssets, WebviewPanels } from '../panels';
+import {
+  ANSWER_PREVIEW_CHARS,
+  type ExportFormat,
+  type HostToPage,
+  isResultsPageMessage,
+  isResultsPageState,
+  type OutcomeFilter,
+  type PageToHost,
+  type ResultRow,
+  type ResultsPageState,
+  ROWS_PER_MESSAGE,
+} from './protocol';
+import { buildResultsHtml } from './resultsHtml';
+
+export interface ResultsPanelDeps {
+  extensionUri: vscode.Uri;
+  store: BatchStore;
+  log: Logger;
+  /** The path of an account's copy of a file (downloaded once, shared with "Open Output File"). */
+  cachedFile: (account: string, fileId: string) => Promise<string>;
+}
+
+const NAME = 'results panel';
+
+function panelTitle(batch: Batch): string {
+  return `Results: ${singleLine(batchLabel(batch), 40)}`;
+}
+
+/**
+ * The results panels, one per batch id: each joins a batch's input, output and error files by
+ * custom_id and shows one row per request. Restored after a window reload; closed on an account switch.
+ */
+export class ResultsPanels extends WebviewPanels<ResultsPanel, ResultsPageState> {
+  constructor(private readonly deps: ResultsPanelDeps) {
+    super({
+      viewType: PanelType.results,
+      name: NAME,
+      extensionUri: deps.extensionUri,
+      log: deps.log,
+      isState: isResultsPageState,
+      keyOf: (state) => state.batchId,
+    });
+  }
+
+  /** Opens (or reveals) the results of a batch; its files are fetched with the current account. */
+  show(batch: Batch): void {
+    const existing = this.panels.get(batch.id);
+    if (existing) {
+      existing.reveal();
+      return;
+    }
+    const connection = this.deps.store.requireConnection();
+    // Re-sending 50,000 rows on every tab switch would cost more than keeping the page.
+    const panel = this.createPanel(panelTitle(batch), true);
+    this.track(batch.id, new ResultsPanel(panel, batch.id, this.deps, { batch, connection }));
+  }
+
+  protected revive(panel: vscode.WebviewPanel, state: ResultsPageState): ResultsPanel {
+    return new ResultsPanel(panel, state.batchId, this.deps);
+  }
+}
+
+type PanelState =
+  | { kind: 'loading'; message: string }
+  | { kind: 'loaded'; title: string; report: JoinReport; notes: string[] }
+  | { kind: 'failed'; message: string };
+
+class ResultsPanel extends WebviewHost<HostToPage, PageToHost> {
+  private batch: Batch | undefined;
+  /**
+   * The account the batch belongs to: its files are fetched with its client and cached in its
+   * folder. A panel restored after a reload takes the first account that connects.
+   */
+  private connection: AccountConnection | undefined;
+  private state: PanelState = { kind: 'loading', message: 'Loading…' };
+  /** Bumped on each (re)post of the rows, so a stale posting loop stops. */
+  private generation = 0;
+
+  constructor(
+    panel: vscode.WebviewPanel,
+    private readonly batchId: string,
+    private readonly deps: ResultsPanelDeps,
+    opened?: { batch: Batch; connection: AccountConnection },
+  ) {
+    super(panel, { name: NAME, isMessage: isResultsPageMessage, log: deps.log });
+    this.batch = opened?.batch;
+    this.connection = opened?.connection ?? (deps.store.state.kind === 'ready' ? deps.store.requireConnection() : undefined);
+    panel.webview.html = buildResultsHtml(pageAssets(panel.webview, deps.extensionUri, 'results'));
+    this.disposables.push(deps.store.onDidChangeAccount((account) => this.followAccount(account)));
+    if (this.connection) void this.load(this.connection);
+    else this.setState({ kind: 'loading', message: 'Waiting for a connection to the API…' });
+  }
+
+  protected handle(message: PageToHost): Promise<void> {
+    switch (message.type) {
+      case 'ready':
+        void this.post({ type: 'batch', batchId: this.batchId });
+        return this.postState();
+      case 'retry':
+        if (this.state.kind !== 'failed' || !this.connection) return Promise.resolve();
+        this.setState({ kind: 'loading', message: 'Loading…' });
+        return this.load(this.connection);
+      case 'detail':
+        return this.postDetail(message.index);
+      case 'export':
+        return this.export(message.format, message.outcome);
+    }
+  }
+
+  /** Another account must not be queried for this batch's files: the panel closes. */
+  private followAccount(account: string | undefined): void {
+    if (!this.connection) {
+      if (account === undefined) return;
+      this.connection = this.deps.store.requireConnection();
+      void this.load(this.connection);
+      return;
+    }
+    this.deps.log.info(`Closed the results of ${this.batchId}: they belong to the account that was signed out or switched.`);
+    this.dispose();
+  }
+
+  private async load(connection: AccountConnection): Promise<void> {
+    try {
+      const report = await this.fetchAndJoin(connection);
+      if (this.disposed) return;
+      this.setState(report);
+    } catch (error) {
+      if (this.disposed || isCancellation(error)) return;
+      const message = this.deps.log.redactor.redact(errorMessage(error));
+      this.deps.log.error(`Loading the results of ${this.batchId} failed: ${message}`);
+      this.setState({ kind: 'failed', message });
+    }
+  }
+
+  private async fetchAndJoin(connection: AccountConnection): Promise<PanelState> {
+    // A restored panel knows only the batch id.
+    const batch = (this.batch ??= this.deps.store.get(this.batchId) ?? (await this.deps.store.fetchBatch(this.batchId, this.abort.signal)));
+    this.panel.title = panelTitle(batch);
+    const notes: string[] = [];
+    const outputId = fileIdOf(batch, 'output');
+    const errorId = fileIdOf(batch, 'error');
+    const inputId = fileIdOf(batch, 'input');
+    const output = outputId ? await this.cached(connection, outputId, 'output') : undefined;
+    const errors = errorId ? await this.cached(connection, errorId, 'error') : undefined;
+    let input: string | undefined;
+    if (inputId) {
+      try {
+        input = await this.cached(connection, inputId, 'input');
+      } catch (error) {
+        if (isCancellation(error)) throw error;
+        // Some providers do not serve batch input files back; results alone are still worth showing.
+        notes.push(
+          `The input file ${inputId} could not be downloaded (${errorMessage(error)}), so rows follow the result files and show no requests.`,
+        );
+      }
+    } else {
+      notes.push('This batch names no input file, so rows follow the result files and show no requests.');
+    }
+    this.setState({ kind: 'loading', message: 'Joining results by custom_id…' });
+    const started = Date.now();
+    const report = await joinResults(
+      input ? readLines(input) : undefined,
+      output ? readLines(output) : undefined,
+      errors ? readLines(errors) : undefined,
+    );
+    this.deps.log.info(`Joined ${report.rows.length} results of ${batch.id} in ${Date.now() - started} ms.`);
+    if (report.counts.unmatched && input) {
+      notes.push(
+        `${report.counts.unmatched.toLocaleString('en-US')} result${report.counts.unmatched === 1 ? ' has a custom_id' : 's have custom_ids'} not in the input file (shown last, line -1).`,
+      );
+    }
+    if (report.skippedCount) {
+      const listed = report.skipped.slice(0, 5).map((s) => `${s.file} line ${s.line}: ${s.reason}`);
+      notes.push(
+        `Skipped ${report.skippedCount.toLocaleString('en-US')} line${report.skippedCount === 1 ? '' : 's'} that could not be joined (${listed.join('; ')}${report.skippedCount > 5 ? '; …' : ''}).`,
+      );
+    }
+    return { kind: 'loaded', title: batchLabel(batch), report, notes };
+  }
+
+  /** The local copy of a file in the account's cache, downloading it first if needed. */
+  private async cached({ client, account }: AccountConnection, fileId: string, role: FileRole): Promise<string> {
+    const path = await this.deps.cachedFile(account, fileId);
+    if (await isFile(path)) return path;
+    const label = `Downloading the ${role} file ${fileId}…`;
+    this.setState({ kind: 'loading', message: label });
+    const { bytes } = await downloadFile(client, fileId, path, {
+      signal: this.abort.signal,
+      onProgress: ({ received, total }) =>
+        this.setState({ kind: 'loading', message: `${label} ${formatBytes(received)}${total ? ` of ${formatBytes(total)}` : ''}` }),
+    });
+    this.deps.log.info(`Cached ${role} file ${fileId} (${bytes} bytes) for the results view.`);
+    return path;
+  }
+
+  private setState(state: PanelState): void {
+    this.state = state;
+    if (this.pageListening) void this.postState();
+  }
+
+  private async postState(): Promise<void> {
+    const state = this.state;
+    const generation = ++this.generation;
+    if (state.kind === 'loading') return this.post({ type: 'loading', message: state.message });
+    if (state.kind === 'failed') return this.post({ type: 'error', message: state.message });
+    const { rows, counts } = state.report;
+    await this.post({ type: 'begin', title: state.title, batchId: this.batchId, total: rows.length, counts, notes: state.notes });
+    for (let start = 0; start < rows.length; start += ROWS_PER_MESSAGE) {
+      if (generation !== this.generation || this.disposed) return;
+      await this.post({ type: 'rows', rows: rows.slice(start, start + ROWS_PER_MESSAGE).map((row, i) => toRow(row, start + i)) });
+    }
+    await this.post({ type: 'end' });
+  }
+
+  private postDetail(index: number): Promise<void> {
+    if (this.state.kind !== 'loaded') return Promise.resolve();
+    const row = this.state.report.rows[index];
+    if (!row) return Promise.resolve();
+    return this.post({
+      type: 'detail',
+      index,
+      answer: row.answer ?? null,
+      request: pretty(row.request),
+      response: pretty(row.response),
+      error: pretty(row.error),
+    });
+  }
+
+  private async export(format: ExportFormat, outcome: OutcomeFilter): Promise<void> {
+    if (this.state.kind !== 'loaded') return;
+    const rows = outcome === 'all' ? this.state.report.rows : this.state.report.rows.filter((row) => row.outcome === outcome);
+    if (rows.length === 0) {
+      void vscode.window.showInformationMessage(`No ${outcome} rows to export.`);
+      return;
+    }
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+    const name = `${this.batchId.replace(/[^\w.-]/g, '_')}-results${outcome === 'all' ? '' : `-${outcome}`}.${format}`;
+    const destination = await vscode.window.showSaveDialog({
+      title: `Export ${rows.length.toLocaleString('en-US')} ${outcome === 'all' ? '' : `${outcome} `}rows as ${format.toUpperCase()}`,
+      defaultUri: folder ? vscode.Uri.joinPath(folder, name) : undefined,
+      filters: format === 'csv' ? { CSV: ['csv'] } : { 'JSON Lines': ['jsonl'] },
+      saveLabel: 'Export',
+    });
+    if (!destination) return;
+    const text = format === 'csv' ? toCsv(rows) : toJsonl(rows);
+    await vscode.workspace.fs.writeFile(destination, Buffer.from(text, 'utf8'));
+    this.deps.log.info(`Exported ${rows.length} result rows of ${this.batchId} to ${destination.toString(true)}.`);
+    const open = await vscode.window.showInformationMessage(
+      `Exported ${rows.length.toLocaleString('en-US')} rows to ${vscode.workspace.asRelativePath(destination)}.`,
+      'Open',
+    );
+    if (open) await vscode.window.showTextDocument(destination, { preview: false });
+  }
+}
+
+async function isFile(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isFile();
+  } catch {
+    return false;
+  }
+}
+
+function toRow(row: JoinedResult, index: number): ResultRow {
+  const answer = row.answer ?? '';
+  return {
+    index,
+    customId: row.customId,
+    line: row.line,
+    statusCode: row.statusCode ?? null,
+    outcome: row.outcome,
+    answer: answer.length > ANSWER_PREVIEW_CHARS ? `${answer.slice(0, ANSWER_PREVIEW_CHARS - 1)}…` : answer,
+    inputTokens: row.usage?.input_tokens ?? null,
+    outputTokens: row.usage?.output_tokens ?? null,
+    totalTokens: row.usage?.total_tokens ?? null,
+  };
+}
+
+/** Long number arrays (embeddings) are shortened for reading; exports keep them whole. */
+function pretty(value: unknown): string | null {
+  if (value === undefined || value === null) return null;
+  return JSON.stringify(
+    limitDepth(value),
+    (_key, item: unknown) => {
+      if (Array.isArray(item) && item.length > 16 && item.every((n) => typeof n === 'number')) {
+        return `[${item.slice(0, 8).join(', ')}, … ${item.length} numbers in all]`;
+      }
+      return item;
+    },
+    2,
+  );
+}
