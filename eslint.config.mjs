@@ -41,7 +41,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/log.ts', 'src/config.ts', 'src/failures.ts', 'src/fileCache.ts', 'src/contextKeys.ts', 'src/auth/**/*.ts'],
+    files: ['src/log.ts', 'src/config.ts', 'src/failures.ts', 'src/contextKeys.ts', 'src/auth/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
@@ -49,7 +49,7 @@ export default tseslint.config(
           patterns: [
             {
               group: ['**/commands/*', '**/extension', '**/tree/*', '**/webview/*', '**/webview/**', '**/editor/*', '**/jsonl/*', '**/connection', '**/autoRefresh'],
-              message: 'Infrastructure (log, config, failures, file cache, context keys, auth) may import only ids, core and each other.',
+              message: 'Infrastructure (log, config, failures, context keys, auth) may import only ids, core and each other.',
             },
           ],
         },

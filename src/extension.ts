@@ -8,6 +8,7 @@ import { ConnectionManager } from './connection';
 import { StoreContextKeys } from './contextKeys';
 import { registerIdProviders } from './editor/idProviders';
 import { BatchInputDiagnostics } from './jsonl/batchInputDiagnostics';
+import { AccountFiles } from './core/accountFiles';
 import { BatchCache } from './core/batchCache';
 import { BatchCacheSaver } from './core/batchCacheSaver';
 import { BatchStore } from './core/batchStore';
@@ -17,7 +18,6 @@ import { bindViewDescription } from './tree/viewDescription';
 import { BatchJsonDocuments } from './webview/batchJsonDocument';
 import { BatchDetailPanels } from './webview/detail/detailPanel';
 import { ResultsPanels } from './webview/results/resultsPanel';
-import { cachedFilePath } from './fileCache';
 import { ViewId } from './ids';
 
 /**
@@ -27,6 +27,7 @@ import { ViewId } from './ids';
  */
 export interface TestApi {
   services: Services;
+  context: vscode.ExtensionContext;
   /** Milliseconds from `activate()` entry to the tree view registered (reported by the benchmark). */
   activationMs: number;
 }
@@ -37,6 +38,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
   const log = new Logger();
   const store = new BatchStore(() => readSettings().pageSize, (line) => log.warn(line));
   const keys = new ApiKeyStore(context.secrets);
+  const files = new AccountFiles(vscode.Uri.joinPath(context.globalStorageUri, 'files').fsPath);
   const cache = new BatchCache(vscode.Uri.joinPath(context.globalStorageUri, 'cache').fsPath, (line) => log.warn(line));
   const cacheSaver = new BatchCacheSaver(store, cache, () => readSettings().cacheSize, (line) => log.warn(line));
   const connection = new ConnectionManager(store, keys, log, cache, cacheSaver);
@@ -46,17 +48,17 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
   const activationMs = performance.now() - started;
   const jsonDocuments = new BatchJsonDocuments(store);
   const panels = new BatchDetailPanels({ extensionUri: context.extensionUri, store, log, jsonDocuments });
-  const results = new ResultsPanels({ extensionUri: context.extensionUri, store, log, cachedFile: (account, fileId) => cachedFilePath(context, account, fileId) });
+  const results = new ResultsPanels({ extensionUri: context.extensionUri, store, log, cachedFile: (account, fileId) => files.pathFor(account, fileId) });
   const autoRefresher = new AutoRefresher(store, treeView, log);
   context.subscriptions.push(log, store, keys, cacheSaver, connection, contextKeys, tree, treeView, panels, panels.registerSerializer(), jsonDocuments, jsonDocuments.register(), autoRefresher, registerIdProviders(store), bindViewDescription(treeView, store, tree));
   context.subscriptions.push(BatchInputDiagnostics.register());
   context.subscriptions.push(results, results.registerSerializer());
 
-  const services: Services = { context, store, keys, connection, tree, treeView, panels, results, jsonDocuments, log };
-  registerCommands(services);
+  const services: Services = { files, store, keys, connection, tree, treeView, panels, results, jsonDocuments, log };
+  context.subscriptions.push(registerCommands(services));
   await connection.reconnect();
   log.info(`Activated in ${activationMs.toFixed(1)} ms (tree view registered).`);
-  return context.extensionMode === vscode.ExtensionMode.Test ? { services, activationMs } : undefined;
+  return context.extensionMode === vscode.ExtensionMode.Test ? { services, context, activationMs } : undefined;
 }
 
 export function deactivate(): void {}

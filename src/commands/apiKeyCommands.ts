@@ -2,10 +2,9 @@ import * as vscode from 'vscode';
 import { readSettings } from '../config';
 import { plainText } from '../core/format';
 import { withoutUserinfo } from '../core/redact';
-import { deleteCachedFiles } from '../fileCache';
 import type { Services } from './services';
 
-export async function setApiKey({ keys, connection, store, log }: Services): Promise<void> {
+export async function setApiKey({ keys, connection, store, log }: Pick<Services, 'keys' | 'connection' | 'store' | 'log'>): Promise<void> {
   const { baseUrl } = readSettings();
   const shownUrl = plainText(withoutUserinfo(baseUrl), 300);
   const value = await vscode.window.showInputBox({
@@ -27,7 +26,7 @@ export async function setApiKey({ keys, connection, store, log }: Services): Pro
   vscode.window.setStatusBarMessage(`$(key) API key saved for ${shownUrl}`, 4000);
 }
 
-export async function clearApiKey(services: Services): Promise<void> {
+export async function clearApiKey(services: Pick<Services, 'keys' | 'connection' | 'store' | 'files' | 'log'>): Promise<void> {
   const { baseUrl } = readSettings();
   const answer = await vscode.window.showWarningMessage(`Remove the stored API key for ${plainText(withoutUserinfo(baseUrl), 300)}?`, { modal: true }, 'Clear Key');
   if (answer !== 'Clear Key') return;
@@ -38,7 +37,7 @@ export async function clearApiKey(services: Services): Promise<void> {
  * The confirmed part of Clear API Key: removes the key and leaves nothing of its account on disk
  * (batch cache, downloaded files), and nothing that runs later writes them back.
  */
-export async function forgetApiKey({ keys, connection, store, context, log }: Services): Promise<void> {
+export async function forgetApiKey({ keys, connection, store, files, log }: Pick<Services, 'keys' | 'connection' | 'store' | 'files' | 'log'>): Promise<void> {
   const { baseUrl } = readSettings();
   const account = store.account;
   // First, so that no save between here and the switch below writes the cache back.
@@ -47,5 +46,5 @@ export async function forgetApiKey({ keys, connection, store, context, log }: Se
   log.info(`API key cleared for ${baseUrl}.`);
   // Signs out: the account's panels close and their downloads stop before its files go.
   await connection.reconnect();
-  if (account) await deleteCachedFiles(context, account);
+  if (account) await files.deleteAccount(account);
 }

@@ -6,7 +6,7 @@ import type { Batch } from '../core/types';
 import { BatchArgument, resolveBatch } from './batchPicker';
 import type { Services } from './services';
 
-export async function openBatch(services: Services, argument: BatchArgument): Promise<void> {
+export async function openBatch(services: Pick<Services, 'panels' | 'store'>, argument: BatchArgument): Promise<void> {
   const batch = await resolveBatch(services.store, argument, {
     title: 'Open batch details',
     placeHolder: 'Pick a batch, or paste a batch id (batch_…)',
@@ -17,7 +17,7 @@ export async function openBatch(services: Services, argument: BatchArgument): Pr
 }
 
 /** Cancels an active batch after a modal confirmation; the tree shows `cancelling` at once. */
-export async function cancelBatch(services: Services, argument: BatchArgument): Promise<void> {
+export async function cancelBatch(services: Pick<Services, 'store' | 'log'>, argument: BatchArgument): Promise<void> {
   const batch = await resolveBatch(services.store, argument, {
     title: 'Cancel batch',
     placeHolder: 'Pick an active batch to cancel',
@@ -46,7 +46,7 @@ export async function cancelBatch(services: Services, argument: BatchArgument): 
  * meanwhile), its current state is fetched so the tree stops offering the cancel, and the API's
  * message is what the user sees.
  */
-export async function requestCancel(services: Services, batchId: string): Promise<Batch> {
+export async function requestCancel(services: Pick<Services, 'log' | 'store'>, batchId: string): Promise<Batch> {
   const { client, account } = services.store.requireConnection();
   try {
     const updated = await client.cancelBatch(batchId);

@@ -14,7 +14,7 @@ function roleOf(target: CopyTarget): FileRole | undefined {
 }
 
 /** Copies one of a batch's ids to the clipboard and confirms it in the status bar. */
-export async function copyId(services: Services, target: CopyTarget, argument: BatchArgument): Promise<void> {
+export async function copyId(services: Pick<Services, 'log' | 'store'>, target: CopyTarget, argument: BatchArgument): Promise<void> {
   const role = roleOf(target);
   const name = role ? `${role} file ID` : 'batch ID';
   const idOf = (b: Batch): string | undefined => (role ? fileIdOf(b, role) : b.id || undefined);
@@ -40,7 +40,7 @@ export async function copyId(services: Services, target: CopyTarget, argument: B
  * Inserts a batch's output file id at every cursor of the active editor. From the palette it asks
  * with a quick pick; a batch (or its id) given as argument skips the pick.
  */
-export async function insertOutputFileId(services: Services, argument?: BatchArgument): Promise<void> {
+export async function insertOutputFileId(services: Pick<Services, 'log' | 'store'>, argument?: BatchArgument): Promise<void> {
   const editor = vscode.window.activeTextEditor;
   if (!editor) {
     void vscode.window.showInformationMessage('Open an editor to insert an output file ID into.');

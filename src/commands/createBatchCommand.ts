@@ -9,6 +9,9 @@ import { BatchNode, StatusGroupNode } from '../tree/nodes';
 import { CommandId } from '../ids';
 import type { Services } from './services';
 
+/** What creating a batch uses: the store's account and client, the tree to reveal it, its panel, the log. */
+type CreateServices = Pick<Services, 'store' | 'log' | 'panels' | 'tree' | 'treeView'>;
+
 /** How many problems the refusal lists before "…and N more". */
 const PROBLEMS_SHOWN = 5;
 
@@ -33,7 +36,7 @@ interface Prepared {
  * from the palette (a pick of workspace files). Validates first, then uploads and creates; every
  * failure names its step and keeps what succeeded (an uploaded file is reused by "Retry").
  */
-export async function createBatch(services: Services, argument?: unknown): Promise<void> {
+export async function createBatch(services: CreateServices, argument?: unknown): Promise<void> {
   const uri = argument instanceof vscode.Uri ? argument : await pickJsonlFile();
   if (!uri) return;
   if (uri.scheme === 'untitled') {
@@ -82,7 +85,7 @@ export async function createBatch(services: Services, argument?: unknown): Promi
 }
 
 /** Uploads and creates (or only creates, when a retry has the upload), then shows the new batch. */
-async function submit(services: Services, prepared: Prepared): Promise<void> {
+async function submit(services: CreateServices, prepared: Prepared): Promise<void> {
   const { client, account } = services.store.requireConnection();
   const { uri, filename } = prepared;
   if (prepared.account !== undefined && prepared.account !== account) {
@@ -138,7 +141,7 @@ async function reportElsewhere(batch: Batch, baseUrl: string, filename: string):
   vscode.window.setStatusBarMessage(`$(check) Copied batch ID ${plainText(batch.id)}`, 4000);
 }
 
-async function reportCreationFailure(services: Services, prepared: Prepared, error: unknown): Promise<void> {
+async function reportCreationFailure(services: CreateServices, prepared: Prepared, error: unknown): Promise<void> {
   const failure = error instanceof BatchCreationError ? error : new BatchCreationError(prepared.uploadedFileId ? 'create' : 'upload', error, prepared.uploadedFileId, prepared.filename);
   const uploadedFileId = failure.uploadedFileId;
   if (failure.cancelled) {
@@ -160,7 +163,7 @@ async function reportCreationFailure(services: Services, prepared: Prepared, err
   await followUp(services, prepared, uploadedFileId, choice);
 }
 
-async function followUp(services: Services, prepared: Prepared, uploadedFileId: string | undefined, choice: string | undefined): Promise<void> {
+async function followUp(services: CreateServices, prepared: Prepared, uploadedFileId: string | undefined, choice: string | undefined): Promise<void> {
   switch (choice) {
     case 'Retry':
       return submit(services, { ...prepared, uploadedFileId });
@@ -232,7 +235,7 @@ function problemList(lines: string[], total: number): string {
 }
 
 /** Selects the new batch in the tree once it has re-rendered with it. */
-async function reveal(services: Services, batch: Batch): Promise<void> {
+async function reveal(services: CreateServices, batch: Batch): Promise<void> {
   // The store's change event re-renders the tree asynchronously; let that happen first.
   await new Promise((resolve) => setTimeout(resolve, 0));
   const node = services.tree.findBatchNode(batch.id) ?? buildNode(services, batch);
@@ -245,7 +248,7 @@ async function reveal(services: Services, batch: Batch): Promise<void> {
 }
 
 /** The node the tree will show for a batch, when it has not rendered it yet (e.g. the view is hidden). */
-function buildNode(services: Services, batch: Batch): BatchNode | undefined {
+function buildNode(services: CreateServices, batch: Batch): BatchNode | undefined {
   const group = groupByStatus(services.store.batches).find((g) => g.status === statusOf(batch));
   return group ? new BatchNode(services.store.get(batch.id) ?? batch, new StatusGroupNode(group)) : undefined;
 }

@@ -8,7 +8,6 @@ import { ApiError } from '../core/errors';
 import { batchLabel, formatBytes, ID_MAX, plainText, statusPhrase } from '../core/format';
 import { statusOf } from '../core/grouping';
 import type { Batch } from '../core/types';
-import { cachedFilePath } from '../fileCache';
 import { CommandId } from '../ids';
 import { BatchArgument, resolveBatch } from './batchPicker';
 import type { Services } from './services';
@@ -16,7 +15,7 @@ import type { Services } from './services';
 /** The files a batch's results are in. */
 type FileKind = Extract<FileRole, 'output' | 'error'>;
 
-async function resolveWithFile(services: Services, argument: BatchArgument, kind: FileKind, verb: string): Promise<{ batch: Batch; fileId: string } | undefined> {
+async function resolveWithFile(services: Pick<Services, 'store'>, argument: BatchArgument, kind: FileKind, verb: string): Promise<{ batch: Batch; fileId: string } | undefined> {
   const batch = await resolveBatch(services.store, argument, {
     title: `${verb} ${kind} file`,
     placeHolder: `Pick a batch with an ${kind} file`,
@@ -39,7 +38,7 @@ async function resolveWithFile(services: Services, argument: BatchArgument, kind
 }
 
 /** Downloads with a cancellable progress notification showing bytes. */
-async function downloadWithProgress(services: Services, client: BatchApiClient, fileId: string, destination: vscode.Uri): Promise<number | undefined> {
+async function downloadWithProgress(services: Pick<Services, 'log'>, client: BatchApiClient, fileId: string, destination: vscode.Uri): Promise<number | undefined> {
   return vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `Downloading ${plainText(fileId, ID_MAX)}`, cancellable: true },
     async (progress, token) => {
@@ -71,13 +70,13 @@ async function downloadWithProgress(services: Services, client: BatchApiClient, 
 }
 
 /** Opens a batch's output or error JSONL in an editor, downloading it once into a cache keyed by file id. */
-export async function openResultFile(services: Services, kind: FileKind, argument: BatchArgument): Promise<void> {
+export async function openResultFile(services: Pick<Services, 'store' | 'files' | 'log'>, kind: FileKind, argument: BatchArgument): Promise<void> {
   const target = await resolveWithFile(services, argument, kind, 'Open');
   if (!target) return;
   const { fileId } = target;
   // One account for the whole open: the cache folder and every request belong to it, even if the account changes meanwhile.
   const { client, account } = services.store.requireConnection();
-  const cached = vscode.Uri.file(await cachedFilePath(services.context, account, fileId));
+  const cached = vscode.Uri.file(await services.files.pathFor(account, fileId));
   const existing = await stat(cached.fsPath).catch(() => undefined);
   if (!existing) {
     const info = await client.getFile(fileId).catch(() => undefined);
@@ -99,7 +98,7 @@ export async function openResultFile(services: Services, kind: FileKind, argumen
 }
 
 /** Saves a result file where the user chooses, streamed and renamed into place only when complete. */
-export async function downloadOutputFile(services: Services, argument: BatchArgument, kind: FileKind = 'output'): Promise<void> {
+export async function downloadOutputFile(services: Pick<Services, 'store' | 'log'>, argument: BatchArgument, kind: FileKind = 'output'): Promise<void> {
   const target = await resolveWithFile(services, argument, kind, 'Download');
   if (!target) return;
   // The batch's own account, even if the user switches while the dialog is open.

@@ -11,7 +11,7 @@ interface FacetItem extends vscode.QuickPickItem {
 }
 
 /** Two quick steps: pick statuses/endpoints (multi-select), then optional text. Escape keeps the current filter. */
-export async function filterBatches(services: Services): Promise<void> {
+export async function filterBatches(services: Pick<Services, 'store' | 'tree'>): Promise<void> {
   const current = services.tree.filter ?? {};
   const loaded = services.store.batches;
   const statuses = [...new Set([...KNOWN_STATUSES.filter((s) => loaded.some((b) => statusOf(b) === s)), ...loaded.map(statusOf)])];
@@ -55,11 +55,11 @@ export async function filterBatches(services: Services): Promise<void> {
   });
 }
 
-export function clearFilter(services: Services): void {
+export function clearFilter(services: Pick<Services, 'tree'>): void {
   applyFilter(services, undefined);
 }
 
-export function applyFilter(services: Services, filter: BatchFilter | undefined): void {
+export function applyFilter(services: Pick<Services, 'tree'>, filter: BatchFilter | undefined): void {
   services.tree.setFilter(filter);
   void vscode.commands.executeCommand('setContext', ContextKey.filterActive, isFilterActive(filter));
 }

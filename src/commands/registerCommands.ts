@@ -12,48 +12,50 @@ import { openResults } from './resultsCommands';
 import type { Services } from './services';
 import { reportFailure } from '../failures';
 
-type Handler = (services: Services, ...args: unknown[]) => unknown;
+/** A command's handler: `args` are what VS Code passed (a tree node, an id, a URI…), untrusted. */
+type Handler = (services: Services, args: unknown[]) => unknown;
 
-const arg = (args: unknown[]): BatchArgument => args[0];
+/** The batch a command was invoked on: a tree node or an id, resolved (never trusted) by resolveBatch. */
+const batchOf = (args: unknown[]): BatchArgument => args[0];
 
 /** Every command and its handler: the one place commands are registered. */
 const HANDLERS: Record<CommandId, Handler> = {
-  [CommandId.setApiKey]: (s) => setApiKey(s),
-  [CommandId.clearApiKey]: (s) => clearApiKey(s),
-  [CommandId.refresh]: (s) => refresh(s),
-  [CommandId.reloadAll]: (s) => reloadAll(s),
-  [CommandId.loadMore]: (s) => loadMore(s),
-  [CommandId.openBatch]: (s, ...a) => openBatch(s, arg(a)),
-  [CommandId.copyBatchId]: (s, ...a) => copyId(s, 'batchId', arg(a)),
-  [CommandId.copyOutputFileId]: (s, ...a) => copyId(s, 'outputFileId', arg(a)),
-  [CommandId.copyInputFileId]: (s, ...a) => copyId(s, 'inputFileId', arg(a)),
-  [CommandId.copyErrorFileId]: (s, ...a) => copyId(s, 'errorFileId', arg(a)),
-  [CommandId.cancelBatch]: (s, ...a) => cancelBatch(s, arg(a)),
-  [CommandId.openOutputFile]: (s, ...a) => openResultFile(s, 'output', arg(a)),
-  [CommandId.openErrorFile]: (s, ...a) => openResultFile(s, 'error', arg(a)),
-  [CommandId.downloadOutputFile]: (s, ...a) => downloadOutputFile(s, arg(a)),
-  [CommandId.createBatch]: (s, ...a) => createBatch(s, a[0]),
-  [CommandId.openResults]: (s, ...a) => openResults(s.store, s.results, arg(a)),
-  [CommandId.insertOutputFileId]: (s, ...a) => insertOutputFileId(s, arg(a)),
-  [CommandId.filter]: (s) => filterBatches(s),
-  [CommandId.clearFilter]: (s) => clearFilter(s),
+  [CommandId.setApiKey]: (services) => setApiKey(services),
+  [CommandId.clearApiKey]: (services) => clearApiKey(services),
+  [CommandId.refresh]: (services) => refresh(services),
+  [CommandId.reloadAll]: (services) => reloadAll(services),
+  [CommandId.loadMore]: (services) => loadMore(services),
+  [CommandId.openBatch]: (services, args) => openBatch(services, batchOf(args)),
+  [CommandId.copyBatchId]: (services, args) => copyId(services, 'batchId', batchOf(args)),
+  [CommandId.copyOutputFileId]: (services, args) => copyId(services, 'outputFileId', batchOf(args)),
+  [CommandId.copyInputFileId]: (services, args) => copyId(services, 'inputFileId', batchOf(args)),
+  [CommandId.copyErrorFileId]: (services, args) => copyId(services, 'errorFileId', batchOf(args)),
+  [CommandId.cancelBatch]: (services, args) => cancelBatch(services, batchOf(args)),
+  [CommandId.openOutputFile]: (services, args) => openResultFile(services, 'output', batchOf(args)),
+  [CommandId.openErrorFile]: (services, args) => openResultFile(services, 'error', batchOf(args)),
+  [CommandId.downloadOutputFile]: (services, args) => downloadOutputFile(services, batchOf(args)),
+  [CommandId.createBatch]: (services, args) => createBatch(services, args[0]),
+  [CommandId.openResults]: ({ store, results }, args) => openResults(store, results, batchOf(args)),
+  [CommandId.insertOutputFileId]: (services, args) => insertOutputFileId(services, batchOf(args)),
+  [CommandId.filter]: (services) => filterBatches(services),
+  [CommandId.clearFilter]: (services) => clearFilter(services),
 };
 
 /**
  * Registers all commands. Each handler is wrapped once: a failure is logged and shown with a
  * "Show Log" action, and cancellations stay silent.
  */
-export function registerCommands(services: Services): void {
-  for (const [id, handler] of Object.entries(HANDLERS)) {
-    services.context.subscriptions.push(
+export function registerCommands(services: Services): vscode.Disposable {
+  return vscode.Disposable.from(
+    ...Object.entries(HANDLERS).map(([id, handler]) =>
       vscode.commands.registerCommand(id, async (...args: unknown[]) => {
         try {
-          return await handler(services, ...args);
+          return await handler(services, args);
         } catch (error) {
           reportFailure(services.log, id, error);
           return undefined;
         }
       }),
-    );
-  }
+    ),
+  );
 }

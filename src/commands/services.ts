@@ -1,5 +1,6 @@
 import type * as vscode from 'vscode';
 import type { ApiKeyStore } from '../auth/apiKeyStore';
+import type { AccountFiles } from '../core/accountFiles';
 import type { ConnectionManager } from '../connection';
 import type { BatchStore } from '../core/batchStore';
 import type { Logger } from '../log';
@@ -9,9 +10,12 @@ import type { BatchDetailPanels } from '../webview/detail/detailPanel';
 import type { ResultsPanels } from '../webview/results/resultsPanel';
 import type { BatchJsonDocuments } from '../webview/batchJsonDocument';
 
-/** What command handlers work with; built once in `extension.ts`. */
+/**
+ * The objects command handlers are built from, once, in `extension.ts`. Each handler declares the
+ * few it uses (`Pick<Services, …>`), so none reaches the key store or the files it has no business with.
+ */
 export interface Services {
-  context: vscode.ExtensionContext;
+  files: AccountFiles;
   store: BatchStore;
   keys: ApiKeyStore;
   connection: ConnectionManager;

@@ -19,7 +19,7 @@ const accountOf = (fake: FakeApi): string => accountId({ baseUrl: fake.baseUrl, 
 
 /** What Clear API Key must remove: the account's batch cache and its folder of downloaded files. */
 function onDisk(api: TestApi, fake: FakeApi): { cacheFile: string; filesFolder: string } {
-  const storage = api.services.context.globalStorageUri;
+  const storage = api.context.globalStorageUri;
   return {
     cacheFile: new BatchCache(vscode.Uri.joinPath(storage, 'cache').fsPath).fileFor(accountOf(fake)),
     filesFolder: path.join(storage.fsPath, 'files', accountOf(fake)),

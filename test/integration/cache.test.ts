@@ -21,7 +21,7 @@ describe('Startup from the cache', function () {
     await rootItems(api);
     await vscode.commands.executeCommand('openaiBatches.loadMore');
     const loaded = api.services.store.batches.length;
-    const cache = new BatchCache(vscode.Uri.joinPath(api.services.context.globalStorageUri, 'cache').fsPath);
+    const cache = new BatchCache(vscode.Uri.joinPath(api.context.globalStorageUri, 'cache').fsPath);
     const file = cache.fileFor(accountId({ baseUrl: fake.baseUrl, apiKey: fake.apiKey }));
     await waitFor('the cache file', () => existsSync(file) && (JSON.parse(readFileSync(file, 'utf8')) as { snapshot: { items: unknown[] } }).snapshot.items.length === loaded);
     assert.ok(!readFileSync(file, 'utf8').includes(fake.apiKey), 'the cache never holds the key');
@@ -50,7 +50,7 @@ describe('Startup from the cache', function () {
   it('Clear API Key removes that account\'s cache', async () => {
     ({ api, fake } = await connectToFake({ seed: 'fixture' }));
     await rootItems(api);
-    const cache = new BatchCache(vscode.Uri.joinPath(api.services.context.globalStorageUri, 'cache').fsPath);
+    const cache = new BatchCache(vscode.Uri.joinPath(api.context.globalStorageUri, 'cache').fsPath);
     const file = cache.fileFor(accountId({ baseUrl: fake.baseUrl, apiKey: fake.apiKey }));
     await waitFor('the cache file', () => existsSync(file));
     await api.services.connection.clearCache();

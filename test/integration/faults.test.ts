@@ -392,7 +392,7 @@ describe('faults: what the tree shows (SPEC "Bad input and faults")', function (
 
   it(`the key never leaks: not in logs, state, storage, settings or tree text; the log did record the faults`, async () => {
     api = await extensionApi();
-    const context = api.services.context;
+    const context = api.context;
     const logDir = context.logUri;
     const exthostDir = vscode.Uri.joinPath(logDir, '..');
     const sessionDir = vscode.Uri.joinPath(exthostDir, '..');

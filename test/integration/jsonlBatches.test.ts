@@ -95,7 +95,7 @@ describe('Batch input files and results (against the fake API)', function () {
       vscode.window.tabGroups.all.flatMap((group) => group.tabs).find((t) => t.input instanceof vscode.TabInputWebview && t.label.startsWith('Results: nightly-questions')),
     );
     assert.ok(tab);
-    const cacheDir = vscode.Uri.joinPath(services.context.globalStorageUri, 'files', services.store.account ?? '').fsPath;
+    const cacheDir = vscode.Uri.joinPath(api.context.globalStorageUri, 'files', services.store.account ?? '').fsPath;
     for (const fileId of [done.input_file_id, done.output_file_id]) {
       await waitFor(`${fileId} in the cache`, () => fs.existsSync(`${cacheDir}/${fileId}.jsonl`));
     }

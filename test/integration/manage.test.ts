@@ -54,7 +54,7 @@ async function closeEditors(): Promise<void> {
 
 /** Result files are cached per account and file id (and the demo data's ids repeat in each test's account): forget one so it is downloaded again. */
 function forgetCachedFile(api: TestApi, fileId: string): void {
-  fs.rmSync(path.join(api.services.context.globalStorageUri.fsPath, 'files', api.services.store.account ?? '', `${fileId}.jsonl`), { force: true });
+  fs.rmSync(path.join(api.context.globalStorageUri.fsPath, 'files', api.services.store.account ?? '', `${fileId}.jsonl`), { force: true });
 }
 
 function delay(ms: number): Promise<void> {
@@ -166,7 +166,7 @@ describe('Manage batches from the editor (extension host, fake API)', function (
       const lines = editor.document.getText().split('\n').filter(Boolean);
       assert.equal(lines.length, batch.request_counts!.completed);
       for (const line of lines) assert.equal(typeof (JSON.parse(line) as { custom_id?: unknown }).custom_id, 'string');
-      assert.ok(editor.document.uri.fsPath.startsWith(api.services.context.globalStorageUri.fsPath), `cached under global storage: ${editor.document.uri.fsPath}`);
+      assert.ok(editor.document.uri.fsPath.startsWith(api.context.globalStorageUri.fsPath), `cached under global storage: ${editor.document.uri.fsPath}`);
       assert.equal(fake.count('GET', `/v1/files/${fileId}/content`), 1);
 
       await closeEditors();
