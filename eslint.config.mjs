@@ -16,7 +16,6 @@ export default tseslint.config(
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-misused-promises': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      curly: ['error', 'multi-line'],
       eqeqeq: ['error', 'smart'],
     },
   },
@@ -25,7 +24,12 @@ export default tseslint.config(
   // Each block forbids what a layer may not reach; test/unit/architecture.test.ts proves they fire.
   {
     files: ['src/ids.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['./*', '../*', 'vscode'], message: 'ids.ts is the leaf every module may import: it imports nothing.' }] }] },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['./*', '../*', 'vscode'], message: 'ids.ts is the leaf every module may import: it imports nothing.' }] },
+      ],
+    },
   },
   {
     // core/ must run in plain Node: it is unit-tested without VS Code and reused by the CLI-side tools.
@@ -35,7 +39,12 @@ export default tseslint.config(
         'error',
         {
           paths: [{ name: 'vscode', message: 'src/core must not depend on vscode; pass what it needs in through constructors.' }],
-          patterns: [{ group: ['../*', '!../core/*'], message: 'src/core imports only src/core: everything else depends on it, not the other way round.' }],
+          patterns: [
+            {
+              group: ['../*', '!../core/*'],
+              message: 'src/core imports only src/core: everything else depends on it, not the other way round.',
+            },
+          ],
         },
       ],
     },
@@ -48,7 +57,17 @@ export default tseslint.config(
         {
           patterns: [
             {
-              group: ['**/commands/*', '**/extension', '**/tree/*', '**/webview/*', '**/webview/**', '**/editor/*', '**/jsonl/*', '**/connection', '**/autoRefresh'],
+              group: [
+                '**/commands/*',
+                '**/extension',
+                '**/tree/*',
+                '**/webview/*',
+                '**/webview/**',
+                '**/editor/*',
+                '**/jsonl/*',
+                '**/connection',
+                '**/autoRefresh',
+              ],
               message: 'Infrastructure (log, config, failures, context keys, auth) may import only ids, core and each other.',
             },
           ],
@@ -57,17 +76,37 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/tree/**/*.ts', 'src/webview/**/*.ts', 'src/results/**/*.ts', 'src/editor/**/*.ts', 'src/jsonl/**/*.ts', 'src/connection.ts', 'src/autoRefresh.ts'],
+    files: [
+      'src/tree/**/*.ts',
+      'src/webview/**/*.ts',
+      'src/results/**/*.ts',
+      'src/editor/**/*.ts',
+      'src/jsonl/**/*.ts',
+      'src/connection.ts',
+      'src/autoRefresh.ts',
+    ],
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['**/commands/*', '**/commands', '**/extension'], message: 'Features may not import commands/ or extension.ts: commands call features, not the other way round.' }] },
+        {
+          patterns: [
+            {
+              group: ['**/commands/*', '**/commands', '**/extension'],
+              message: 'Features may not import commands/ or extension.ts: commands call features, not the other way round.',
+            },
+          ],
+        },
       ],
     },
   },
   {
     files: ['src/commands/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['**/extension'], message: 'Only extension.ts wires things together; commands receive what they use.' }] }] },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/extension'], message: 'Only extension.ts wires things together; commands receive what they use.' }] },
+      ],
+    },
   },
   {
     // The pages reach the host only by messages: all they may take from src/ are the protocol types.
@@ -77,8 +116,15 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { regex: '^\\.\\./src/(?!webview/(.+/)?\\w*[pP]rotocol$)', message: 'A page imports nothing from src/ but the protocol types.' },
-            { regex: '^\\.\\./src/webview/(.+/)?\\w*[pP]rotocol$', allowTypeImports: true, message: 'A page imports the protocol types only (import type): its code runs in the webview.' },
+            {
+              regex: '^\\.\\./src/(?!webview/(.+/)?\\w*[pP]rotocol$)',
+              message: 'A page imports nothing from src/ but the protocol types.',
+            },
+            {
+              regex: '^\\.\\./src/webview/(.+/)?\\w*[pP]rotocol$',
+              allowTypeImports: true,
+              message: 'A page imports the protocol types only (import type): its code runs in the webview.',
+            },
           ],
         },
       ],
@@ -104,7 +150,15 @@ export default tseslint.config(
     extends: [js.configs.recommended],
     languageOptions: {
       sourceType: 'commonjs',
-      globals: { require: 'readonly', module: 'writable', process: 'readonly', console: 'readonly', __dirname: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly' },
+      globals: {
+        require: 'readonly',
+        module: 'writable',
+        process: 'readonly',
+        console: 'readonly',
+        __dirname: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+      },
     },
   },
 );

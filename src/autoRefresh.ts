@@ -59,7 +59,12 @@ export class AutoRefresher implements vscode.Disposable {
   /** (Re)arms the timer when polling makes sense, else stops it. */
   private schedule(): void {
     const seconds = readSettings().autoRefreshSeconds;
-    const wanted = seconds > 0 && this.view.visible && vscode.window.state.focused && this.store.state.kind === 'ready' && this.store.batches.some(isActive);
+    const wanted =
+      seconds > 0 &&
+      this.view.visible &&
+      vscode.window.state.focused &&
+      this.store.state.kind === 'ready' &&
+      this.store.batches.some(isActive);
     if (!wanted) {
       if (this.timer) clearTimeout(this.timer);
       this.timer = undefined;

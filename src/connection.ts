@@ -49,7 +49,16 @@ export class ConnectionManager implements vscode.Disposable {
     const settings = readSettings();
     const apiKey = await this.keys.get(settings.baseUrl);
     if (generation !== this.generation) return; // a newer reconnect won the race
-    const signature = JSON.stringify([settings.baseUrl, settings.pageSize, settings.organization, settings.project, settings.requestTimeoutSeconds, settings.authHeader, settings.apiVersion, apiKey]);
+    const signature = JSON.stringify([
+      settings.baseUrl,
+      settings.pageSize,
+      settings.organization,
+      settings.project,
+      settings.requestTimeoutSeconds,
+      settings.authHeader,
+      settings.apiVersion,
+      apiKey,
+    ]);
     if (signature === this.signature && this.store.state.kind !== 'misconfigured') return;
     this.signature = signature;
     // Without a key (cleared here or in another window) the signed-out account's cache is not written back.

@@ -36,11 +36,19 @@ export interface TestApi {
 export async function activate(context: vscode.ExtensionContext): Promise<TestApi | undefined> {
   const started = performance.now();
   const log = new Logger();
-  const store = new BatchStore(() => readSettings().pageSize, (line) => log.warn(line));
+  const store = new BatchStore(
+    () => readSettings().pageSize,
+    (line) => log.warn(line),
+  );
   const keys = new ApiKeyStore(context.secrets);
   const files = new AccountFiles(vscode.Uri.joinPath(context.globalStorageUri, 'files').fsPath);
   const cache = new BatchCache(vscode.Uri.joinPath(context.globalStorageUri, 'cache').fsPath, (line) => log.warn(line));
-  const cacheSaver = new BatchCacheSaver(store, cache, () => readSettings().cacheSize, (line) => log.warn(line));
+  const cacheSaver = new BatchCacheSaver(
+    store,
+    cache,
+    () => readSettings().cacheSize,
+    (line) => log.warn(line),
+  );
   const connection = new ConnectionManager(store, keys, log, cache, cacheSaver);
   const contextKeys = new StoreContextKeys(store);
   const tree = new BatchTreeProvider(store, log);
@@ -48,9 +56,30 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
   const activationMs = performance.now() - started;
   const jsonDocuments = new BatchJsonDocuments(store);
   const panels = new BatchDetailPanels({ extensionUri: context.extensionUri, store, log, jsonDocuments });
-  const results = new ResultsPanels({ extensionUri: context.extensionUri, store, log, cachedFile: (account, fileId) => files.pathFor(account, fileId) });
+  const results = new ResultsPanels({
+    extensionUri: context.extensionUri,
+    store,
+    log,
+    cachedFile: (account, fileId) => files.pathFor(account, fileId),
+  });
   const autoRefresher = new AutoRefresher(store, treeView, log);
-  context.subscriptions.push(log, store, keys, cacheSaver, connection, contextKeys, tree, treeView, panels, panels.registerSerializer(), jsonDocuments, jsonDocuments.register(), autoRefresher, registerIdProviders(store), bindViewDescription(treeView, store, tree));
+  context.subscriptions.push(
+    log,
+    store,
+    keys,
+    cacheSaver,
+    connection,
+    contextKeys,
+    tree,
+    treeView,
+    panels,
+    panels.registerSerializer(),
+    jsonDocuments,
+    jsonDocuments.register(),
+    autoRefresher,
+    registerIdProviders(store),
+    bindViewDescription(treeView, store, tree),
+  );
   context.subscriptions.push(BatchInputDiagnostics.register());
   context.subscriptions.push(results, results.registerSerializer());
 

@@ -28,7 +28,11 @@ export async function setApiKey({ keys, connection, store, log }: Pick<Services,
 
 export async function clearApiKey(services: Pick<Services, 'keys' | 'connection' | 'store' | 'files' | 'log'>): Promise<void> {
   const { baseUrl } = readSettings();
-  const answer = await vscode.window.showWarningMessage(`Remove the stored API key for ${plainText(withoutUserinfo(baseUrl), 300)}?`, { modal: true }, 'Clear Key');
+  const answer = await vscode.window.showWarningMessage(
+    `Remove the stored API key for ${plainText(withoutUserinfo(baseUrl), 300)}?`,
+    { modal: true },
+    'Clear Key',
+  );
   if (answer !== 'Clear Key') return;
   await forgetApiKey(services);
 }
@@ -37,7 +41,13 @@ export async function clearApiKey(services: Pick<Services, 'keys' | 'connection'
  * The confirmed part of Clear API Key: removes the key and leaves nothing of its account on disk
  * (batch cache, downloaded files), and nothing that runs later writes them back.
  */
-export async function forgetApiKey({ keys, connection, store, files, log }: Pick<Services, 'keys' | 'connection' | 'store' | 'files' | 'log'>): Promise<void> {
+export async function forgetApiKey({
+  keys,
+  connection,
+  store,
+  files,
+  log,
+}: Pick<Services, 'keys' | 'connection' | 'store' | 'files' | 'log'>): Promise<void> {
   const { baseUrl } = readSettings();
   const account = store.account;
   // First, so that no save between here and the switch below writes the cache back.

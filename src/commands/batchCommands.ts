@@ -36,7 +36,9 @@ export async function cancelBatch(services: Pick<Services, 'store' | 'log'>, arg
     'Cancel Batch',
   );
   if (answer !== 'Cancel Batch') return;
-  const updated = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Cancelling ${id}…` }, () => requestCancel(services, batch.id));
+  const updated = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Cancelling ${id}…` }, () =>
+    requestCancel(services, batch.id),
+  );
   vscode.window.setStatusBarMessage(`$(circle-slash) Batch ${id} is ${statusPhrase(updated)}`, 5000);
 }
 

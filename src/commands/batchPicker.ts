@@ -51,7 +51,9 @@ function batchIdOf(argument: unknown): string | undefined {
 }
 
 async function fetchWithProgress(store: BatchStore, id: string): Promise<Batch> {
-  return vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Loading batch ${plainText(id, ID_MAX)}…` }, () => store.fetchBatch(id));
+  return vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Loading batch ${plainText(id, ID_MAX)}…` }, () =>
+    store.fetchBatch(id),
+  );
 }
 
 /** A quick pick of loaded batches, most recent first, filterable by label, id, status and detail. */
@@ -59,7 +61,9 @@ async function pickBatch(store: BatchStore, options: PickOptions): Promise<Batch
   if (!store.hasLoaded && store.state.kind === 'ready') {
     await vscode.window.withProgress({ location: { viewId: ViewId.batches } }, () => store.refresh());
   }
-  const candidates = [...store.batches].filter((b) => options.include?.(b) ?? true).sort((a, b) => (b.created_at ?? 0) - (a.created_at ?? 0));
+  const candidates = [...store.batches]
+    .filter((b) => options.include?.(b) ?? true)
+    .sort((a, b) => (b.created_at ?? 0) - (a.created_at ?? 0));
   if (candidates.length === 0 && !options.allowTypedId) {
     void vscode.window.showInformationMessage(options.emptyMessage);
     return undefined;
@@ -84,7 +88,10 @@ async function pickBatch(store: BatchStore, options: PickOptions): Promise<Batch
   if (options.allowTypedId) {
     quickPick.onDidChangeValue((value) => {
       const id = value.trim();
-      const typed: BatchPickItem[] = /^batch_[\w-]+$/.test(id) && !store.get(id) ? [{ label: `$(search) Open ${id}`, description: 'fetch this batch by id', alwaysShow: true, typedId: id }] : [];
+      const typed: BatchPickItem[] =
+        /^batch_[\w-]+$/.test(id) && !store.get(id)
+          ? [{ label: `$(search) Open ${id}`, description: 'fetch this batch by id', alwaysShow: true, typedId: id }]
+          : [];
       quickPick.items = [...typed, ...items];
     });
   }

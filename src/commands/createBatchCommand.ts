@@ -89,7 +89,9 @@ async function submit(services: CreateServices, prepared: Prepared): Promise<voi
   const { client, account } = services.store.requireConnection();
   const { uri, filename } = prepared;
   if (prepared.account !== undefined && prepared.account !== account) {
-    void vscode.window.showWarningMessage(`The account changed since ${plainText(filename)} was first sent. Run Create Batch again to create the batch in this account.`);
+    void vscode.window.showWarningMessage(
+      `The account changed since ${plainText(filename)} was first sent. Run Create Batch again to create the batch in this account.`,
+    );
     return;
   }
   const attempt = { ...prepared, account };
@@ -108,7 +110,8 @@ async function submit(services: CreateServices, prepared: Prepared): Promise<voi
             description: prepared.description,
             uploadedFileId: prepared.uploadedFileId,
             signal: controller.signal,
-            onStep: (step) => progress.report({ message: step === 'upload' ? `uploading ${formatBytes(prepared.bytes)}…` : 'creating the batch…' }),
+            onStep: (step) =>
+              progress.report({ message: step === 'upload' ? `uploading ${formatBytes(prepared.bytes)}…` : 'creating the batch…' }),
           });
         } finally {
           subscription.dispose();
@@ -120,7 +123,9 @@ async function submit(services: CreateServices, prepared: Prepared): Promise<voi
     return;
   }
   const { fileId, batch } = created;
-  services.log.info(`Created batch ${batch.id} from ${uri.toString(true)} (input file ${fileId}, ${prepared.endpoint}) at ${client.baseUrl}.`);
+  services.log.info(
+    `Created batch ${batch.id} from ${uri.toString(true)} (input file ${fileId}, ${prepared.endpoint}) at ${client.baseUrl}.`,
+  );
   // Signed out or switched meanwhile: the batch is the old account's and stays out of this one's tree, cache and panels.
   if (!services.store.recordBatch(batch, { prependIfNew: true, account })) {
     void reportElsewhere(batch, client.baseUrl, filename);
@@ -142,10 +147,15 @@ async function reportElsewhere(batch: Batch, baseUrl: string, filename: string):
 }
 
 async function reportCreationFailure(services: CreateServices, prepared: Prepared, error: unknown): Promise<void> {
-  const failure = error instanceof BatchCreationError ? error : new BatchCreationError(prepared.uploadedFileId ? 'create' : 'upload', error, prepared.uploadedFileId, prepared.filename);
+  const failure =
+    error instanceof BatchCreationError
+      ? error
+      : new BatchCreationError(prepared.uploadedFileId ? 'create' : 'upload', error, prepared.uploadedFileId, prepared.filename);
   const uploadedFileId = failure.uploadedFileId;
   if (failure.cancelled) {
-    services.log.info(`Creating a batch from ${prepared.filename} was cancelled during ${failure.step}${uploadedFileId ? ` (uploaded as ${uploadedFileId})` : ''}.`);
+    services.log.info(
+      `Creating a batch from ${prepared.filename} was cancelled during ${failure.step}${uploadedFileId ? ` (uploaded as ${uploadedFileId})` : ''}.`,
+    );
     if (!uploadedFileId) return;
     const choice = await vscode.window.showWarningMessage(
       `Uploaded ${plainText(prepared.filename)} as ${plainText(uploadedFileId)}; creating the batch was cancelled. If the request had already reached the API, the batch may exist: refresh the Batches view before retrying.`,
@@ -157,13 +167,25 @@ async function reportCreationFailure(services: CreateServices, prepared: Prepare
     return;
   }
   const message = services.log.redactor.redact(failure.message);
-  services.log.error(`${CommandId.createBatch} failed at ${failure.step}: ${message}${failure.cause instanceof ApiError ? ` [${failure.cause.kind}]` : ''}`);
-  const actions = ['Retry', ...(uploadedFileId ? ['Copy File ID'] : []), ...(failure.cause instanceof ApiError && failure.cause.kind === 'auth' ? ['Set API Key'] : []), 'Show Log'];
+  services.log.error(
+    `${CommandId.createBatch} failed at ${failure.step}: ${message}${failure.cause instanceof ApiError ? ` [${failure.cause.kind}]` : ''}`,
+  );
+  const actions = [
+    'Retry',
+    ...(uploadedFileId ? ['Copy File ID'] : []),
+    ...(failure.cause instanceof ApiError && failure.cause.kind === 'auth' ? ['Set API Key'] : []),
+    'Show Log',
+  ];
   const choice = await vscode.window.showErrorMessage(plainText(message, 500), ...actions);
   await followUp(services, prepared, uploadedFileId, choice);
 }
 
-async function followUp(services: CreateServices, prepared: Prepared, uploadedFileId: string | undefined, choice: string | undefined): Promise<void> {
+async function followUp(
+  services: CreateServices,
+  prepared: Prepared,
+  uploadedFileId: string | undefined,
+  choice: string | undefined,
+): Promise<void> {
   switch (choice) {
     case 'Retry':
       return submit(services, { ...prepared, uploadedFileId });
@@ -188,9 +210,16 @@ async function followUp(services: CreateServices, prepared: Prepared, uploadedFi
 async function pickJsonlFile(): Promise<vscode.Uri | undefined> {
   const files = await vscode.workspace.findFiles('**/*.jsonl', '**/node_modules/**', 200);
   if (files.length === 0) {
-    const choice = await vscode.window.showInformationMessage('No .jsonl files in this workspace. A batch input file has one JSON request per line.', 'Open File…');
+    const choice = await vscode.window.showInformationMessage(
+      'No .jsonl files in this workspace. A batch input file has one JSON request per line.',
+      'Open File…',
+    );
     if (!choice) return undefined;
-    const picked = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'JSON Lines': ['jsonl'] }, openLabel: 'Create Batch' });
+    const picked = await vscode.window.showOpenDialog({
+      canSelectMany: false,
+      filters: { 'JSON Lines': ['jsonl'] },
+      openLabel: 'Create Batch',
+    });
     return picked?.[0];
   }
   const active = vscode.window.activeTextEditor?.document.uri.toString();
@@ -198,10 +227,22 @@ async function pickJsonlFile(): Promise<vscode.Uri | undefined> {
     .map((uri) => {
       const relative = vscode.workspace.asRelativePath(uri);
       const slash = relative.lastIndexOf('/');
-      return { uri, label: `$(file) ${plainText(relative.slice(slash + 1))}`, description: slash >= 0 ? plainText(relative.slice(0, slash)) : undefined };
+      return {
+        uri,
+        label: `$(file) ${plainText(relative.slice(slash + 1))}`,
+        description: slash >= 0 ? plainText(relative.slice(0, slash)) : undefined,
+      };
     })
-    .sort((a, b) => Number(b.uri.toString() === active) - Number(a.uri.toString() === active) || vscode.workspace.asRelativePath(a.uri).localeCompare(vscode.workspace.asRelativePath(b.uri)));
-  const chosen = await vscode.window.showQuickPick(items, { title: 'Create batch from a JSONL file', placeHolder: 'Pick the batch input file (one request per line)', matchOnDescription: true });
+    .sort(
+      (a, b) =>
+        Number(b.uri.toString() === active) - Number(a.uri.toString() === active) ||
+        vscode.workspace.asRelativePath(a.uri).localeCompare(vscode.workspace.asRelativePath(b.uri)),
+    );
+  const chosen = await vscode.window.showQuickPick(items, {
+    title: 'Create batch from a JSONL file',
+    placeHolder: 'Pick the batch input file (one request per line)',
+    matchOnDescription: true,
+  });
   return chosen?.uri;
 }
 
@@ -209,7 +250,11 @@ async function pickJsonlFile(): Promise<vscode.Uri | undefined> {
 async function saveIfDirty(uri: vscode.Uri, filename: string): Promise<boolean> {
   const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
   if (!document?.isDirty) return true;
-  const answer = await vscode.window.showWarningMessage(`"${plainText(filename)}" has unsaved changes.`, { modal: true, detail: 'The batch is created from the file on disk.' }, 'Save and Continue');
+  const answer = await vscode.window.showWarningMessage(
+    `"${plainText(filename)}" has unsaved changes.`,
+    { modal: true, detail: 'The batch is created from the file on disk.' },
+    'Save and Continue',
+  );
   if (answer !== 'Save and Continue') return false;
   return document.save();
 }

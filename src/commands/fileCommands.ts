@@ -15,7 +15,12 @@ import type { Services } from './services';
 /** The files a batch's results are in. */
 type FileKind = Extract<FileRole, 'output' | 'error'>;
 
-async function resolveWithFile(services: Pick<Services, 'store'>, argument: BatchArgument, kind: FileKind, verb: string): Promise<{ batch: Batch; fileId: string } | undefined> {
+async function resolveWithFile(
+  services: Pick<Services, 'store'>,
+  argument: BatchArgument,
+  kind: FileKind,
+  verb: string,
+): Promise<{ batch: Batch; fileId: string } | undefined> {
   const batch = await resolveBatch(services.store, argument, {
     title: `${verb} ${kind} file`,
     placeHolder: `Pick a batch with an ${kind} file`,
@@ -30,7 +35,9 @@ async function resolveWithFile(services: Pick<Services, 'store'>, argument: Batc
     const message = onlyErrors
       ? `Batch "${batchLabel(batch)}" completed without an output file: every request failed. Open its error file instead.`
       : `Batch "${batchLabel(batch)}" has no ${kind} file (status: ${statusPhrase(batch)}).`;
-    const action = onlyErrors ? await vscode.window.showWarningMessage(message, 'Open Error File') : (void vscode.window.showInformationMessage(message), undefined);
+    const action = onlyErrors
+      ? await vscode.window.showWarningMessage(message, 'Open Error File')
+      : (void vscode.window.showInformationMessage(message), undefined);
     if (action) await vscode.commands.executeCommand(CommandId.openErrorFile, batch.id);
     return undefined;
   }
@@ -38,7 +45,12 @@ async function resolveWithFile(services: Pick<Services, 'store'>, argument: Batc
 }
 
 /** Downloads with a cancellable progress notification showing bytes. */
-async function downloadWithProgress(services: Pick<Services, 'log'>, client: BatchApiClient, fileId: string, destination: vscode.Uri): Promise<number | undefined> {
+async function downloadWithProgress(
+  services: Pick<Services, 'log'>,
+  client: BatchApiClient,
+  fileId: string,
+  destination: vscode.Uri,
+): Promise<number | undefined> {
   return vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `Downloading ${plainText(fileId, ID_MAX)}`, cancellable: true },
     async (progress, token) => {
@@ -70,7 +82,11 @@ async function downloadWithProgress(services: Pick<Services, 'log'>, client: Bat
 }
 
 /** Opens a batch's output or error JSONL in an editor, downloading it once into a cache keyed by file id. */
-export async function openResultFile(services: Pick<Services, 'store' | 'files' | 'log'>, kind: FileKind, argument: BatchArgument): Promise<void> {
+export async function openResultFile(
+  services: Pick<Services, 'store' | 'files' | 'log'>,
+  kind: FileKind,
+  argument: BatchArgument,
+): Promise<void> {
   const target = await resolveWithFile(services, argument, kind, 'Open');
   if (!target) return;
   const { fileId } = target;
@@ -98,7 +114,11 @@ export async function openResultFile(services: Pick<Services, 'store' | 'files' 
 }
 
 /** Saves a result file where the user chooses, streamed and renamed into place only when complete. */
-export async function downloadOutputFile(services: Pick<Services, 'store' | 'log'>, argument: BatchArgument, kind: FileKind = 'output'): Promise<void> {
+export async function downloadOutputFile(
+  services: Pick<Services, 'store' | 'log'>,
+  argument: BatchArgument,
+  kind: FileKind = 'output',
+): Promise<void> {
   const target = await resolveWithFile(services, argument, kind, 'Download');
   if (!target) return;
   // The batch's own account, even if the user switches while the dialog is open.
@@ -116,6 +136,9 @@ export async function downloadOutputFile(services: Pick<Services, 'store' | 'log
   if (!destination) return;
   const bytes = await downloadWithProgress(services, client, target.fileId, destination);
   if (bytes === undefined) return;
-  const open = await vscode.window.showInformationMessage(`Saved ${shownId} (${formatBytes(bytes)}) to ${plainText(vscode.workspace.asRelativePath(destination), 500)}.`, 'Open');
+  const open = await vscode.window.showInformationMessage(
+    `Saved ${shownId} (${formatBytes(bytes)}) to ${plainText(vscode.workspace.asRelativePath(destination), 500)}.`,
+    'Open',
+  );
   if (open) await vscode.window.showTextDocument(destination);
 }

@@ -27,7 +27,11 @@ function isLoopbackAddress(address: string): boolean {
  * (DNS rebinding). A mixed answer is refused whole: the connection could use either address.
  * Always answers with the list; axios adapts it to what the connection asked for.
  */
-export function loopbackOnlyLookup(hostname: string, _options: object, callback: (error: Error | null, addresses: { address: string; family: 4 | 6 }[]) => void): void {
+export function loopbackOnlyLookup(
+  hostname: string,
+  _options: object,
+  callback: (error: Error | null, addresses: { address: string; family: 4 | 6 }[]) => void,
+): void {
   dns.lookup(hostname, { all: true }, (error, addresses) => {
     if (error) return callback(error, []);
     const outside = addresses.find((entry) => !isLoopbackAddress(entry.address));
@@ -55,11 +59,17 @@ export function validateBaseUrl(raw: string): string {
   } catch {
     // The message is logged: an @ may follow a password, so such a value is not repeated.
     const shown = trimmed.includes('@') ? '' : ` "${trimmed}"`;
-    throw new ApiError('insecureUrl', `The base URL${shown} is not a valid URL. Set openaiBatches.baseUrl to e.g. https://api.openai.com/v1.`);
+    throw new ApiError(
+      'insecureUrl',
+      `The base URL${shown} is not a valid URL. Set openaiBatches.baseUrl to e.g. https://api.openai.com/v1.`,
+    );
   }
   if (url.username || url.password) {
     // axios would turn them into Basic auth in place of the key. The message names neither: it gets logged.
-    throw new ApiError('insecureUrl', `The base URL for ${url.host} contains a user name or password. Remove them from openaiBatches.baseUrl: the API key is sent in its own header.`);
+    throw new ApiError(
+      'insecureUrl',
+      `The base URL for ${url.host} contains a user name or password. Remove them from openaiBatches.baseUrl: the API key is sent in its own header.`,
+    );
   }
   if (url.protocol === 'https:') return trimmed;
   if (url.protocol === 'http:' && isLoopbackHost(url.hostname)) return trimmed;

@@ -100,7 +100,12 @@ export class BatchCache {
         return undefined;
       }
       const snapshot = file.snapshot;
-      if (!snapshot || !Array.isArray(snapshot.items) || !snapshot.items.every((b) => isRecord(b) && typeof b.id === 'string') || typeof file.savedAt !== 'number') {
+      if (
+        !snapshot ||
+        !Array.isArray(snapshot.items) ||
+        !snapshot.items.every((b) => isRecord(b) && typeof b.id === 'string') ||
+        typeof file.savedAt !== 'number'
+      ) {
         throw new Error('unexpected shape');
       }
       return { snapshot: { ...snapshot, hasMore: snapshot.hasMore === true }, savedAt: file.savedAt };
@@ -113,7 +118,12 @@ export class BatchCache {
   /** Writes the snapshot, bounded to `maxBatches`; values nested deeper than {@link MAX_JSON_DEPTH} are cut (with a warning). */
   save(account: string, snapshot: PagerSnapshot<Batch>, maxBatches: number, savedAt = Date.now()): Promise<void> {
     const bounded = boundSnapshot(snapshot, maxBatches);
-    const file: CacheFile = { version: CACHE_FORMAT_VERSION, account, savedAt, snapshot: { ...bounded, items: bounded.items.map((batch) => this.serialisable(batch)) } };
+    const file: CacheFile = {
+      version: CACHE_FORMAT_VERSION,
+      account,
+      savedAt,
+      snapshot: { ...bounded, items: bounded.items.map((batch) => this.serialisable(batch)) },
+    };
     return this.queue(account, async () => {
       const target = this.fileFor(account);
       const temporary = `${target}.${randomBytes(6).toString('hex')}.tmp`;

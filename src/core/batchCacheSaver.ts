@@ -44,7 +44,9 @@ export class BatchCacheSaver {
     const account = this.store.account;
     const max = this.maxItems();
     if (!account || this.forgotten.has(account) || max === 0 || !this.store.hasLoaded || this.store.cachedAt !== undefined) return;
-    this.cache.save(account, this.store.snapshot(), max).catch((error: unknown) => this.warn(`Could not save the batch cache: ${errorMessage(error)}`));
+    this.cache
+      .save(account, this.store.snapshot(), max)
+      .catch((error: unknown) => this.warn(`Could not save the batch cache: ${errorMessage(error)}`));
   }
 
   cancel(): void {

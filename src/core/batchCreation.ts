@@ -46,7 +46,10 @@ export interface CreateFromFileParams {
  * Uploads a Batch input file (`purpose=batch`) and creates a 24h batch from it.
  * Rejects with a {@link BatchCreationError} naming the step that failed.
  */
-export async function uploadAndCreateBatch(client: BatchApiClient, params: CreateFromFileParams): Promise<{ fileId: string; batch: Batch }> {
+export async function uploadAndCreateBatch(
+  client: BatchApiClient,
+  params: CreateFromFileParams,
+): Promise<{ fileId: string; batch: Batch }> {
   let fileId = params.uploadedFileId;
   if (!fileId) {
     params.onStep?.('upload');

@@ -22,7 +22,9 @@ export type KnownBatchStatus = (typeof STATUS_FACTS)[number]['status'];
 export const KNOWN_STATUSES: readonly KnownBatchStatus[] = STATUS_FACTS.map((fact) => fact.status);
 /** Work still moving: polled by auto-refresh, expanded in the tree. */
 export const ACTIVE_STATUSES: ReadonlySet<string> = new Set(STATUS_FACTS.filter((fact) => fact.active).map((fact) => fact.status));
-export const CANCELLABLE_STATUSES: ReadonlySet<string> = new Set(STATUS_FACTS.filter((fact) => fact.cancellable).map((fact) => fact.status));
+export const CANCELLABLE_STATUSES: ReadonlySet<string> = new Set(
+  STATUS_FACTS.filter((fact) => fact.cancellable).map((fact) => fact.status),
+);
 /** Finished for good: such a batch never changes again, so it need not be fetched again. */
 export const TERMINAL_STATUSES: ReadonlySet<string> = new Set(STATUS_FACTS.filter((fact) => !fact.active).map((fact) => fact.status));
 

@@ -201,7 +201,8 @@ export class BatchStore {
 
   /** The client and its account, taken together so work started with one is finished for the same account. */
   requireConnection(): AccountConnection {
-    if (this.connection.kind === 'ready' && this.currentAccount !== undefined) return { client: this.connection.client, account: this.currentAccount };
+    if (this.connection.kind === 'ready' && this.currentAccount !== undefined)
+      return { client: this.connection.client, account: this.currentAccount };
     if (this.connection.kind === 'misconfigured') throw this.connection.error;
     throw new ApiError('auth', 'No API key is set. Run "OpenAI Batches: Set API Key…" first.');
   }
@@ -230,7 +231,9 @@ export class BatchStore {
       (error: unknown) => {
         if (pager !== this.pager || isCancellation(error)) return;
         const apiError = error instanceof ApiError ? error : new ApiError('network', String(error));
-        this.logFailure?.(`${op === 'refresh' ? 'Loading batches' : 'Loading more batches'} failed [${apiError.kind}]: ${apiError.message}`);
+        this.logFailure?.(
+          `${op === 'refresh' ? 'Loading batches' : 'Loading more batches'} failed [${apiError.kind}]: ${apiError.message}`,
+        );
         if (op === 'refresh' || !this.pager.hasLoaded) this.lastRefreshError = apiError;
         else this.lastLoadMoreError = apiError;
         this.changed.fire();

@@ -19,7 +19,13 @@ export function matchesFilter(batch: Batch, filter: BatchFilter): boolean {
   if (filter.endpoints?.length && !filter.endpoints.includes(String(batch.endpoint ?? ''))) return false;
   const needle = filter.text?.trim().toLowerCase();
   if (!needle) return true;
-  const haystack = [batch.id, ...batchFiles(batch).map((file) => file.id), batch.endpoint, batch.model, ...Object.values(batch.metadata ?? {})];
+  const haystack = [
+    batch.id,
+    ...batchFiles(batch).map((file) => file.id),
+    batch.endpoint,
+    batch.model,
+    ...Object.values(batch.metadata ?? {}),
+  ];
   return haystack.some((value) => typeof value === 'string' && value.toLowerCase().includes(needle));
 }
 

@@ -122,7 +122,9 @@ export function statusPresentation(status: string): StatusPresentation {
 /** Icon and colour for one batch: like its status, but a completed batch with failures is a warning. */
 export function batchPresentation(batch: Batch): StatusPresentation {
   if (completedWithFailures(batch)) {
-    return !fileIdOf(batch, 'output') ? { icon: 'warning', color: 'list.warningForeground' } : { icon: 'pass', color: 'list.warningForeground' };
+    return !fileIdOf(batch, 'output')
+      ? { icon: 'warning', color: 'list.warningForeground' }
+      : { icon: 'pass', color: 'list.warningForeground' };
   }
   return statusPresentation(statusOf(batch));
 }
@@ -130,14 +132,13 @@ export function batchPresentation(batch: Batch): StatusPresentation {
 // Control, bidi and zero-width characters, or whitespace other than single inner spaces.
 // eslint-disable-next-line no-control-regex
 const NEEDS_CLEANING = /[\u0000-\u001f\u007f\u200b-\u200f\u202a-\u202e\u2066-\u2069]|[^\S ]| {2}|^ | $/;
+// eslint-disable-next-line no-control-regex
+const UNSEEN_RUNS = /[\u0000-\u001f\u007f\u200b-\u200f\u202a-\u202e\u2066-\u2069]+/g;
 
 /** Collapses whitespace and control/bidi characters and cuts long strings, for one-line UI labels. */
 export function singleLine(text: string, max = 120): string {
   // Most API strings are already clean; skip the two replaces for them (hot in large trees).
-  const flat = NEEDS_CLEANING.test(text)
-    ? // eslint-disable-next-line no-control-regex
-      text.replace(/[\u0000-\u001f\u007f\u200b-\u200f\u202a-\u202e\u2066-\u2069]+/g, ' ').replace(/\s+/g, ' ').trim()
-    : text;
+  const flat = NEEDS_CLEANING.test(text) ? text.replace(UNSEEN_RUNS, ' ').replace(/\s+/g, ' ').trim() : text;
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
 

@@ -85,7 +85,10 @@ export function classifyJsonl(text: string): 'batch' | 'other' | 'undecided' {
   while (start < text.length) {
     let end = text.indexOf('\n', start);
     if (end === -1) end = text.length;
-    const line = text.slice(start, end).replace(/^\uFEFF/, '').trim();
+    const line = text
+      .slice(start, end)
+      .replace(/^\uFEFF/, '')
+      .trim();
     if (line) {
       let value: unknown;
       try {
@@ -131,7 +134,10 @@ export function validateBatchInput(text: string, options: ValidationOptions = {}
     requests++;
 
     const at = (problem: Omit<Problem, 'line'>): void => {
-      const shifted = problem.column !== undefined ? { ...problem, column: problem.column + offset, endColumn: (problem.endColumn ?? problem.column + 1) + offset } : problem;
+      const shifted =
+        problem.column !== undefined
+          ? { ...problem, column: problem.column + offset, endColumn: (problem.endColumn ?? problem.column + 1) + offset }
+          : problem;
       problems.push({ line, ...shifted });
     };
     const member = (path: string[]): { column: number; endColumn: number } | undefined => locateMember(raw, path);
@@ -141,34 +147,65 @@ export function validateBatchInput(text: string, options: ValidationOptions = {}
       value = JSON.parse(raw);
     } catch (error) {
       const position = jsonErrorPosition(error, raw);
-      at({ severity: 'error', code: 'invalidJson', message: `Not valid JSON: ${jsonErrorText(error)}`, ...(position !== undefined ? { column: position, endColumn: position + 1 } : {}) });
+      at({
+        severity: 'error',
+        code: 'invalidJson',
+        message: `Not valid JSON: ${jsonErrorText(error)}`,
+        ...(position !== undefined ? { column: position, endColumn: position + 1 } : {}),
+      });
       continue;
     }
     if (!isRecord(value)) {
-      at({ severity: 'error', code: 'notAnObject', message: `Each line must be a JSON object (one request), not ${describeJsonType(value)}.` });
+      at({
+        severity: 'error',
+        code: 'notAnObject',
+        message: `Each line must be a JSON object (one request), not ${describeJsonType(value)}.`,
+      });
       continue;
     }
 
     const customId = value.custom_id;
     if (customId === undefined || customId === null) {
-      at({ severity: 'error', code: 'missingCustomId', message: 'Missing "custom_id": every request needs a unique id to match it to its result.' });
+      at({
+        severity: 'error',
+        code: 'missingCustomId',
+        message: 'Missing "custom_id": every request needs a unique id to match it to its result.',
+      });
     } else if (typeof customId !== 'string') {
-      at({ severity: 'error', code: 'customIdNotString', message: `"custom_id" must be a string, not ${describeJsonType(customId)}.`, ...member(['custom_id']) });
+      at({
+        severity: 'error',
+        code: 'customIdNotString',
+        message: `"custom_id" must be a string, not ${describeJsonType(customId)}.`,
+        ...member(['custom_id']),
+      });
     } else {
       const first = firstLineOfId.get(customId);
       if (first === undefined) {
         firstLineOfId.set(customId, line);
       } else {
-        at({ severity: 'error', code: 'duplicateCustomId', message: `Duplicate "custom_id" ${quote(customId)}, first used on line ${first + 1}.`, relatedLine: first, ...member(['custom_id']) });
+        at({
+          severity: 'error',
+          code: 'duplicateCustomId',
+          message: `Duplicate "custom_id" ${quote(customId)}, first used on line ${first + 1}.`,
+          relatedLine: first,
+          ...member(['custom_id']),
+        });
         if (!reportedFirstUse.has(first)) {
           reportedFirstUse.add(first);
-          problems.push({ line: first, severity: 'error', code: 'duplicateCustomId', message: `"custom_id" ${quote(customId)} is used again on line ${line + 1}.`, relatedLine: line });
+          problems.push({
+            line: first,
+            severity: 'error',
+            code: 'duplicateCustomId',
+            message: `"custom_id" ${quote(customId)} is used again on line ${line + 1}.`,
+            relatedLine: line,
+          });
         }
       }
     }
 
     if (value.method !== 'POST') {
-      const method = value.method === undefined ? 'missing' : typeof value.method === 'string' ? quote(value.method) : describeJsonType(value.method);
+      const method =
+        value.method === undefined ? 'missing' : typeof value.method === 'string' ? quote(value.method) : describeJsonType(value.method);
       at({ severity: 'error', code: 'methodNotPost', message: `"method" must be "POST" (got ${method}).`, ...member(['method']) });
     }
 
@@ -176,47 +213,93 @@ export function validateBatchInput(text: string, options: ValidationOptions = {}
     const supported = typeof url === 'string' && ENDPOINT_SET.has(url);
     if (!supported) {
       const got = typeof url === 'string' ? quote(url) : url === undefined ? 'missing' : describeJsonType(url);
-      at({ severity: 'error', code: 'unsupportedUrl', message: `"url" must be one of ${BATCH_ENDPOINTS.join(', ')} (got ${got}).`, ...member(['url']) });
+      at({
+        severity: 'error',
+        code: 'unsupportedUrl',
+        message: `"url" must be one of ${BATCH_ENDPOINTS.join(', ')} (got ${got}).`,
+        ...member(['url']),
+      });
     }
     if (typeof url === 'string') {
       if (endpoint === undefined) {
         endpoint = url;
         endpointLine = line;
       } else if (url !== endpoint && supported) {
-        at({ severity: 'error', code: 'mixedUrl', message: `All requests of a batch must use one endpoint: this line uses ${quote(url)}, line ${endpointLine + 1} uses ${quote(endpoint)}.`, relatedLine: endpointLine, ...member(['url']) });
+        at({
+          severity: 'error',
+          code: 'mixedUrl',
+          message: `All requests of a batch must use one endpoint: this line uses ${quote(url)}, line ${endpointLine + 1} uses ${quote(endpoint)}.`,
+          relatedLine: endpointLine,
+          ...member(['url']),
+        });
       }
     }
 
     const body = value.body;
     if (!isRecord(body)) {
       const got = body === undefined ? 'missing' : describeJsonType(body);
-      at({ severity: 'error', code: 'missingBody', message: `"body" must be a JSON object with the request parameters (got ${got}).`, ...member(['body']) });
+      at({
+        severity: 'error',
+        code: 'missingBody',
+        message: `"body" must be a JSON object with the request parameters (got ${got}).`,
+        ...member(['body']),
+      });
       continue;
     }
     if (typeof body.model !== 'string' || body.model === '') {
-      const message = body.model === undefined ? '"body.model" is missing: every request must name its model.' : `"body.model" must be a model name (got ${typeof body.model === 'string' ? 'an empty string' : describeJsonType(body.model)}).`;
+      const message =
+        body.model === undefined
+          ? '"body.model" is missing: every request must name its model.'
+          : `"body.model" must be a model name (got ${typeof body.model === 'string' ? 'an empty string' : describeJsonType(body.model)}).`;
       at({ severity: 'error', code: 'missingModel', message, ...(member(['body', 'model']) ?? member(['body'])) });
     } else if (model === undefined) {
       model = body.model;
       modelLine = line;
     } else if (body.model !== model) {
-      at({ severity: 'warning', code: 'mixedModel', message: `A batch should use one model: this line uses ${quote(body.model)}, line ${modelLine + 1} uses ${quote(model)}.`, relatedLine: modelLine, ...member(['body', 'model']) });
+      at({
+        severity: 'warning',
+        code: 'mixedModel',
+        message: `A batch should use one model: this line uses ${quote(body.model)}, line ${modelLine + 1} uses ${quote(model)}.`,
+        relatedLine: modelLine,
+        ...member(['body', 'model']),
+      });
     }
     if (url === '/v1/chat/completions' && !(Array.isArray(body.messages) && body.messages.length > 0)) {
-      const got = body.messages === undefined ? 'missing' : Array.isArray(body.messages) ? 'an empty array' : describeJsonType(body.messages);
-      at({ severity: 'error', code: 'missingMessages', message: `"body.messages" must be a non-empty array for ${url} (got ${got}).`, ...(member(['body', 'messages']) ?? member(['body'])) });
+      const got =
+        body.messages === undefined ? 'missing' : Array.isArray(body.messages) ? 'an empty array' : describeJsonType(body.messages);
+      at({
+        severity: 'error',
+        code: 'missingMessages',
+        message: `"body.messages" must be a non-empty array for ${url} (got ${got}).`,
+        ...(member(['body', 'messages']) ?? member(['body'])),
+      });
     }
     if (url === '/v1/responses' && (body.input === undefined || body.input === null)) {
-      at({ severity: 'error', code: 'missingInput', message: `"body.input" is missing: ${url} requests need an input.`, ...member(['body']) });
+      at({
+        severity: 'error',
+        code: 'missingInput',
+        message: `"body.input" is missing: ${url} requests need an input.`,
+        ...member(['body']),
+      });
     }
   }
 
   if (requests > maxRequests) {
-    fileProblems.push({ line: 0, severity: 'warning', code: 'tooManyRequests', message: `${requests.toLocaleString('en-US')} requests: a batch may hold at most ${maxRequests.toLocaleString('en-US')}.` });
+    fileProblems.push({
+      line: 0,
+      severity: 'warning',
+      code: 'tooManyRequests',
+      message: `${requests.toLocaleString('en-US')} requests: a batch may hold at most ${maxRequests.toLocaleString('en-US')}.`,
+    });
   }
   const bytes = utf8LengthBeyond(text, maxBytes);
   if (bytes !== undefined) {
-    fileProblems.push({ line: 0, severity: 'warning', code: 'fileTooLarge', message: `The file is ${formatMegabytes(bytes)}: a batch input file may be at most ${formatMegabytes(maxBytes)}.` });
+    fileProblems.push({
+      line: 0,
+      severity: 'warning',
+      code: 'fileTooLarge',
+      message: `The file is ${formatMegabytes(bytes)}: a batch input file may be at most ${formatMegabytes(maxBytes)}.`,
+    });
   }
   // Problems on first uses of duplicated ids were added out of line order.
   const ordered = reportedFirstUse.size > 0 ? problems.sort((a, b) => a.line - b.line) : problems;
@@ -257,7 +340,10 @@ function describeJsonType(value: unknown): string {
 
 function jsonErrorText(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
-  return message.replace(/\s*\(line \d+ column \d+\)\s*$/, '').replace(/ in JSON at position \d+/, '').replace(/^JSON\.parse: /, '');
+  return message
+    .replace(/\s*\(line \d+ column \d+\)\s*$/, '')
+    .replace(/ in JSON at position \d+/, '')
+    .replace(/^JSON\.parse: /, '');
 }
 
 /** V8 says `… in JSON at position 17`; an unexpected end has no position and points past the text. */

@@ -179,7 +179,8 @@ function failureMessage(error: unknown, body: unknown, statusCode: number | unde
   const fromError = isRecord(error) && typeof error.message === 'string' && error.message ? error.message : undefined;
   const bodyError = isRecord(body) && isRecord(body.error) ? body.error : undefined;
   const fromBody = typeof bodyError?.message === 'string' && bodyError.message ? bodyError.message : undefined;
-  const code = isRecord(error) && typeof error.code === 'string' ? error.code : typeof bodyError?.code === 'string' ? bodyError.code : undefined;
+  const code =
+    isRecord(error) && typeof error.code === 'string' ? error.code : typeof bodyError?.code === 'string' ? bodyError.code : undefined;
   const message = fromError ?? fromBody;
   if (message) return code && !message.includes(code) ? `${message} (${code})` : message;
   if (statusCode !== undefined) return `HTTP ${statusCode}`;
@@ -218,7 +219,11 @@ export function answerOf(body: unknown): string | undefined {
   if (Array.isArray(body.data)) {
     const first: unknown = body.data[0];
     if (isRecord(first) && 'embedding' in first) {
-      const dims = Array.isArray(first.embedding) ? first.embedding.length : typeof first.embedding === 'string' ? base64Floats(first.embedding) : undefined;
+      const dims = Array.isArray(first.embedding)
+        ? first.embedding.length
+        : typeof first.embedding === 'string'
+          ? base64Floats(first.embedding)
+          : undefined;
       const prefix = body.data.length > 1 ? `${body.data.length} embeddings, ` : '';
       return dims !== undefined ? `${prefix}embedding dims: ${dims}` : `${prefix}embedding`;
     }
@@ -229,10 +234,15 @@ export function answerOf(body: unknown): string | undefined {
     const first: unknown = body.results[0];
     if (!isRecord(first)) return undefined;
     if (first.flagged !== true) return 'not flagged';
-    const categories = isRecord(first.categories) ? Object.entries(first.categories).filter(([, on]) => on === true).map(([name]) => name) : [];
+    const categories = isRecord(first.categories)
+      ? Object.entries(first.categories)
+          .filter(([, on]) => on === true)
+          .map(([name]) => name)
+      : [];
     return categories.length ? `flagged: ${categories.join(', ')}` : 'flagged';
   }
-  if (body.object === 'video' && typeof body.id === 'string') return `video ${body.id}${typeof body.status === 'string' ? ` (${body.status})` : ''}`;
+  if (body.object === 'video' && typeof body.id === 'string')
+    return `video ${body.id}${typeof body.status === 'string' ? ` (${body.status})` : ''}`;
   return undefined;
 }
 
@@ -245,7 +255,9 @@ function messageText(message: Json): string | undefined {
   }
   if (typeof message.refusal === 'string' && message.refusal) return `refusal: ${message.refusal}`;
   if (Array.isArray(message.tool_calls) && message.tool_calls.length) {
-    return message.tool_calls.map((call) => (isRecord(call) && isRecord(call.function) ? toolCall(call.function.name, call.function.arguments) : 'tool call')).join('; ');
+    return message.tool_calls
+      .map((call) => (isRecord(call) && isRecord(call.function) ? toolCall(call.function.name, call.function.arguments) : 'tool call'))
+      .join('; ');
   }
   return typeof content === 'string' ? content : undefined;
 }

@@ -53,7 +53,13 @@ export function requestedDelayMs(headers: Record<string, unknown>, now = Date.no
  * The delay before retry number `attempt` (1-based): what the server asked for (see
  * {@link requestedDelayMs}), else exponential backoff with full jitter.
  */
-export function retryDelayMs(attempt: number, policy: RetryPolicy, headers: Record<string, unknown> = {}, random = Math.random, now = Date.now()): number {
+export function retryDelayMs(
+  attempt: number,
+  policy: RetryPolicy,
+  headers: Record<string, unknown> = {},
+  random = Math.random,
+  now = Date.now(),
+): number {
   const requested = requestedDelayMs(headers, now);
   if (requested !== undefined) return requested;
   const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));

@@ -1,7 +1,17 @@
 import * as vscode from 'vscode';
 import { batchFiles, fileIdOf, type FileRole } from '../core/batchFacts';
 import type { BatchStore } from '../core/batchStore';
-import { batchDescription, batchLabel, countsOf, escapeMarkdown, humanizeStatus, ID_MAX, markdownCode, plainText, relativeTime } from '../core/format';
+import {
+  batchDescription,
+  batchLabel,
+  countsOf,
+  escapeMarkdown,
+  humanizeStatus,
+  ID_MAX,
+  markdownCode,
+  plainText,
+  relativeTime,
+} from '../core/format';
 import { statusOf } from '../core/grouping';
 import type { Batch } from '../core/types';
 import { CommandId, CONFIG_SECTION } from '../ids';
@@ -47,8 +57,15 @@ class IdHoverProvider implements vscode.HoverProvider {
     }
     if (typeof batch.created_at === 'number' && Number.isFinite(batch.created_at)) facts.push(`created ${relativeTime(batch.created_at)}`);
     md.appendMarkdown(facts.filter(Boolean).join(' · ') + '\n\n');
-    const links = [commandLink('Open details', CommandId.openBatch, batch.id), commandLink('Copy batch ID', CommandId.copyBatchId, batch.id)];
-    if (fileIdOf(batch, 'output')) links.push(commandLink('Copy output file ID', CommandId.copyOutputFileId, batch.id), commandLink('Open output', CommandId.openOutputFile, batch.id));
+    const links = [
+      commandLink('Open details', CommandId.openBatch, batch.id),
+      commandLink('Copy batch ID', CommandId.copyBatchId, batch.id),
+    ];
+    if (fileIdOf(batch, 'output'))
+      links.push(
+        commandLink('Copy output file ID', CommandId.copyOutputFileId, batch.id),
+        commandLink('Open output', CommandId.openOutputFile, batch.id),
+      );
     md.appendMarkdown(links.join(' · '));
     return new vscode.Hover(md, range);
   }

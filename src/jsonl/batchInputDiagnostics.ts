@@ -127,12 +127,23 @@ export class BatchInputDiagnostics implements vscode.CodeLensProvider, vscode.Di
 function toDiagnostics(document: vscode.TextDocument, problems: readonly Problem[]): vscode.Diagnostic[] {
   const diagnostics: vscode.Diagnostic[] = [];
   for (const problem of problems.slice(0, MAX_DIAGNOSTICS)) {
-    const diagnostic = new vscode.Diagnostic(rangeOf(document, problem), problem.message, problem.severity === 'error' ? vscode.DiagnosticSeverity.Error : vscode.DiagnosticSeverity.Warning);
+    const diagnostic = new vscode.Diagnostic(
+      rangeOf(document, problem),
+      problem.message,
+      problem.severity === 'error' ? vscode.DiagnosticSeverity.Error : vscode.DiagnosticSeverity.Warning,
+    );
     diagnostic.source = 'OpenAI Batch';
     diagnostic.code = problem.code;
     if (problem.relatedLine !== undefined && problem.relatedLine < document.lineCount) {
-      const label = problem.code === 'duplicateCustomId' ? (problem.relatedLine < problem.line ? 'First use of this custom_id' : 'Used again here') : 'Compare with this line';
-      diagnostic.relatedInformation = [new vscode.DiagnosticRelatedInformation(new vscode.Location(document.uri, rangeOf(document, { line: problem.relatedLine })), label)];
+      const label =
+        problem.code === 'duplicateCustomId'
+          ? problem.relatedLine < problem.line
+            ? 'First use of this custom_id'
+            : 'Used again here'
+          : 'Compare with this line';
+      diagnostic.relatedInformation = [
+        new vscode.DiagnosticRelatedInformation(new vscode.Location(document.uri, rangeOf(document, { line: problem.relatedLine })), label),
+      ];
     }
     diagnostics.push(diagnostic);
   }
@@ -143,7 +154,8 @@ function toDiagnostics(document: vscode.TextDocument, problems: readonly Problem
 function rangeOf(document: vscode.TextDocument, problem: Pick<Problem, 'line' | 'column' | 'endColumn'>): vscode.Range {
   const line = document.lineAt(Math.min(problem.line, document.lineCount - 1));
   const length = line.text.length;
-  if (problem.column === undefined) return new vscode.Range(line.lineNumber, line.firstNonWhitespaceCharacterIndex, line.lineNumber, length);
+  if (problem.column === undefined)
+    return new vscode.Range(line.lineNumber, line.firstNonWhitespaceCharacterIndex, line.lineNumber, length);
   // A problem at the very end (JSON cut short) marks the last character, so it stays visible.
   const start = Math.max(0, Math.min(problem.column, length - 1));
   const end = Math.max(start, Math.min(problem.endColumn ?? start + 1, length));

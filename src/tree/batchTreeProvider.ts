@@ -71,7 +71,13 @@ export class BatchTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
     if (state.kind === 'signedOut') return []; // the welcome view takes over
     if (state.kind === 'misconfigured') {
       const message = this.log.shown(state.error.message);
-      return [new ErrorNode('error/config', message, message, { command: 'workbench.action.openSettings', title: 'Open Settings', arguments: [`${CONFIG_SECTION}.baseUrl`] })];
+      return [
+        new ErrorNode('error/config', message, message, {
+          command: 'workbench.action.openSettings',
+          title: 'Open Settings',
+          arguments: [`${CONFIG_SECTION}.baseUrl`],
+        }),
+      ];
     }
     // The first load happens here so VS Code shows its progress bar on the view while it runs.
     if (!store.hasLoaded && !store.refreshError) await store.refresh();
@@ -81,9 +87,13 @@ export class BatchTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
     if (error) {
       const message = this.log.shown(error.message);
       if (error.kind === 'auth') {
-        nodes.push(new ErrorNode('error/auth', 'Invalid API key — set a new one', message, { command: CommandId.setApiKey, title: 'Set API Key' }));
+        nodes.push(
+          new ErrorNode('error/auth', 'Invalid API key — set a new one', message, { command: CommandId.setApiKey, title: 'Set API Key' }),
+        );
       } else {
-        const label = store.hasLoaded ? `Couldn't refresh: ${message} — click to retry` : `Failed to load batches: ${message} — click to retry`;
+        const label = store.hasLoaded
+          ? `Couldn't refresh: ${message} — click to retry`
+          : `Failed to load batches: ${message} — click to retry`;
         nodes.push(new ErrorNode('error/refresh', label, message, { command: CommandId.refresh, title: 'Retry' }));
       }
     }
@@ -95,9 +105,23 @@ export class BatchTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
     this.groups = new Map(groups.map((group) => [group.group.status, group]));
     nodes.push(...groups);
     if (filter && visible.length === 0 && store.batches.length > 0) {
-      nodes.push(new MessageNode('message/filtered', `No loaded batch matches the filter (${store.batches.length} loaded)`, 'Load more, or change the filter.', 'filter'));
+      nodes.push(
+        new MessageNode(
+          'message/filtered',
+          `No loaded batch matches the filter (${store.batches.length} loaded)`,
+          'Load more, or change the filter.',
+          'filter',
+        ),
+      );
     }
-    if (store.batches.length === 0) nodes.push(new MessageNode('message/empty', 'No batches yet', 'This account has no batches. Create one from a .jsonl file with "OpenAI Batches: Create Batch from JSONL File…".'));
+    if (store.batches.length === 0)
+      nodes.push(
+        new MessageNode(
+          'message/empty',
+          'No batches yet',
+          'This account has no batches. Create one from a .jsonl file with "OpenAI Batches: Create Batch from JSONL File…".',
+        ),
+      );
 
     if (store.loadMoreError) nodes.push(new LoadMoreNode(false, this.log.shown(store.loadMoreError.message)));
     else if (store.hasMore) nodes.push(new LoadMoreNode(store.busy === 'loadMore'));

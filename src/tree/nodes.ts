@@ -27,7 +27,10 @@ export class StatusGroupNode implements TreeNode {
   toTreeItem(): vscode.TreeItem {
     const { status, batches } = this.group;
     const expanded = batches.some(isActive);
-    const item = new vscode.TreeItem(`${humanizeStatus(status)} (${batches.length})`, expanded ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
+    const item = new vscode.TreeItem(
+      `${humanizeStatus(status)} (${batches.length})`,
+      expanded ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed,
+    );
     item.id = this.id;
     const presentation = statusPresentation(status);
     item.iconPath = themeIcon(presentation.icon.replace('~spin', ''), presentation.color);
@@ -89,7 +92,10 @@ export class LoadMoreNode implements TreeNode {
     const label = this.loading ? 'Loading more…' : this.error ? 'Retry loading more' : 'Load more…';
     const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.None);
     item.id = this.id;
-    item.iconPath = themeIcon(this.loading ? 'loading~spin' : this.error ? 'warning' : 'more', this.error ? 'list.warningForeground' : undefined);
+    item.iconPath = themeIcon(
+      this.loading ? 'loading~spin' : this.error ? 'warning' : 'more',
+      this.error ? 'list.warningForeground' : undefined,
+    );
     if (this.error) item.description = this.error;
     item.tooltip = this.error ? `Loading the next page failed: ${this.error}\nClick to try again.` : 'Load the next page of batches';
     item.contextValue = NodeContext.loadMore;

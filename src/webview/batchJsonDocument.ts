@@ -33,7 +33,8 @@ export class BatchJsonDocuments implements vscode.TextDocumentContentProvider, v
     const id = BatchJsonDocuments.batchIdOf(uri);
     const batch = this.store.get(id) ?? this.lastKnown.get(id);
     this.served.set(id, batch);
-    if (!batch) return `${JSON.stringify({ id, note: 'This batch is not loaded any more. Open it again from the Batches view.' }, null, 2)}\n`;
+    if (!batch)
+      return `${JSON.stringify({ id, note: 'This batch is not loaded any more. Open it again from the Batches view.' }, null, 2)}\n`;
     return `${JSON.stringify(limitDepth(batch), null, 2)}\n`;
   }
 

@@ -26,7 +26,11 @@ describe('core: browse, load more, details, copy', function () {
     assert.ok(groups.length >= 3, `groups: ${JSON.stringify(rows)}`);
     const order = ['Validating', 'In progress', 'Finalizing', 'Cancelling', 'Completed', 'Failed', 'Expired', 'Cancelled'];
     const positions = groups.map((g) => order.indexOf(g.replace(/ \(\d+\)$/, ''))).filter((i) => i >= 0);
-    assert.deepEqual(positions, [...positions].sort((a, b) => a - b), `group order: ${groups.join(', ')}`);
+    assert.deepEqual(
+      positions,
+      [...positions].sort((a, b) => a - b),
+      `group order: ${groups.join(', ')}`,
+    );
     assert.ok(rows.includes('Load more…'), `rows: ${JSON.stringify(rows)}`);
     assert.equal(fake.count('GET', '/v1/batches'), 1, 'opening the view cost one list request');
     await workbench.screenshot('e2e-core-1-groups');
@@ -39,7 +43,10 @@ describe('core: browse, load more, details, copy', function () {
       const before = fake.count('GET', '/v1/batches');
       await workbench.clickTreeRow('Load more…');
       clicks++;
-      await waitUntil(async () => fake.count('GET', '/v1/batches') === before + 1 && !(await workbench.treeRows()).includes('Loading more…'), 'the next page');
+      await waitUntil(
+        async () => fake.count('GET', '/v1/batches') === before + 1 && !(await workbench.treeRows()).includes('Loading more…'),
+        'the next page',
+      );
       assert.ok(clicks <= Math.ceil(total / 20), 'more clicks than pages');
     }
     assert.equal(clicks, Math.ceil(total / 20) - 1);

@@ -46,7 +46,12 @@ describe('faults: clear errors in the tree, nothing lost, the key nowhere', func
   async function look(): Promise<void> {
     if (!workbench) return;
     seenTexts.push(...(await workbench.notifications()));
-    seenTexts.push(await workbench.page.locator('.part.statusbar').innerText().catch(() => ''));
+    seenTexts.push(
+      await workbench.page
+        .locator('.part.statusbar')
+        .innerText()
+        .catch(() => ''),
+    );
     seenTexts.push(await workbench.page.locator('body').innerText());
   }
 
@@ -105,7 +110,10 @@ describe('faults: clear errors in the tree, nothing lost, the key nowhere', func
 
     fake.clearFaults();
     await workbench!.clickTreeRow(/^Couldn't refresh: /);
-    await waitUntil(async () => !(await workbench!.treeRows()).some((row) => row.startsWith("Couldn't refresh")), 'the error row to go away');
+    await waitUntil(
+      async () => !(await workbench!.treeRows()).some((row) => row.startsWith("Couldn't refresh")),
+      'the error row to go away',
+    );
     assert.deepEqual(await groups(), before);
     await workbench!.screenshot('e2e-faults-3-recovered');
   });
@@ -118,7 +126,10 @@ describe('faults: clear errors in the tree, nothing lost, the key nowhere', func
     assert.deepEqual(await groups(), before);
     fake.clearFaults();
     await workbench!.clickTreeRow(/^Couldn't refresh: /);
-    await waitUntil(async () => !(await workbench!.treeRows()).some((row) => row.startsWith("Couldn't refresh")), 'the error row to go away');
+    await waitUntil(
+      async () => !(await workbench!.treeRows()).some((row) => row.startsWith("Couldn't refresh")),
+      'the error row to go away',
+    );
   });
 
   it('a revoked key shows "Invalid API key — set a new one"; clicking it opens the password box, and a new key recovers', async function () {
@@ -135,7 +146,10 @@ describe('faults: clear errors in the tree, nothing lost, the key nowhere', func
     await password.waitFor({ state: 'visible' });
     await workbench!.screenshot('e2e-faults-5-password-box');
     await workbench!.typeInQuickInput(rotatedKey);
-    await waitUntil(async () => !(await workbench!.treeRows()).includes('Invalid API key — set a new one') && (await groups()).length >= 3, 'the tree with the new key');
+    await waitUntil(
+      async () => !(await workbench!.treeRows()).includes('Invalid API key — set a new one') && (await groups()).length >= 3,
+      'the tree with the new key',
+    );
     assert.equal(fake.requests.at(-1)?.headers.authorization, `Bearer ${rotatedKey}`);
     await workbench!.screenshot('e2e-faults-6-new-key');
   });
@@ -174,11 +188,14 @@ describe('faults: clear errors in the tree, nothing lost, the key nowhere', func
         // Positive controls: what the run certainly wrote is found by the same search.
         controls.baseUrlInSettings = filesContaining(files, fake.baseUrl).length;
         controls.faultInExtensionLog = filesContaining(files, 'Loading batches failed [server]').length;
-        if (hits.length > 0 || controls.baseUrlInSettings === 0 || controls.faultInExtensionLog === 0) throw new Error(`leak check failed: ${JSON.stringify({ hits, controls })}`);
+        if (hits.length > 0 || controls.baseUrlInSettings === 0 || controls.faultInExtensionLog === 0)
+          throw new Error(`leak check failed: ${JSON.stringify({ hits, controls })}`);
       },
     });
     workbench = undefined;
-    console.log(`      key leak check: ${scanned} files under the run folder scanned for 2 keys (UTF-8 and UTF-16LE); hits: ${hits.length}; controls: ${JSON.stringify(controls)}`);
+    console.log(
+      `      key leak check: ${scanned} files under the run folder scanned for 2 keys (UTF-8 and UTF-16LE); hits: ${hits.length}; controls: ${JSON.stringify(controls)}`,
+    );
     assert.deepEqual(hits, []);
   });
 });

@@ -93,7 +93,10 @@ describe('hostile server: endless, compressed and trickled answers end as an err
       fake.clearFaults();
     }
     await workbench.clickTreeRow(ERROR_ROW);
-    await waitUntil(async () => !(await workbench.treeRows()).some((row) => ERROR_ROW.test(row)), 'the error row to go away once the server behaves');
+    await waitUntil(
+      async () => !(await workbench.treeRows()).some((row) => ERROR_ROW.test(row)),
+      'the error row to go away once the server behaves',
+    );
   }
 
   it('an endless list body', async function () {

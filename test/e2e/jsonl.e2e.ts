@@ -23,7 +23,12 @@ const BROKEN_LINES = [
   // Line 4: cut short, not JSON.
   '{"custom_id": "gamma", "method": "POST", "url": "/v1/chat/completions", "body": {"model": "gpt-4o-mini"',
   // Line 5: GET instead of POST.
-  JSON.stringify({ custom_id: 'delta', method: 'GET', url: '/v1/chat/completions', body: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }] } }),
+  JSON.stringify({
+    custom_id: 'delta',
+    method: 'GET',
+    url: '/v1/chat/completions',
+    body: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }] },
+  }),
 ];
 
 const VALID_FILE = 'nightly-questions.jsonl';
@@ -79,10 +84,22 @@ describe('jsonl: validate a batch file, create a batch from it, read its joined 
     assert.ok(rows[0].includes(BROKEN_FILE), `first row: ${rows[0]}`);
     const problems = rows.filter((row) => row.includes('OpenAI Batch'));
     assert.equal(problems.length, 4, `problems: ${JSON.stringify(problems)}`);
-    assert.match(problems.find((row) => row.includes('is used again'))!, /\[Ln 1, Col \d+\]/);
-    assert.match(problems.find((row) => row.includes('Duplicate'))!, /\[Ln 3, Col \d+\]/);
-    assert.match(problems.find((row) => row.includes('Not valid JSON'))!, /\[Ln 4, Col \d+\]/);
-    assert.match(problems.find((row) => row.includes('"method"'))!, /\[Ln 5, Col \d+\]/);
+    assert.match(
+      problems.find((row) => row.includes('is used again'))!,
+      /\[Ln 1, Col \d+\]/,
+    );
+    assert.match(
+      problems.find((row) => row.includes('Duplicate'))!,
+      /\[Ln 3, Col \d+\]/,
+    );
+    assert.match(
+      problems.find((row) => row.includes('Not valid JSON'))!,
+      /\[Ln 4, Col \d+\]/,
+    );
+    assert.match(
+      problems.find((row) => row.includes('"method"'))!,
+      /\[Ln 5, Col \d+\]/,
+    );
     await workbench.screenshot('e2e-jsonl-1-problems');
     // Hide the panel again so the next steps have the room.
     await workbench.runCommand('View: Hide Panel');
@@ -98,7 +115,10 @@ describe('jsonl: validate a batch file, create a batch from it, read its joined 
     const lens = activeCodeLens(workbench, CREATE_LENS);
     await lens.waitFor({ state: 'visible', timeout: 30_000 });
     await waitUntil(
-      async () => (await workbench.page.locator(`${ACTIVE_EDITOR} .codelens-decoration`).allInnerTexts()).join(' ').includes('4 requests · /v1/chat/completions · no problems'),
+      async () =>
+        (await workbench.page.locator(`${ACTIVE_EDITOR} .codelens-decoration`).allInnerTexts())
+          .join(' ')
+          .includes('4 requests · /v1/chat/completions · no problems'),
       'the summary lens to say the file is valid',
     );
     await lens.click();
@@ -109,9 +129,12 @@ describe('jsonl: validate a batch file, create a batch from it, read its joined 
     await waitUntil(async () => (await input.inputValue()) === 'nightly-questions', 'the description box prefilled with the file name');
     await workbench.typeInQuickInput(DESCRIPTION);
 
-    const selected = workbench.page.locator('.part.sidebar .pane-body .monaco-list-row.selected, .part.sidebar .pane-body .monaco-list-row.focused', {
-      has: workbench.page.locator('.label-name', { hasText: DESCRIPTION }),
-    });
+    const selected = workbench.page.locator(
+      '.part.sidebar .pane-body .monaco-list-row.selected, .part.sidebar .pane-body .monaco-list-row.focused',
+      {
+        has: workbench.page.locator('.label-name', { hasText: DESCRIPTION }),
+      },
+    );
     await selected.first().waitFor({ state: 'visible', timeout: 30_000 });
     const batches = fake.store.list();
     assert.equal(batches.length, 1, 'one batch was created');
@@ -147,10 +170,16 @@ describe('jsonl: validate a batch file, create a batch from it, read its joined 
     const frame = workbench.webviewFrame();
     await frame.locator('#title', { hasText: `Results of ${DESCRIPTION}` }).waitFor({ state: 'visible', timeout: 30_000 });
     const rows = frame.locator('#rows tr.row');
-    await waitUntil(async () => (await rows.count()) === CUSTOM_IDS.length, `${CUSTOM_IDS.length} result rows`, 30_000, async () => `rows: ${await rows.count()}`);
+    await waitUntil(
+      async () => (await rows.count()) === CUSTOM_IDS.length,
+      `${CUSTOM_IDS.length} result rows`,
+      30_000,
+      async () => `rows: ${await rows.count()}`,
+    );
 
     // The panel downloaded the input and output files once each (into its cache) to join them.
-    for (const fileId of [done.input_file_id, done.output_file_id]) assert.equal(fake.count('GET', `/v1/files/${fileId}/content`), 1, `downloads of ${fileId}`);
+    for (const fileId of [done.input_file_id, done.output_file_id])
+      assert.equal(fake.count('GET', `/v1/files/${fileId}/content`), 1, `downloads of ${fileId}`);
 
     const answers = await expectedAnswers(fake, done.output_file_id);
     for (const [i, customId] of CUSTOM_IDS.entries()) {
@@ -182,7 +211,11 @@ async function quickOpen(workbench: Workbench, name: string): Promise<void> {
       await page.keyboard.press('Control+P');
       await input.fill(name, { timeout: 5_000 });
       // The file search runs on the server; Enter before it answers would open nothing.
-      await waitUntil(async () => (await focused.textContent({ timeout: 1_000 }).catch(() => ''))?.trim() === name, `Quick Open to offer ${name}`, 15_000);
+      await waitUntil(
+        async () => (await focused.textContent({ timeout: 1_000 }).catch(() => ''))?.trim() === name,
+        `Quick Open to offer ${name}`,
+        15_000,
+      );
       break;
     } catch (error) {
       if (attempt === 3) throw error;
@@ -190,7 +223,9 @@ async function quickOpen(workbench: Workbench, name: string): Promise<void> {
     }
   }
   await input.press('Enter');
-  await page.locator('.part.editor .editor-group-container.active .tab.active', { hasText: name }).waitFor({ state: 'visible', timeout: 30_000 });
+  await page
+    .locator('.part.editor .editor-group-container.active .tab.active', { hasText: name })
+    .waitFor({ state: 'visible', timeout: 30_000 });
 }
 
 /** The Problems panel's rows (file rows and problem rows), top to bottom. */

@@ -19,7 +19,11 @@ interface DomNode {
 }
 
 /** The invisible joiner plainText puts after `]` and `$`: a person does not see it. */
-const visible = (text: string): string => text.replace(/\u2060/g, '').replace(/\s+/g, ' ').trim();
+const visible = (text: string): string =>
+  text
+    .replace(/\u2060/g, '')
+    .replace(/\s+/g, ' ')
+    .trim();
 
 /** Link, web link, remote image and icon syntax, as a hostile server puts them in any string. */
 function payloads(port: number) {
@@ -32,7 +36,16 @@ function payloads(port: number) {
 }
 
 function batch(id: string, patch: Partial<Batch>): Batch {
-  return { id, object: 'batch', endpoint: '/v1/chat/completions', completion_window: '24h', status: 'completed', created_at: NOW - 3600, request_counts: { total: 2, completed: 2, failed: 0 }, ...patch };
+  return {
+    id,
+    object: 'batch',
+    endpoint: '/v1/chat/completions',
+    completion_window: '24h',
+    status: 'completed',
+    created_at: NOW - 3600,
+    request_counts: { total: 2, completed: 2, failed: 0 },
+    ...patch,
+  };
 }
 
 /**
@@ -57,7 +70,10 @@ describe('link injection: API text never becomes a link, image or icon', functio
     return scope.evaluate((root: DomNode) => {
       const all = (selector: string): DomNode[] => Array.from(root.querySelectorAll(selector));
       return {
-        links: all('.monaco-link, a[href], [data-href]').map((node) => ({ text: (node.textContent ?? '').trim(), href: node.getAttribute('data-href') ?? node.getAttribute('href') ?? '' })),
+        links: all('.monaco-link, a[href], [data-href]').map((node) => ({
+          text: (node.textContent ?? '').trim(),
+          href: node.getAttribute('data-href') ?? node.getAttribute('href') ?? '',
+        })),
         images: all('img').length,
         icons: all('.codicon').map((node) => String(node.className)),
       };
@@ -73,9 +89,24 @@ describe('link injection: API text never becomes a link, image or icon', functio
     p = payloads(fake.port);
     const countsOfText = { total: p.command, completed: p.image, failed: p.icon } as never;
     fake.store.reset([
-      batch(active, { status: 'in_progress', created_at: NOW - 60, request_counts: { total: 10, completed: 3, failed: 0 }, metadata: { description: p.label } }),
-      batch(done, { output_file_id: 'file-linkOut0001', request_counts: countsOfText, metadata: { description: p.label }, endpoint: p.web, model: p.image }),
-      batch(iconId, { created_at: NOW - 7200, input_file_id: 'file-linkInput0001', metadata: { description: `icon batch ${p.icon} ${p.web}` } }),
+      batch(active, {
+        status: 'in_progress',
+        created_at: NOW - 60,
+        request_counts: { total: 10, completed: 3, failed: 0 },
+        metadata: { description: p.label },
+      }),
+      batch(done, {
+        output_file_id: 'file-linkOut0001',
+        request_counts: countsOfText,
+        metadata: { description: p.label },
+        endpoint: p.web,
+        model: p.image,
+      }),
+      batch(iconId, {
+        created_at: NOW - 7200,
+        input_file_id: 'file-linkInput0001',
+        metadata: { description: `icon batch ${p.icon} ${p.web}` },
+      }),
       batch('batch_linkStatus0001', { created_at: NOW - 9000, status: `[s](command:workbench.action.quit) ${p.icon}` }),
     ]);
     workbench = await openWorkbench({ fakeApi: fake, settings: { 'openaiBatches.autoRefreshSeconds': 1 } });
@@ -87,7 +118,13 @@ describe('link injection: API text never becomes a link, image or icon', functio
   closeAfterScenario('linkInjection', () => ({ workbench, fake }));
 
   it('toast: the "completed" notification shows the description and counts as text, with no link', async function () {
-    fake.store.put({ ...fake.store.get(active)!, status: 'completed', completed_at: NOW, output_file_id: 'file-linkOut0002', request_counts: { total: p.command, completed: p.image, failed: p.icon } as never });
+    fake.store.put({
+      ...fake.store.get(active)!,
+      status: 'completed',
+      completed_at: NOW,
+      output_file_id: 'file-linkOut0002',
+      request_counts: { total: p.command, completed: p.image, failed: p.icon } as never,
+    });
     const message = toast(/completed/);
     await message.waitFor({ state: 'visible', timeout: 60_000 });
     assert.equal(visible(await message.innerText()), `Batch "${p.label}" completed (0/0 requests).`);
@@ -102,14 +139,25 @@ describe('link injection: API text never becomes a link, image or icon', functio
   it('quick pick and toast: Open Batch Details lists labels as text; a 404 whose message carries links is shown as text, redacted', async function () {
     await workbench.runCommand('Notifications: Clear All Notifications');
     const hostileMessage = `${p.command} ${p.web} ${p.image} ${p.icon} echo api-key: ${ECHOED_KEY}`;
-    fake.addFault({ method: 'GET', path: `/v1/batches/${missing}`, status: 404, body: { error: { message: hostileMessage, type: 'invalid_request_error', param: null, code: null } } });
+    fake.addFault({
+      method: 'GET',
+      path: `/v1/batches/${missing}`,
+      status: 404,
+      body: { error: { message: hostileMessage, type: 'invalid_request_error', param: null, code: null } },
+    });
 
     await workbench.runCommand('OpenAI Batches: Open Batch Details…');
     const list = workbench.page.locator('.quick-input-widget .quick-input-list');
     await list.locator('.monaco-list-row', { hasText: 'icon batch' }).first().waitFor({ timeout: 30_000 });
     const rows = (await list.locator('.monaco-list-row').allInnerTexts()).map(visible);
-    assert.ok(rows.some((row) => row.includes(p.label)), `a label shown literally: ${JSON.stringify(rows)}`);
-    assert.ok(rows.some((row) => row.includes(`icon batch ${p.icon} ${p.web}`)), JSON.stringify(rows));
+    assert.ok(
+      rows.some((row) => row.includes(p.label)),
+      `a label shown literally: ${JSON.stringify(rows)}`,
+    );
+    assert.ok(
+      rows.some((row) => row.includes(`icon batch ${p.icon} ${p.web}`)),
+      JSON.stringify(rows),
+    );
     const listed = await rendered(list);
     assert.deepEqual(listed.links, []);
     assert.ok(!listed.icons.some((name) => name.includes('codicon-alert')), `no icon from API text: ${JSON.stringify(listed.icons)}`);
@@ -150,12 +198,15 @@ describe('link injection: API text never becomes a link, image or icon', functio
     assert.equal(visible(await item.innerText()), `Copied batch ID ${iconId}`);
     const { links, icons } = await rendered(item);
     assert.deepEqual(links, [], 'no link with text from the API');
-    assert.ok(icons.some((name) => name.includes('codicon-check')), `the extension's icon renders: ${JSON.stringify(icons)}`);
+    assert.ok(
+      icons.some((name) => name.includes('codicon-check')),
+      `the extension's icon renders: ${JSON.stringify(icons)}`,
+    );
     assert.ok(!icons.some((name) => name.includes('codicon-alert')), `no icon from the id: ${JSON.stringify(icons)}`);
     await workbench.screenshot('e2e-linkInjection-4-status-bar');
   });
 
-  it('hover: the id hover escapes everything the API sent; its only links are the extension\'s commands, with no image', async function () {
+  it("hover: the id hover escapes everything the API sent; its only links are the extension's commands, with no image", async function () {
     fs.writeFileSync(path.join(workbench.workspaceFolder, 'ids.txt'), `${done}\nfile-linkInput0001\n`);
     await quickOpen(workbench, 'ids.txt');
     const ours = ['Open details', 'Copy batch ID', 'Copy output file ID', 'Open output'];
@@ -173,10 +224,16 @@ describe('link injection: API text never becomes a link, image or icon', functio
       const { links, images, icons } = await rendered(hover);
       assert.ok(links.length >= 2, `the extension's own links render: ${JSON.stringify(links)}`);
       for (const link of links) {
-        assert.ok(ours.includes(link.text) && link.href.startsWith('command:openaiBatches.'), `a link the extension did not build: ${JSON.stringify(link)}`);
+        assert.ok(
+          ours.includes(link.text) && link.href.startsWith('command:openaiBatches.'),
+          `a link the extension did not build: ${JSON.stringify(link)}`,
+        );
       }
       assert.equal(images, 0);
-      assert.deepEqual(icons.filter((name) => name.includes('codicon-alert')), []);
+      assert.deepEqual(
+        icons.filter((name) => name.includes('codicon-alert')),
+        [],
+      );
       if (word === done) {
         assert.ok(text.includes('0 completed, 0 failed of 0'), `counts that are not numbers read as 0: ${text}`);
         await workbench.screenshot('e2e-linkInjection-5-hover');
@@ -188,7 +245,14 @@ describe('link injection: API text never becomes a link, image or icon', functio
   });
 
   it('tree: an error row quoting the server shows its text literally and redacted; status groups from API text are labels', async function () {
-    fake.addFault({ method: 'GET', path: '/v1/batches', status: 400, body: { error: { message: `${p.command} ${p.icon} echo api-key: ${ECHOED_KEY}`, type: 'invalid_request_error', param: null, code: null } } });
+    fake.addFault({
+      method: 'GET',
+      path: '/v1/batches',
+      status: 400,
+      body: {
+        error: { message: `${p.command} ${p.icon} echo api-key: ${ECHOED_KEY}`, type: 'invalid_request_error', param: null, code: null },
+      },
+    });
     await workbench.runCommand('OpenAI Batches: Refresh');
     const label = visible(await workbench.waitForTreeRow(/^Couldn't refresh: /));
     fake.clearFaults();
@@ -198,11 +262,13 @@ describe('link injection: API text never becomes a link, image or icon', functio
     assert.ok(rows.includes(`[s](command:workbench.action.quit) ${p.icon} (1)`), JSON.stringify(rows));
     const tree = await rendered(workbench.page.locator('.part.sidebar .pane-body'));
     assert.deepEqual(tree.links, []);
-    assert.ok(tree.icons.some((name) => name.includes('codicon-error')), 'the error row has its own icon');
+    assert.ok(
+      tree.icons.some((name) => name.includes('codicon-error')),
+      'the error row has its own icon',
+    );
     assert.ok(!tree.icons.some((name) => name.includes('codicon-alert')), JSON.stringify(tree.icons));
     await workbench.screenshot('e2e-linkInjection-6-tree');
   });
-
 });
 
 /** Ctrl+P, the file's name, Enter; resolves once its editor tab is active. */

@@ -44,10 +44,18 @@ describe('manage: cancel, notify, filter, open and download result files', funct
   }
 
   function notification(match: RegExp) {
-    return workbench.page.locator('.notifications-toasts .notification-list-item', { has: workbench.page.locator('.notification-list-item-message', { hasText: match }) }).first();
+    return workbench.page
+      .locator('.notifications-toasts .notification-list-item', {
+        has: workbench.page.locator('.notification-list-item-message', { hasText: match }),
+      })
+      .first();
   }
 
-  async function confirmModal(button: string, expectText: RegExp, opts: { screenshot?: string; beforeClick?: () => void } = {}): Promise<void> {
+  async function confirmModal(
+    button: string,
+    expectText: RegExp,
+    opts: { screenshot?: string; beforeClick?: () => void } = {},
+  ): Promise<void> {
     const dialog = workbench.page.locator('.monaco-dialog-box');
     await dialog.waitFor({ state: 'visible', timeout: 30_000 });
     const text = await dialog.innerText();
@@ -82,8 +90,15 @@ describe('manage: cancel, notify, filter, open and download result files', funct
     const batch = byDescription(label);
     assert.equal(batch.status, 'in_progress');
     await workbench.treeRowContextAction(label, 'Cancel Batch…');
-    await confirmModal('Cancel Batch', new RegExp(`Cancel batch "${label}"\\?.*${batch.id} is in progress`), { screenshot: 'e2e-manage-1-cancel-confirm' });
-    await waitUntil(async () => (await groupOf(label))?.startsWith('Cancelling') === true, `"${label}" under Cancelling`, 30_000, async () => JSON.stringify(await workbench.treeRows()));
+    await confirmModal('Cancel Batch', new RegExp(`Cancel batch "${label}"\\?.*${batch.id} is in progress`), {
+      screenshot: 'e2e-manage-1-cancel-confirm',
+    });
+    await waitUntil(
+      async () => (await groupOf(label))?.startsWith('Cancelling') === true,
+      `"${label}" under Cancelling`,
+      30_000,
+      async () => JSON.stringify(await workbench.treeRows()),
+    );
     assert.equal(fake.count('POST', `/v1/batches/${batch.id}/cancel`), 1);
     assert.equal(fake.store.get(batch.id)?.status, 'cancelling');
     await workbench.screenshot('e2e-manage-2-cancelling');
@@ -102,7 +117,11 @@ describe('manage: cancel, notify, filter, open and download result files', funct
       beforeClick: () => fake.store.put({ ...batch, status: 'completed', completed_at: fake.clock.now() }),
     });
     await workbench.waitForNotification(/Cannot cancel a batch with status 'completed'\./);
-    await waitUntil(async () => !(await workbench.treeRows()).some((row) => row.startsWith('Finalizing')), 'the Finalizing group to go', 30_000);
+    await waitUntil(
+      async () => !(await workbench.treeRows()).some((row) => row.startsWith('Finalizing')),
+      'the Finalizing group to go',
+      30_000,
+    );
   });
 
   it('notifies when a batch seen active finishes; "Copy Output File ID" copies it; the status bar counts active batches', async function () {
@@ -141,7 +160,9 @@ describe('manage: cancel, notify, filter, open and download result files', funct
     // "Open Details" from a notification: the panel shows the output file's name and size (GET /files/{id}).
     const cancelled = fake.store.get(byDescription('Classify Q3 support tickets').id)!;
     assert.equal(cancelled.status, 'cancelled');
-    await notification(/Classify Q3 support tickets/).locator('.monaco-button', { hasText: 'Open Details' }).click();
+    await notification(/Classify Q3 support tickets/)
+      .locator('.monaco-button', { hasText: 'Open Details' })
+      .click();
     const frame = workbench.webviewFrame();
     const fileLine = frame.locator('table.files .muted.data', { hasText: `${cancelled.id}_output.jsonl` });
     await fileLine.waitFor({ state: 'visible', timeout: 30_000 });
@@ -154,7 +175,10 @@ describe('manage: cancel, notify, filter, open and download result files', funct
 
   it('the status-bar count reveals the view when clicked', async function () {
     await workbench.runCommand('View: Show Explorer');
-    await waitUntil(async () => !(await workbench.treeRows()).some((row) => /^In progress \(\d+\)$/.test(row)), 'the Explorer to replace the view');
+    await waitUntil(
+      async () => !(await workbench.treeRows()).some((row) => /^In progress \(\d+\)$/.test(row)),
+      'the Explorer to replace the view',
+    );
     await workbench.page.locator('.part.statusbar .statusbar-item', { hasText: /\d+ active batch/ }).click();
     await workbench.waitForTreeRow(/^In progress \(\d+\)$/);
   });
@@ -167,7 +191,16 @@ describe('manage: cancel, notify, filter, open and download result files', funct
     await row.locator('.quick-input-list-checkbox, input[type="checkbox"], .monaco-checkbox').first().click();
     await workbench.quickInput().press('Enter');
     // Step 2: the text filter, left empty.
-    await waitUntil(async () => ((await workbench.page.locator('.quick-input-widget .quick-input-title').innerText().catch(() => '')) ?? '').includes('2/2'), 'the text step');
+    await waitUntil(
+      async () =>
+        (
+          (await workbench.page
+            .locator('.quick-input-widget .quick-input-title')
+            .innerText()
+            .catch(() => '')) ?? ''
+        ).includes('2/2'),
+      'the text step',
+    );
     await workbench.quickInput().press('Enter');
     await waitUntil(
       async () => {
@@ -179,7 +212,9 @@ describe('manage: cancel, notify, filter, open and download result files', funct
       async () => JSON.stringify(await workbench.treeRows()),
     );
     // The view's message (above the tree): its description sits in a header VS Code hides while the view is alone in its container.
-    const message = workbench.page.locator('.part.sidebar .pane-body .message', { hasText: /^Filtered: status: failed — \d+ of \d+ loaded batches$/ });
+    const message = workbench.page.locator('.part.sidebar .pane-body .message', {
+      hasText: /^Filtered: status: failed — \d+ of \d+ loaded batches$/,
+    });
     await message.waitFor({ state: 'visible', timeout: 10_000 });
     const box = await message.boundingBox();
     assert.ok(box && box.width > 0 && box.height > 0, 'the filter line is on screen');
@@ -201,7 +236,10 @@ describe('manage: cancel, notify, filter, open and download result files', funct
       fake.store.put({ ...fake.store.get(batch.id)!, output_file_id: file.id });
       const lists = fake.count('GET', '/v1/batches');
       await workbench.runCommand('OpenAI Batches: Refresh');
-      await waitUntil(() => Promise.resolve(fake.requests.filter((r) => r.path === '/v1/batches' && r.status === 200).length > lists), 'the refresh');
+      await waitUntil(
+        () => Promise.resolve(fake.requests.filter((r) => r.path === '/v1/batches' && r.status === 200).length > lists),
+        'the refresh',
+      );
       await delay(500); // the response reaches the store
       await workbench.runCommand('OpenAI Batches: Download Output File…');
       const row = workbench.page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: file.id });
@@ -225,7 +263,11 @@ describe('manage: cancel, notify, filter, open and download result files', funct
     console.log(`      progress: ${(await progress.locator('.notification-list-item-message').innerText()).trim()}`);
     await progress.locator('.monaco-button', { hasText: 'Cancel' }).click();
     await progress.waitFor({ state: 'hidden', timeout: 30_000 });
-    await waitUntil(() => Promise.resolve(!fs.readdirSync(workbench.workspaceFolder).some((f) => f.startsWith('big-output'))), 'the partial file to be removed', 30_000);
+    await waitUntil(
+      () => Promise.resolve(!fs.readdirSync(workbench.workspaceFolder).some((f) => f.startsWith('big-output'))),
+      'the partial file to be removed',
+      30_000,
+    );
 
     // 2. 300 MB, to the end.
     const second = await startDownload(300 * MB);

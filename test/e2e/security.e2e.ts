@@ -77,8 +77,15 @@ describe('security: strings from the API are shown as text, never run', function
   it('renders payloads in the tree as literal labels', async function () {
     const rows = await workbench.treeRows();
     // Unknown statuses made of markup become group names, shown as text.
-    assert.ok(rows.some((row) => row.includes('<script>') || row.includes('<img')), `rows: ${JSON.stringify(rows.slice(0, 20))}`);
-    assert.deepEqual(rows.filter((row) => /[\u200B-\u200F\u202A-\u202E\u2066-\u2069]/.test(row)), [], 'no bidi or zero-width characters reach a label');
+    assert.ok(
+      rows.some((row) => row.includes('<script>') || row.includes('<img')),
+      `rows: ${JSON.stringify(rows.slice(0, 20))}`,
+    );
+    assert.deepEqual(
+      rows.filter((row) => /[\u200B-\u200F\u202A-\u202E\u2066-\u2069]/.test(row)),
+      [],
+      'no bidi or zero-width characters reach a label',
+    );
     assert.deepEqual(await anyFramePwned(workbench.page.frames()), []);
     assert.notEqual(await workbench.page.title(), 'PWNED');
     await workbench.screenshot('e2e-security-1-tree');
@@ -90,13 +97,28 @@ describe('security: strings from the API are shown as text, never run', function
       await workbench.runCommand('OpenAI Batches: Open Batch Details…');
       await workbench.typeInQuickInput(batch.id);
       const frame = workbench.webviewFrame();
-      await waitUntil(async () => ((await frame.locator('pre').first().textContent().catch(() => '')) ?? '').includes(batch.id), `the JSON of ${batch.id}`);
+      await waitUntil(
+        async () =>
+          (
+            (await frame
+              .locator('pre')
+              .first()
+              .textContent()
+              .catch(() => '')) ?? ''
+          ).includes(batch.id),
+        `the JSON of ${batch.id}`,
+      );
       const text = await frame.locator('body').innerText();
-      const visible = PAYLOADS[index].replace(/[\u200B-\u200F\u202A-\u202E\u2066-\u2069]/g, '').slice(0, 60).trim();
+      const visible = PAYLOADS[index]
+        .replace(/[\u200B-\u200F\u202A-\u202E\u2066-\u2069]/g, '')
+        .slice(0, 60)
+        .trim();
       assert.ok(text.replace(/[\u200B-\u200F\u202A-\u202E\u2066-\u2069]/g, '').includes(visible), `payload #${index} not shown as text`);
       await new Promise((resolve) => setTimeout(resolve, 500)); // give any injected handler the chance to fire
       assert.deepEqual(await anyFramePwned(workbench.page.frames()), []);
-      const layout = await frame.locator('body').evaluate((body: { scrollWidth: number; clientWidth: number }) => ({ scroll: body.scrollWidth, client: body.clientWidth }));
+      const layout = await frame
+        .locator('body')
+        .evaluate((body: { scrollWidth: number; clientWidth: number }) => ({ scroll: body.scrollWidth, client: body.clientWidth }));
       assert.ok(layout.scroll <= layout.client + 2, `horizontal overflow: ${JSON.stringify(layout)}`);
       if (index === 13) await workbench.screenshot('e2e-security-2-detail');
       await workbench.page.keyboard.press('Control+W').catch(() => undefined);

@@ -25,7 +25,8 @@ function parseSeed(value: string): FakeApiOptions['seed'] {
 
 function parsePositive(name: string, value: string, allowZero: boolean): number {
   const n = Number(value);
-  if (!Number.isFinite(n) || n < 0 || (!allowZero && n === 0)) fail(`--${name} needs a ${allowZero ? 'non-negative' : 'positive'} number, got '${value}'`);
+  if (!Number.isFinite(n) || n < 0 || (!allowZero && n === 0))
+    fail(`--${name} needs a ${allowZero ? 'non-negative' : 'positive'} number, got '${value}'`);
   return n;
 }
 

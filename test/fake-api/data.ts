@@ -15,13 +15,7 @@ export const DAY = 86_400;
 export const DEMO_NOW = 1_760_000_000;
 /** Batches created from this instant on carry `model` and `usage`; older ones have the fixture's field set only. */
 export const MODEL_FIELDS_SINCE = 1_750_000_000;
-export const BATCH_ENDPOINTS = [
-  '/v1/responses',
-  '/v1/chat/completions',
-  '/v1/embeddings',
-  '/v1/completions',
-  '/v1/moderations',
-] as const;
+export const BATCH_ENDPOINTS = ['/v1/responses', '/v1/chat/completions', '/v1/embeddings', '/v1/completions', '/v1/moderations'] as const;
 export const TERMINAL_STATUSES: ReadonlySet<string> = new Set(['completed', 'failed', 'expired', 'cancelled']);
 
 // ---------------------------------------------------------------------------------------------
@@ -163,7 +157,12 @@ const VALIDATION_FAILURES: readonly ((rng: Rng, endpoint: string, model: string)
     param: null,
     line: null,
   }),
-  (rng) => ({ code: 'missing_required_parameter', message: "Missing required parameter: 'custom_id'.", param: 'custom_id', line: int(rng, 1, 40) }),
+  (rng) => ({
+    code: 'missing_required_parameter',
+    message: "Missing required parameter: 'custom_id'.",
+    param: 'custom_id',
+    line: int(rng, 1, 40),
+  }),
   (rng, endpoint) => ({
     code: 'invalid_url',
     message: `The URL provided for this request does not match the batch endpoint '${endpoint}'.`,
@@ -200,7 +199,15 @@ export function zeroUsage(): BatchUsage {
  * A batch as the API first records it: the fixture's fields in the fixture's order, every
  * lifecycle timestamp and file id null, nothing processed. Callers fill in what has happened.
  */
-export function newBatchRecord(fields: { id: string; endpoint: string; inputFileId: string; status: string; createdAt: number; total: number; metadata: Record<string, string> | null }): Batch {
+export function newBatchRecord(fields: {
+  id: string;
+  endpoint: string;
+  inputFileId: string;
+  status: string;
+  createdAt: number;
+  total: number;
+  metadata: Record<string, string> | null;
+}): Batch {
   return {
     id: fields.id,
     object: 'batch',
@@ -433,29 +440,172 @@ interface DemoStory extends Omit<BatchShape, 'createdAt'> {
 }
 
 const DEMO_STORY: readonly DemoStory[] = [
-  { status: 'validating', ageSeconds: 4, endpoint: '/v1/chat/completions', total: 12_000, model: 'gpt-4.1-mini-2025-04-14', metadata: { description: 'Nightly eval: support-bot answers (v42)' } },
-  { status: 'in_progress', ageSeconds: 15, endpoint: '/v1/chat/completions', total: 5, processedShare: 0.2, failedShare: 0, model: 'gpt-4o-mini-2024-07-18', metadata: { description: 'Smoke test (5 requests)' } },
-  { status: 'in_progress', ageSeconds: 180, endpoint: '/v1/responses', total: 600, processedShare: 0.1, failedShare: 0.05, model: 'o4-mini-2025-04-16', metadata: { description: 'Classify Q3 support tickets', team: 'support' } },
-  { status: 'in_progress', ageSeconds: 25 * 60, endpoint: '/v1/embeddings', total: 8_000, processedShare: 0.4, failedShare: 0, model: 'text-embedding-3-small', metadata: { description: 'Product catalog embeddings (fr-FR)' } },
-  { status: 'finalizing', ageSeconds: 40 * 60, endpoint: '/v1/chat/completions', total: 250, failedShare: 0, model: 'gpt-4.1-mini-2025-04-14', metadata: { description: 'Summaries for the weekly digest' } },
-  { status: 'cancelling', ageSeconds: 6 * 60, endpoint: '/v1/chat/completions', total: 5_000, processedShare: 0.03, failedShare: 0, model: 'gpt-4o-2024-08-06', metadata: { description: 'Wrong prompt template (cancel me)' } },
-  { status: 'completed', ageSeconds: 3 * 3600, endpoint: '/v1/chat/completions', total: 1_500, failedShare: 0.008, model: 'gpt-4.1-mini-2025-04-14', metadata: { description: 'Translate help center to German', team: 'support' } },
-  { status: 'completed', ageSeconds: 5 * 3600, endpoint: '/v1/chat/completions', total: 40, failedShare: 1, model: 'gpt-4o-mini-2024-07-18', metadata: { description: 'Moderation sweep (every request failed)' } },
   {
-    status: 'failed', ageSeconds: 7 * 3600, endpoint: '/v1/chat/completions', total: 0, model: 'gpt-4o-mini-2024-07-18', metadata: { description: 'Hand-edited requests.jsonl' },
+    status: 'validating',
+    ageSeconds: 4,
+    endpoint: '/v1/chat/completions',
+    total: 12_000,
+    model: 'gpt-4.1-mini-2025-04-14',
+    metadata: { description: 'Nightly eval: support-bot answers (v42)' },
+  },
+  {
+    status: 'in_progress',
+    ageSeconds: 15,
+    endpoint: '/v1/chat/completions',
+    total: 5,
+    processedShare: 0.2,
+    failedShare: 0,
+    model: 'gpt-4o-mini-2024-07-18',
+    metadata: { description: 'Smoke test (5 requests)' },
+  },
+  {
+    status: 'in_progress',
+    ageSeconds: 180,
+    endpoint: '/v1/responses',
+    total: 600,
+    processedShare: 0.1,
+    failedShare: 0.05,
+    model: 'o4-mini-2025-04-16',
+    metadata: { description: 'Classify Q3 support tickets', team: 'support' },
+  },
+  {
+    status: 'in_progress',
+    ageSeconds: 25 * 60,
+    endpoint: '/v1/embeddings',
+    total: 8_000,
+    processedShare: 0.4,
+    failedShare: 0,
+    model: 'text-embedding-3-small',
+    metadata: { description: 'Product catalog embeddings (fr-FR)' },
+  },
+  {
+    status: 'finalizing',
+    ageSeconds: 40 * 60,
+    endpoint: '/v1/chat/completions',
+    total: 250,
+    failedShare: 0,
+    model: 'gpt-4.1-mini-2025-04-14',
+    metadata: { description: 'Summaries for the weekly digest' },
+  },
+  {
+    status: 'cancelling',
+    ageSeconds: 6 * 60,
+    endpoint: '/v1/chat/completions',
+    total: 5_000,
+    processedShare: 0.03,
+    failedShare: 0,
+    model: 'gpt-4o-2024-08-06',
+    metadata: { description: 'Wrong prompt template (cancel me)' },
+  },
+  {
+    status: 'completed',
+    ageSeconds: 3 * 3600,
+    endpoint: '/v1/chat/completions',
+    total: 1_500,
+    failedShare: 0.008,
+    model: 'gpt-4.1-mini-2025-04-14',
+    metadata: { description: 'Translate help center to German', team: 'support' },
+  },
+  {
+    status: 'completed',
+    ageSeconds: 5 * 3600,
+    endpoint: '/v1/chat/completions',
+    total: 40,
+    failedShare: 1,
+    model: 'gpt-4o-mini-2024-07-18',
+    metadata: { description: 'Moderation sweep (every request failed)' },
+  },
+  {
+    status: 'failed',
+    ageSeconds: 7 * 3600,
+    endpoint: '/v1/chat/completions',
+    total: 0,
+    model: 'gpt-4o-mini-2024-07-18',
+    metadata: { description: 'Hand-edited requests.jsonl' },
     errors: [{ code: 'invalid_json_line', message: 'This line is not parseable as valid JSON.', param: null, line: 3 }],
   },
   {
-    status: 'failed', ageSeconds: 9 * 3600, endpoint: '/v1/responses', total: 0, model: 'gpt-4.1-2025-04-14', metadata: { description: 'Big backfill (gpt-4.1)' },
-    errors: [{ code: 'token_limit_exceeded', message: 'Enqueued token limit reached for gpt-4.1 in organization org-fake. Limit: 900,000 enqueued tokens. Please try again once some in_progress batches have been completed.', param: null, line: null }],
+    status: 'failed',
+    ageSeconds: 9 * 3600,
+    endpoint: '/v1/responses',
+    total: 0,
+    model: 'gpt-4.1-2025-04-14',
+    metadata: { description: 'Big backfill (gpt-4.1)' },
+    errors: [
+      {
+        code: 'token_limit_exceeded',
+        message:
+          'Enqueued token limit reached for gpt-4.1 in organization org-fake. Limit: 900,000 enqueued tokens. Please try again once some in_progress batches have been completed.',
+        param: null,
+        line: null,
+      },
+    ],
   },
-  { status: 'expired', ageSeconds: 2 * DAY, endpoint: '/v1/embeddings', total: 50_000, processedShare: 0.61, failedShare: 0, model: 'text-embedding-3-large', metadata: { description: 'Reindex legal archive' } },
-  { status: 'cancelled', ageSeconds: 26 * 3600, endpoint: '/v1/chat/completions', total: 320, processedShare: 0.25, failedShare: 0, model: 'gpt-4o-mini-2024-07-18', metadata: { description: 'Duplicate submission' } },
-  { status: 'cancelled', ageSeconds: 30 * 3600, endpoint: '/v1/responses', total: 80, cancelledWhileValidating: true, model: 'gpt-5-mini-2025-08-07', metadata: null },
-  { status: 'completed', ageSeconds: 3 * DAY, endpoint: '/v1/responses', total: 220, failedShare: 0, model: 'gpt-5-mini-2025-08-07', metadata: { name: 'rag-eval-2025-10-06', owner: 'data-team' } },
-  { status: 'completed', ageSeconds: 4 * DAY, endpoint: '/v1/chat/completions', total: 12, failedShare: 0, model: 'gpt-4.1-nano-2025-04-14', metadata: { description: 'A/B prompt test <variant B> & "quotes"' } },
-  { status: 'completed', ageSeconds: 5 * DAY, endpoint: '/v1/completions', total: 64, failedShare: 0, model: 'gpt-3.5-turbo-instruct', metadata: null },
-  { status: 'completed', ageSeconds: 6 * DAY, endpoint: '/v1/moderations', total: 900, failedShare: 0, model: 'omni-moderation-latest', metadata: { description: 'Moderation of forum posts (September)' } },
+  {
+    status: 'expired',
+    ageSeconds: 2 * DAY,
+    endpoint: '/v1/embeddings',
+    total: 50_000,
+    processedShare: 0.61,
+    failedShare: 0,
+    model: 'text-embedding-3-large',
+    metadata: { description: 'Reindex legal archive' },
+  },
+  {
+    status: 'cancelled',
+    ageSeconds: 26 * 3600,
+    endpoint: '/v1/chat/completions',
+    total: 320,
+    processedShare: 0.25,
+    failedShare: 0,
+    model: 'gpt-4o-mini-2024-07-18',
+    metadata: { description: 'Duplicate submission' },
+  },
+  {
+    status: 'cancelled',
+    ageSeconds: 30 * 3600,
+    endpoint: '/v1/responses',
+    total: 80,
+    cancelledWhileValidating: true,
+    model: 'gpt-5-mini-2025-08-07',
+    metadata: null,
+  },
+  {
+    status: 'completed',
+    ageSeconds: 3 * DAY,
+    endpoint: '/v1/responses',
+    total: 220,
+    failedShare: 0,
+    model: 'gpt-5-mini-2025-08-07',
+    metadata: { name: 'rag-eval-2025-10-06', owner: 'data-team' },
+  },
+  {
+    status: 'completed',
+    ageSeconds: 4 * DAY,
+    endpoint: '/v1/chat/completions',
+    total: 12,
+    failedShare: 0,
+    model: 'gpt-4.1-nano-2025-04-14',
+    metadata: { description: 'A/B prompt test <variant B> & "quotes"' },
+  },
+  {
+    status: 'completed',
+    ageSeconds: 5 * DAY,
+    endpoint: '/v1/completions',
+    total: 64,
+    failedShare: 0,
+    model: 'gpt-3.5-turbo-instruct',
+    metadata: null,
+  },
+  {
+    status: 'completed',
+    ageSeconds: 6 * DAY,
+    endpoint: '/v1/moderations',
+    total: 900,
+    failedShare: 0,
+    model: 'omni-moderation-latest',
+    metadata: { description: 'Moderation of forum posts (September)' },
+  },
 ];
 
 const DEMO_FILLER = 29;
@@ -466,7 +616,10 @@ export function demoBatches(now: number = DEMO_NOW): Batch[] {
   const story = DEMO_STORY.map(({ ageSeconds, ...shape }) => buildBatch(rng, { ...shape, createdAt: now - ageSeconds }, now));
   const filler: Batch[] = [];
   for (let i = 0; i < DEMO_FILLER; i++) {
-    const status = weighted(rng, STATUS_WEIGHTS.filter(([s]) => TERMINAL_STATUSES.has(s)));
+    const status = weighted(
+      rng,
+      STATUS_WEIGHTS.filter(([s]) => TERMINAL_STATUSES.has(s)),
+    );
     const createdAt = now - 7 * DAY - int(rng, 0, 110 * DAY);
     filler.push(buildBatch(rng, shapeFor(rng, status, createdAt, i + 1), now));
   }
@@ -618,7 +771,13 @@ export function outputLine(rng: Rng, endpoint: string, model: string, customId: 
       body = {
         id: `modr-${randomHex(rng, 32)}`,
         model,
-        results: [{ flagged: false, categories: { harassment: false, violence: false }, category_scores: { harassment: 0.000_12, violence: 0.000_34 } }],
+        results: [
+          {
+            flagged: false,
+            categories: { harassment: false, violence: false },
+            category_scores: { harassment: 0.000_12, violence: 0.000_34 },
+          },
+        ],
       };
   }
   return (
@@ -640,7 +799,8 @@ const REQUEST_FAILURES: readonly RequestFailure[] = [
   {
     status: 400,
     error: {
-      message: "This model's maximum context length is 128000 tokens. However, your messages resulted in 131482 tokens. Please reduce the length of the messages.",
+      message:
+        "This model's maximum context length is 128000 tokens. However, your messages resulted in 131482 tokens. Please reduce the length of the messages.",
       type: 'invalid_request_error',
       param: 'messages',
       code: 'context_length_exceeded',
@@ -655,7 +815,15 @@ const REQUEST_FAILURES: readonly RequestFailure[] = [
       code: 'integer_above_max_value',
     },
   },
-  { status: 500, error: { message: 'The server had an error while processing your request. Sorry about that!', type: 'server_error', param: null, code: null } },
+  {
+    status: 500,
+    error: {
+      message: 'The server had an error while processing your request. Sorry about that!',
+      type: 'server_error',
+      param: null,
+      code: null,
+    },
+  },
 ];
 
 export const MISSING_MODEL_FAILURE: RequestFailure = {

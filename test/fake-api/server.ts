@@ -229,21 +229,46 @@ function errorReply(status: number, message: string, opts: ErrorOptions = {}): J
 function defaultFaultError(status: number): { message: string; type: string; param: null; code: string | null } {
   switch (status) {
     case 401:
-      return { message: 'Incorrect API key provided: sk-****abcd. You can find your API key at https://platform.openai.com/account/api-keys.', type: 'invalid_request_error', param: null, code: 'invalid_api_key' };
+      return {
+        message: 'Incorrect API key provided: sk-****abcd. You can find your API key at https://platform.openai.com/account/api-keys.',
+        type: 'invalid_request_error',
+        param: null,
+        code: 'invalid_api_key',
+      };
     case 403:
-      return { message: 'You are not allowed to access this resource with the current API key.', type: 'invalid_request_error', param: null, code: null };
+      return {
+        message: 'You are not allowed to access this resource with the current API key.',
+        type: 'invalid_request_error',
+        param: null,
+        code: null,
+      };
     case 404:
       return { message: 'The requested resource was not found.', type: 'invalid_request_error', param: null, code: null };
     case 429:
-      return { message: 'Rate limit reached for requests. Please try again in 1s.', type: 'requests', param: null, code: 'rate_limit_exceeded' };
+      return {
+        message: 'Rate limit reached for requests. Please try again in 1s.',
+        type: 'requests',
+        param: null,
+        code: 'rate_limit_exceeded',
+      };
     case 500:
-      return { message: 'The server had an error while processing your request. Sorry about that!', type: 'server_error', param: null, code: null };
+      return {
+        message: 'The server had an error while processing your request. Sorry about that!',
+        type: 'server_error',
+        param: null,
+        code: null,
+      };
     case 502:
       return { message: 'Bad gateway.', type: 'server_error', param: null, code: null };
     case 503:
       return { message: 'The server is overloaded or not ready yet.', type: 'server_error', param: null, code: null };
     default:
-      return { message: `Injected fault: HTTP ${status}.`, type: status >= 500 ? 'server_error' : 'invalid_request_error', param: null, code: null };
+      return {
+        message: `Injected fault: HTTP ${status}.`,
+        type: status >= 500 ? 'server_error' : 'invalid_request_error',
+        param: null,
+        code: null,
+      };
   }
 }
 
@@ -271,7 +296,16 @@ function newFileId(): string {
 function latestTimestamp(batches: Batch[]): number {
   let latest = 0;
   for (const b of batches) {
-    for (const t of [b.created_at, b.in_progress_at, b.finalizing_at, b.completed_at, b.failed_at, b.expired_at, b.cancelling_at, b.cancelled_at]) {
+    for (const t of [
+      b.created_at,
+      b.in_progress_at,
+      b.finalizing_at,
+      b.completed_at,
+      b.failed_at,
+      b.expired_at,
+      b.cancelling_at,
+      b.cancelled_at,
+    ]) {
       if (typeof t === 'number' && t > latest) latest = t;
     }
   }
@@ -405,7 +439,8 @@ function parseBatchInput(text: string, endpoint: string): BatchInput {
     if (seen.has(customId)) {
       fail({
         code: 'duplicate_custom_id',
-        message: 'The custom_id for this request is a duplicate of another request. The custom_id parameter must be unique for each request in a batch.',
+        message:
+          'The custom_id for this request is a duplicate of another request. The custom_id parameter must be unique for each request in a batch.',
         param: 'custom_id',
         line: lineNo,
       });
@@ -414,11 +449,21 @@ function parseBatchInput(text: string, endpoint: string): BatchInput {
     seen.add(customId);
     input.customIds[position] = customId;
     if (request.method !== 'POST') {
-      fail({ code: 'invalid_method', message: `Invalid value: '${String(request.method)}'. Supported values are: 'POST'.`, param: 'method', line: lineNo });
+      fail({
+        code: 'invalid_method',
+        message: `Invalid value: '${String(request.method)}'. Supported values are: 'POST'.`,
+        param: 'method',
+        line: lineNo,
+      });
       continue;
     }
     if (request.url !== endpoint) {
-      fail({ code: 'invalid_url', message: `The URL provided for this request does not match the batch endpoint '${endpoint}'.`, param: 'url', line: lineNo });
+      fail({
+        code: 'invalid_url',
+        message: `The URL provided for this request does not match the batch endpoint '${endpoint}'.`,
+        param: 'url',
+        line: lineNo,
+      });
       continue;
     }
     if (!isRecord(request.body)) {
@@ -435,19 +480,36 @@ function parseBatchInput(text: string, endpoint: string): BatchInput {
 
 function validateMetadata(metadata: unknown): JsonReply | null {
   if (metadata === undefined || metadata === null) return null;
-  if (!isRecord(metadata)) return errorReply(400, "Invalid type for 'metadata': expected an object.", { param: 'metadata', code: 'invalid_type' });
+  if (!isRecord(metadata))
+    return errorReply(400, "Invalid type for 'metadata': expected an object.", { param: 'metadata', code: 'invalid_type' });
   const keys = Object.keys(metadata);
   if (keys.length > 16) {
-    return errorReply(400, `Invalid 'metadata': too many properties. Expected an object with at most 16 properties, but got an object with ${keys.length} properties instead.`, {
-      param: 'metadata',
-      code: 'object_above_max_properties',
-    });
+    return errorReply(
+      400,
+      `Invalid 'metadata': too many properties. Expected an object with at most 16 properties, but got an object with ${keys.length} properties instead.`,
+      {
+        param: 'metadata',
+        code: 'object_above_max_properties',
+      },
+    );
   }
   for (const key of keys) {
     const value = metadata[key];
-    if (key.length > 64) return errorReply(400, `Invalid 'metadata': key '${clip(key, 20)}' is longer than 64 characters.`, { param: 'metadata', code: 'invalid_value' });
-    if (typeof value !== 'string') return errorReply(400, `Invalid type for 'metadata.${clip(key, 20)}': expected a string.`, { param: `metadata.${key}`, code: 'invalid_type' });
-    if (value.length > 512) return errorReply(400, `Invalid 'metadata.${clip(key, 20)}': string too long. Expected a string with maximum length 512.`, { param: `metadata.${key}`, code: 'string_above_max_length' });
+    if (key.length > 64)
+      return errorReply(400, `Invalid 'metadata': key '${clip(key, 20)}' is longer than 64 characters.`, {
+        param: 'metadata',
+        code: 'invalid_value',
+      });
+    if (typeof value !== 'string')
+      return errorReply(400, `Invalid type for 'metadata.${clip(key, 20)}': expected a string.`, {
+        param: `metadata.${key}`,
+        code: 'invalid_type',
+      });
+    if (value.length > 512)
+      return errorReply(400, `Invalid 'metadata.${clip(key, 20)}': string too long. Expected a string with maximum length 512.`, {
+        param: `metadata.${key}`,
+        code: 'string_above_max_length',
+      });
   }
   return null;
 }
@@ -483,7 +545,8 @@ function bombMember(): Promise<Buffer> {
   gzipBombMember ??= (async () => {
     const zeros = Buffer.alloc(1024 * 1024);
     const parts: Buffer[] = [];
-    for await (const part of Readable.from(Array<Buffer>(GZIP_BOMB_MEMBER_MIB).fill(zeros)).pipe(createGzip({ level: 9 }))) parts.push(part as Buffer);
+    for await (const part of Readable.from(Array<Buffer>(GZIP_BOMB_MEMBER_MIB).fill(zeros)).pipe(createGzip({ level: 9 })))
+      parts.push(part as Buffer);
     return Buffer.concat(parts);
   })();
   return gzipBombMember;
@@ -616,7 +679,14 @@ class FakeApiServer implements FakeApi {
     const query = new URLSearchParams(q < 0 ? '' : rawUrl.slice(q + 1));
     const headers: Record<string, string | undefined> = {};
     for (const name of Object.keys(req.headers)) headers[name] = header(req, name);
-    const entry: LoggedRequest = { method: req.method ?? 'GET', path, query: Object.fromEntries(query), headers, status: 0, at: Date.now() };
+    const entry: LoggedRequest = {
+      method: req.method ?? 'GET',
+      path,
+      query: Object.fromEntries(query),
+      headers,
+      status: 0,
+      at: Date.now(),
+    };
     this.requests.push(entry);
 
     this.handle(req, res, entry, query).catch((err: unknown) => {
@@ -701,7 +771,13 @@ class FakeApiServer implements FakeApi {
   }
 
   /** With `trickle` (of `fault`), the body goes out a byte at a time. */
-  private async sendJson(res: http.ServerResponse, entry: LoggedRequest, reply: JsonReply, extraHeaders: Record<string, string>, fault?: FaultRule): Promise<void> {
+  private async sendJson(
+    res: http.ServerResponse,
+    entry: LoggedRequest,
+    reply: JsonReply,
+    extraHeaders: Record<string, string>,
+    fault?: FaultRule,
+  ): Promise<void> {
     let body = Buffer.from(JSON.stringify(reply.json), 'utf8');
     if (fault?.truncated) body = body.subarray(0, Math.floor(body.length / 2));
     if (!fault?.trickle) {
@@ -709,11 +785,21 @@ class FakeApiServer implements FakeApi {
       return;
     }
     if (res.destroyed) return;
-    this.writeHead(res, entry, reply.status, { 'content-type': 'application/json', ...reply.headers, ...extraHeaders, 'content-length': String(body.length) });
+    this.writeHead(res, entry, reply.status, {
+      'content-type': 'application/json',
+      ...reply.headers,
+      ...extraHeaders,
+      'content-length': String(body.length),
+    });
     if (await this.write(res, body, fault)) res.end();
   }
 
-  private async sendFault(res: http.ServerResponse, entry: LoggedRequest, fault: FaultRule, extraHeaders: Record<string, string>): Promise<void> {
+  private async sendFault(
+    res: http.ServerResponse,
+    entry: LoggedRequest,
+    fault: FaultRule,
+    extraHeaders: Record<string, string>,
+  ): Promise<void> {
     const status = fault.status ?? 500;
     if (typeof fault.body === 'string') {
       this.sendRaw(res, entry, status, Buffer.from(fault.body, 'utf8'), { 'content-type': 'application/json', ...extraHeaders });
@@ -723,7 +809,13 @@ class FakeApiServer implements FakeApi {
   }
 
   /** Streams with backpressure, so even generated GiB-sized files never sit in memory. */
-  private async sendFile(res: http.ServerResponse, entry: LoggedRequest, file: FileEntry, extraHeaders: Record<string, string>, fault: FaultRule | undefined): Promise<void> {
+  private async sendFile(
+    res: http.ServerResponse,
+    entry: LoggedRequest,
+    file: FileEntry,
+    extraHeaders: Record<string, string>,
+    fault: FaultRule | undefined,
+  ): Promise<void> {
     if (res.destroyed) return;
     const total = file.object.bytes ?? 0;
     const announced = fault?.lyingContentLength ?? total;
@@ -763,7 +855,12 @@ class FakeApiServer implements FakeApi {
   }
 
   /** A list that never ends: the same batch over and over, as fast as the client reads, until it goes. */
-  private async sendEndless(res: http.ServerResponse, entry: LoggedRequest, extraHeaders: Record<string, string>, fault: FaultRule): Promise<void> {
+  private async sendEndless(
+    res: http.ServerResponse,
+    entry: LoggedRequest,
+    extraHeaders: Record<string, string>,
+    fault: FaultRule,
+  ): Promise<void> {
     if (res.destroyed) return;
     this.writeHead(res, entry, 200, { 'content-type': 'application/json', ...extraHeaders });
     const item = JSON.stringify(this.sorted().list[0] ?? { id: 'batch_endless', object: 'batch' });
@@ -778,7 +875,12 @@ class FakeApiServer implements FakeApi {
   private async sendGzipBomb(res: http.ServerResponse, entry: LoggedRequest, extraHeaders: Record<string, string>): Promise<void> {
     const member = await bombMember();
     if (res.destroyed) return;
-    this.writeHead(res, entry, 200, { 'content-type': 'application/json', ...extraHeaders, 'content-encoding': 'gzip', 'content-length': String(member.length * GZIP_BOMB_MEMBERS) });
+    this.writeHead(res, entry, 200, {
+      'content-type': 'application/json',
+      ...extraHeaders,
+      'content-encoding': 'gzip',
+      'content-length': String(member.length * GZIP_BOMB_MEMBERS),
+    });
     for (let i = 0; i < GZIP_BOMB_MEMBERS; i++) {
       if (!(await this.write(res, member, undefined))) return;
     }
@@ -787,14 +889,23 @@ class FakeApiServer implements FakeApi {
 
   // --- Routes ----------------------------------------------------------------------------------
 
-  private async route(req: http.IncomingMessage, entry: LoggedRequest, query: URLSearchParams, fault: FaultRule | undefined): Promise<Reply> {
+  private async route(
+    req: http.IncomingMessage,
+    entry: LoggedRequest,
+    query: URLSearchParams,
+    fault: FaultRule | undefined,
+  ): Promise<Reply> {
     if (this.requireApiVersion !== undefined) {
       const version = query.get('api-version');
       if (version !== this.requireApiVersion) {
-        const message = version === null
-          ? `Missing required query parameter 'api-version'. Supported value: '${this.requireApiVersion}'.`
-          : `Unsupported api-version '${clip(version, 40)}'. Supported value: '${this.requireApiVersion}'.`;
-        return errorReply(400, message, { param: 'api-version', code: version === null ? 'missing_required_parameter' : 'unsupported_api_version' });
+        const message =
+          version === null
+            ? `Missing required query parameter 'api-version'. Supported value: '${this.requireApiVersion}'.`
+            : `Unsupported api-version '${clip(version, 40)}'. Supported value: '${this.requireApiVersion}'.`;
+        return errorReply(400, message, {
+          param: 'api-version',
+          code: version === null ? 'missing_required_parameter' : 'unsupported_api_version',
+        });
       }
     }
     const authFailure = this.authenticate(req);
@@ -836,7 +947,11 @@ class FakeApiServer implements FakeApi {
     }
     if (!key) return errorReply(401, missing, { code: 'invalid_api_key' });
     if (key !== this.apiKey) {
-      return errorReply(401, `Incorrect API key provided: ${maskKey(key)}. You can find your API key at https://platform.openai.com/account/api-keys.`, { code: 'invalid_api_key' });
+      return errorReply(
+        401,
+        `Incorrect API key provided: ${maskKey(key)}. You can find your API key at https://platform.openai.com/account/api-keys.`,
+        { code: 'invalid_api_key' },
+      );
     }
     return null;
   }
@@ -846,14 +961,23 @@ class FakeApiServer implements FakeApi {
     const rawLimit = query.get('limit');
     if (rawLimit !== null) {
       if (!/^-?\d+$/.test(rawLimit.trim())) {
-        return errorReply(400, `Invalid 'limit': expected an integer, but got '${clip(rawLimit, 40)}' instead.`, { param: 'limit', code: 'invalid_type' });
+        return errorReply(400, `Invalid 'limit': expected an integer, but got '${clip(rawLimit, 40)}' instead.`, {
+          param: 'limit',
+          code: 'invalid_type',
+        });
       }
       limit = Number(rawLimit);
       if (limit < 1) {
-        return errorReply(400, `Invalid 'limit': integer below minimum value. Expected a value >= 1, but got ${limit} instead.`, { param: 'limit', code: 'integer_below_min_value' });
+        return errorReply(400, `Invalid 'limit': integer below minimum value. Expected a value >= 1, but got ${limit} instead.`, {
+          param: 'limit',
+          code: 'integer_below_min_value',
+        });
       }
       if (limit > 100) {
-        return errorReply(400, `Invalid 'limit': integer above maximum value. Expected a value <= 100, but got ${limit} instead.`, { param: 'limit', code: 'integer_above_max_value' });
+        return errorReply(400, `Invalid 'limit': integer above maximum value. Expected a value <= 100, but got ${limit} instead.`, {
+          param: 'limit',
+          code: 'integer_above_max_value',
+        });
       }
     }
     if (fault?.emptyPageHasMore) {
@@ -910,29 +1034,48 @@ class FakeApiServer implements FakeApi {
       params = undefined;
     }
     if (!isRecord(params)) {
-      return errorReply(400, 'We could not parse the JSON body of your request. (HINT: This likely means you aren\'t using your HTTP library correctly. The OpenAI API expects a JSON payload, but what was sent was not valid JSON.)');
+      return errorReply(
+        400,
+        "We could not parse the JSON body of your request. (HINT: This likely means you aren't using your HTTP library correctly. The OpenAI API expects a JSON payload, but what was sent was not valid JSON.)",
+      );
     }
-    const missing = (param: string): Reply => errorReply(400, `Missing required parameter: '${param}'.`, { param, code: 'missing_required_parameter' });
+    const missing = (param: string): Reply =>
+      errorReply(400, `Missing required parameter: '${param}'.`, { param, code: 'missing_required_parameter' });
     const { input_file_id: inputFileId, endpoint, completion_window: window, metadata } = params;
     if (typeof inputFileId !== 'string' || inputFileId === '') return missing('input_file_id');
     if (typeof endpoint !== 'string' || endpoint === '') return missing('endpoint');
     if (!(BATCH_ENDPOINTS as readonly string[]).includes(endpoint)) {
-      return errorReply(400, `Invalid value: '${clip(endpoint, 60)}'. Supported values are: ${BATCH_ENDPOINTS.map((e) => `'${e}'`).join(', ')}.`, { param: 'endpoint', code: 'invalid_value' });
+      return errorReply(
+        400,
+        `Invalid value: '${clip(endpoint, 60)}'. Supported values are: ${BATCH_ENDPOINTS.map((e) => `'${e}'`).join(', ')}.`,
+        { param: 'endpoint', code: 'invalid_value' },
+      );
     }
     if (typeof window !== 'string' || window === '') return missing('completion_window');
     if (window !== '24h') {
-      return errorReply(400, `Invalid value: '${clip(window, 20)}'. Supported values are: '24h'.`, { param: 'completion_window', code: 'invalid_value' });
+      return errorReply(400, `Invalid value: '${clip(window, 20)}'. Supported values are: '24h'.`, {
+        param: 'completion_window',
+        code: 'invalid_value',
+      });
     }
     const metadataProblem = validateMetadata(metadata);
     if (metadataProblem) return metadataProblem;
 
     const file = this.resolveFile(inputFileId);
-    if (!file) return errorReply(400, `Invalid 'input_file_id': no file found with id '${clip(inputFileId, 60)}'.`, { param: 'input_file_id' });
+    if (!file)
+      return errorReply(400, `Invalid 'input_file_id': no file found with id '${clip(inputFileId, 60)}'.`, { param: 'input_file_id' });
     if (file.object.purpose !== 'batch') {
-      return errorReply(400, `Invalid 'input_file_id': the file must have purpose 'batch', but it has purpose '${file.object.purpose ?? ''}'.`, { param: 'input_file_id' });
+      return errorReply(
+        400,
+        `Invalid 'input_file_id': the file must have purpose 'batch', but it has purpose '${file.object.purpose ?? ''}'.`,
+        { param: 'input_file_id' },
+      );
     }
     const content = this.fileContent(file);
-    if (content === null) return errorReply(400, "Invalid 'input_file_id': the file exceeds the 200 MB limit for batch input files.", { param: 'input_file_id' });
+    if (content === null)
+      return errorReply(400, "Invalid 'input_file_id': the file exceeds the 200 MB limit for batch input files.", {
+        param: 'input_file_id',
+      });
 
     const input = parseBatchInput(content.toString('utf8'), endpoint);
     const now = Math.floor(this.nowSeconds);
@@ -962,14 +1105,25 @@ class FakeApiServer implements FakeApi {
       return errorReply(400, `Invalid Content-Type header (${clip(contentType || 'none', 60)}), expected multipart/form-data.`);
     }
     const body = await readBody(req, MAX_UPLOAD_BYTES + 64 * 1024);
-    if (body === null) return errorReply(413, 'File is too large. The maximum size for batch input files is 200 MB.', { param: 'file', headers: { connection: 'close' } });
+    if (body === null)
+      return errorReply(413, 'File is too large. The maximum size for batch input files is 200 MB.', {
+        param: 'file',
+        headers: { connection: 'close' },
+      });
     const parts = parseMultipart(body, boundary[1] ?? boundary[2]);
     if (!parts) return errorReply(400, 'Could not parse the multipart/form-data body.');
-    const purpose = parts.find((p) => p.name === 'purpose')?.data.toString('utf8').trim();
+    const purpose = parts
+      .find((p) => p.name === 'purpose')
+      ?.data.toString('utf8')
+      .trim();
     const filePart = parts.find((p) => p.name === 'file');
-    if (!purpose) return errorReply(400, "Missing required parameter: 'purpose'.", { param: 'purpose', code: 'missing_required_parameter' });
+    if (!purpose)
+      return errorReply(400, "Missing required parameter: 'purpose'.", { param: 'purpose', code: 'missing_required_parameter' });
     if (!FILE_PURPOSES.includes(purpose)) {
-      return errorReply(400, `'${clip(purpose, 40)}' is not one of [${FILE_PURPOSES.map((p) => `'${p}'`).join(', ')}] - 'purpose'`, { param: 'purpose', code: 'invalid_value' });
+      return errorReply(400, `'${clip(purpose, 40)}' is not one of [${FILE_PURPOSES.map((p) => `'${p}'`).join(', ')}] - 'purpose'`, {
+        param: 'purpose',
+        code: 'invalid_value',
+      });
     }
     if (!filePart) return errorReply(400, "Missing required parameter: 'file'.", { param: 'file', code: 'missing_required_parameter' });
     const filename = filePart.filename || 'upload';
@@ -1045,7 +1199,8 @@ class FakeApiServer implements FakeApi {
     let body: FileBody;
     let bytes: number;
     if ('generatedBytes' in spec) {
-      if (!Number.isSafeInteger(spec.generatedBytes) || spec.generatedBytes < 0) throw new RangeError('generatedBytes must be a non-negative integer');
+      if (!Number.isSafeInteger(spec.generatedBytes) || spec.generatedBytes < 0)
+        throw new RangeError('generatedBytes must be a non-negative integer');
       body = { kind: 'generated', seed: hashString(id) };
       bytes = spec.generatedBytes;
     } else {
@@ -1079,7 +1234,8 @@ class FakeApiServer implements FakeApi {
     const known = this.files.get(id);
     if (known) return known;
     for (const batch of this.batches.values()) {
-      const role = batch.input_file_id === id ? 'input' : batch.output_file_id === id ? 'output' : batch.error_file_id === id ? 'error' : undefined;
+      const role =
+        batch.input_file_id === id ? 'input' : batch.output_file_id === id ? 'output' : batch.error_file_id === id ? 'error' : undefined;
       if (role) {
         const entry = this.deriveFile(batch, id, role);
         this.files.set(id, entry);
@@ -1122,12 +1278,31 @@ class FakeApiServer implements FakeApi {
         return `${good}\n`;
       };
       const description = batch.metadata?.description ?? batch.metadata?.name;
-      const slug = description?.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
-      object = { id, object: 'file', bytes: 0, created_at: (batch.created_at ?? 0) - 7, filename: `${slug || 'batch-requests'}.jsonl`, purpose: 'batch', status: 'processed' };
+      const slug = description
+        ?.toLowerCase()
+        .replace(/[^a-z0-9]+/g, '-')
+        .replace(/^-|-$/g, '');
+      object = {
+        id,
+        object: 'file',
+        bytes: 0,
+        created_at: (batch.created_at ?? 0) - 7,
+        filename: `${slug || 'batch-requests'}.jsonl`,
+        purpose: 'batch',
+        status: 'processed',
+      };
     } else if (role === 'output') {
       count = processed;
       line = (i) => (isFailed(i) ? null : outputLine(rngFor(i), endpoint, modelOf(i), customId(i), startedAt + Math.floor(i / rate)));
-      object = { id, object: 'file', bytes: 0, created_at: finishedAt, filename: `${batch.id}_output.jsonl`, purpose: 'batch_output', status: 'processed' };
+      object = {
+        id,
+        object: 'file',
+        bytes: 0,
+        created_at: finishedAt,
+        filename: `${batch.id}_output.jsonl`,
+        purpose: 'batch_output',
+        status: 'processed',
+      };
     } else {
       count = batch.status === 'expired' ? counts.total : processed;
       line = (i) => {
@@ -1135,7 +1310,15 @@ class FakeApiServer implements FakeApi {
         if (!isFailed(i)) return null;
         return errorLine(rngFor(i), customId(i), input?.failing[i] ? MISSING_MODEL_FAILURE : undefined);
       };
-      object = { id, object: 'file', bytes: 0, created_at: finishedAt, filename: `${batch.id}_error.jsonl`, purpose: 'batch_output', status: 'processed' };
+      object = {
+        id,
+        object: 'file',
+        bytes: 0,
+        created_at: finishedAt,
+        filename: `${batch.id}_error.jsonl`,
+        purpose: 'batch_output',
+        status: 'processed',
+      };
     }
     let bytes = 0;
     for (let i = 0; i < count; i++) {
@@ -1169,7 +1352,8 @@ class FakeApiServer implements FakeApi {
   }
 
   private advance(seconds: number): void {
-    if (!Number.isFinite(seconds) || seconds < 0) throw new RangeError(`clock.advance needs a finite, non-negative number of seconds, got ${seconds}`);
+    if (!Number.isFinite(seconds) || seconds < 0)
+      throw new RangeError(`clock.advance needs a finite, non-negative number of seconds, got ${seconds}`);
     const from = this.nowSeconds;
     const to = from + seconds;
     this.nowSeconds = to;
@@ -1244,7 +1428,10 @@ class FakeApiServer implements FakeApi {
       batch.request_counts = { total: 0, completed: 0, failed: 0 };
       batch.errors = {
         object: 'list',
-        data: input.errors.length > 0 ? input.errors : [{ code: 'empty_file', message: 'The batch input file is empty.', param: null, line: null }],
+        data:
+          input.errors.length > 0
+            ? input.errors
+            : [{ code: 'empty_file', message: 'The batch input file is empty.', param: null, line: null }],
       };
       return;
     }
@@ -1271,7 +1458,8 @@ class FakeApiServer implements FakeApi {
       usage.input_tokens = (usage.input_tokens ?? 0) + input;
       usage.output_tokens = (usage.output_tokens ?? 0) + output;
       usage.total_tokens = (usage.total_tokens ?? 0) + input + output;
-      if (usage.input_tokens_details) usage.input_tokens_details.cached_tokens = (usage.input_tokens_details.cached_tokens ?? 0) + Math.floor(input / 10);
+      if (usage.input_tokens_details)
+        usage.input_tokens_details.cached_tokens = (usage.input_tokens_details.cached_tokens ?? 0) + Math.floor(input / 10);
     }
   }
 

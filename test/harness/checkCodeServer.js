@@ -25,4 +25,6 @@ if (!fs.existsSync(path.join(vscode, 'extensions', 'node_modules'))) {
 }
 for (const problem of problems) console.error(problem);
 if (problems.length) process.exit(1);
-console.log(`code-server ${require(path.join(codeServer, 'package.json')).version}: ${natives.length} native modules load in Node ${process.version}`);
+console.log(
+  `code-server ${require(path.join(codeServer, 'package.json')).version}: ${natives.length} native modules load in Node ${process.version}`,
+);

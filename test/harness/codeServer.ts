@@ -91,7 +91,12 @@ export async function startCodeServer(opts: CodeServerOptions = {}): Promise<Cod
     // A folder copied into the extensions folder is not picked up: VS Code lists installed extensions in extensions.json.
     const vsix = path.join(runDir, `extra-${index}.vsix`);
     const vsce = path.join(repoRoot, 'node_modules', '@vscode', 'vsce', 'vsce');
-    await runToCompletion([vsce, 'package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '-o', vsix], env, logFile, folder);
+    await runToCompletion(
+      [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '-o', vsix],
+      env,
+      logFile,
+      folder,
+    );
     await runToCompletion([codeServerEntry(), ...common, '--install-extension', vsix], env, logFile);
   }
 
@@ -154,7 +159,9 @@ export function settleRunDir(server: CodeServer, passed: boolean): void {
   if (passed && !process.env.OPENAI_BATCHES_KEEP_RUNS) {
     fs.rmSync(server.runDir, { recursive: true, force: true });
   } else {
-    console.error(`[harness] run folder kept: ${server.runDir} (code-server log: ${server.logFile}, extension-host logs: ${path.join(server.userDataDir, 'logs')})`);
+    console.error(
+      `[harness] run folder kept: ${server.runDir} (code-server log: ${server.logFile}, extension-host logs: ${path.join(server.userDataDir, 'logs')})`,
+    );
   }
 }
 
@@ -224,7 +231,9 @@ async function waitForHealthy(url: string, child: ChildProcess, logFile: string,
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(`code-server exited with ${child.exitCode ?? child.signalCode} before it was healthy; see ${logFile}\n${tail(logFile)}`);
+      throw new Error(
+        `code-server exited with ${child.exitCode ?? child.signalCode} before it was healthy; see ${logFile}\n${tail(logFile)}`,
+      );
     }
     if (await answersHealthz(url)) return;
     await delay(200);

@@ -15,7 +15,9 @@ async function main(): Promise<void> {
   const install = spawnSync('bash', [path.join(repoRoot, 'test', 'harness', 'install.sh')], { stdio: 'inherit' });
   if (install.status !== 0) {
     // install.sh has printed the failing command, its output's tail and a "harness install failed" line.
-    throw new Error(`stopped: the harness install failed (bash test/harness/install.sh, exit ${install.status ?? install.signal}); the demo was not started.`);
+    throw new Error(
+      `stopped: the harness install failed (bash test/harness/install.sh, exit ${install.status ?? install.signal}); the demo was not started.`,
+    );
   }
   if (!fs.existsSync(packagedVsix)) throw new Error(`${packagedVsix} is missing: run \`npm run package\` first.`);
 

@@ -50,7 +50,9 @@ function runStep(step) {
   if (step.kind === 'setup') {
     if (!ok) {
       // install.sh has printed the failing command, its output's tail and a "harness install failed" line.
-      console.log(`[test] stopped: the harness install failed (${step.command} ${step.args.join(' ')}, exit ${result.status ?? result.signal}); no suite was run.`);
+      console.log(
+        `[test] stopped: the harness install failed (${step.command} ${step.args.join(' ')}, exit ${result.status ?? result.signal}); no suite was run.`,
+      );
       process.exit(1);
     }
     console.log(`[test] ${step.name} took ${seconds.toFixed(1)} s`);
@@ -58,18 +60,39 @@ function runStep(step) {
 
   if (step.kind !== 'suite') {
     const passed = step.kind === 'check' && ok ? 1 : 0;
-    return { name: step.name, seconds, passes: passed, failures: ok ? 0 : 1, pending: 0, note: ok ? '' : `exit ${result.status ?? result.signal}` };
+    return {
+      name: step.name,
+      seconds,
+      passes: passed,
+      failures: ok ? 0 : 1,
+      pending: 0,
+      note: ok ? '' : `exit ${result.status ?? result.signal}`,
+    };
   }
   let stats;
   try {
     stats = JSON.parse(fs.readFileSync(statsFile, 'utf8'));
   } catch {
-    return { name: step.name, seconds, passes: 0, failures: 1, pending: 0, note: `crashed (exit ${result.status ?? result.signal}, no stats)` };
+    return {
+      name: step.name,
+      seconds,
+      passes: 0,
+      failures: 1,
+      pending: 0,
+      note: `crashed (exit ${result.status ?? result.signal}, no stats)`,
+    };
   }
   const { passes = 0, failures = 0, pending = 0 } = stats;
   // Counts written but a non-zero exit with no failing test: something broke after the tests.
   if (!ok && failures === 0) {
-    return { name: step.name, seconds, passes, failures: 1, pending, note: `exit ${result.status ?? result.signal} after all tests passed` };
+    return {
+      name: step.name,
+      seconds,
+      passes,
+      failures: 1,
+      pending,
+      note: `exit ${result.status ?? result.signal} after all tests passed`,
+    };
   }
   return { name: step.name, seconds, passes, failures, pending, note: '' };
 }
