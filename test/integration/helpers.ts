@@ -1,5 +1,8 @@
 import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
 import * as vscode from 'vscode';
+import { applyFilter } from '../../src/commands/filterCommands';
 import type { TestApi } from '../../src/extension';
 import type { TreeNode } from '../../src/tree/nodes';
 import { FakeApi, FakeApiOptions, startFakeApi } from '../fake-api/server';
@@ -67,4 +70,57 @@ export async function childLabels(api: TestApi, node: TreeNode): Promise<string[
     const item = api.services.tree.getTreeItem(child);
     return typeof item.label === 'string' ? item.label : (item.label?.label ?? '');
   });
+}
+
+export interface TreeBatch {
+  group: string;
+  label: string;
+  contextValue: string;
+  id: string;
+}
+
+/** Every batch row in the tree, with its group, as VS Code renders them. */
+export async function treeBatches(api: TestApi): Promise<TreeBatch[]> {
+  const rows: TreeBatch[] = [];
+  for (const root of await rootItems(api)) {
+    for (const child of await api.services.tree.getChildren(root.node)) {
+      const item = api.services.tree.getTreeItem(child);
+      rows.push({ group: root.label, label: String(typeof item.label === 'string' ? item.label : item.label?.label), contextValue: item.contextValue ?? '', id: item.id ?? '' });
+    }
+  }
+  return rows;
+}
+
+export function configuration(): vscode.WorkspaceConfiguration {
+  return vscode.workspace.getConfiguration('openaiBatches');
+}
+
+/** Closes every editor; untitled documents are reverted first so no "Save changes?" dialog comes up. */
+export async function closeEditors(): Promise<void> {
+  for (let i = 0; i < 20 && vscode.window.activeTextEditor; i++) await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+}
+
+/** Result files are cached per account and file id (and the demo data's ids repeat in each test's account): forget one so it is downloaded again. */
+export function forgetCachedFile(api: TestApi, fileId: string): void {
+  fs.rmSync(path.join(api.context.globalStorageUri.fsPath, 'files', api.services.store.account ?? '', `${fileId}.jsonl`), { force: true });
+}
+
+export function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * After a test that drives commands: clears notifications, closes editors, and, when it connected,
+ * clears the filter, resets the settings such tests change and disconnects.
+ */
+export async function cleanUp(api: TestApi | undefined, fake: FakeApi | undefined): Promise<void> {
+  await vscode.commands.executeCommand('notifications.clearAll');
+  await closeEditors();
+  if (api) {
+    applyFilter(api.services, undefined);
+    await configuration().update('editorIntegration', undefined, vscode.ConfigurationTarget.Global);
+    await configuration().update('maxOpenFileMB', undefined, vscode.ConfigurationTarget.Global);
+    await disconnect(api, fake);
+  }
 }

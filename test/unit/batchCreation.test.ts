@@ -9,8 +9,7 @@ import { validateBatchInput } from '../../src/core/jsonlValidation';
 import { readLines } from '../../src/core/lineReader';
 import { joinResults } from '../../src/core/resultsJoin';
 import { FakeApi, startFakeApi } from '../fake-api/server';
-
-const FAST_RETRY = { baseDelayMs: 5, maxDelayMs: 20, maxTotalWaitMs: 2_000 };
+import { FAST_RETRY } from './helpers';
 
 function chatLine(i: number, model: string | undefined = 'gpt-4o-mini'): string {
   return JSON.stringify({ custom_id: `task-${i}`, method: 'POST', url: '/v1/chat/completions', body: { ...(model ? { model } : {}), messages: [{ role: 'user', content: `Question ${i}` }] } });

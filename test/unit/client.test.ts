@@ -1,10 +1,11 @@
 import * as assert from 'node:assert/strict';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { BatchApiClient, ClientOptions } from '../../src/core/client';
 import { ApiError } from '../../src/core/errors';
-import { Redactor } from '../../src/core/redact';
 import { FakeApi, startFakeApi } from '../fake-api/server';
-
-const FAST_RETRY = { baseDelayMs: 5, maxDelayMs: 20, maxTotalWaitMs: 2_000 };
+import { FAST_RETRY } from './helpers';
 
 async function rejectsWith(promise: Promise<unknown>, kind: ApiError['kind'], pattern?: RegExp): Promise<ApiError> {
   try {
@@ -177,19 +178,40 @@ describe('BatchApiClient against the fake API', () => {
   });
 });
 
-describe('Redactor', () => {
-  it('masks registered secrets and anything shaped like a key or auth header', () => {
-    const redactor = new Redactor();
-    redactor.add('my-secret-key-123456');
-    const text = redactor.redact('key my-secret-key-123456, Authorization: Bearer abcdefghijklmnop, sk-proj-ABCDEFGHIJKLMNOPQRST, api-key: zzzzzzzzzzzz');
-    assert.ok(!text.includes('my-secret-key-123456'));
-    assert.ok(!text.includes('abcdefghijklmnop'));
-    assert.ok(!text.includes('ABCDEFGHIJKLMNOPQRST'));
-    assert.ok(!text.includes('zzzzzzzzzzzz'));
+describe('HTTP proxy outside VS Code', () => {
+  let proxy: http.Server;
+  const saved = { HTTPS_PROXY: process.env.HTTPS_PROXY, https_proxy: process.env.https_proxy, NO_PROXY: process.env.NO_PROXY, no_proxy: process.env.no_proxy };
+
+  afterEach(async () => {
+    for (const [name, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+    proxy?.closeAllConnections();
+    await new Promise<void>((resolve) => (proxy ? proxy.close(() => resolve()) : resolve()));
   });
 
-  it("masks a URL's user:pass@ wherever it stands, and leaves e-mail addresses and plain URLs alone", () => {
-    const text = new Redactor().redact('No API key stored for https://alice:s3cret-pw@proxy.example/v1 (ask bob@example.com); see https://api.openai.com/v1');
-    assert.equal(text, 'No API key stored for https://[redacted]@proxy.example/v1 (ask bob@example.com); see https://api.openai.com/v1');
+  // Loopback base URLs never use a proxy (boundedIo.test.ts), and remote ones are https only,
+  // so what a proxy sees is a CONNECT tunnel: the host, never the key.
+  it('the client (axios) honours HTTPS_PROXY / NO_PROXY from the environment for remote hosts', async () => {
+    const tunnels: string[] = [];
+    proxy = http.createServer();
+    proxy.on('connect', (req: http.IncomingMessage, socket: Duplex) => {
+      tunnels.push(`${req.url} ${req.headers.authorization ?? ''}`.trim());
+      socket.end('HTTP/1.1 403 Forbidden\r\n\r\n');
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    delete process.env.https_proxy;
+    delete process.env.no_proxy;
+    delete process.env.NO_PROXY;
+    process.env.HTTPS_PROXY = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+
+    const client = new BatchApiClient({ baseUrl: 'https://api.example.test/v1', apiKey: 'sk-proxy-test-key', retry: { maxRetries: 0 }, timeoutMs: 5_000 });
+    await assert.rejects(client.listBatches({ limit: 2 }));
+    assert.deepEqual(tunnels, ['api.example.test:443']);
+
+    process.env.NO_PROXY = '.example.test';
+    await assert.rejects(client.listBatches({ limit: 2 }), /api\.example\.test/, 'bypassed: the name resolves nowhere without the proxy');
+    assert.equal(tunnels.length, 1, 'NO_PROXY hosts go direct');
   });
 });

@@ -80,7 +80,7 @@ function watchConnects(): { targets: string[]; restore(): void } {
   return { targets, restore: () => (prototype.connect = original) };
 }
 
-describe('faults: what the tree shows (SPEC "Bad input and faults")', function () {
+describe('what the tree shows (SPEC "Bad input and faults")', function () {
   this.timeout(60_000);
   let api: TestApi;
   let fake: FakeApi | undefined;
