@@ -138,6 +138,15 @@ function alerts({ failures }: DetailView): HTMLElement[] {
   if (failures.kind === 'all') {
     return [el('div', 'banner warning', 'All requests failed: only an error file was produced. Open the error file to see why.')];
   }
+  if (failures.kind === 'unreported') {
+    return [
+      el(
+        'div',
+        'banner warning',
+        `Some requests failed: the provider reported no request counts, but the error file holds ${failures.errorFileSize} of errors.`,
+      ),
+    ];
+  }
   return [
     el(
       'div',
@@ -262,13 +271,21 @@ function details(batch: Batch): HTMLElement {
   return section('Details', keyValueTable(rows));
 }
 
+/** `Expires 2025-07-01 12:00:00 UTC (in 29 days)`, or `Expired …` in the warning colour once past. */
+function expiryLine(expires: NonNullable<FileRow['expires']>): HTMLElement {
+  const line = el('div', expires.expired ? 'expiry muted tone-warning' : 'expiry muted', expires.expired ? 'Expired ' : 'Expires ');
+  line.append(timestampCell(expires));
+  return line;
+}
+
 function files(view: DetailView): HTMLElement {
   const table = el('table', 'kv files');
-  for (const { label, copy, id, about } of view.files) {
+  for (const { label, copy, id, about, expires } of view.files) {
     const row = el('tr', undefined, el('th', undefined, label));
     if (id) {
       const cell = el('td', undefined, data(id, 'code'));
       if (about) cell.append(el('div', 'muted data', about));
+      if (expires) cell.append(expiryLine(expires));
       row.append(
         cell,
         el('td', 'action', button('Copy', { type: 'copy', what: copy }, { secondary: true, title: `Copy the ${label.toLowerCase()} ID` })),

@@ -1,5 +1,8 @@
 import * as vscode from 'vscode';
+import { expiresAfterHours } from './core/batchCreation';
 import type { AuthHeaderStyle } from './core/client';
+import { apiVersionFor } from './core/providers';
+import type { ExpiresAfter } from './core/types';
 import { CONFIG_SECTION } from './ids';
 
 export const DEFAULT_BASE_URL = 'https://api.openai.com/v1';
@@ -16,7 +19,14 @@ export interface ExplorerSettings {
   cacheSize: number;
   /** Result files larger than this (bytes) are offered "Save As…" instead of being opened. */
   maxOpenFileBytes: number;
+  /** What Create Batch offers first for `output_expires_after`; undefined: keep outputs until deleted. */
+  outputExpiresAfter?: ExpiresAfter;
+  /** Sent as the upload's `expires_after`; undefined: the API's default (30 days for batch input). */
+  inputExpiresAfter?: ExpiresAfter;
 }
+
+/** The API's range for both expiry settings, in hours (1 hour to 30 days); 0 sends nothing. */
+export const EXPIRY_HOURS = { min: 0, max: 720 } as const;
 
 /** Reads `openaiBatches.*`, clamping out-of-range values to what the API accepts. */
 export function readSettings(): ExplorerSettings {
@@ -26,16 +36,20 @@ export function readSettings(): ExplorerSettings {
     return Number.isFinite(value) ? Math.min(max, Math.max(min, value)) : fallback;
   };
   const text = (name: string, fallback = ''): string => String(config.get<string>(name, fallback) ?? fallback).trim();
+  const baseUrl = text('baseUrl', DEFAULT_BASE_URL) || DEFAULT_BASE_URL;
   return {
-    baseUrl: text('baseUrl', DEFAULT_BASE_URL) || DEFAULT_BASE_URL,
+    baseUrl,
     pageSize: int('pageSize', 20, 1, 100),
     organization: text('organization'),
     project: text('project'),
     autoRefreshSeconds: int('autoRefreshSeconds', 30, 0, 3600),
     requestTimeoutSeconds: int('requestTimeoutSeconds', 30, 1, 600),
     authHeader: config.get<string>('authHeader') === 'api-key' ? 'api-key' : 'bearer',
-    apiVersion: text('apiVersion'),
+    // Azure's v1 API refuses a dated api-version left over from its dated API.
+    apiVersion: apiVersionFor(baseUrl, text('apiVersion')),
     cacheSize: int('cacheSize', 5000, 0, 100_000),
     maxOpenFileBytes: int('maxOpenFileMB', 50, 1, 2048) * 1024 * 1024,
+    outputExpiresAfter: expiresAfterHours(int('outputExpiresAfterHours', 0, EXPIRY_HOURS.min, EXPIRY_HOURS.max)),
+    inputExpiresAfter: expiresAfterHours(int('inputExpiresAfterHours', 0, EXPIRY_HOURS.min, EXPIRY_HOURS.max)),
   };
 }

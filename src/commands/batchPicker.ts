@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { BatchStore } from '../core/batchStore';
-import { batchLabel, humanizeStatus, ID_MAX, plainText, relativeTime } from '../core/format';
+import { batchLabel, compareNewestFirst, createdAgo, humanizeStatus, ID_MAX, plainText } from '../core/format';
 import { statusOf } from '../core/grouping';
 import { isRecord } from '../core/json';
 import type { Batch } from '../core/types';
@@ -61,9 +61,7 @@ async function pickBatch(store: BatchStore, options: PickOptions): Promise<Batch
   if (!store.hasLoaded && store.state.kind === 'ready') {
     await vscode.window.withProgress({ location: { viewId: ViewId.batches } }, () => store.refresh());
   }
-  const candidates = [...store.batches]
-    .filter((b) => options.include?.(b) ?? true)
-    .sort((a, b) => (b.created_at ?? 0) - (a.created_at ?? 0));
+  const candidates = [...store.batches].filter((b) => options.include?.(b) ?? true).sort(compareNewestFirst);
   if (candidates.length === 0 && !options.allowTypedId) {
     void vscode.window.showInformationMessage(options.emptyMessage);
     return undefined;
@@ -73,7 +71,7 @@ async function pickBatch(store: BatchStore, options: PickOptions): Promise<Batch
     const id = plainText(batch.id, ID_MAX);
     return {
       label,
-      description: `${humanizeStatus(statusOf(batch))} · ${id !== label ? `${id} · ` : ''}${typeof batch.created_at === 'number' ? relativeTime(batch.created_at) : ''}`,
+      description: `${humanizeStatus(statusOf(batch))} · ${id !== label ? `${id} · ` : ''}${createdAgo(batch)}`,
       detail: plainText(options.detail?.(batch), ID_MAX) || undefined,
       batch,
     };
@@ -89,7 +87,8 @@ async function pickBatch(store: BatchStore, options: PickOptions): Promise<Batch
     quickPick.onDidChangeValue((value) => {
       const id = value.trim();
       const typed: BatchPickItem[] =
-        /^batch_[\w-]+$/.test(id) && !store.get(id)
+        // OpenAI's ids, or the long base64 ones of proxies such as LiteLLM.
+        (/^batch_[\w-]+$/.test(id) || /^[\w+/=-]{100,1000}$/.test(id)) && !store.get(id)
           ? [{ label: `$(search) Open ${id}`, description: 'fetch this batch by id', alwaysShow: true, typedId: id }]
           : [];
       quickPick.items = [...typed, ...items];

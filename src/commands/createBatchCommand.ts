@@ -1,10 +1,11 @@
 import * as vscode from 'vscode';
-import { BatchCreationError, fileBlob, uploadAndCreateBatch } from '../core/batchCreation';
+import { readSettings } from '../config';
+import { BatchCreationError, EXPIRES_AFTER_SECONDS, expiresAfterHours, fileBlob, uploadAndCreateBatch } from '../core/batchCreation';
 import { formatBytes, plainText } from '../core/format';
 import { ApiError, errorMessage } from '../core/errors';
 import { groupByStatus, statusOf } from '../core/grouping';
 import { errorCount, formatProblem, validateBatchInput } from '../core/jsonlValidation';
-import type { Batch } from '../core/types';
+import type { Batch, ExpiresAfter } from '../core/types';
 import { BatchNode, StatusGroupNode } from '../tree/nodes';
 import { CommandId } from '../ids';
 import type { Services } from './services';
@@ -26,6 +27,8 @@ interface Prepared {
   bytes: number;
   endpoint: string;
   description: string;
+  /** The batch's `output_expires_after`; absent: outputs are kept until deleted. */
+  outputExpiresAfter?: ExpiresAfter;
   uploadedFileId?: string;
   /** The account the first attempt ran in: a retry must not move the batch (or reuse its upload) elsewhere. */
   account?: string;
@@ -71,17 +74,120 @@ export async function createBatch(services: CreateServices, argument?: unknown):
   // Fails with "Set API Key" before asking anything more when there is no key.
   services.store.requireClient();
 
-  const description = await vscode.window.showInputBox({
+  const answers = await askForDetails({
     title: `Create batch from ${plainText(filename)}`,
-    prompt: `${result.requests.toLocaleString('en-US')} request${result.requests === 1 ? '' : 's'} to ${result.endpoint}, completion window 24h. Describe the batch (stored as metadata.description; the Batches view shows it as its name).`,
-    value: filename.replace(/\.jsonl$/i, ''),
-    valueSelection: [0, filename.replace(/\.jsonl$/i, '').length],
-    validateInput: (text) => (text.length > 512 ? 'At most 512 characters.' : undefined),
+    summary: `${result.requests.toLocaleString('en-US')} request${result.requests === 1 ? '' : 's'} to ${result.endpoint}, completion window 24h.`,
+    description: filename.replace(/\.jsonl$/i, ''),
+    outputExpiresAfter: readSettings().outputExpiresAfter,
+  });
+  if (!answers) return;
+
+  await submit(services, { uri, filename, bytes: bytes.byteLength, endpoint: result.endpoint, ...answers });
+}
+
+/** What the person chose for a new batch. */
+interface BatchDetails {
+  description: string;
+  outputExpiresAfter?: ExpiresAfter;
+}
+
+/**
+ * Asks for the batch's description in one input box (Enter creates the batch); its clock button
+ * changes when the output files expire, which starts from `openaiBatches.outputExpiresAfterHours`.
+ */
+async function askForDetails(initial: { title: string; summary: string } & BatchDetails): Promise<BatchDetails | undefined> {
+  let details: BatchDetails = { description: initial.description, outputExpiresAfter: initial.outputExpiresAfter };
+  let selectAll = true;
+  for (;;) {
+    const answer = await descriptionBox(initial.title, initial.summary, details, selectAll);
+    if (answer.kind === 'cancelled') return undefined;
+    details = { ...details, description: answer.value };
+    if (answer.kind === 'accepted') return details;
+    selectAll = false;
+    const expiry = await pickOutputExpiry(details.outputExpiresAfter);
+    if (expiry) details = { ...details, outputExpiresAfter: expiry.value };
+  }
+}
+
+type BoxAnswer = { kind: 'accepted' | 'expiry'; value: string } | { kind: 'cancelled' };
+
+function descriptionBox(title: string, summary: string, details: BatchDetails, selectAll: boolean): Promise<BoxAnswer> {
+  const box = vscode.window.createInputBox();
+  box.title = title;
+  box.prompt = `${summary} Output files: ${describeExpiry(details.outputExpiresAfter)} (clock button to change). Describe the batch (stored as metadata.description; the Batches view shows it as its name).`;
+  box.value = details.description;
+  if (selectAll) box.valueSelection = [0, details.description.length];
+  box.ignoreFocusOut = true;
+  box.buttons = [
+    { iconPath: new vscode.ThemeIcon('clock'), tooltip: `When output files expire: ${describeExpiry(details.outputExpiresAfter)}` },
+  ];
+  const validate = (text: string): string | undefined => (text.length > 512 ? 'At most 512 characters.' : undefined);
+  return new Promise<BoxAnswer>((resolve) => {
+    let answered = false;
+    const answer = (result: BoxAnswer): void => {
+      if (answered) return;
+      answered = true;
+      resolve(result);
+      box.hide();
+    };
+    box.onDidChangeValue((text) => (box.validationMessage = validate(text)));
+    box.onDidAccept(() => {
+      if (!validate(box.value)) answer({ kind: 'accepted', value: box.value });
+    });
+    box.onDidTriggerButton(() => answer({ kind: 'expiry', value: box.value }));
+    box.onDidHide(() => {
+      answer({ kind: 'cancelled' });
+      box.dispose();
+    });
+    box.show();
+  });
+}
+
+interface ExpiryItem extends vscode.QuickPickItem {
+  value?: ExpiresAfter;
+  custom?: boolean;
+}
+
+/** `7 days`, `36 hours`. */
+function expirySpan(expiry: ExpiresAfter): string {
+  const hours = expiry.seconds / 3600;
+  return hours % 24 === 0 ? `${hours / 24} day${hours === 24 ? '' : 's'}` : `${hours} hour${hours === 1 ? '' : 's'}`;
+}
+
+/** `kept until deleted`, `expire 7 days after they are written` (the API counts from each file's creation, not the batch's). */
+function describeExpiry(expiry: ExpiresAfter | undefined): string {
+  return expiry ? `expire ${expirySpan(expiry)} after they are written` : 'kept until deleted';
+}
+
+/** The output expiry choices; resolves `{ value }` (undefined value: keep until deleted), or undefined when dismissed. */
+async function pickOutputExpiry(current: ExpiresAfter | undefined): Promise<{ value?: ExpiresAfter } | undefined> {
+  const choices: (ExpiresAfter | undefined)[] = [undefined, ...[24, 24 * 7, 24 * 30].map((hours) => expiresAfterHours(hours))];
+  const items: ExpiryItem[] = choices.map((value) => ({
+    label: value ? `After ${expirySpan(value)}` : 'Keep until deleted',
+    description: value?.seconds === current?.seconds ? 'current' : undefined,
+    value,
+  }));
+  items.push({ label: 'Other…', description: 'a number of hours, 1 to 720', custom: true });
+  const chosen = await vscode.window.showQuickPick(items, {
+    title: 'When the output and error files expire',
+    placeHolder: 'Counted from when each file is written (output_expires_after); the default is openaiBatches.outputExpiresAfterHours',
     ignoreFocusOut: true,
   });
-  if (description === undefined) return;
-
-  await submit(services, { uri, filename, bytes: bytes.byteLength, endpoint: result.endpoint, description });
+  if (!chosen) return undefined;
+  if (!chosen.custom) return { value: chosen.value };
+  const { min, max } = EXPIRES_AFTER_SECONDS;
+  const hours = await vscode.window.showInputBox({
+    title: 'Output files expire after how many hours?',
+    value: String(current ? current.seconds / 3600 : 24),
+    validateInput: (text) => {
+      const n = Number(text);
+      return Number.isInteger(n) && n * 3600 >= min && n * 3600 <= max
+        ? undefined
+        : `A whole number of hours from ${min / 3600} to ${max / 3600}.`;
+    },
+    ignoreFocusOut: true,
+  });
+  return hours === undefined ? undefined : { value: expiresAfterHours(Number(hours)) };
 }
 
 /** Uploads and creates (or only creates, when a retry has the upload), then shows the new batch. */
@@ -108,6 +214,8 @@ async function submit(services: CreateServices, prepared: Prepared): Promise<voi
             filename,
             endpoint: prepared.endpoint,
             description: prepared.description,
+            outputExpiresAfter: prepared.outputExpiresAfter,
+            inputExpiresAfter: readSettings().inputExpiresAfter,
             uploadedFileId: prepared.uploadedFileId,
             signal: controller.signal,
             onStep: (step) =>
@@ -124,7 +232,7 @@ async function submit(services: CreateServices, prepared: Prepared): Promise<voi
   }
   const { fileId, batch } = created;
   services.log.info(
-    `Created batch ${batch.id} from ${uri.toString(true)} (input file ${fileId}, ${prepared.endpoint}) at ${client.baseUrl}.`,
+    `Created batch ${batch.id} from ${uri.toString(true)} (input file ${fileId}, ${prepared.endpoint}, output files ${describeExpiry(prepared.outputExpiresAfter)}) at ${client.baseUrl}.`,
   );
   // Signed out or switched meanwhile: the batch is the old account's and stays out of this one's tree, cache and panels.
   if (!services.store.recordBatch(batch, { prependIfNew: true, account })) {

@@ -5,7 +5,7 @@ import { fileIdOf, type FileRole } from '../core/batchFacts';
 import type { BatchApiClient } from '../core/client';
 import { downloadFile } from '../core/download';
 import { ApiError } from '../core/errors';
-import { batchLabel, formatBytes, ID_MAX, plainText, statusPhrase } from '../core/format';
+import { batchLabel, expiredFileMessage, fileStem, formatBytes, plainText, shortId, statusPhrase } from '../core/format';
 import { statusOf } from '../core/grouping';
 import type { Batch } from '../core/types';
 import { CommandId } from '../ids';
@@ -44,6 +44,17 @@ async function resolveWithFile(
   return { batch, fileId };
 }
 
+/**
+ * A 404 for a file's content usually means that the file expired (batch input files do after 30
+ * days, outputs when their batch asked): say so and when, from `GET /files/{id}`, rather than
+ * "not found". Other failures are rethrown as they are.
+ */
+async function explainMissingFile(client: BatchApiClient, fileId: string, error: unknown): Promise<never> {
+  if (!(error instanceof ApiError && error.kind === 'notFound')) throw error;
+  const expired = expiredFileMessage(fileId, await client.getFile(fileId).catch(() => undefined));
+  throw expired ? new ApiError('notFound', expired, error.status, error.code) : error;
+}
+
 /** Downloads with a cancellable progress notification showing bytes. */
 async function downloadWithProgress(
   services: Pick<Services, 'log'>,
@@ -52,7 +63,7 @@ async function downloadWithProgress(
   destination: vscode.Uri,
 ): Promise<number | undefined> {
   return vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: `Downloading ${plainText(fileId, ID_MAX)}`, cancellable: true },
+    { location: vscode.ProgressLocation.Notification, title: `Downloading ${plainText(shortId(fileId))}`, cancellable: true },
     async (progress, token) => {
       const controller = new AbortController();
       const subscription = token.onCancellationRequested(() => controller.abort());
@@ -73,7 +84,7 @@ async function downloadWithProgress(
           services.log.info(`Download of ${fileId} cancelled.`);
           return undefined;
         }
-        throw error;
+        return explainMissingFile(client, fileId, error);
       } finally {
         subscription.dispose();
       }
@@ -96,11 +107,16 @@ export async function openResultFile(
   const existing = await stat(cached.fsPath).catch(() => undefined);
   if (!existing) {
     const info = await client.getFile(fileId).catch(() => undefined);
+    const expired = expiredFileMessage(fileId, info);
+    if (expired) {
+      void vscode.window.showWarningMessage(expired);
+      return;
+    }
     // Files larger than openaiBatches.maxOpenFileMB are offered "Save As…" instead of an editor.
     const limit = readSettings().maxOpenFileBytes;
     if (typeof info?.bytes === 'number' && info.bytes > limit) {
       const choice = await vscode.window.showInformationMessage(
-        `${plainText(fileId, ID_MAX)} is ${formatBytes(info.bytes)}, too large to open comfortably in an editor (openaiBatches.maxOpenFileMB is ${formatBytes(limit)}).`,
+        `${plainText(shortId(fileId))} is ${formatBytes(info.bytes)}, too large to open comfortably in an editor (openaiBatches.maxOpenFileMB is ${formatBytes(limit)}).`,
         'Save As…',
       );
       if (choice) await downloadOutputFile(services, target.batch.id, kind);
@@ -124,9 +140,9 @@ export async function downloadOutputFile(
   // The batch's own account, even if the user switches while the dialog is open.
   const client = services.store.requireClient();
   const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
-  // An id is API text: keep it a plain file name, never a path.
-  const suggested = `${target.batch.id.replace(/[^\w.-]/g, '_')}-${kind}.jsonl`;
-  const shownId = plainText(target.fileId, ID_MAX);
+  // An id is API text: keep it a plain file name, never a path, and short enough for any file system.
+  const suggested = `${fileStem(target.batch.id)}-${kind}.jsonl`;
+  const shownId = plainText(shortId(target.fileId));
   const destination = await vscode.window.showSaveDialog({
     title: `Save ${kind} file ${shownId}`,
     defaultUri: folder ? vscode.Uri.joinPath(folder, suggested) : undefined,

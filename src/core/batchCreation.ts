@@ -2,7 +2,20 @@ import { openAsBlob } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { BatchApiClient } from './client';
 import { errorMessage, isCancellation } from './errors';
-import type { Batch, CreateBatchParams } from './types';
+import type { Batch, CreateBatchParams, ExpiresAfter } from './types';
+
+/** The range the API accepts for `expires_after` and `output_expires_after`: one hour to 30 days. */
+export const EXPIRES_AFTER_SECONDS = { min: 3600, max: 2_592_000 } as const;
+
+/**
+ * An expiry policy of `hours` after creation, clamped to what the API accepts; undefined for 0
+ * or anything that is not a positive number (send nothing: the API's default applies).
+ */
+export function expiresAfterHours(hours: number | undefined): ExpiresAfter | undefined {
+  if (typeof hours !== 'number' || !Number.isFinite(hours) || hours <= 0) return undefined;
+  const seconds = Math.round(hours * 3600);
+  return { anchor: 'created_at', seconds: Math.min(EXPIRES_AFTER_SECONDS.max, Math.max(EXPIRES_AFTER_SECONDS.min, seconds)) };
+}
 
 export type CreationStep = 'upload' | 'create';
 
@@ -36,6 +49,10 @@ export interface CreateFromFileParams {
   endpoint: string;
   /** Stored as `metadata.description`; the tree shows it as the batch's name. */
   description?: string;
+  /** Sent as the upload's `expires_after` (the input file's expiry); absent: the API's default, 30 days. */
+  inputExpiresAfter?: ExpiresAfter;
+  /** Sent as the batch's `output_expires_after`; absent: output and error files are kept until deleted. */
+  outputExpiresAfter?: ExpiresAfter;
   /** Reuse an earlier upload (a retry after `create` failed). */
   uploadedFileId?: string;
   signal?: AbortSignal;
@@ -43,7 +60,8 @@ export interface CreateFromFileParams {
 }
 
 /**
- * Uploads a Batch input file (`purpose=batch`) and creates a 24h batch from it.
+ * Uploads a Batch input file (`purpose=batch`) and creates a 24h batch from it, with the expiry
+ * policies asked for.
  * Rejects with a {@link BatchCreationError} naming the step that failed.
  */
 export async function uploadAndCreateBatch(
@@ -54,7 +72,10 @@ export async function uploadAndCreateBatch(
   if (!fileId) {
     params.onStep?.('upload');
     try {
-      const file = await client.uploadFile(await params.data(), params.filename, 'batch', { signal: params.signal });
+      const file = await client.uploadFile(await params.data(), params.filename, 'batch', {
+        signal: params.signal,
+        expiresAfter: params.inputExpiresAfter,
+      });
       fileId = file.id;
     } catch (error) {
       throw new BatchCreationError('upload', error, undefined, params.filename);
@@ -64,6 +85,7 @@ export async function uploadAndCreateBatch(
   const description = params.description?.trim();
   const request: CreateBatchParams = { input_file_id: fileId, endpoint: params.endpoint, completion_window: '24h' };
   if (description) request.metadata = { description: description.slice(0, 512) };
+  if (params.outputExpiresAfter) request.output_expires_after = params.outputExpiresAfter;
   try {
     const batch = await client.createBatch(request, { signal: params.signal });
     return { fileId, batch };

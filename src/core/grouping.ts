@@ -1,9 +1,37 @@
 import { ACTIVE_STATUSES, CANCELLABLE_STATUSES, KNOWN_STATUSES } from './batchFacts';
 import type { Batch } from './types';
 
-/** The status string used for grouping; a missing status is grouped as `unknown`. */
+/** The status string used for grouping; a missing status is grouped as `unknown`. See {@link canonicalStatus}. */
 export function statusOf(batch: Batch): string {
-  return typeof batch.status === 'string' && batch.status.trim() !== '' ? batch.status : 'unknown';
+  return typeof batch.status === 'string' && batch.status.trim() !== '' ? canonicalStatus(batch.status) : 'unknown';
+}
+
+const STATUS_RANK: ReadonlyMap<string, number> = new Map(KNOWN_STATUSES.map((status, rank) => [status, rank]));
+
+// A Map, not an object: a status named `constructor` must not find Object.prototype's members.
+const CANONICAL: ReadonlyMap<string, string> = new Map([
+  ...KNOWN_STATUSES.map((status): [string, string] => [status, status]),
+  // American spellings, as some compatible servers write them.
+  ['canceled', 'cancelled'],
+  ['canceling', 'cancelling'],
+]);
+
+/**
+ * A documented status however a provider wrote it (`Completed`, `IN_PROGRESS`, `in-progress`,
+ * `In Progress`, `canceled`) as the API's own spelling, so it groups, filters and polls like
+ * one. Any other status is kept exactly as sent: never dropped, never merged with another.
+ */
+export function canonicalStatus(status: string): string {
+  // The common case first: the API's own spelling.
+  if (STATUS_RANK.has(status)) return status;
+  return (
+    CANONICAL.get(
+      status
+        .trim()
+        .toLowerCase()
+        .replace(/[\s-]+/g, '_'),
+    ) ?? status
+  );
 }
 
 export function isActive(batch: Batch): boolean {
@@ -34,8 +62,6 @@ export function groupByStatus(batches: readonly Batch[]): StatusGroup[] {
   }
   return [...groups.keys()].sort(compareStatuses).map((status) => ({ status, batches: groups.get(status)! }));
 }
-
-const STATUS_RANK: ReadonlyMap<string, number> = new Map(KNOWN_STATUSES.map((status, rank) => [status, rank]));
 
 function compareStatuses(a: string, b: string): number {
   const ra = STATUS_RANK.get(a);

@@ -20,6 +20,10 @@ export const BATCH_ENDPOINTS = [
 
 const DEFAULT_MAX_REQUESTS = 50_000;
 const DEFAULT_MAX_BYTES = 200 * 1024 * 1024;
+/** An embeddings batch may embed at most this many inputs in all (an array `input` counts each item). */
+const DEFAULT_MAX_EMBEDDING_INPUTS = 50_000;
+/** One embeddings request may embed at most this many inputs. */
+const MAX_INPUTS_PER_EMBEDDING_REQUEST = 2048;
 
 export type ProblemCode =
   | 'invalidJson'
@@ -35,6 +39,9 @@ export type ProblemCode =
   | 'mixedModel'
   | 'missingMessages'
   | 'missingInput'
+  | 'invalidInput'
+  | 'invalidPrompt'
+  | 'tooManyInputs'
   | 'tooManyRequests'
   | 'fileTooLarge';
 
@@ -55,6 +62,8 @@ export interface Problem {
 export interface ValidationOptions {
   maxRequests?: number;
   maxBytes?: number;
+  /** Default 50,000: the inputs an embeddings batch may hold in all. */
+  maxEmbeddingInputs?: number;
 }
 
 export interface ValidationResult {
@@ -107,6 +116,8 @@ export function classifyJsonl(text: string): 'batch' | 'other' | 'undecided' {
 export function validateBatchInput(text: string, options: ValidationOptions = {}): ValidationResult {
   const maxRequests = options.maxRequests ?? DEFAULT_MAX_REQUESTS;
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
+  const maxEmbeddingInputs = options.maxEmbeddingInputs ?? DEFAULT_MAX_EMBEDDING_INPUTS;
+  let embeddingInputs = 0;
   const problems: Problem[] = [];
   const fileProblems: Problem[] = [];
   const firstLineOfId = new Map<string, number>();
@@ -246,7 +257,11 @@ export function validateBatchInput(text: string, options: ValidationOptions = {}
       });
       continue;
     }
-    if (typeof body.model !== 'string' || body.model === '') {
+    // The moderations endpoint defaults its model (omni-moderation-latest); every other one needs it named.
+    const modelOptional = url === '/v1/moderations' && body.model === undefined;
+    if (modelOptional) {
+      // Nothing to check, nor to compare with the other lines.
+    } else if (typeof body.model !== 'string' || body.model === '') {
       const message =
         body.model === undefined
           ? '"body.model" is missing: every request must name its model.'
@@ -282,6 +297,20 @@ export function validateBatchInput(text: string, options: ValidationOptions = {}
         ...member(['body']),
       });
     }
+    const bodyProblem = typeof url === 'string' ? checkBody(url, body) : undefined;
+    if (bodyProblem) at({ severity: 'error', ...bodyProblem, ...(member(['body', bodyProblem.field]) ?? member(['body'])) });
+    if (url === '/v1/embeddings') {
+      const before = embeddingInputs;
+      embeddingInputs += embeddingInputCount(body.input);
+      if (before <= maxEmbeddingInputs && embeddingInputs > maxEmbeddingInputs) {
+        at({
+          severity: 'error',
+          code: 'tooManyInputs',
+          message: `An embeddings batch may embed at most ${maxEmbeddingInputs.toLocaleString('en-US')} inputs in all; with this line the file has ${embeddingInputs.toLocaleString('en-US')} (each item of an "input" array counts).`,
+          ...(member(['body', 'input']) ?? member(['body'])),
+        });
+      }
+    }
   }
 
   if (requests > maxRequests) {
@@ -304,6 +333,70 @@ export function validateBatchInput(text: string, options: ValidationOptions = {}
   // Problems on first uses of duplicated ids were added out of line order.
   const ordered = reportedFirstUse.size > 0 ? problems.sort((a, b) => a.line - b.line) : problems;
   return { requests, endpoint, problems: fileProblems.concat(ordered) };
+}
+
+/**
+ * What the body of a request to `url` holds of the wrong type, for the endpoints whose main
+ * parameter is not checked above: the embeddings/moderations `input`, the completions, image and
+ * video `prompt`, the image edit's `image`. Missing ones are left to the API, which may default them.
+ */
+function checkBody(url: string, body: Record<string, unknown>): { code: ProblemCode; message: string; field: string } | undefined {
+  const wrong = (code: ProblemCode, field: string, expected: string): { code: ProblemCode; message: string; field: string } => ({
+    code,
+    field,
+    message: `"body.${field}" must be ${expected} for ${url} (got ${describeJsonType(body[field])}).`,
+  });
+  switch (url) {
+    case '/v1/embeddings': {
+      const input = body.input;
+      if (input === undefined) return undefined;
+      if (embeddingInputCount(input) === 0)
+        return wrong('invalidInput', 'input', 'a non-empty string or a non-empty array of strings or token arrays');
+      if (Array.isArray(input) && input.length > MAX_INPUTS_PER_EMBEDDING_REQUEST && typeof input[0] !== 'number') {
+        return {
+          code: 'invalidInput',
+          field: 'input',
+          message: `"body.input" holds ${input.length.toLocaleString('en-US')} inputs: one ${url} request may embed at most ${MAX_INPUTS_PER_EMBEDDING_REQUEST.toLocaleString('en-US')}.`,
+        };
+      }
+      return undefined;
+    }
+    case '/v1/moderations':
+      return body.input === undefined || typeof body.input === 'string' || Array.isArray(body.input)
+        ? undefined
+        : wrong('invalidInput', 'input', 'a string or an array');
+    case '/v1/completions':
+      return body.prompt === undefined || typeof body.prompt === 'string' || Array.isArray(body.prompt)
+        ? undefined
+        : wrong('invalidPrompt', 'prompt', 'a string or an array');
+    case '/v1/images/generations':
+    case '/v1/images/edits':
+    case '/v1/videos':
+      if (body.prompt !== undefined && (typeof body.prompt !== 'string' || body.prompt === '')) {
+        return wrong('invalidPrompt', 'prompt', 'a non-empty string');
+      }
+      if (
+        url === '/v1/images/edits' &&
+        body.image !== undefined &&
+        !(typeof body.image === 'string' || Array.isArray(body.image) || isRecord(body.image))
+      ) {
+        return wrong('invalidInput', 'image', 'an image reference (a URL or data URL, a file id object, or an array of them)');
+      }
+      return undefined;
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * How many inputs an embeddings request's `input` embeds: a string or one token array is one,
+ * an array of strings or of token arrays is one per item; 0 when it is empty or of another type.
+ */
+function embeddingInputCount(input: unknown): number {
+  if (typeof input === 'string') return input === '' ? 0 : 1;
+  if (!Array.isArray(input) || input.length === 0) return 0;
+  if (input.every((item) => typeof item === 'number')) return 1;
+  return input.every((item) => (typeof item === 'string' && item !== '') || (Array.isArray(item) && item.length > 0)) ? input.length : 0;
 }
 
 /** `Line 12: Duplicate "custom_id" …` (1-based, for messages to people). */

@@ -31,7 +31,13 @@ export interface BatchUsage {
   total_tokens?: number;
 }
 
-/** One batch as returned by `GET /batches` and `GET /batches/{id}`. Everything but `id` may be missing or null on compatible providers. */
+/**
+ * One batch as returned by `GET /batches` and `GET /batches/{id}`. Everything but `id` may be
+ * missing or null on compatible providers, and they differ in more than that: statuses in other
+ * cases (`Completed`, `IN_PROGRESS`: read them with `grouping.statusOf`), and times as ISO-8601
+ * strings instead of unix seconds (read every `…_at` field with `format.unixSeconds`). The
+ * object is kept as the provider sent it, so its JSON view shows what the server said.
+ */
 export interface Batch {
   id: string;
   object?: 'batch' | (string & {});
@@ -66,15 +72,23 @@ export interface BatchList {
   has_more: boolean;
 }
 
-/** `GET /files/{id}` */
+/** `GET /files/{id}`; times as in {@link Batch}. */
 export interface FileObject {
   id: string;
   object?: 'file' | (string & {});
   bytes?: number | null;
   created_at?: number | null;
+  /** When the file is deleted; batch input files expire after 30 days unless uploaded with `expires_after`. */
+  expires_at?: number | null;
   filename?: string | null;
   purpose?: string | null;
   status?: string | null;
+}
+
+/** An expiry policy: `expires_after` of an upload, `output_expires_after` of a batch (3600–2592000 seconds). */
+export interface ExpiresAfter {
+  anchor: 'created_at';
+  seconds: number;
 }
 
 /** The error body shape of OpenAI-compatible APIs. */
@@ -92,4 +106,6 @@ export interface CreateBatchParams {
   endpoint: string;
   completion_window: '24h' | (string & {});
   metadata?: Record<string, string>;
+  /** When the output and error files expire; without it they are kept until deleted. */
+  output_expires_after?: ExpiresAfter;
 }

@@ -4,13 +4,16 @@ import type { BatchStore } from '../core/batchStore';
 import {
   batchDescription,
   batchLabel,
+  compareNewestFirst,
   countsOf,
   escapeMarkdown,
   humanizeStatus,
+  ID_HOVER_MAX,
   ID_MAX,
   markdownCode,
   plainText,
   relativeTime,
+  unixSeconds,
 } from '../core/format';
 import { statusOf } from '../core/grouping';
 import type { Batch } from '../core/types';
@@ -48,14 +51,15 @@ class IdHoverProvider implements vscode.HoverProvider {
     md.isTrusted = { enabledCommands: [CommandId.openBatch, CommandId.copyBatchId, CommandId.copyOutputFileId, CommandId.openOutputFile] };
     md.supportHtml = false;
     md.appendMarkdown(`**${escapeMarkdown(batchLabel(batch))}** — ${escapeMarkdown(humanizeStatus(statusOf(batch)))}`);
-    if (role) md.appendMarkdown(` · ${role} file of ${markdownCode(batch.id)}`);
+    if (role) md.appendMarkdown(` · ${role} file of ${markdownCode(batch.id, ID_HOVER_MAX)}`);
     md.appendMarkdown('\n\n');
     const facts = [escapeMarkdown(batchDescription(batch))];
     if (batch.request_counts) {
       const counts = countsOf(batch);
       facts.push(`${counts.completed} completed, ${counts.failed} failed of ${counts.total}`);
     }
-    if (typeof batch.created_at === 'number' && Number.isFinite(batch.created_at)) facts.push(`created ${relativeTime(batch.created_at)}`);
+    const created = unixSeconds(batch.created_at);
+    if (created !== undefined) facts.push(`created ${relativeTime(created)}`);
     md.appendMarkdown(facts.filter(Boolean).join(' · ') + '\n\n');
     const links = [
       commandLink('Open details', CommandId.openBatch, batch.id),
@@ -81,7 +85,7 @@ class IdCompletionProvider implements vscode.CompletionItemProvider {
     const match = /(batch_|file-)[A-Za-z0-9]*$/.exec(before);
     if (!match) return undefined;
     const range = new vscode.Range(position.line, position.character - match[0].length, position.line, position.character);
-    const batches = [...this.store.batches].sort((a, b) => (b.created_at ?? 0) - (a.created_at ?? 0));
+    const batches = [...this.store.batches].sort(compareNewestFirst);
     const items: vscode.CompletionItem[] = [];
     const add = (id: string, detail: string, documentation: string, rank: number): void => {
       // The label is shown (and may render icons); what is inserted and filtered on is the id itself.

@@ -1,10 +1,13 @@
 import * as vscode from 'vscode';
+import { fileIdOf } from '../core/batchFacts';
 import type { BatchStore } from '../core/batchStore';
 import { BatchFilter, isFilterActive, matchesFilter } from '../core/filter';
-import { plainText } from '../core/format';
+import { failureVerdict, plainText } from '../core/format';
 import { groupByStatus } from '../core/grouping';
+import type { Batch } from '../core/types';
 import { CommandId, CONFIG_SECTION } from '../ids';
 import type { Logger } from '../log';
+import { ErrorFileSizes } from './errorFileSizes';
 import { BatchNode, batchTooltip, ErrorNode, LoadMoreNode, MessageNode, StatusGroupNode, TreeNode } from './nodes';
 
 /**
@@ -16,14 +19,21 @@ export class BatchTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
   readonly onDidChangeTreeData = this.changed.event;
   private groups = new Map<string, StatusGroupNode>();
   private activeFilter: BatchFilter | undefined;
-  private readonly subscription: vscode.Disposable;
+  private readonly subscriptions: vscode.Disposable[];
+  private readonly errorFiles: ErrorFileSizes;
 
   constructor(
     private readonly store: BatchStore,
     /** Error messages quote servers (and may echo a key): the tree shows them only through {@link Logger.shown}. */
-    private readonly log: Pick<Logger, 'shown'>,
+    private readonly log: Pick<Logger, 'shown' | 'info'>,
   ) {
-    this.subscription = store.onDidChange(() => this.changed.fire(undefined));
+    this.errorFiles = new ErrorFileSizes(store, log);
+    this.subscriptions = [
+      store.onDidChange(() => this.changed.fire(undefined)),
+      // Rare (providers without request counts): a whole refresh is simpler than finding the nodes.
+      this.errorFiles.onDidChange(() => this.changed.fire(undefined)),
+      this.errorFiles,
+    ];
   }
 
   getTreeItem(node: TreeNode): vscode.TreeItem {
@@ -32,7 +42,7 @@ export class BatchTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
 
   /** Tooltips are Markdown built per batch; deferring them to hover keeps large trees cheap to render. */
   resolveTreeItem(item: vscode.TreeItem, node: TreeNode): vscode.TreeItem {
-    if (node instanceof BatchNode) item.tooltip = batchTooltip(node.batch);
+    if (node instanceof BatchNode) item.tooltip = batchTooltip(node.batch, node.errorFileBytes);
     return item;
   }
 
@@ -41,7 +51,7 @@ export class BatchTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
   }
 
   async getChildren(node?: TreeNode): Promise<TreeNode[]> {
-    if (node instanceof StatusGroupNode) return node.group.batches.map((batch) => new BatchNode(batch, node));
+    if (node instanceof StatusGroupNode) return node.group.batches.map((batch) => new BatchNode(batch, node, this.errorFileBytes(batch)));
     if (node) return [];
     return this.rootNodes();
   }
@@ -60,9 +70,18 @@ export class BatchTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
   findBatchNode(batchId: string): BatchNode | undefined {
     for (const group of this.groups.values()) {
       const batch = group.group.batches.find((b) => b.id === batchId);
-      if (batch) return new BatchNode(batch, group);
+      if (batch) return new BatchNode(batch, group, this.errorFileBytes(batch));
     }
     return undefined;
+  }
+
+  /**
+   * The size of a completed batch's error file when only that can tell whether requests failed
+   * (no request counts); looked up on first sight, so the node shows as a warning once it is known.
+   */
+  private errorFileBytes(batch: Batch): number | undefined {
+    const fileId = fileIdOf(batch, 'error');
+    return fileId && failureVerdict(batch) === 'unknown' ? this.errorFiles.bytesOf(fileId) : undefined;
   }
 
   private async rootNodes(): Promise<TreeNode[]> {
@@ -131,7 +150,7 @@ export class BatchTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
   }
 
   dispose(): void {
-    this.subscription.dispose();
+    for (const subscription of this.subscriptions) subscription.dispose();
     this.changed.dispose();
   }
 }

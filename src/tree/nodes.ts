@@ -46,6 +46,8 @@ export class BatchNode implements TreeNode {
   constructor(
     readonly batch: Batch,
     readonly parent: StatusGroupNode,
+    /** The size of its error file, when the batch's failures depend on it (see `format.failureVerdict`). */
+    readonly errorFileBytes?: number,
   ) {
     this.id = `${parent.id}/${batch.id}`;
   }
@@ -55,7 +57,7 @@ export class BatchNode implements TreeNode {
     const item = new vscode.TreeItem(batchLabel(batch), vscode.TreeItemCollapsibleState.None);
     item.id = this.id;
     item.description = batchDescription(batch);
-    const presentation = batchPresentation(batch);
+    const presentation = batchPresentation(batch, this.errorFileBytes);
     item.iconPath = themeIcon(presentation.icon, presentation.color);
     item.contextValue = batchContextValue(batch);
     item.command = { command: CommandId.openBatch, title: 'Open Batch Details', arguments: [batch.id] };
@@ -65,8 +67,8 @@ export class BatchNode implements TreeNode {
 }
 
 /** The Markdown tooltip, built only when VS Code asks for it (on hover), not for every node. */
-export function batchTooltip(batch: Batch): vscode.MarkdownString {
-  const tooltip = new vscode.MarkdownString(batchTooltipMarkdown(batch));
+export function batchTooltip(batch: Batch, errorFileBytes?: number): vscode.MarkdownString {
+  const tooltip = new vscode.MarkdownString(batchTooltipMarkdown(batch, Date.now(), errorFileBytes));
   tooltip.supportHtml = false;
   tooltip.isTrusted = false;
   return tooltip;

@@ -3,13 +3,16 @@
  *
  *   node out/test/fake-api/cli.js --port 8787 [--host 127.0.0.1] [--key K]
  *        [--seed demo|fixture|empty|generated:N] [--tick S] [--now real|UNIX_SECONDS]
- *        [--auth-header bearer|api-key] [--api-version V] [--verbose]
+ *        [--auth-header bearer|api-key] [--api-version V] [--base-path /v1|/openai/v1|/openai]
+ *        [--quirks all|statusCase,isoTimestamps,…] [--verbose]
  *
  * --tick S advances the fake clock by S seconds every S real seconds, so active batches progress.
  * --now real starts the clock at the current time, so ages read "a few seconds ago" in the UI.
+ * --quirks answers as other providers do (see QUIRKS in server.ts): `all`, or names separated by commas.
+ * --base-path serves the API where Azure does: `/openai/v1` (its v1 API) or `/openai` (with --api-version).
  */
 import { parseArgs } from 'node:util';
-import { startFakeApi, type FakeApiOptions } from './server';
+import { parseQuirks, startFakeApi, type FakeApiOptions, type Quirks } from './server';
 
 function fail(message: string): never {
   process.stderr.write(`fake-api: ${message}\n`);
@@ -41,6 +44,8 @@ async function main(): Promise<void> {
       now: { type: 'string' },
       'auth-header': { type: 'string', default: 'bearer' },
       'api-version': { type: 'string' },
+      'base-path': { type: 'string' },
+      quirks: { type: 'string' },
       verbose: { type: 'boolean', default: false },
     },
     strict: true,
@@ -52,6 +57,15 @@ async function main(): Promise<void> {
   if (values.now === 'real') now = Math.floor(Date.now() / 1000);
   else if (values.now !== undefined) now = parsePositive('now', values.now, false);
 
+  let quirks: Quirks | undefined;
+  try {
+    quirks = values.quirks === undefined ? undefined : parseQuirks(values.quirks);
+  } catch (error) {
+    fail(`--quirks: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const basePath = values['base-path'];
+  if (basePath !== undefined && !/^\/[\w/-]*$/.test(basePath)) fail(`--base-path must be a path such as /openai/v1, got '${basePath}'`);
+
   const api = await startFakeApi({
     port: values.port === undefined ? 0 : parsePositive('port', values.port, true),
     host: values.host,
@@ -59,10 +73,14 @@ async function main(): Promise<void> {
     seed: parseSeed(values.seed),
     authHeader,
     requireApiVersion: values['api-version'],
+    basePath,
+    quirks,
     now,
   });
   process.stdout.write(`Fake OpenAI Batch API on ${api.baseUrl} (key: ${api.apiKey})\n`);
   process.stderr.write(`fake-api: ${api.store.list().length} batches, clock at ${new Date(api.clock.now() * 1000).toISOString()}\n`);
+  const on = Object.entries(quirks ?? {}).filter(([, enabled]) => enabled);
+  if (on.length > 0) process.stderr.write(`fake-api: quirks ${on.map(([name]) => name).join(', ')}\n`);
 
   let ticker: NodeJS.Timeout | undefined;
   if (values.tick !== undefined) {

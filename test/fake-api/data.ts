@@ -15,7 +15,17 @@ export const DAY = 86_400;
 export const DEMO_NOW = 1_760_000_000;
 /** Batches created from this instant on carry `model` and `usage`; older ones have the fixture's field set only. */
 export const MODEL_FIELDS_SINCE = 1_750_000_000;
-export const BATCH_ENDPOINTS = ['/v1/responses', '/v1/chat/completions', '/v1/embeddings', '/v1/completions', '/v1/moderations'] as const;
+/** The endpoints the Batch API runs today (the `endpoint` enum of CreateBatchRequest in the OpenAPI description). */
+export const BATCH_ENDPOINTS = [
+  '/v1/responses',
+  '/v1/chat/completions',
+  '/v1/embeddings',
+  '/v1/completions',
+  '/v1/moderations',
+  '/v1/images/generations',
+  '/v1/images/edits',
+  '/v1/videos',
+] as const;
 export const TERMINAL_STATUSES: ReadonlySet<string> = new Set(['completed', 'failed', 'expired', 'cancelled']);
 
 // ---------------------------------------------------------------------------------------------
@@ -120,6 +130,9 @@ const MODELS: Record<string, readonly string[]> = {
   '/v1/embeddings': ['text-embedding-3-small', 'text-embedding-3-large'],
   '/v1/completions': ['gpt-3.5-turbo-instruct'],
   '/v1/moderations': ['omni-moderation-latest'],
+  '/v1/images/generations': ['gpt-image-1'],
+  '/v1/images/edits': ['gpt-image-1'],
+  '/v1/videos': ['sora-2'],
 };
 
 export function defaultModel(endpoint: string | null | undefined): string {
@@ -662,6 +675,15 @@ export function inputLine(endpoint: string, model: string, customId: string, n: 
     case '/v1/moderations':
       body = { model, input: prompt };
       break;
+    case '/v1/images/generations':
+      body = { model, prompt, size: '1024x1024', quality: 'low' };
+      break;
+    case '/v1/images/edits':
+      body = { model, prompt, image: { image_url: `https://example.com/source-${n % 7}.png` }, size: '1024x1024' };
+      break;
+    case '/v1/videos':
+      body = { model, prompt, seconds: '4', size: '720x1280' };
+      break;
     default:
       body = {
         model,
@@ -767,18 +789,52 @@ export function outputLine(rng: Rng, endpoint: string, model: string, customId: 
         usage: { prompt_tokens: promptTokens, completion_tokens: outputTokens, total_tokens: promptTokens + outputTokens },
       };
       break;
-    default:
+    case '/v1/images/generations':
+    case '/v1/images/edits':
+      body = {
+        created,
+        // Random base64 standing in for a small PNG: what matters is its size.
+        data: [{ b64_json: Buffer.from(randomHex(rng, 2048), 'hex').toString('base64') }],
+        size: '1024x1024',
+        quality: 'low',
+        output_format: 'png',
+        usage: {
+          input_tokens: promptTokens,
+          input_tokens_details: { text_tokens: promptTokens, image_tokens: 0 },
+          output_tokens: 272,
+          total_tokens: promptTokens + 272,
+        },
+      };
+      break;
+    case '/v1/videos':
+      body = {
+        id: `video_${randomHex(rng, 48)}`,
+        object: 'video',
+        created_at: created,
+        completed_at: created + 90,
+        status: 'completed',
+        model,
+        progress: 100,
+        seconds: '4',
+        size: '720x1280',
+        error: null,
+      };
+      break;
+    default: {
+      // Deterministic from the answer drawn above, so no other line's content changes.
+      const flagged = answer.length % 5 === 0;
       body = {
         id: `modr-${randomHex(rng, 32)}`,
         model,
         results: [
           {
-            flagged: false,
-            categories: { harassment: false, violence: false },
-            category_scores: { harassment: 0.000_12, violence: 0.000_34 },
+            flagged,
+            categories: { harassment: flagged, violence: false },
+            category_scores: { harassment: flagged ? 0.912_3 : 0.000_12, violence: 0.000_34 },
           },
         ],
       };
+    }
   }
   return (
     JSON.stringify({

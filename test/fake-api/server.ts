@@ -10,7 +10,7 @@
  */
 import * as http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { createGzip } from 'node:zlib';
 import type { Batch, BatchErrorItem, FileObject } from '../../src/core/types';
@@ -48,8 +48,55 @@ export interface FakeApiOptions {
   authHeader?: 'bearer' | 'api-key';
   /** When set, every request must carry `?api-version=<this>`, else 400. */
   requireApiVersion?: string;
+  /** Like Azure's v1 API, which takes no dated api-version: a request carrying one gets a 400. */
+  refuseApiVersion?: boolean;
+  /**
+   * Where the API lives on the server: `/v1` (default, like OpenAI), `/openai/v1` (Azure's v1
+   * API) or `/openai` (Azure's dated API, with `requireApiVersion`). `baseUrl` ends with it.
+   */
+  basePath?: string;
+  /** Answer as other providers do, one flag per difference (see {@link QUIRKS}); `'all'` turns every one on. */
+  quirks?: Quirks | 'all';
   /** Initial clock in unix seconds. Default: a fixed instant a little after the newest seeded batch. */
   now?: number;
+}
+
+/**
+ * How OpenAI-compatible providers answer differently from OpenAI, one flag each (SPEC.md,
+ * "Providers as they really answer"). They change what the fake sends, never its state.
+ */
+export const QUIRKS = [
+  /** Statuses in other cases: `Completed`, `IN_PROGRESS`, `In Progress`. */
+  'statusCase',
+  /** Every `…_at` of batches and files as an ISO-8601 string instead of unix seconds. */
+  'isoTimestamps',
+  /** List pages without `has_more` (they hold every batch: paging by `after` still works). */
+  'noHasMore',
+  /** `endpoint: null` on every batch. */
+  'nullEndpoint',
+  /** `request_counts: null` on every batch. */
+  'nullCounts',
+  /** Batch and file ids of 200+ characters, base64 like LiteLLM's (with `+`, `/` and `=`). */
+  'longIds',
+  /** Azure: a completed batch where nothing failed still gets an error file, of 0 bytes. */
+  'azureEmptyErrorFile',
+] as const;
+
+export type Quirk = (typeof QUIRKS)[number];
+export type Quirks = Partial<Record<Quirk, boolean>>;
+
+/** `all`, or a comma-separated list of quirk names (the CLI's `--quirks`); throws on an unknown name. */
+export function parseQuirks(text: string): Quirks {
+  if (text.trim() === 'all') return Object.fromEntries(QUIRKS.map((quirk) => [quirk, true]));
+  const quirks: Quirks = {};
+  for (const name of text
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean)) {
+    if (!(QUIRKS as readonly string[]).includes(name)) throw new Error(`unknown quirk '${name}' (known: ${QUIRKS.join(', ')}, or all)`);
+    quirks[name as Quirk] = true;
+  }
+  return quirks;
 }
 
 export interface LoggedRequest {
@@ -61,6 +108,11 @@ export interface LoggedRequest {
   headers: Record<string, string | undefined>;
   /** 0 while no response head was sent (in flight, hung or reset). */
   status: number;
+  /**
+   * What a POST sent, as read: the JSON body of a create, or the fields of a multipart upload
+   * (the file part as `{ filename, bytes }`). For checking requests against the API description.
+   */
+  body?: unknown;
   /** Date.now() on arrival. */
   at: number;
 }
@@ -106,9 +158,10 @@ export interface FaultRule {
   trickleIntervalMs?: number;
 }
 
+/** A file to add; `expiresAt` (unix seconds) makes its content answer 404 from then on. */
 export type FileSpec =
-  | { id?: string; filename: string; purpose: string; content: string | Buffer }
-  | { id?: string; filename: string; purpose: string; generatedBytes: number };
+  | { id?: string; filename: string; purpose: string; content: string | Buffer; expiresAt?: number | null }
+  | { id?: string; filename: string; purpose: string; generatedBytes: number; expiresAt?: number | null };
 
 export interface FakeApi {
   readonly origin: string;
@@ -291,6 +344,104 @@ function newFileId(): string {
   let id = 'file-';
   for (const byte of randomBytes(22)) id += BASE62[byte % 62];
   return id;
+}
+
+/**
+ * An id as LiteLLM's proxy makes them: its routing facts, base64-encoded (standard alphabet, so
+ * `+`, `/` and `=` occur), well over 200 characters. Like LiteLLM's, they begin alike and differ
+ * at the end, where the provider's own id is encoded.
+ */
+function liteLlmId(inner: string): string {
+  const hash = createHash('sha256').update(inner).digest('hex');
+  // 15 bytes, so the marker below starts a base64 group.
+  const head = 'litellm_proxy;;';
+  // Encodes as `++++////`, so every long id holds a `+` and a `/`.
+  const marker = Buffer.from([0xfb, 0xef, 0xbe, 0xff, 0xff, 0xff]);
+  const facts = inner.startsWith('batch_')
+    ? `model_id:${hash};deployment:azure-eastus-gpt-4o-mini;llm_batch_id:${inner}`
+    : `unified_id,${hash};target_model_names,gpt-4o-mini,gpt-4.1-mini;llm_output_file_id,${inner}`;
+  // A length of 3n+1 bytes in all makes the base64 end in `==`.
+  const tail = `${';'.repeat((((1 - facts.length) % 3) + 3) % 3)}${facts}`;
+  return Buffer.concat([Buffer.from(head), marker, Buffer.from(tail)]).toString('base64');
+}
+
+/** What `expires_after` and `output_expires_after` accept: one hour to 30 days after creation. */
+const EXPIRES_AFTER_SECONDS = { min: 3600, max: 2_592_000 } as const;
+
+/** Checks an expiry policy (`{anchor: "created_at", seconds}`) as the API does; the seconds, or an error reply. */
+function parseExpiresAfter(value: unknown, param: string): { seconds: number } | JsonReply {
+  if (!isRecord(value)) {
+    return errorReply(400, `Invalid type for '${param}': expected an object, but got ${value === null ? 'null' : typeof value} instead.`, {
+      param,
+      code: 'invalid_type',
+    });
+  }
+  const { anchor, seconds } = value;
+  if (anchor === undefined) {
+    return errorReply(400, `Missing required parameter: '${param}.anchor'.`, {
+      param: `${param}.anchor`,
+      code: 'missing_required_parameter',
+    });
+  }
+  if (anchor !== 'created_at') {
+    return errorReply(
+      400,
+      `Invalid value: '${clip(typeof anchor === 'string' ? anchor : JSON.stringify(anchor), 40)}'. Supported values are: 'created_at'.`,
+      {
+        param: `${param}.anchor`,
+        code: 'invalid_value',
+      },
+    );
+  }
+  if (seconds === undefined) {
+    return errorReply(400, `Missing required parameter: '${param}.seconds'.`, {
+      param: `${param}.seconds`,
+      code: 'missing_required_parameter',
+    });
+  }
+  if (typeof seconds !== 'number' || !Number.isInteger(seconds)) {
+    return errorReply(400, `Invalid type for '${param}.seconds': expected an integer, but got ${typeof seconds} instead.`, {
+      param: `${param}.seconds`,
+      code: 'invalid_type',
+    });
+  }
+  if (seconds < EXPIRES_AFTER_SECONDS.min || seconds > EXPIRES_AFTER_SECONDS.max) {
+    const below = seconds < EXPIRES_AFTER_SECONDS.min;
+    return errorReply(
+      400,
+      `Invalid '${param}.seconds': integer ${below ? 'below minimum' : 'above maximum'} value. Expected a value ${below ? `>= ${EXPIRES_AFTER_SECONDS.min}` : `<= ${EXPIRES_AFTER_SECONDS.max}`}, but got ${seconds} instead.`,
+      { param: `${param}.seconds`, code: below ? 'integer_below_min_value' : 'integer_above_max_value' },
+    );
+  }
+  return { seconds };
+}
+
+const TIME_FIELDS = [
+  'created_at',
+  'in_progress_at',
+  'expires_at',
+  'finalizing_at',
+  'completed_at',
+  'failed_at',
+  'expired_at',
+  'cancelling_at',
+  'cancelled_at',
+] as const;
+
+/** Unix seconds as ISO-8601, in the spellings compatible servers use (with and without milliseconds, `Z` or `+00:00`). */
+function isoTime(seconds: number, variant: number): string {
+  const iso = new Date(seconds * 1000).toISOString();
+  return variant % 3 === 0 ? iso : variant % 3 === 1 ? iso.replace('.000Z', 'Z') : iso.replace('Z', '+00:00');
+}
+
+/** `in_progress` as `IN_PROGRESS`, `In_progress` or `In Progress`, chosen by `variant`. */
+function oddCase(status: string, variant: number): string {
+  if (variant % 3 === 0) return status.toUpperCase();
+  if (variant % 3 === 1) return status.charAt(0).toUpperCase() + status.slice(1);
+  return status
+    .split('_')
+    .map((word) => word.charAt(0).toUpperCase() + word.slice(1))
+    .join(' ');
 }
 
 function latestTimestamp(batches: Batch[]): number {
@@ -478,6 +629,21 @@ function parseBatchInput(text: string, endpoint: string): BatchInput {
   return input;
 }
 
+/** The `url`s the parseable requests of a batch input file name. */
+function requestUrls(text: string): Set<string> {
+  const urls = new Set<string>();
+  for (const line of text.split('\n')) {
+    if (line.trim() === '') continue;
+    try {
+      const request: unknown = JSON.parse(line);
+      if (isRecord(request) && typeof request.url === 'string') urls.add(request.url);
+    } catch {
+      // Invalid lines are the validation step's business.
+    }
+  }
+  return urls;
+}
+
 function validateMetadata(metadata: unknown): JsonReply | null {
   if (metadata === undefined || metadata === null) return null;
   if (!isRecord(metadata))
@@ -584,6 +750,13 @@ class FakeApiServer implements FakeApi {
   private closing: Promise<void> | undefined;
   private readonly authHeader: 'bearer' | 'api-key';
   private readonly requireApiVersion: string | undefined;
+  private readonly refuseApiVersion: boolean;
+  private readonly basePath: string;
+  private readonly quirks: Quirks;
+  /** `output_expires_after.seconds` of the batches created with one. */
+  private readonly outputExpiry = new Map<string, number>();
+  /** Deleted file ids, so that a batch's derived files are not derived again. */
+  private readonly deleted = new Set<string>();
   private faults: { rule: FaultRule; remaining: number }[] = [];
 
   private nowSeconds: number;
@@ -598,6 +771,9 @@ class FakeApiServer implements FakeApi {
     this.apiKey = options.apiKey ?? DEFAULT_KEY;
     this.authHeader = options.authHeader ?? 'bearer';
     this.requireApiVersion = options.requireApiVersion;
+    this.refuseApiVersion = options.refuseApiVersion ?? false;
+    this.basePath = (options.basePath ?? '/v1').replace(/\/+$/, '');
+    this.quirks = options.quirks === 'all' ? parseQuirks('all') : { ...options.quirks };
     this.nowSeconds = options.now ?? defaultNow(options.seed);
     this.reset(options.seed);
 
@@ -633,7 +809,7 @@ class FakeApiServer implements FakeApi {
         this.port = address.port;
         const hostPart = host.includes(':') ? `[${host}]` : host;
         this.origin = `http://${hostPart}:${address.port}`;
-        this.baseUrl = `${this.origin}/v1`;
+        this.baseUrl = `${this.origin}${this.basePath}`;
         resolve();
       });
     });
@@ -908,11 +1084,28 @@ class FakeApiServer implements FakeApi {
         });
       }
     }
+    if (this.refuseApiVersion && query.get('api-version') !== null && /^\d{4}-\d{2}-\d{2}/.test(query.get('api-version') ?? '')) {
+      return errorReply(400, `The v1 API takes no dated api-version ('${clip(query.get('api-version') ?? '', 40)}'): remove it.`, {
+        param: 'api-version',
+        code: 'unsupported_api_version',
+      });
+    }
     const authFailure = this.authenticate(req);
     if (authFailure) return authFailure;
+    const reply = await this.dispatch(req, entry, query, fault);
+    return 'json' in reply && reply.status === 200 && this.quirky() ? { ...reply, json: this.present(reply.json) } : reply;
+  }
 
+  private async dispatch(
+    req: http.IncomingMessage,
+    entry: LoggedRequest,
+    query: URLSearchParams,
+    fault: FaultRule | undefined,
+  ): Promise<Reply> {
     const method = entry.method.toUpperCase();
-    const match = /^\/v1\/(batches|files)(?:\/([^/]+))?(?:\/(cancel|content))?$/.exec(entry.path);
+    // The routes below are written for `/v1`; Azure's APIs live under `/openai/v1` or `/openai`.
+    const path = entry.path.startsWith(`${this.basePath}/`) ? `/v1${entry.path.slice(this.basePath.length)}` : entry.path;
+    const match = /^\/v1\/(batches|files)(?:\/([^/]+))?(?:\/(cancel|content))?$/.exec(path);
     let id: string | undefined;
     try {
       id = match?.[2] === undefined ? undefined : decodeURIComponent(match[2]);
@@ -922,15 +1115,61 @@ class FakeApiServer implements FakeApi {
     const [, collection, , action] = match ?? [];
     if (collection === 'batches') {
       if (method === 'GET' && id === undefined && action === undefined) return this.listBatches(query, fault);
-      if (method === 'POST' && id === undefined && action === undefined) return this.createBatch(req);
+      if (method === 'POST' && id === undefined && action === undefined) return this.createBatch(req, entry);
       if (method === 'GET' && id !== undefined && action === undefined) return this.getBatch(id);
       if (method === 'POST' && id !== undefined && action === 'cancel') return this.cancelBatch(id);
     } else if (collection === 'files') {
-      if (method === 'POST' && id === undefined && action === undefined) return this.uploadFile(req);
+      if (method === 'GET' && id === undefined && action === undefined) return this.listFiles(query);
+      if (method === 'POST' && id === undefined && action === undefined) return this.uploadFile(req, entry);
       if (method === 'GET' && id !== undefined && action === undefined) return this.getFile(id);
+      if (method === 'DELETE' && id !== undefined && action === undefined) return this.deleteFile(id);
       if (method === 'GET' && id !== undefined && action === 'content') return this.getFileContent(id);
     }
     return errorReply(404, `Invalid URL (${method} ${clip(entry.path, 200)})`);
+  }
+
+  private quirky(): boolean {
+    return QUIRKS.some((quirk) => this.quirks[quirk]);
+  }
+
+  /** A 200 reply as a quirky provider sends it (see {@link QUIRKS}): copies, so the store keeps the API's own shapes. */
+  private present(json: unknown): unknown {
+    if (!isRecord(json)) return json;
+    if (json.object === 'batch') return this.presentBatch(json as unknown as Batch);
+    if (json.object === 'file') return this.presentFile(json as unknown as FileObject);
+    if (json.object === 'list' && Array.isArray(json.data)) {
+      const list: Record<string, unknown> = { ...json, data: json.data.map((item: unknown) => this.present(item)) };
+      if (this.quirks.noHasMore) delete list.has_more;
+      return list;
+    }
+    return json;
+  }
+
+  private presentBatch(batch: Batch): Record<string, unknown> {
+    // Untyped: these are the shapes Batch does not describe.
+    const shown: Record<string, unknown> = structuredClone(batch) as unknown as Record<string, unknown>;
+    const variant = hashString(batch.id);
+    if (this.quirks.statusCase && typeof shown.status === 'string') shown.status = oddCase(shown.status, variant);
+    if (this.quirks.isoTimestamps) {
+      TIME_FIELDS.forEach((field, i) => {
+        const value = shown[field];
+        if (typeof value === 'number') shown[field] = isoTime(value, variant + i);
+      });
+    }
+    if (this.quirks.nullEndpoint) shown.endpoint = null;
+    if (this.quirks.nullCounts) shown.request_counts = null;
+    return shown;
+  }
+
+  private presentFile(file: FileObject): Record<string, unknown> {
+    const shown: Record<string, unknown> = { ...file };
+    if (this.quirks.isoTimestamps) {
+      for (const field of ['created_at', 'expires_at'] as const) {
+        const value = shown[field];
+        if (typeof value === 'number') shown[field] = isoTime(value, hashString(file.id));
+      }
+    }
+    return shown;
   }
 
   private authenticate(req: http.IncomingMessage): JsonReply | null {
@@ -993,7 +1232,9 @@ class FakeApiServer implements FakeApi {
       }
       start = position + 1;
     }
-    const data = list.slice(start, start + limit);
+    // Providers that send no has_more send no pages either: everything after the cursor.
+    const end = this.quirks.noHasMore ? list.length : start + limit;
+    const data = list.slice(start, end);
     return {
       status: 200,
       json: {
@@ -1001,9 +1242,65 @@ class FakeApiServer implements FakeApi {
         data,
         first_id: data[0]?.id ?? null,
         last_id: data[data.length - 1]?.id ?? null,
-        has_more: fault?.stuckCursor ? true : start + limit < list.length,
+        has_more: fault?.stuckCursor ? true : end < list.length,
       },
     };
+  }
+
+  /** `GET /files?purpose=&order=asc|desc&limit=1..10000&after=`: uploaded files and those of batches that finished. */
+  private listFiles(query: URLSearchParams): Reply {
+    let limit = 10_000;
+    const rawLimit = query.get('limit');
+    if (rawLimit !== null) {
+      limit = Number(rawLimit);
+      if (!/^\d+$/.test(rawLimit.trim()) || limit < 1 || limit > 10_000) {
+        return errorReply(400, `Invalid 'limit': expected an integer from 1 to 10000, but got '${clip(rawLimit, 40)}' instead.`, {
+          param: 'limit',
+          code: 'invalid_value',
+        });
+      }
+    }
+    const order = query.get('order') ?? 'desc';
+    if (order !== 'asc' && order !== 'desc') {
+      return errorReply(400, `Invalid value: '${clip(order, 20)}'. Supported values are: 'asc' and 'desc'.`, {
+        param: 'order',
+        code: 'invalid_value',
+      });
+    }
+    const purpose = query.get('purpose');
+    // Files of batches are derived on first access: list those that exist by now.
+    for (const batch of this.batches.values()) {
+      for (const id of [batch.input_file_id, batch.output_file_id, batch.error_file_id]) if (id) this.resolveFile(id);
+    }
+    const files = [...this.files.values()]
+      .map((entry) => entry.object)
+      .filter((file) => purpose === null || file.purpose === purpose)
+      .sort((a, b) => (order === 'asc' ? 1 : -1) * ((a.created_at ?? 0) - (b.created_at ?? 0) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)));
+    let start = 0;
+    const after = query.get('after');
+    if (after !== null) {
+      const position = files.findIndex((file) => file.id === after);
+      if (position < 0) return errorReply(400, `Invalid 'after': no file found with id '${clip(after, 100)}'.`, { param: 'after' });
+      start = position + 1;
+    }
+    const data = files.slice(start, start + limit);
+    return {
+      status: 200,
+      json: {
+        object: 'list',
+        data,
+        first_id: data[0]?.id ?? null,
+        last_id: data[data.length - 1]?.id ?? null,
+        has_more: start + limit < files.length,
+      },
+    };
+  }
+
+  private deleteFile(id: string): Reply {
+    if (!this.resolveFile(id)) return errorReply(404, `No such File object: ${clip(id, 100)}`, { param: 'id' });
+    this.files.delete(id);
+    this.deleted.add(id);
+    return { status: 200, json: { id, object: 'file', deleted: true } };
   }
 
   private getBatch(id: string): Reply {
@@ -1024,12 +1321,13 @@ class FakeApiServer implements FakeApi {
     return { status: 200, json: batch };
   }
 
-  private async createBatch(req: http.IncomingMessage): Promise<Reply> {
+  private async createBatch(req: http.IncomingMessage, entry: LoggedRequest): Promise<Reply> {
     const raw = await readBody(req, MAX_JSON_BODY_BYTES);
     if (raw === null) return errorReply(413, 'Request body too large.', { headers: { connection: 'close' } });
     let params: unknown;
     try {
       params = JSON.parse(raw.toString('utf8'));
+      entry.body = params;
     } catch {
       params = undefined;
     }
@@ -1041,7 +1339,7 @@ class FakeApiServer implements FakeApi {
     }
     const missing = (param: string): Reply =>
       errorReply(400, `Missing required parameter: '${param}'.`, { param, code: 'missing_required_parameter' });
-    const { input_file_id: inputFileId, endpoint, completion_window: window, metadata } = params;
+    const { input_file_id: inputFileId, endpoint, completion_window: window, metadata, output_expires_after: outputExpiresAfter } = params;
     if (typeof inputFileId !== 'string' || inputFileId === '') return missing('input_file_id');
     if (typeof endpoint !== 'string' || endpoint === '') return missing('endpoint');
     if (!(BATCH_ENDPOINTS as readonly string[]).includes(endpoint)) {
@@ -1060,6 +1358,12 @@ class FakeApiServer implements FakeApi {
     }
     const metadataProblem = validateMetadata(metadata);
     if (metadataProblem) return metadataProblem;
+    let outputExpirySeconds: number | undefined;
+    if (outputExpiresAfter !== undefined) {
+      const policy = parseExpiresAfter(outputExpiresAfter, 'output_expires_after');
+      if (!('seconds' in policy)) return policy;
+      outputExpirySeconds = policy.seconds;
+    }
 
     const file = this.resolveFile(inputFileId);
     if (!file)
@@ -1071,17 +1375,31 @@ class FakeApiServer implements FakeApi {
         { param: 'input_file_id' },
       );
     }
+    const expiresAt = file.object.expires_at;
+    if (typeof expiresAt === 'number' && expiresAt <= this.nowSeconds) {
+      return errorReply(400, `Invalid 'input_file_id': the file '${clip(inputFileId, 60)}' has expired.`, { param: 'input_file_id' });
+    }
     const content = this.fileContent(file);
     if (content === null)
       return errorReply(400, "Invalid 'input_file_id': the file exceeds the 200 MB limit for batch input files.", {
         param: 'input_file_id',
       });
+    const text = content.toString('utf8');
+    const urls = requestUrls(text);
+    // Requests that all name another endpoint are a wrong `endpoint`, not a batch that fails validation line by line.
+    if (urls.size > 0 && !urls.has(endpoint) && [...urls].every((url) => (BATCH_ENDPOINTS as readonly string[]).includes(url))) {
+      return errorReply(
+        400,
+        `Invalid 'endpoint': the requests in the input file are for ${[...urls].map((url) => `'${clip(url, 40)}'`).join(', ')}, not '${endpoint}'.`,
+        { param: 'endpoint', code: 'invalid_value' },
+      );
+    }
 
-    const input = parseBatchInput(content.toString('utf8'), endpoint);
+    const input = parseBatchInput(text, endpoint);
     const now = Math.floor(this.nowSeconds);
     const batch: Batch = {
       ...newBatchRecord({
-        id: newBatchId(now),
+        id: this.newBatchId(now),
         endpoint,
         inputFileId,
         status: 'validating',
@@ -1094,11 +1412,12 @@ class FakeApiServer implements FakeApi {
     };
     this.batches.set(batch.id, batch);
     this.inputs.set(batch.id, input);
+    if (outputExpirySeconds !== undefined) this.outputExpiry.set(batch.id, outputExpirySeconds);
     this.sortedCache = undefined;
     return { status: 200, json: batch };
   }
 
-  private async uploadFile(req: http.IncomingMessage): Promise<Reply> {
+  private async uploadFile(req: http.IncomingMessage, entry: LoggedRequest): Promise<Reply> {
     const contentType = header(req, 'content-type') ?? '';
     const boundary = /boundary=(?:"([^"]+)"|([^;\s]+))/i.exec(contentType);
     if (!/^multipart\/form-data/i.test(contentType) || !boundary) {
@@ -1112,6 +1431,12 @@ class FakeApiServer implements FakeApi {
       });
     const parts = parseMultipart(body, boundary[1] ?? boundary[2]);
     if (!parts) return errorReply(400, 'Could not parse the multipart/form-data body.');
+    entry.body = Object.fromEntries(
+      parts.map((part) => [
+        part.name,
+        part.filename !== undefined ? { filename: part.filename, bytes: part.data.length } : part.data.toString('utf8'),
+      ]),
+    );
     const purpose = parts
       .find((p) => p.name === 'purpose')
       ?.data.toString('utf8')
@@ -1130,9 +1455,26 @@ class FakeApiServer implements FakeApi {
     if (purpose === 'batch' && !filename.toLowerCase().endsWith('.jsonl')) {
       return errorReply(400, 'Invalid file format for Batch API. Must be .jsonl', { param: 'file' });
     }
+    // Multipart spells the object as `expires_after[anchor]` and `expires_after[seconds]` (how the SDKs send it).
+    const field = (name: string): string | undefined =>
+      parts
+        .find((p) => p.name === name)
+        ?.data.toString('utf8')
+        .trim();
+    const anchor = field('expires_after[anchor]');
+    const seconds = field('expires_after[seconds]');
+    let expiresAt: number | undefined;
+    if (anchor !== undefined || seconds !== undefined) {
+      const policy = parseExpiresAfter(
+        { anchor, seconds: seconds !== undefined && /^-?\d+$/.test(seconds) ? Number(seconds) : seconds },
+        'expires_after',
+      );
+      if (!('seconds' in policy)) return policy;
+      expiresAt = Math.floor(this.nowSeconds) + policy.seconds;
+    }
     // Copy out of the request body so the rest of it can be garbage-collected.
-    const entry = this.addFile({ filename, purpose, content: Buffer.from(filePart.data) });
-    return { status: 200, json: entry.object };
+    const added = this.addFile({ filename, purpose, content: Buffer.from(filePart.data), expiresAt });
+    return { status: 200, json: added.object };
   }
 
   private getFile(id: string): Reply {
@@ -1144,6 +1486,10 @@ class FakeApiServer implements FakeApi {
   private getFileContent(id: string): Reply {
     const file = this.resolveFile(id);
     if (!file) return errorReply(404, `No such File object: ${clip(id, 100)}`, { param: 'id' });
+    // Like the API: an expired file still has its object, but its content is gone.
+    const expiresAt = file.object.expires_at;
+    if (typeof expiresAt === 'number' && expiresAt <= this.nowSeconds)
+      return errorReply(404, `No such File object: ${clip(id, 100)}`, { param: 'id' });
     return { status: 200, file };
   }
 
@@ -1163,8 +1509,42 @@ class FakeApiServer implements FakeApi {
     this.inputs.clear();
     this.plans.clear();
     this.progress.clear();
-    for (const batch of seedBatches(seed, this.nowSeconds)) this.batches.set(batch.id, batch);
+    this.outputExpiry.clear();
+    this.deleted.clear();
+    for (const batch of seedBatches(seed, this.nowSeconds).map((seeded) => this.seeded(seeded))) this.batches.set(batch.id, batch);
     this.sortedCache = undefined;
+  }
+
+  /** A seeded batch as this provider would have it: long ids, Azure's empty error file. */
+  private seeded(batch: Batch): Batch {
+    if (this.quirks.longIds) {
+      batch.id = liteLlmId(batch.id);
+      for (const field of ['input_file_id', 'output_file_id', 'error_file_id'] as const) {
+        const id = batch[field];
+        if (id) batch[field] = liteLlmId(id);
+      }
+    }
+    const counts = batch.request_counts;
+    if (
+      this.quirks.azureEmptyErrorFile &&
+      batch.status === 'completed' &&
+      batch.output_file_id &&
+      !batch.error_file_id &&
+      !counts?.failed
+    ) {
+      batch.error_file_id = this.newFileId();
+    }
+    return batch;
+  }
+
+  private newBatchId(createdAt: number): string {
+    const id = newBatchId(createdAt);
+    return this.quirks.longIds ? liteLlmId(id) : id;
+  }
+
+  private newFileId(): string {
+    const id = newFileId();
+    return this.quirks.longIds ? liteLlmId(id) : id;
   }
 
   private put(batch: Batch): void {
@@ -1195,7 +1575,7 @@ class FakeApiServer implements FakeApi {
   }
 
   private addFile(spec: FileSpec): FileEntry {
-    const id = spec.id ?? newFileId();
+    const id = spec.id ?? this.newFileId();
     let body: FileBody;
     let bytes: number;
     if ('generatedBytes' in spec) {
@@ -1213,6 +1593,8 @@ class FakeApiServer implements FakeApi {
       object: 'file',
       bytes,
       created_at: Math.floor(this.nowSeconds),
+      // Only files given an expiry have the field, as the fake's files always had (see README note in the report).
+      ...(typeof spec.expiresAt === 'number' && { expires_at: spec.expiresAt }),
       filename: spec.filename,
       purpose: spec.purpose,
       status: 'processed',
@@ -1231,6 +1613,7 @@ class FakeApiServer implements FakeApi {
 
   /** Uploaded files, or files referenced by a batch (seeded or finished), whose content is derived on first access. */
   private resolveFile(id: string): FileEntry | undefined {
+    if (this.deleted.has(id)) return undefined;
     const known = this.files.get(id);
     if (known) return known;
     for (const batch of this.batches.values()) {
@@ -1326,6 +1709,9 @@ class FakeApiServer implements FakeApi {
       if (text !== null) bytes += Buffer.byteLength(text, 'utf8');
     }
     object.bytes = bytes;
+    // output_expires_after counts from the output (or error) file's creation.
+    const expirySeconds = this.outputExpiry.get(batch.id);
+    if (role !== 'input' && expirySeconds !== undefined) object.expires_at = (object.created_at ?? finishedAt) + expirySeconds;
     return { object, body: { kind: 'lines', count, line }, derived: true };
   }
 
@@ -1472,8 +1858,11 @@ class FakeApiServer implements FakeApi {
     else if (status === 'cancelled') batch.cancelled_at = t;
     else batch.expired_at = t;
     const unprocessed = counts.total - counts.completed - counts.failed;
-    batch.output_file_id = counts.completed > 0 ? newFileId() : null;
-    batch.error_file_id = counts.failed > 0 || (status === 'expired' && unprocessed > 0) ? newFileId() : null;
+    batch.output_file_id = counts.completed > 0 ? this.newFileId() : null;
+    // Azure gives a completed batch an error file even when nothing failed (then it is empty).
+    const errorFile =
+      counts.failed > 0 || (status === 'expired' && unprocessed > 0) || (status === 'completed' && !!this.quirks.azureEmptyErrorFile);
+    batch.error_file_id = errorFile ? this.newFileId() : null;
     this.progress.delete(batch.id);
   }
 }

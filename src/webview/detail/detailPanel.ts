@@ -12,7 +12,7 @@ import type { BatchJsonDocuments } from '../batchJsonDocument';
 import { WebviewHost } from '../host';
 import { pageAssets, WebviewPanels } from '../panels';
 import { buildDetailHtml } from './detailHtml';
-import { detailView, type FileInfo } from './detailView';
+import { detailView, type FileInfo, fileInfoOf } from './detailView';
 import { type CopyTarget, type HostToPage, isPageMessage, isPageState, type PageState, type PageToHost } from './protocol';
 
 export interface DetailPanelDeps {
@@ -216,7 +216,10 @@ class BatchDetailPanel extends WebviewHost<HostToPage, PageToHost> {
     this.deps.log.info(`Copied ${label} ${value}`);
   }
 
-  /** `GET /files/{id}` once per file id for this panel; failures only reach the log. */
+  /**
+   * `GET /files/{id}` once per file id for this panel, for names, sizes and expiry times (and
+   * whether an error file is empty, as Azure's are when nothing failed); failures only reach the log.
+   */
   private requestFileInfo(batch: Batch): void {
     const client = this.client;
     if (!client || this.disposed) return;
@@ -226,10 +229,7 @@ class BatchDetailPanel extends WebviewHost<HostToPage, PageToHost> {
       client.getFile(fileId, { signal: this.abort.signal }).then(
         (file) => {
           if (this.disposed) return;
-          this.fileInfo.set(fileId, {
-            filename: typeof file.filename === 'string' ? file.filename : null,
-            bytes: typeof file.bytes === 'number' && Number.isFinite(file.bytes) ? file.bytes : null,
-          });
+          this.fileInfo.set(fileId, fileInfoOf(file));
           this.postBatch();
         },
         (error: unknown) => {

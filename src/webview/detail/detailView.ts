@@ -2,22 +2,34 @@ import { FILE_ROLES, fileIdOf } from '../../core/batchFacts';
 import {
   batchLabel,
   batchPresentation,
-  completedWithFailures,
   countsOf,
+  failureVerdict,
   formatBytes,
   formatTimestamp,
   humanizeStatus,
   relativeTime,
+  unixSeconds,
 } from '../../core/format';
 import { isActive, isCancellable, statusOf } from '../../core/grouping';
 import { isRecord } from '../../core/json';
-import type { Batch } from '../../core/types';
+import type { Batch, FileObject } from '../../core/types';
 import type { DetailView, FileRow, Moment } from './protocol';
 
 /** What `GET /files/{id}` said about a file. */
 export interface FileInfo {
   filename: string | null;
   bytes: number | null;
+  /** Unix seconds; null when the file does not expire (or the provider does not say). */
+  expiresAt: number | null;
+}
+
+/** The parts of a file object the detail page shows, read defensively. */
+export function fileInfoOf(file: FileObject): FileInfo {
+  return {
+    filename: typeof file.filename === 'string' ? file.filename : null,
+    bytes: typeof file.bytes === 'number' && Number.isFinite(file.bytes) && file.bytes >= 0 ? file.bytes : null,
+    expiresAt: unixSeconds(file.expires_at) ?? null,
+  };
 }
 
 const TIMELINE_STEPS = [
@@ -33,26 +45,33 @@ const TIMELINE_STEPS = [
 
 /** The detail page's view of a batch at `now` (ms): every label, count and time it shows, formatted here. */
 export function detailView(batch: Batch, now: number, fileInfo: ReadonlyMap<string, FileInfo>): DetailView {
+  const errorFileId = fileIdOf(batch, 'error');
+  const errorFileBytes = errorFileId ? fileInfo.get(errorFileId)?.bytes : undefined;
+  const failures = failuresOf(batch, errorFileBytes);
   return {
     label: batchLabel(batch),
-    status: humanizeStatus(statusOf(batch)) + (completedWithFailures(batch) ? ' with failures' : ''),
-    color: batchPresentation(batch).color,
+    status: humanizeStatus(statusOf(batch)) + (failures ? ' with failures' : ''),
+    color: batchPresentation(batch, errorFileBytes).color,
     cancellable: isCancellable(batch),
-    failures: failuresOf(batch),
+    failures,
     requests: isRecord(batch.request_counts) ? countsOf(batch) : undefined,
     timeline: timeline(batch, now),
     expires: isActive(batch) ? moment(batch.expires_at, now) : undefined,
     files: FILE_ROLES.map(({ role, label }): FileRow => {
       const id = fileIdOf(batch, role);
       const row: FileRow = { role, label, copy: `${role}FileId` };
-      return id ? { ...row, id, about: about(fileInfo.get(id)) } : row;
+      if (!id) return row;
+      const info = fileInfo.get(id);
+      const expires = moment(info?.expiresAt, now);
+      return { ...row, id, about: about(info), ...(expires && { expires: { ...expires, expired: expires.seconds * 1000 <= now } }) };
     }),
   };
 }
 
-function moment(seconds: number | null | undefined, now: number): Moment | undefined {
+function moment(value: unknown, now: number): Moment | undefined {
+  const seconds = unixSeconds(value);
   const text = formatTimestamp(seconds);
-  return text && typeof seconds === 'number' ? { seconds, text, relative: relativeTime(seconds, now) } : undefined;
+  return text && seconds !== undefined ? { seconds, text, relative: relativeTime(seconds, now) } : undefined;
 }
 
 function timeline(batch: Batch, now: number): DetailView['timeline'] {
@@ -64,11 +83,19 @@ function timeline(batch: Batch, now: number): DetailView['timeline'] {
     .map(({ label, at }) => ({ label, at }));
 }
 
-function failuresOf(batch: Batch): DetailView['failures'] {
-  if (statusOf(batch) !== 'completed') return undefined;
-  if (!fileIdOf(batch, 'output') && fileIdOf(batch, 'error')) return { kind: 'all' };
-  const { failed, total } = countsOf(batch);
-  return failed > 0 ? { kind: 'some', failed, total } : undefined;
+function failuresOf(batch: Batch, errorFileBytes: number | null | undefined): DetailView['failures'] {
+  switch (failureVerdict(batch, errorFileBytes)) {
+    case 'all':
+      return { kind: 'all' };
+    case 'some': {
+      const { failed, total } = countsOf(batch);
+      if (failed > 0) return { kind: 'some', failed, total };
+      // No counts were reported: only the error file's size says that something failed.
+      return { kind: 'unreported', errorFileSize: formatBytes(errorFileBytes ?? 0) };
+    }
+    default:
+      return undefined;
+  }
 }
 
 function about(info: FileInfo | undefined): string | undefined {

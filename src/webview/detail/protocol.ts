@@ -27,6 +27,8 @@ export interface FileRow {
   id?: string;
   /** What `GET /files/{id}` said: `name.jsonl · 1.2 KB`. */
   about?: string;
+  /** When the file is (or was) deleted by the provider, from `GET /files/{id}`; absent when it does not expire. */
+  expires?: Moment & { expired: boolean };
 }
 
 /** What the page shows that the host works out from the batch: labels, status, counts, times. */
@@ -37,8 +39,11 @@ export interface DetailView {
   /** The status's theme colour id (`format.batchPresentation`); the page maps it to a style. */
   color?: string;
   cancellable: boolean;
-  /** A completed batch's failed requests, said above everything else. */
-  failures?: { kind: 'all' } | { kind: 'some'; failed: number; total: number };
+  /**
+   * A completed batch's failed requests, said above everything else: all of them, some (counted),
+   * or some that only a non-empty error file shows (the provider reported no request counts).
+   */
+  failures?: { kind: 'all' } | { kind: 'some'; failed: number; total: number } | { kind: 'unreported'; errorFileSize: string };
   /** Absent when the API reported no request counts. */
   requests?: { completed: number; failed: number; total: number };
   /** The steps that have a time, in the order they happened. */
