@@ -1,13 +1,16 @@
-import axios, { AxiosInstance, AxiosResponse } from 'axios';
+import axios, { AxiosInstance } from 'axios';
+import type { LookupFunction } from 'node:net';
 import * as http from 'node:http';
 import * as https from 'node:https';
-import type { Readable } from 'node:stream';
+import { finished, pipeline, type Readable } from 'node:stream';
+import { urlToHttpOptions } from 'node:url';
+import * as zlib from 'node:zlib';
 import { isLoopbackHost, loopbackOnlyLookup, validateBaseUrl } from './baseUrl';
 import { ApiError } from './errors';
 import { formatBytes } from './format';
 import { isRecord } from './json';
 import { DEFAULT_RETRY_POLICY, RetryPolicy, requestedDelayMs, retryDelayMs, shouldRetryStatus, sleep } from './retry';
-import type { ApiErrorBody, Batch, BatchList, CreateBatchParams, FileObject } from './types';
+import type { ApiErrorBody, Batch, BatchList, CreateBatchParams, ExpiresAfter, FileObject } from './types';
 
 export type AuthHeaderStyle = 'bearer' | 'api-key';
 
@@ -67,16 +70,23 @@ interface CallSpec {
   uploadBytes?: number;
 }
 
+/** Connection failures that prove a request never reached the server, so that even a POST may be sent again. */
+const NOT_DELIVERED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+/** What one attempt brought back, from either transport: the body as text, or as a stream for file content. */
+interface Received {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  data: unknown;
+}
+
 /**
  * VS Code's extension host patches `http.request` and `https.request` to route through its
  * `http.proxy`, sending only the names localhost, 127.0.0.1 and ::1 direct: a `*.localhost`
  * name or another loopback address such as 127.0.0.2 would reach the proxy, with the key in
  * clear. Building the ClientRequest directly skips that patch (and Node's environment proxy);
- * the loopback agent and lookup above still apply.
+ * the loopback agent and lookup still apply.
  */
-/** Connection failures that prove a request never reached the server, so that even a POST may be sent again. */
-const NOT_DELIVERED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
-
 const DIRECT_TRANSPORT = {
   request(options: http.RequestOptions, callback?: (response: http.IncomingMessage) => void): http.ClientRequest {
     const defaultAgent = options.protocol === 'https:' ? https.globalAgent : http.globalAgent;
@@ -95,6 +105,9 @@ export class BatchApiClient {
   private readonly host: string;
   private readonly timeoutMs: number;
   private readonly maxResponseBytes: number;
+  private readonly headers: Record<string, string>;
+  /** Set for loopback base URLs only: the connections that must stay on this machine (see DIRECT_TRANSPORT). */
+  private readonly loopbackAgents?: { httpAgent: http.Agent; httpsAgent: https.Agent };
 
   constructor(private readonly options: ClientOptions) {
     this.baseUrl = validateBaseUrl(options.baseUrl);
@@ -108,6 +121,14 @@ export class BatchApiClient {
     else headers.Authorization = `Bearer ${options.apiKey}`;
     if (options.organization) headers['OpenAI-Organization'] = options.organization;
     if (options.project) headers['OpenAI-Project'] = options.project;
+    this.headers = headers;
+    if (isLoopbackHost(url.hostname)) {
+      // Fresh agents (set up like Node's global ones), because a global one may carry Node's own environment proxy.
+      this.loopbackAgents = {
+        httpAgent: new http.Agent({ keepAlive: true, timeout: 5_000 }),
+        httpsAgent: new https.Agent({ keepAlive: true, timeout: 5_000 }),
+      };
+    }
     this.http = axios.create({
       headers,
       // A socket idle timeout only; the whole-attempt deadline is in call().
@@ -118,12 +139,10 @@ export class BatchApiClient {
       maxRedirects: 0,
       maxContentLength: this.maxResponseBytes,
       transitional: { clarifyTimeoutError: true },
-      ...(isLoopbackHost(url.hostname) && {
-        // HTTP_PROXY would otherwise receive the key, in clear over http://. Fresh agents (set up
-        // like Node's global ones), because a global one may carry Node's own environment proxy.
+      ...(this.loopbackAgents && {
+        // HTTP_PROXY would otherwise receive the key, in clear over http://.
         proxy: false as const,
-        httpAgent: new http.Agent({ keepAlive: true, timeout: 5_000 }),
-        httpsAgent: new https.Agent({ keepAlive: true, timeout: 5_000 }),
+        ...this.loopbackAgents,
         lookup: loopbackOnlyLookup,
         transport: DIRECT_TRANSPORT,
       }),
@@ -143,32 +162,72 @@ export class BatchApiClient {
   }
 
   async getBatch(id: string, options: RequestOptions = {}): Promise<Batch> {
-    const batch = await this.json<Batch>({ method: 'GET', path: `/batches/${encodeURIComponent(id)}`, resource: `batch ${id}`, signal: options.signal });
+    const batch = await this.json<Batch>({
+      method: 'GET',
+      path: `/batches/${encodeURIComponent(id)}`,
+      resource: `batch ${id}`,
+      signal: options.signal,
+    });
     return requireBatch(batch, this.host);
   }
 
   async cancelBatch(id: string, options: RequestOptions = {}): Promise<Batch> {
-    const batch = await this.json<Batch>({ method: 'POST', path: `/batches/${encodeURIComponent(id)}/cancel`, resource: `batch ${id}`, signal: options.signal });
+    const batch = await this.json<Batch>({
+      method: 'POST',
+      path: `/batches/${encodeURIComponent(id)}/cancel`,
+      resource: `batch ${id}`,
+      signal: options.signal,
+    });
     return requireBatch(batch, this.host);
   }
 
   async createBatch(params: CreateBatchParams, options: RequestOptions = {}): Promise<Batch> {
-    const batch = await this.json<Batch>({ method: 'POST', path: '/batches', body: params, resource: 'a new batch', signal: options.signal });
+    const batch = await this.json<Batch>({
+      method: 'POST',
+      path: '/batches',
+      body: params,
+      resource: 'a new batch',
+      signal: options.signal,
+    });
     return requireBatch(batch, this.host);
   }
 
   async getFile(id: string, options: RequestOptions = {}): Promise<FileObject> {
-    const file = await this.json<FileObject>({ method: 'GET', path: `/files/${encodeURIComponent(id)}`, resource: `file ${id}`, signal: options.signal });
+    const file = await this.json<FileObject>({
+      method: 'GET',
+      path: `/files/${encodeURIComponent(id)}`,
+      resource: `file ${id}`,
+      signal: options.signal,
+    });
     if (!file || typeof file !== 'object' || typeof file.id !== 'string') throw this.unexpected(200, 'not a file object');
     return file;
   }
 
-  /** Uploads a batch input file (`purpose=batch`). `data` may be a file-backed Blob so it streams from disk. */
-  async uploadFile(data: Blob, filename: string, purpose = 'batch', options: RequestOptions = {}): Promise<FileObject> {
+  /**
+   * Uploads a batch input file (`purpose=batch`). `data` may be a file-backed Blob so it streams
+   * from disk. `expiresAfter` is sent as `expires_after[anchor]` and `expires_after[seconds]`.
+   */
+  async uploadFile(
+    data: Blob,
+    filename: string,
+    purpose = 'batch',
+    options: RequestOptions & { expiresAfter?: ExpiresAfter } = {},
+  ): Promise<FileObject> {
     const form = new FormData();
     form.append('purpose', purpose);
+    if (options.expiresAfter) {
+      form.append('expires_after[anchor]', options.expiresAfter.anchor);
+      form.append('expires_after[seconds]', String(options.expiresAfter.seconds));
+    }
     form.append('file', data, filename);
-    const file = await this.json<FileObject>({ method: 'POST', path: '/files', body: form, resource: `upload of ${filename}`, signal: options.signal, uploadBytes: data.size });
+    const file = await this.json<FileObject>({
+      method: 'POST',
+      path: '/files',
+      body: form,
+      resource: `upload of ${filename}`,
+      signal: options.signal,
+      uploadBytes: data.size,
+    });
     if (!file || typeof file !== 'object' || typeof file.id !== 'string') throw this.unexpected(200, 'not a file object');
     return file;
   }
@@ -180,17 +239,30 @@ export class BatchApiClient {
    */
   async fileContent(id: string, options: RequestOptions = {}): Promise<{ stream: Readable; contentLength?: number }> {
     const resource = `file ${id}`;
-    const response = await this.call({ method: 'GET', path: `/files/${encodeURIComponent(id)}/content`, resource, signal: options.signal, responseType: 'stream' });
+    const response = await this.call({
+      method: 'GET',
+      path: `/files/${encodeURIComponent(id)}/content`,
+      resource,
+      signal: options.signal,
+      responseType: 'stream',
+    });
     const stream = response.data as http.IncomingMessage;
-    const encoding = String(response.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+    const encoding = String(response.headers['content-encoding'] ?? 'identity')
+      .trim()
+      .toLowerCase();
     if (encoding !== 'identity' && encoding !== '') {
       // Asked for identity. Inflating anyway would make Content-Length meaningless and let a few
       // compressed megabytes fill a disk.
       stream.destroy();
-      throw this.unexpected(response.status, `${resource} came ${clipped(encoding)}-encoded although an uncompressed download was asked for`);
+      throw this.unexpected(
+        response.status,
+        `${resource} came ${clipped(encoding)}-encoded although an uncompressed download was asked for`,
+      );
     }
     stream.setTimeout(this.timeoutMs, () => {
-      stream.destroy(new ApiError('timeout', `${this.host} sent nothing for ${Math.round(this.timeoutMs / 1000)} s while sending ${resource}.`));
+      stream.destroy(
+        new ApiError('timeout', `${this.host} sent nothing for ${Math.round(this.timeoutMs / 1000)} s while sending ${resource}.`),
+      );
     });
     const length = Number(response.headers['content-length']);
     return { stream, contentLength: Number.isFinite(length) ? length : undefined };
@@ -201,7 +273,7 @@ export class BatchApiClient {
     return this.parse(response) as T;
   }
 
-  private parse(response: AxiosResponse): unknown {
+  private parse(response: Received): unknown {
     const text = typeof response.data === 'string' ? response.data : '';
     const contentType = String(response.headers['content-type'] ?? '');
     if (/text\/html/i.test(contentType) || /^\s*</.test(text)) throw this.unexpected(response.status, 'HTML instead of JSON');
@@ -217,26 +289,18 @@ export class BatchApiClient {
   }
 
   /** Sends one logical request, retrying transient failures within the policy. Resolves only on 2xx. */
-  private async call(spec: CallSpec): Promise<AxiosResponse> {
+  private async call(spec: CallSpec): Promise<Received> {
     let waited = 0;
     for (let attempt = 0; ; attempt++) {
       const started = Date.now();
       const streamed = spec.responseType === 'stream';
       const deadline = new Deadline(this.timeoutMs + ((spec.uploadBytes ?? 0) / MIN_UPLOAD_BYTES_PER_SECOND) * 1000, spec.signal);
-      let response: AxiosResponse | undefined;
+      let response: Received | undefined;
       let failure: ApiError | undefined;
       let delivered = true;
       try {
-        const received: AxiosResponse = await this.http.request({
-          method: spec.method,
-          url: this.baseUrl + spec.path,
-          params: this.query(spec.query),
-          data: spec.body,
-          signal: deadline.signal,
-          responseType: spec.responseType,
-          // File content is counted against Content-Length by its reader, and held to no size here.
-          ...(streamed && { headers: { 'Accept-Encoding': 'identity' }, decompress: false, maxContentLength: -1 }),
-        });
+        const viaAxios = spec.method !== 'GET' || (!this.loopbackAgents && environmentProxy());
+        const received = viaAxios ? await this.axiosAttempt(spec, deadline.signal) : await this.get(spec, deadline.signal);
         response = received;
         if (received.status < 200 || received.status >= 300) failure = await this.statusError(received, spec);
       } catch (error) {
@@ -257,13 +321,18 @@ export class BatchApiClient {
       deadline.dispose();
       failure ??= new ApiError('network', `No response from ${this.host}.`);
 
-      const headers = (response?.headers ?? {}) as Record<string, unknown>;
+      const headers = response?.headers ?? {};
       // A POST that may have reached the server (a timeout, a reset) is not sent again: a second create is a second bill.
       const retryable = response
         ? shouldRetryStatus(response.status, spec.method, headers)
         : failure.transient && failure.kind !== 'cancelled' && (spec.method === 'GET' || !delivered);
       if (!response && failure.transient && spec.method !== 'GET' && delivered) {
-        throw new ApiError(failure.kind, `${failure.message} It may have reached ${this.host} all the same: refresh before trying again.`, failure.status, failure.code);
+        throw new ApiError(
+          failure.kind,
+          `${failure.message} It may have reached ${this.host} all the same: refresh before trying again.`,
+          failure.status,
+          failure.code,
+        );
       }
       if (!retryable || attempt >= this.retry.maxRetries) throw failure;
       const delay = retryDelayMs(attempt + 1, this.retry, headers);
@@ -287,8 +356,77 @@ export class BatchApiClient {
     return params;
   }
 
-  private async statusError(response: AxiosResponse, spec: CallSpec): Promise<ApiError> {
-    const text = spec.responseType === 'stream' ? await readSome(response.data as Readable) : String(response.data ?? '');
+  /** The query as a URL's search part: `?limit=100&after=…`, or empty. */
+  private search(spec: CallSpec): string {
+    const query = new URLSearchParams(this.query(spec.query)).toString();
+    return query ? `?${query}` : '';
+  }
+
+  /**
+   * One GET attempt on node:http(s) itself rather than axios, whose own work per request cost as
+   * much CPU as everything else our client does, and made listing slower than the SDK's on a busy
+   * machine. Same headers, agents, lookup and transport rules as the axios instance; a JSON body
+   * is read whole, inflated and held to maxResponseBytes; file content comes as stored, as a stream.
+   * Remote requests still go through axios when an environment proxy is set ({@link environmentProxy}).
+   */
+  private get(spec: CallSpec, signal: AbortSignal): Promise<Received> {
+    const streamed = spec.responseType === 'stream';
+    const url = new URL(`${this.baseUrl}${spec.path}${this.search(spec)}`);
+    const agents = this.loopbackAgents;
+    const options: http.RequestOptions = {
+      ...urlToHttpOptions(url),
+      method: 'GET',
+      // Content-Length must count what the file stream yields, so file content is never compressed.
+      headers: { ...this.headers, 'Accept-Encoding': streamed ? 'identity' : 'gzip, deflate, br' },
+      signal,
+      ...(agents && { agent: url.protocol === 'https:' ? agents.httpsAgent : agents.httpAgent, lookup: loopbackLookup }),
+    };
+    const transport = agents ? DIRECT_TRANSPORT : url.protocol === 'https:' ? https : http;
+    return new Promise((resolve, reject) => {
+      const request = transport.request(options, (response) => {
+        const head = { status: response.statusCode ?? 0, headers: response.headers };
+        if (streamed) return resolve({ ...head, data: response });
+        readText(inflated(response), this.maxResponseBytes).then((text) => {
+          if (text !== undefined) return resolve({ ...head, data: text });
+          request.destroy();
+          reject(this.tooLarge(spec));
+        }, reject);
+      });
+      request.on('error', reject);
+      request.end();
+    });
+  }
+
+  /**
+   * One attempt through axios, for what it does and {@link get} does not: POSTs (it encodes the
+   * multipart upload, with its Content-Length, from a file-backed Blob), and remote hosts behind
+   * an environment proxy (HTTPS_PROXY, NO_PROXY).
+   */
+  private async axiosAttempt(spec: CallSpec, signal: AbortSignal): Promise<Received> {
+    const { status, headers, data } = await this.http.request<unknown>({
+      method: spec.method,
+      url: this.baseUrl + spec.path,
+      params: this.query(spec.query),
+      data: spec.body,
+      signal,
+      responseType: spec.responseType,
+      // File content is counted against Content-Length by its reader, and held to no size here.
+      ...(spec.responseType === 'stream' && { headers: { 'Accept-Encoding': 'identity' }, decompress: false, maxContentLength: -1 }),
+    });
+    return { status, headers: headers as http.IncomingHttpHeaders, data };
+  }
+
+  private tooLarge(spec: CallSpec): ApiError {
+    const limit = formatBytes(this.maxResponseBytes);
+    return new ApiError(
+      'badResponse',
+      `The response from ${this.host} exceeded ${limit} (request for ${spec.resource}) and was abandoned.`,
+    );
+  }
+
+  private async statusError(response: Received, spec: CallSpec): Promise<ApiError> {
+    const text =
+      spec.responseType === 'stream' ? await readSome(response.data as Readable) : typeof response.data === 'string' ? response.data : '';
     let apiMessage: string | undefined;
     let code: string | undefined;
     try {
@@ -303,7 +441,8 @@ export class BatchApiClient {
     if (status === 401) return new ApiError('auth', `Invalid or missing API key (HTTP 401)${detail}`, status, code);
     if (status === 403) return new ApiError('forbidden', `Access to ${spec.resource} was denied (HTTP 403)${detail}`, status, code);
     if (status === 404) return new ApiError('notFound', `${capitalize(spec.resource)} was not found (HTTP 404)${detail}`, status, code);
-    if (status === 408) return new ApiError('timeout', `${this.host} timed out the request for ${spec.resource} (HTTP 408)${detail}`, status, code);
+    if (status === 408)
+      return new ApiError('timeout', `${this.host} timed out the request for ${spec.resource} (HTTP 408)${detail}`, status, code);
     if (status === 409) return new ApiError('conflict', apiMessage ?? `Conflict on ${spec.resource} (HTTP 409).`, status, code);
     if (status === 429) return new ApiError('rateLimited', `Rate limited by ${this.host} (HTTP 429)${detail}`, status, code);
     if (status >= 500) return new ApiError('server', `${this.host} had a server error (HTTP ${status})${detail}`, status, code);
@@ -313,7 +452,8 @@ export class BatchApiClient {
 
   private transportError(error: unknown, spec: CallSpec, deadlineExpired: boolean): ApiError {
     if (error instanceof ApiError) return error;
-    const timeout = (): ApiError => new ApiError('timeout', `${this.host} did not answer within ${Math.round(this.timeoutMs / 1000)} s (request for ${spec.resource}).`);
+    const timeout = (): ApiError =>
+      new ApiError('timeout', `${this.host} did not answer within ${Math.round(this.timeoutMs / 1000)} s (request for ${spec.resource}).`);
     if (deadlineExpired) return timeout();
     if (axios.isCancel(error) || spec.signal?.aborted) return new ApiError('cancelled', 'Request cancelled.');
     const cause = (error as { cause?: unknown } | undefined)?.cause;
@@ -321,18 +461,15 @@ export class BatchApiClient {
     const code = (error as { code?: string } | undefined)?.code;
     if (code === 'ETIMEDOUT' || code === 'ECONNABORTED') return timeout();
     // axios says so only in its message; its code (ERR_BAD_RESPONSE) also covers aborted streams.
-    if (/^maxContentLength size of \d+ exceeded/.test(String((error as Error | undefined)?.message))) {
-      return new ApiError('badResponse', `The response from ${this.host} exceeded ${formatBytes(this.maxResponseBytes)} (request for ${spec.resource}) and was abandoned.`);
-    }
+    if (/^maxContentLength size of \d+ exceeded/.test(String((error as Error | undefined)?.message))) return this.tooLarge(spec);
     const reason = code ?? 'connection failed';
     return new ApiError('network', `Could not reach ${this.host} (${reason}) while loading ${spec.resource}.`);
   }
 
   private log(spec: CallSpec, attempt: number, status: number | undefined, failure: ApiError | undefined, ms: number): void {
     if (!this.options.log) return;
-    const query = new URLSearchParams(this.query(spec.query)).toString();
-    const outcome = status !== undefined ? `HTTP ${status}` : failure?.kind ?? 'ok';
-    this.options.log(`${spec.method} ${spec.path}${query ? `?${query}` : ''} → ${outcome} in ${ms} ms${attempt ? ` (retry ${attempt})` : ''}`);
+    const outcome = status !== undefined ? `HTTP ${status}` : (failure?.kind ?? 'ok');
+    this.options.log(`${spec.method} ${spec.path}${this.search(spec)} → ${outcome} in ${ms} ms${attempt ? ` (retry ${attempt})` : ''}`);
   }
 }
 
@@ -355,6 +492,57 @@ function requireBatch(batch: Batch | null, host: string): Batch {
   return batch;
 }
 
+/** The variables axios (proxy-from-env) reads for an https:// URL; remote base URLs are always https. */
+const PROXY_VARIABLES = ['https_proxy', 'HTTPS_PROXY', 'all_proxy', 'ALL_PROXY'];
+
+/** Whether a proxy from the environment may apply to a remote request (then axios sends it, NO_PROXY and all). */
+function environmentProxy(): boolean {
+  return PROXY_VARIABLES.some((name) => !!process.env[name]);
+}
+
+/** {@link loopbackOnlyLookup} answered in the shape the connection asked for: the list, or its first address. */
+const loopbackLookup: LookupFunction = (hostname, options, callback) => {
+  loopbackOnlyLookup(hostname, options, (error, addresses) => {
+    if (options.all) callback(error, addresses);
+    else callback(error, addresses[0]?.address ?? '', addresses[0]?.family);
+  });
+};
+
+/** A response body decoded as its Content-Encoding says (the encodings a JSON GET accepts). */
+function inflated(response: http.IncomingMessage): Readable {
+  const encoding = String(response.headers['content-encoding'] ?? '')
+    .trim()
+    .toLowerCase();
+  const decoder =
+    encoding === 'gzip' || encoding === 'x-gzip' || encoding === 'deflate'
+      ? zlib.createUnzip()
+      : encoding === 'br'
+        ? zlib.createBrotliDecompress()
+        : undefined;
+  if (!decoder) return response;
+  // Errors on either side reach the decoder, where readText hears them.
+  pipeline(response, decoder, () => undefined);
+  return decoder;
+}
+
+/** The whole body as UTF-8, or undefined as soon as it passes `limit` bytes (the rest is not read). */
+function readText(body: Readable, limit: number): Promise<string | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    body.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= limit) {
+        chunks.push(chunk);
+      } else {
+        body.destroy();
+        resolve(undefined);
+      }
+    });
+    finished(body, (error) => (error ? reject(error) : resolve(Buffer.concat(chunks, size).toString('utf8'))));
+  });
+}
+
 async function readSome(stream: Readable, limit = 64 * 1024): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
@@ -374,7 +562,12 @@ function withRequestedWait(error: ApiError, ms: number): ApiError {
   const minutes = Math.round(seconds / 60);
   const hours = Math.round(minutes / 60);
   const wait = seconds < 60 ? `${seconds} s` : minutes < 60 ? plural(minutes, 'minute') : plural(hours, 'hour');
-  return new ApiError(error.kind, `${error.message.replace(/\.?$/, '.')} The server asked to wait about ${wait} before retrying.`, error.status, error.code);
+  return new ApiError(
+    error.kind,
+    `${error.message.replace(/\.?$/, '.')} The server asked to wait about ${wait} before retrying.`,
+    error.status,
+    error.code,
+  );
 }
 
 /**
