@@ -42,7 +42,9 @@ async function loaded(api: TestApi): Promise<void> {
 }
 
 function webviewTabs(viewType: string): vscode.Tab[] {
-  return vscode.window.tabGroups.all.flatMap((group) => group.tabs).filter((tab) => tab.input instanceof vscode.TabInputWebview && tab.input.viewType.endsWith(viewType));
+  return vscode.window.tabGroups.all
+    .flatMap((group) => group.tabs)
+    .filter((tab) => tab.input instanceof vscode.TabInputWebview && tab.input.viewType.endsWith(viewType));
 }
 
 async function completedWithOutput(api: TestApi): Promise<Batch> {
@@ -81,12 +83,18 @@ describe('Accounts kept apart (extension host, two fake APIs)', function () {
     const batch = await completedWithOutput(api);
     await vscode.commands.executeCommand('openaiBatches.openBatch', batch.id);
     await vscode.commands.executeCommand('openaiBatches.openResults', batch.id);
-    await waitFor('both panels', () => webviewTabs('openaiBatches.batchDetail').length === 1 && webviewTabs('openaiBatches.results').length === 1);
+    await waitFor(
+      'both panels',
+      () => webviewTabs('openaiBatches.batchDetail').length === 1 && webviewTabs('openaiBatches.results').length === 1,
+    );
     const outputFile = path.join(onDisk(api, first).filesFolder, `${batch.output_file_id}.jsonl`);
     await waitFor('the results downloaded for the first account', () => fs.existsSync(outputFile));
 
     await switchTo(api, second);
-    await waitFor('the panels of the first account to close', () => webviewTabs('openaiBatches.batchDetail').length === 0 && webviewTabs('openaiBatches.results').length === 0);
+    await waitFor(
+      'the panels of the first account to close',
+      () => webviewTabs('openaiBatches.batchDetail').length === 0 && webviewTabs('openaiBatches.results').length === 0,
+    );
     const beyondTheList = second.requests.filter((r) => r.path !== '/v1/batches');
     assert.deepEqual(
       beyondTheList.map((r) => `${r.method} ${r.path}`),
@@ -100,12 +108,16 @@ describe('Accounts kept apart (extension host, two fake APIs)', function () {
     second = await startFakeApi({ seed: 'fixture' });
     const batch = await completedWithOutput(api);
     await vscode.commands.executeCommand('openaiBatches.openResults', batch.id);
-    await waitFor('the output file cached for the first account', () => fs.existsSync(path.join(onDisk(api!, first!).filesFolder, `${batch.output_file_id}.jsonl`)));
+    await waitFor('the output file cached for the first account', () =>
+      fs.existsSync(path.join(onDisk(api!, first!).filesFolder, `${batch.output_file_id}.jsonl`)),
+    );
 
     await switchTo(api, second);
     await vscode.commands.executeCommand('openaiBatches.openResults', batch.id);
     await waitFor("the second account's own download", () => second!.count('GET', `/v1/files/${batch.output_file_id}/content`) === 1);
-    await waitFor('the output file cached for the second account', () => fs.existsSync(path.join(onDisk(api!, second!).filesFolder, `${batch.output_file_id}.jsonl`)));
+    await waitFor('the output file cached for the second account', () =>
+      fs.existsSync(path.join(onDisk(api!, second!).filesFolder, `${batch.output_file_id}.jsonl`)),
+    );
   });
 
   it("a Create Batch that finishes after a switch stays in the account it started in, out of the new one's tree and cache", async () => {
@@ -113,7 +125,13 @@ describe('Accounts kept apart (extension host, two fake APIs)', function () {
     second = await startFakeApi({ seed: 'empty' });
     await loaded(api);
     const services = api.services;
-    const request = (id: string): string => JSON.stringify({ custom_id: id, method: 'POST', url: '/v1/chat/completions', body: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: id }] } });
+    const request = (id: string): string =>
+      JSON.stringify({
+        custom_id: id,
+        method: 'POST',
+        url: '/v1/chat/completions',
+        body: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: id }] },
+      });
     const uri = await writeWorkspaceFile('switch-during-create.jsonl', `${request('q1')}\n${request('q2')}\n`);
     // The create is held at the first server until the switch below has happened.
     first.addFault({ method: 'POST', path: '/v1/batches', delayMs: 3_000, times: 1 });
@@ -163,7 +181,9 @@ describe('Accounts kept apart (extension host, two fake APIs)', function () {
     const batch = await completedWithOutput(api);
     await vscode.commands.executeCommand('openaiBatches.openBatch', batch.id);
     type DetailPanel = { panel: vscode.WebviewPanel; onMessage(message: unknown): Promise<void> };
-    const detail = await waitFor('the detail panel', () => (api!.services.panels as unknown as { panels: Map<string, DetailPanel> }).panels.get(batch.id));
+    const detail = await waitFor('the detail panel', () =>
+      (api!.services.panels as unknown as { panels: Map<string, DetailPanel> }).panels.get(batch.id),
+    );
     const posted: HostToPage[] = [];
     const webview = detail.panel.webview;
     const postMessage = webview.postMessage.bind(webview);
@@ -172,7 +192,19 @@ describe('Accounts kept apart (extension host, two fake APIs)', function () {
       return postMessage(message);
     };
     // A 400 that echoes the request's headers back, key included.
-    first.addFault({ method: 'GET', path: `/v1/batches/${batch.id}`, status: 400, body: { error: { message: `Invalid header api-key: ${first.apiKey}; Authorization: Bearer ${first.apiKey}`, type: 'invalid_request_error', param: null, code: null } } });
+    first.addFault({
+      method: 'GET',
+      path: `/v1/batches/${batch.id}`,
+      status: 400,
+      body: {
+        error: {
+          message: `Invalid header api-key: ${first.apiKey}; Authorization: Bearer ${first.apiKey}`,
+          type: 'invalid_request_error',
+          param: null,
+          code: null,
+        },
+      },
+    });
 
     await detail.onMessage({ type: 'refresh' });
     const banner = posted.find((message) => message.type === 'error');

@@ -74,22 +74,36 @@ describe('auto-refresh', function () {
 
     // Everything loaded: the three deep ones are fetched by id, the finished ones never.
     while (store.hasMore) await vscode.commands.executeCommand('openaiBatches.loadMore');
-    const firstPage = new Set(fake.store.list().slice(0, 20).map((b) => b.id));
+    const firstPage = new Set(
+      fake.store
+        .list()
+        .slice(0, 20)
+        .map((b) => b.id),
+    );
     const active = store.batches.filter(isActive);
     const activeBeyond = active.filter((b) => !firstPage.has(b.id));
     assert.equal(activeBeyond.length, 3);
     intervals = await measure(3);
-    console.log(summary(`${active.length} active, ${activeBeyond.length} of them beyond the first page (${store.batches.length} loaded)`, intervals));
+    console.log(
+      summary(`${active.length} active, ${activeBeyond.length} of them beyond the first page (${store.batches.length} loaded)`, intervals),
+    );
     for (const interval of intervals) assert.deepEqual(interval, [1, activeBeyond.length]);
     for (const request of fake.requests.filter((r) => GET_ONE.test(r.path))) {
-      assert.ok(activeBeyond.some((b) => request.path.endsWith(b.id)), `only active batches beyond the first page are fetched (${request.path})`);
+      assert.ok(
+        activeBeyond.some((b) => request.path.endsWith(b.id)),
+        `only active batches beyond the first page are fetched (${request.path})`,
+      );
     }
     await configuration().update('autoRefreshSeconds', 1, vscode.ConfigurationTarget.Global);
 
     // Every batch finishes on the server: the store follows, then polling stops.
     fake.clock.advance(6 * 3600);
     await waitFor('every loaded batch to be finished', () => store.batches.every((b) => !isActive(b)), 20_000);
-    for (const batch of active) assert.ok(['completed', 'cancelled', 'expired', 'failed'].includes(String(store.get(batch.id)?.status)), `${batch.id}: ${store.get(batch.id)?.status}`);
+    for (const batch of active)
+      assert.ok(
+        ['completed', 'cancelled', 'expired', 'failed'].includes(String(store.get(batch.id)?.status)),
+        `${batch.id}: ${store.get(batch.id)?.status}`,
+      );
     await delay(500);
     fake.clearRequests();
     await delay(3000);
@@ -101,7 +115,12 @@ describe('auto-refresh', function () {
     await rootItems(api);
     await vscode.commands.executeCommand(`${ViewId.batches}.focus`);
     await waitFor('the view to be visible', () => api.services.treeView.visible);
-    fake.addFault({ method: 'GET', path: '/v1/batches', status: 400, body: { error: { message: 'injected', type: 'invalid_request_error', param: null, code: null } } });
+    fake.addFault({
+      method: 'GET',
+      path: '/v1/batches',
+      status: 400,
+      body: { error: { message: 'injected', type: 'invalid_request_error', param: null, code: null } },
+    });
     fake.clearRequests();
     await configuration().update('autoRefreshSeconds', 1, vscode.ConfigurationTarget.Global);
     await delay(6500);

@@ -23,7 +23,11 @@ describe('Startup from the cache', function () {
     const loaded = api.services.store.batches.length;
     const cache = new BatchCache(vscode.Uri.joinPath(api.context.globalStorageUri, 'cache').fsPath);
     const file = cache.fileFor(accountId({ baseUrl: fake.baseUrl, apiKey: fake.apiKey }));
-    await waitFor('the cache file', () => existsSync(file) && (JSON.parse(readFileSync(file, 'utf8')) as { snapshot: { items: unknown[] } }).snapshot.items.length === loaded);
+    await waitFor(
+      'the cache file',
+      () =>
+        existsSync(file) && (JSON.parse(readFileSync(file, 'utf8')) as { snapshot: { items: unknown[] } }).snapshot.items.length === loaded,
+    );
     assert.ok(!readFileSync(file, 'utf8').includes(fake.apiKey), 'the cache never holds the key');
 
     // A new session for the same account: the connection is rebuilt as at startup.
@@ -34,7 +38,9 @@ describe('Startup from the cache', function () {
     await waitFor('the cached store', () => api.services.store.cachedAt !== undefined);
     const firstPaint = await rootItems(api);
     const listCallsAtFirstPaint = fake.requests.filter((r) => r.path === '/v1/batches' && r.status !== 0).length;
-    console.log(`first paint: ${firstPaint.length} root nodes, ${listCallsAtFirstPaint} list requests; view description "${api.services.treeView.description ?? ''}"`);
+    console.log(
+      `first paint: ${firstPaint.length} root nodes, ${listCallsAtFirstPaint} list requests; view description "${api.services.treeView.description ?? ''}"`,
+    );
     assert.equal(listCallsAtFirstPaint, 0, 'first paint from the cache needs no list response');
     assert.equal(api.services.store.batches.length, loaded, 'every cached batch is shown, not just the first page');
     assert.match(String(api.services.treeView.description), /cached, updated/);
@@ -47,7 +53,7 @@ describe('Startup from the cache', function () {
     assert.equal(api.services.treeView.message, undefined);
   });
 
-  it('Clear API Key removes that account\'s cache', async () => {
+  it("Clear API Key removes that account's cache", async () => {
     ({ api, fake } = await connectToFake({ seed: 'fixture' }));
     await rootItems(api);
     const cache = new BatchCache(vscode.Uri.joinPath(api.context.globalStorageUri, 'cache').fsPath);

@@ -10,7 +10,9 @@ import { cleanUp, connectToFake, EXTENSION_ID, rootItems, treeBatches } from './
 
 /** The contributed `view/item/context` entries of a command. */
 function contextMenuEntries(command: string): { command: string; when: string; group: string }[] {
-  const manifest = vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON as { contributes: { menus: Record<string, { command: string; when: string; group: string }[]> } };
+  const manifest = vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON as {
+    contributes: { menus: Record<string, { command: string; when: string; group: string }[]> };
+  };
   return manifest.contributes.menus['view/item/context'].filter((entry) => entry.command === command);
 }
 
@@ -48,7 +50,10 @@ describe('cancel', function () {
     ]) {
       const [menu] = contextMenuEntries(command);
       assert.ok(menu, `package.json has a view/item/context entry for ${command}`);
-      assert.ok(viewItemMatches(menu.when, `batch input ${flag}`) && !viewItemMatches(menu.when, 'batch input'), `${command}: ${menu.when}`);
+      assert.ok(
+        viewItemMatches(menu.when, `batch input ${flag}`) && !viewItemMatches(menu.when, 'batch input'),
+        `${command}: ${menu.when}`,
+      );
     }
   });
 

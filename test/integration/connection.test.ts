@@ -19,16 +19,24 @@ describe('other providers', function () {
     fake = undefined;
   });
 
-  it("Azure: sends the key as `api-key` and `api-version` on every request, downloads included", async () => {
-    ({ api, fake } = await connectToFake({ seed: 'demo', authHeader: 'api-key', requireApiVersion: '2024-10-21' }, { authHeader: 'api-key', apiVersion: '2024-10-21' }));
+  it('Azure: sends the key as `api-key` and `api-version` on every request, downloads included', async () => {
+    ({ api, fake } = await connectToFake(
+      { seed: 'demo', authHeader: 'api-key', requireApiVersion: '2024-10-21' },
+      { authHeader: 'api-key', apiVersion: '2024-10-21' },
+    ));
     fake.clearRequests();
     const roots = await rootItems(api);
-    assert.ok(roots.some((r) => /^Completed \(\d+\)$/.test(r.label)), JSON.stringify(roots.map((r) => r.label)));
+    assert.ok(
+      roots.some((r) => /^Completed \(\d+\)$/.test(r.label)),
+      JSON.stringify(roots.map((r) => r.label)),
+    );
     await vscode.commands.executeCommand('openaiBatches.loadMore');
     const batch = api.services.store.batches.find((b) => b.status === 'completed' && b.output_file_id)!;
     forgetCachedFile(api, batch.output_file_id!);
     await vscode.commands.executeCommand('openaiBatches.openOutputFile', batch.id);
-    await waitFor('the output file', () => vscode.window.visibleTextEditors.find((e) => e.document.uri.fsPath.endsWith(`${batch.output_file_id}.jsonl`)));
+    await waitFor('the output file', () =>
+      vscode.window.visibleTextEditors.find((e) => e.document.uri.fsPath.endsWith(`${batch.output_file_id}.jsonl`)),
+    );
     const target = api.services.store.batches.find((b) => b.status === 'validating')!;
     await requestCancel(api.services, target.id);
     assert.ok(fake.requests.length >= 5);
@@ -85,13 +93,19 @@ describe('other providers', function () {
         const rows = (await rootItems(api)).map((r) => r.label);
         return rows.some((label) => /^Completed \(\d+\)$/.test(label)) ? rows : undefined;
       });
-      console.log(`      127.0.0.2: ${second.requests.length} request(s) direct, ${forwarded.length} via the proxy; tree: ${labels.slice(0, 3).join(' | ')}`);
+      console.log(
+        `      127.0.0.2: ${second.requests.length} request(s) direct, ${forwarded.length} via the proxy; tree: ${labels.slice(0, 3).join(' | ')}`,
+      );
       assert.deepEqual(forwarded, [], 'a loopback request went to the proxy');
       assert.ok(second.count('GET', '/v1/batches') >= 1);
 
       // 3. A remote host goes through the proxy (CONNECT), so proxies keep working for real providers.
       await useBase('https://api.example.test/v1');
-      const failed = await waitFor("the tree to report the proxy's refusal", async () => (await rootItems(api)).find((r) => /HTTP 403/.test(r.label)), 20_000);
+      const failed = await waitFor(
+        "the tree to report the proxy's refusal",
+        async () => (await rootItems(api)).find((r) => /HTTP 403/.test(r.label)),
+        20_000,
+      );
       console.log(`      api.example.test: ${failed.label}; proxy saw: ${forwarded.join(', ')}`);
       assert.deepEqual(forwarded, ['CONNECT api.example.test:443 key:false']);
     } finally {

@@ -25,21 +25,30 @@ describe('result files', function () {
   it('opens an output file as JSONL (downloaded once, then from the cache)', async () => {
     ({ api, fake } = await connectToFake({ seed: 'demo' }));
     await rootItems(api);
-    const batch = api.services.store.batches.find((b) => b.status === 'completed' && b.output_file_id && (b.request_counts?.completed ?? 0) > 5)!;
+    const batch = api.services.store.batches.find(
+      (b) => b.status === 'completed' && b.output_file_id && (b.request_counts?.completed ?? 0) > 5,
+    )!;
     const fileId = batch.output_file_id!;
     forgetCachedFile(api, fileId);
     fake.clearRequests();
     await vscode.commands.executeCommand('openaiBatches.openOutputFile', batch.id);
-    const editor = await waitFor('the output file in an editor', () => vscode.window.visibleTextEditors.find((e) => e.document.uri.fsPath.endsWith(`${fileId}.jsonl`)));
+    const editor = await waitFor('the output file in an editor', () =>
+      vscode.window.visibleTextEditors.find((e) => e.document.uri.fsPath.endsWith(`${fileId}.jsonl`)),
+    );
     const lines = editor.document.getText().split('\n').filter(Boolean);
     assert.equal(lines.length, batch.request_counts!.completed);
     for (const line of lines) assert.equal(typeof (JSON.parse(line) as { custom_id?: unknown }).custom_id, 'string');
-    assert.ok(editor.document.uri.fsPath.startsWith(api.context.globalStorageUri.fsPath), `cached under global storage: ${editor.document.uri.fsPath}`);
+    assert.ok(
+      editor.document.uri.fsPath.startsWith(api.context.globalStorageUri.fsPath),
+      `cached under global storage: ${editor.document.uri.fsPath}`,
+    );
     assert.equal(fake.count('GET', `/v1/files/${fileId}/content`), 1);
 
     await closeEditors();
     await vscode.commands.executeCommand('openaiBatches.openOutputFile', batch.id);
-    await waitFor('the cached output file in an editor', () => vscode.window.visibleTextEditors.find((e) => e.document.uri.fsPath.endsWith(`${fileId}.jsonl`)));
+    await waitFor('the cached output file in an editor', () =>
+      vscode.window.visibleTextEditors.find((e) => e.document.uri.fsPath.endsWith(`${fileId}.jsonl`)),
+    );
     assert.equal(fake.count('GET', `/v1/files/${fileId}/content`), 1, 'opened again from the cache');
     assert.equal(fs.readdirSync(path.dirname(editor.document.uri.fsPath)).filter((f) => f.endsWith('.part')).length, 0);
   });
@@ -77,7 +86,9 @@ describe('result files', function () {
     await running;
     // Its error file opens.
     await vscode.commands.executeCommand('openaiBatches.openErrorFile', batch.id);
-    const editor = await waitFor('the error file', () => vscode.window.visibleTextEditors.find((e) => e.document.uri.fsPath.endsWith(`${batch.error_file_id}.jsonl`)));
+    const editor = await waitFor('the error file', () =>
+      vscode.window.visibleTextEditors.find((e) => e.document.uri.fsPath.endsWith(`${batch.error_file_id}.jsonl`)),
+    );
     const first = JSON.parse(editor.document.lineAt(0).text) as { custom_id: string; error?: unknown; response?: { status_code?: number } };
     assert.equal(typeof first.custom_id, 'string');
   });
@@ -111,7 +122,10 @@ describe('result files', function () {
       assert.deepEqual(fs.readdirSync(folder), ['done.jsonl'], 'a cancelled download leaves nothing behind');
 
       fake.addFault({ path: `/v1/files/${small.id}/content`, truncated: true, times: 1 });
-      await assert.rejects(downloadFile(client, small.id, path.join(folder, 'cut.jsonl')), (error: unknown) => (error as ApiError).kind === 'network');
+      await assert.rejects(
+        downloadFile(client, small.id, path.join(folder, 'cut.jsonl')),
+        (error: unknown) => (error as ApiError).kind === 'network',
+      );
       assert.deepEqual(fs.readdirSync(folder), ['done.jsonl'], 'a download cut short leaves nothing behind');
     } finally {
       fs.rmSync(folder, { recursive: true, force: true });

@@ -44,7 +44,11 @@ describe('filter', function () {
     for (const row of rows) {
       const batch = api.services.store.batches.find((b) => row.id.endsWith(`/${b.id}`))!;
       assert.equal(batch.endpoint, '/v1/chat/completions');
-      assert.ok(JSON.stringify([batch.id, batch.metadata, batch.input_file_id, batch.output_file_id, batch.error_file_id, batch.model]).toLowerCase().includes('support'));
+      assert.ok(
+        JSON.stringify([batch.id, batch.metadata, batch.input_file_id, batch.output_file_id, batch.error_file_id, batch.model])
+          .toLowerCase()
+          .includes('support'),
+      );
     }
     assert.equal(api.services.treeView.description, 'Filtered: endpoint: /v1/chat/completions · "support"');
 

@@ -31,7 +31,10 @@ export async function waitFor<T>(what: string, check: () => T | Promise<T>, time
 }
 
 /** Points the extension at a fresh fake API with a stored key, and waits for the first page. */
-export async function connectToFake(options: FakeApiOptions = {}, settings: Record<string, unknown> = {}): Promise<{ api: TestApi; fake: FakeApi }> {
+export async function connectToFake(
+  options: FakeApiOptions = {},
+  settings: Record<string, unknown> = {},
+): Promise<{ api: TestApi; fake: FakeApi }> {
   const api = await extensionApi();
   const fake = await startFakeApi(options);
   const config = vscode.workspace.getConfiguration('openaiBatches');
@@ -85,7 +88,12 @@ export async function treeBatches(api: TestApi): Promise<TreeBatch[]> {
   for (const root of await rootItems(api)) {
     for (const child of await api.services.tree.getChildren(root.node)) {
       const item = api.services.tree.getTreeItem(child);
-      rows.push({ group: root.label, label: String(typeof item.label === 'string' ? item.label : item.label?.label), contextValue: item.contextValue ?? '', id: item.id ?? '' });
+      rows.push({
+        group: root.label,
+        label: String(typeof item.label === 'string' ? item.label : item.label?.label),
+        contextValue: item.contextValue ?? '',
+        id: item.id ?? '',
+      });
     }
   }
   return rows;
@@ -97,7 +105,8 @@ export function configuration(): vscode.WorkspaceConfiguration {
 
 /** Closes every editor; untitled documents are reverted first so no "Save changes?" dialog comes up. */
 export async function closeEditors(): Promise<void> {
-  for (let i = 0; i < 20 && vscode.window.activeTextEditor; i++) await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  for (let i = 0; i < 20 && vscode.window.activeTextEditor; i++)
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
   await vscode.commands.executeCommand('workbench.action.closeAllEditors');
 }
 

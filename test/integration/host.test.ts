@@ -30,7 +30,9 @@ interface Manifest {
 
 describe('extension host', () => {
   it('is a real VS Code extension host with the extension installed', () => {
-    console.log(`VS Code ${vscode.version}, appHost ${vscode.env.appHost}, uiKind ${vscode.UIKind[vscode.env.uiKind]}, Node ${process.version}`);
+    console.log(
+      `VS Code ${vscode.version}, appHost ${vscode.env.appHost}, uiKind ${vscode.UIKind[vscode.env.uiKind]}, Node ${process.version}`,
+    );
     assert.match(vscode.version, /^\d+\.\d+\.\d+(-[\w.]+)?$/);
     assert.ok(vscode.extensions.getExtension(EXTENSION_ID), `${EXTENSION_ID} is not loaded`);
   });

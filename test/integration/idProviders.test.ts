@@ -18,7 +18,11 @@ describe('while coding', function () {
   async function hoverText(document: vscode.TextDocument, needle: string): Promise<string> {
     const offset = document.getText().indexOf(needle);
     assert.ok(offset >= 0, needle);
-    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', document.uri, document.positionAt(offset + 8));
+    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>(
+      'vscode.executeHoverProvider',
+      document.uri,
+      document.positionAt(offset + 8),
+    );
     return hovers
       .flatMap((h) => h.contents)
       .map((c) => (typeof c === 'string' ? c : c.value))
@@ -27,7 +31,11 @@ describe('while coding', function () {
 
   async function completionLabels(document: vscode.TextDocument, line: number): Promise<string[]> {
     const position = document.lineAt(line).range.end;
-    const list = await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', document.uri, position);
+    const list = await vscode.commands.executeCommand<vscode.CompletionList>(
+      'vscode.executeCompletionItemProvider',
+      document.uri,
+      position,
+    );
     return list.items.map((item) => (typeof item.label === 'string' ? item.label : item.label.label));
   }
 
@@ -55,9 +63,19 @@ describe('while coding', function () {
 
     const loadedHover = await hoverText(document, loaded.id);
     assert.match(loadedHover, /Completed/);
-    assert.ok(loadedHover.includes(`${loaded.request_counts!.completed} completed, ${loaded.request_counts!.failed} failed of ${loaded.request_counts!.total}`), loadedHover);
+    assert.ok(
+      loadedHover.includes(
+        `${loaded.request_counts!.completed} completed, ${loaded.request_counts!.failed} failed of ${loaded.request_counts!.total}`,
+      ),
+      loadedHover,
+    );
     assert.match(loadedHover, /created .*ago/);
-    for (const command of ['openaiBatches.openBatch', 'openaiBatches.copyBatchId', 'openaiBatches.copyOutputFileId', 'openaiBatches.openOutputFile']) {
+    for (const command of [
+      'openaiBatches.openBatch',
+      'openaiBatches.copyBatchId',
+      'openaiBatches.copyOutputFileId',
+      'openaiBatches.openOutputFile',
+    ]) {
       assert.ok(loadedHover.includes(`command:${command}?`), `hover links ${command}`);
     }
     const fileHover = await hoverText(document, loaded.output_file_id!);
@@ -82,6 +100,9 @@ describe('while coding', function () {
     await configuration().update('editorIntegration', false, vscode.ConfigurationTarget.Global);
     assert.ok(!(await hoverText(document, loaded.id)).includes('Completed'), 'no hover when turned off');
     const off = await completionLabels(document, 4);
-    assert.ok(!off.some((label) => store.get(label) && label !== loaded.id && label !== notLoaded.id), `no id completion when turned off: ${off.slice(0, 5).join(', ')}`);
+    assert.ok(
+      !off.some((label) => store.get(label) && label !== loaded.id && label !== notLoaded.id),
+      `no id completion when turned off: ${off.slice(0, 5).join(', ')}`,
+    );
   });
 });

@@ -7,7 +7,12 @@ import type { FakeApi } from '../fake-api/server';
 import { connectToFake, disconnect, waitFor } from './helpers';
 
 function chat(id: string): string {
-  return JSON.stringify({ custom_id: id, method: 'POST', url: '/v1/chat/completions', body: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: `Question ${id}` }] } });
+  return JSON.stringify({
+    custom_id: id,
+    method: 'POST',
+    url: '/v1/chat/completions',
+    body: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: `Question ${id}` }] },
+  });
 }
 
 async function writeWorkspaceFile(name: string, text: string): Promise<vscode.Uri> {
@@ -18,7 +23,8 @@ async function writeWorkspaceFile(name: string, text: string): Promise<vscode.Ur
   return uri;
 }
 
-const diagnosticsOf = (uri: vscode.Uri): vscode.Diagnostic[] => vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'OpenAI Batch');
+const diagnosticsOf = (uri: vscode.Uri): vscode.Diagnostic[] =>
+  vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'OpenAI Batch');
 
 async function lensTitles(uri: vscode.Uri): Promise<string[]> {
   const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri, 10);
@@ -39,7 +45,10 @@ describe('Batch input files and results (against the fake API)', function () {
 
   it('shows problems while editing a .jsonl batch file, with related lines for duplicates and lenses on line 1', async () => {
     ({ api, fake } = await connectToFake({ seed: 'empty' }));
-    const uri = await writeWorkspaceFile('checked.jsonl', [chat('a'), chat('b'), chat('a'), '{"custom_id": "c", "method": "GET"'].join('\n'));
+    const uri = await writeWorkspaceFile(
+      'checked.jsonl',
+      [chat('a'), chat('b'), chat('a'), '{"custom_id": "c", "method": "GET"'].join('\n'),
+    );
     const document = await vscode.workspace.openTextDocument(uri);
     await vscode.window.showTextDocument(document);
 
@@ -64,7 +73,9 @@ describe('Batch input files and results (against the fake API)', function () {
     const editor = vscode.window.activeTextEditor!;
     await editor.edit((edit) => edit.replace(new vscode.Range(0, 0, document.lineCount, 0), [chat('a'), chat('b'), chat('c')].join('\n')));
     await waitFor('problems to clear', () => diagnosticsOf(uri).length === 0);
-    await waitFor('the summary lens to update', async () => (await lensTitles(uri)).includes('3 requests · /v1/chat/completions · no problems'));
+    await waitFor('the summary lens to update', async () =>
+      (await lensTitles(uri)).includes('3 requests · /v1/chat/completions · no problems'),
+    );
   });
 
   it('creates a batch from a file, reveals it in the tree, and opens its joined results once it completes', async () => {
@@ -78,13 +89,17 @@ describe('Batch input files and results (against the fake API)', function () {
     await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
     await created;
 
-    const batch = await waitFor('the new batch in the store', () => services.store.batches.find((b) => b.metadata?.description === 'nightly-questions'));
+    const batch = await waitFor('the new batch in the store', () =>
+      services.store.batches.find((b) => b.metadata?.description === 'nightly-questions'),
+    );
     assert.equal(fake.count('POST', '/v1/files'), 1);
     assert.equal(fake.count('POST', '/v1/batches'), 1);
     assert.equal(batch.endpoint, '/v1/chat/completions');
     assert.equal(batch.request_counts?.total, 4);
     // The extension runs from its bundle, so its BatchNode is not this file's: compare by id.
-    const selected = await waitFor('the new batch selected in the tree', () => services.treeView.selection.find((node) => (node as Partial<BatchNode>).batch?.id === batch.id));
+    const selected = await waitFor('the new batch selected in the tree', () =>
+      services.treeView.selection.find((node) => (node as Partial<BatchNode>).batch?.id === batch.id),
+    );
     assert.equal(selected.id, `status/validating/${batch.id}`);
 
     fake.clock.advance(24 * 60 * 60);
@@ -92,7 +107,9 @@ describe('Batch input files and results (against the fake API)', function () {
     assert.equal(done.status, 'completed');
     await vscode.commands.executeCommand('openaiBatches.openResults', batch.id);
     const tab = await waitFor('the results tab', () =>
-      vscode.window.tabGroups.all.flatMap((group) => group.tabs).find((t) => t.input instanceof vscode.TabInputWebview && t.label.startsWith('Results: nightly-questions')),
+      vscode.window.tabGroups.all
+        .flatMap((group) => group.tabs)
+        .find((t) => t.input instanceof vscode.TabInputWebview && t.label.startsWith('Results: nightly-questions')),
     );
     assert.ok(tab);
     const cacheDir = vscode.Uri.joinPath(api.context.globalStorageUri, 'files', services.store.account ?? '').fsPath;

@@ -42,7 +42,9 @@ describe('Measurements for the benchmark', function () {
     const roots = await rootItems(api);
     await measure('expand', () => api.services.tree.getChildren(roots[0].node));
     await measure('load_more', () => vscode.commands.executeCommand('openaiBatches.loadMore'));
-    await measure('double_click', () => Promise.all([vscode.commands.executeCommand('openaiBatches.loadMore'), vscode.commands.executeCommand('openaiBatches.loadMore')]));
+    await measure('double_click', () =>
+      Promise.all([vscode.commands.executeCommand('openaiBatches.loadMore'), vscode.commands.executeCommand('openaiBatches.loadMore')]),
+    );
     await measure('refresh', () => vscode.commands.executeCommand('openaiBatches.refresh'));
     const batch = api.services.store.batches[0];
     await measure('open_details', async () => {

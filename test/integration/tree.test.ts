@@ -94,7 +94,9 @@ describe('Batches tree (against the fake API)', function () {
     const item = api.services.tree.getTreeItem(batchNode);
     await vscode.commands.executeCommand(item.command!.command, ...(item.command!.arguments ?? []));
     const tab = await waitFor('a detail panel tab', () =>
-      vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith('openaiBatches.batchDetail')),
+      vscode.window.tabGroups.all
+        .flatMap((g) => g.tabs)
+        .find((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith('openaiBatches.batchDetail')),
     );
     assert.ok(tab.label.length > 0);
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');

@@ -72,7 +72,11 @@ function watchConnects(): { targets: string[]; restore(): void } {
   prototype.connect = function (this: net.Socket, ...args: unknown[]): net.Socket {
     // net.createConnection passes its normalized [options, callback] array as the first argument.
     const first = Array.isArray(args[0]) ? (args[0] as unknown[])[0] : args[0];
-    const options = (typeof first === 'object' && first !== null ? first : { port: first, host: args[1] }) as { host?: string; port?: number | string; path?: string | null };
+    const options = (typeof first === 'object' && first !== null ? first : { port: first, host: args[1] }) as {
+      host?: string;
+      port?: number | string;
+      path?: string | null;
+    };
     // A path means a Unix socket or pipe (VS Code's own IPC); http sets it to null for TCP.
     if (options.path == null) targets.push(`${options.host ?? 'localhost'}:${String(options.port)}`);
     return original.apply(this, args);
@@ -219,7 +223,10 @@ describe('what the tree shows (SPEC "Bad input and faults")', function () {
     assert.ok(!rows.some((row) => row.item.contextValue === 'error'), rows.map((r) => r.label).join(' | '));
     assert.deepEqual(groupLabels(rows), groups);
     assert.equal(the().requests.filter((r) => r.path === LIST && r.status === 429).length, 2);
-    assert.ok(the().requests.some((r) => r.path === LIST && r.status === 200), 'then answered');
+    assert.ok(
+      the().requests.some((r) => r.path === LIST && r.status === 200),
+      'then answered',
+    );
   });
 
   it('429 forever: bounded retries, then an error node about the rate limit; loaded batches stay', async () => {
@@ -312,17 +319,48 @@ describe('what the tree shows (SPEC "Bad input and faults")', function () {
     const now = Math.floor(Date.now() / 1000);
     const metadata = Object.fromEntries(Array.from({ length: 16 }, (_, i) => [`key${i}`, 'm'.repeat(512)]));
     const odd: Batch[] = [
-      { id: 'batch_odd_unknown', status: 'paused_for_review', created_at: now - 10, request_counts: null, errors: null, metadata: null, usage: null },
-      { id: 'batch_odd_nulls', status: 'completed', created_at: null, endpoint: null, request_counts: null, errors: { data: null }, metadata: null, usage: null, completed_at: null },
+      {
+        id: 'batch_odd_unknown',
+        status: 'paused_for_review',
+        created_at: now - 10,
+        request_counts: null,
+        errors: null,
+        metadata: null,
+        usage: null,
+      },
+      {
+        id: 'batch_odd_nulls',
+        status: 'completed',
+        created_at: null,
+        endpoint: null,
+        request_counts: null,
+        errors: { data: null },
+        metadata: null,
+        usage: null,
+        completed_at: null,
+      },
       { id: 'batch_odd_constructor', status: 'constructor', created_at: now - 30 },
       { id: 'batch_odd_missing', created_at: now - 40 },
-      { id: 'batch_odd_metadata', status: 'in_progress', created_at: now - 50, metadata: { ...metadata, description: 'd'.repeat(512) }, request_counts: { total: 10, completed: 3, failed: 1 } },
+      {
+        id: 'batch_odd_metadata',
+        status: 'in_progress',
+        created_at: now - 50,
+        metadata: { ...metadata, description: 'd'.repeat(512) },
+        request_counts: { total: 10, completed: 3, failed: 1 },
+      },
       { id: '<b>batch_odd_markup</b>', status: '<img src=x onerror=alert(1)>', created_at: now - 60 },
     ];
     await connect(odd);
     const rows = await roots(api);
     const groups = groupLabels(rows);
-    for (const expected of ['In progress (1)', 'Completed (1)', 'Paused for review (1)', 'Constructor (1)', 'Unknown (1)', '<img src=x onerror=alert(1)> (1)']) {
+    for (const expected of [
+      'In progress (1)',
+      'Completed (1)',
+      'Paused for review (1)',
+      'Constructor (1)',
+      'Unknown (1)',
+      '<img src=x onerror=alert(1)> (1)',
+    ]) {
       assert.ok(groups.includes(expected), `missing group ${expected} in ${groups.join(' | ')}`);
     }
     let batches = 0;
@@ -334,7 +372,10 @@ describe('what the tree shows (SPEC "Bad input and faults")', function () {
         assert.ok(child.item.iconPath instanceof vscode.ThemeIcon && typeof child.item.iconPath.id === 'string', `icon of ${child.label}`);
         assert.match(child.tooltip, /^\*\*.+\*\*\n/, `a Markdown tooltip for ${child.label}`);
         const accessible = child.item.accessibilityInformation?.label ?? '';
-        assert.ok(!/undefined|NaN|\[object/.test(`${child.description} ${child.tooltip} ${accessible}`), `${child.description} / ${child.tooltip} / ${accessible}`);
+        assert.ok(
+          !/undefined|NaN|\[object/.test(`${child.description} ${child.tooltip} ${accessible}`),
+          `${child.description} / ${child.tooltip} / ${accessible}`,
+        );
       }
     }
     assert.equal(batches, odd.length, 'every batch shown once');
@@ -406,21 +447,34 @@ describe('what the tree shows (SPEC "Bad input and faults")', function () {
       'the fault lines in the extension log',
       async () => {
         logText = (await readTree(exthostDir)).map((file) => file.data.toString('utf8')).join('\n');
-        return /Loading batches failed \[server\]/.test(logText) && /Loading more batches failed/.test(logText) && /clear text/.test(logText);
+        return (
+          /Loading batches failed \[server\]/.test(logText) && /Loading more batches failed/.test(logText) && /clear text/.test(logText)
+        );
       },
       20_000,
     );
 
     const files = new Map<string, Buffer>();
-    for (const dir of [logDir, exthostDir, sessionDir, context.globalStorageUri, userDir, ...(context.storageUri ? [context.storageUri] : [])]) {
+    for (const dir of [
+      logDir,
+      exthostDir,
+      sessionDir,
+      context.globalStorageUri,
+      userDir,
+      ...(context.storageUri ? [context.storageUri] : []),
+    ]) {
       for (const file of await readTree(dir)) files.set(file.uri.toString(), file.data);
     }
     const leaks: string[] = [];
     for (const [uri, data] of files) if (data.includes(needle)) leaks.push(uri);
 
     const stateValues = [
-      ...context.globalState.keys().map((key) => ({ where: `globalState ${key}`, text: `${key}=${JSON.stringify(context.globalState.get(key))}` })),
-      ...context.workspaceState.keys().map((key) => ({ where: `workspaceState ${key}`, text: `${key}=${JSON.stringify(context.workspaceState.get(key))}` })),
+      ...context.globalState
+        .keys()
+        .map((key) => ({ where: `globalState ${key}`, text: `${key}=${JSON.stringify(context.globalState.get(key))}` })),
+      ...context.workspaceState
+        .keys()
+        .map((key) => ({ where: `workspaceState ${key}`, text: `${key}=${JSON.stringify(context.workspaceState.get(key))}` })),
       { where: 'settings openaiBatches.*', text: JSON.stringify(vscode.workspace.getConfiguration('openaiBatches')) },
       { where: 'tree text', text: shown.join('\n') },
     ];

@@ -21,13 +21,37 @@ describe('architecture: lint keeps the import arrows one way', function () {
     { file: 'src/ids.ts', against: "import { Logger } from './log';", along: '' },
     { file: 'src/core/client.ts', against: "import * as vscode from 'vscode';", along: "import { ApiError } from './errors';" },
     { file: 'src/core/client.ts', against: "import { CommandId } from '../ids';", along: "import { isRecord } from './json';" },
-    { file: 'src/log.ts', against: "import { BatchTreeProvider } from './tree/batchTreeProvider';", along: "import { Redactor } from './core/redact';" },
-    { file: 'src/tree/nodes.ts', against: "import { registerCommands } from '../commands/registerCommands';", along: "import { CommandId } from '../ids';" },
-    { file: 'src/webview/detail/protocol.ts', against: "import { resolveBatch } from '../commands/batchPicker';", along: "import type { Batch } from '../core/types';" },
+    {
+      file: 'src/log.ts',
+      against: "import { BatchTreeProvider } from './tree/batchTreeProvider';",
+      along: "import { Redactor } from './core/redact';",
+    },
+    {
+      file: 'src/tree/nodes.ts',
+      against: "import { registerCommands } from '../commands/registerCommands';",
+      along: "import { CommandId } from '../ids';",
+    },
+    {
+      file: 'src/webview/detail/protocol.ts',
+      against: "import { resolveBatch } from '../commands/batchPicker';",
+      along: "import type { Batch } from '../core/types';",
+    },
     { file: 'src/editor/idProviders.ts', against: "import { activate } from '../extension';", along: "import { Logger } from '../log';" },
-    { file: 'src/commands/copyCommands.ts', against: "import { activate } from '../extension';", along: "import { BatchTreeProvider } from '../tree/batchTreeProvider';" },
-    { file: 'media/detail.ts', against: "import { batchLabel } from '../src/core/format';", along: "import type { PageState } from '../src/webview/protocol';" },
-    { file: 'media/detail.ts', against: "import { isPageState } from '../src/webview/protocol';", along: "import type { PageToHost } from '../src/webview/protocol';" },
+    {
+      file: 'src/commands/copyCommands.ts',
+      against: "import { activate } from '../extension';",
+      along: "import { BatchTreeProvider } from '../tree/batchTreeProvider';",
+    },
+    {
+      file: 'media/detail.ts',
+      against: "import { batchLabel } from '../src/core/format';",
+      along: "import type { PageState } from '../src/webview/protocol';",
+    },
+    {
+      file: 'media/detail.ts',
+      against: "import { isPageState } from '../src/webview/protocol';",
+      along: "import type { PageToHost } from '../src/webview/protocol';",
+    },
   ];
 
   for (const { file, against, along } of cases) {

@@ -30,7 +30,11 @@ describe('BatchCache', () => {
     assert.deepEqual(files, [path.basename(cache.fileFor(account))], 'no temporary files left');
     const { readFile } = await import('node:fs/promises');
     assert.ok(!(await readFile(cache.fileFor(account), 'utf8')).includes('sk-secret-key-for-tests-0001'));
-    assert.notEqual(account, accountId({ baseUrl: 'https://api.openai.com/v1', apiKey: 'sk-other-key-for-tests-0002' }), 'another key is another account');
+    assert.notEqual(
+      account,
+      accountId({ baseUrl: 'https://api.openai.com/v1', apiKey: 'sk-other-key-for-tests-0002' }),
+      'another key is another account',
+    );
     assert.equal(account, accountId({ baseUrl: 'https://API.openai.com/v1', apiKey: 'sk-secret-key-for-tests-0001' }));
   });
 
@@ -39,9 +43,15 @@ describe('BatchCache', () => {
     const cache = new BatchCache(dir, (line) => lines.push(line));
     await writeFile(cache.fileFor(account), '{"version":1,"acc');
     assert.equal(await cache.load(account), undefined);
-    await writeFile(cache.fileFor(account), JSON.stringify({ version: CACHE_FORMAT_VERSION + 1, account, savedAt: 1, snapshot: { items: [], hasMore: false } }));
+    await writeFile(
+      cache.fileFor(account),
+      JSON.stringify({ version: CACHE_FORMAT_VERSION + 1, account, savedAt: 1, snapshot: { items: [], hasMore: false } }),
+    );
     assert.equal(await cache.load(account), undefined);
-    await writeFile(cache.fileFor(account), JSON.stringify({ version: CACHE_FORMAT_VERSION, account, savedAt: 1, snapshot: { items: [{ nope: 1 }], hasMore: false } }));
+    await writeFile(
+      cache.fileFor(account),
+      JSON.stringify({ version: CACHE_FORMAT_VERSION, account, savedAt: 1, snapshot: { items: [{ nope: 1 }], hasMore: false } }),
+    );
     assert.equal(await cache.load(account), undefined);
     assert.equal(lines.length, 3);
     assert.equal(await cache.load('missing'), undefined);
@@ -56,7 +66,10 @@ describe('BatchCache', () => {
       { id: 'n5', status: 'completed' },
     ];
     const bounded = boundSnapshot({ items, hasMore: false }, 3);
-    assert.deepEqual(bounded.items.map((b) => b.id), ['n1', 'n2', 'n4']);
+    assert.deepEqual(
+      bounded.items.map((b) => b.id),
+      ['n1', 'n2', 'n4'],
+    );
     assert.equal(bounded.hasMore, true);
     assert.equal(bounded.cursor, 'n4');
     assert.deepEqual(boundSnapshot({ items, hasMore: false }, 10).items.length, 5);

@@ -12,7 +12,12 @@ import { FakeApi, startFakeApi } from '../fake-api/server';
 import { FAST_RETRY } from './helpers';
 
 function chatLine(i: number, model: string | undefined = 'gpt-4o-mini'): string {
-  return JSON.stringify({ custom_id: `task-${i}`, method: 'POST', url: '/v1/chat/completions', body: { ...(model ? { model } : {}), messages: [{ role: 'user', content: `Question ${i}` }] } });
+  return JSON.stringify({
+    custom_id: `task-${i}`,
+    method: 'POST',
+    url: '/v1/chat/completions',
+    body: { ...(model ? { model } : {}), messages: [{ role: 'user', content: `Question ${i}` }] },
+  });
 }
 
 async function creationError(promise: Promise<unknown>): Promise<BatchCreationError> {
@@ -77,7 +82,13 @@ describe('uploadAndCreateBatch against the fake API', () => {
   });
 
   it('keeps the uploaded file when creating fails, and a retry reuses it', async () => {
-    api.addFault({ method: 'POST', path: '/v1/batches', status: 400, times: 1, body: { error: { message: 'Quota exceeded for this model.', type: 'invalid_request_error', param: null, code: null } } });
+    api.addFault({
+      method: 'POST',
+      path: '/v1/batches',
+      status: 400,
+      times: 1,
+      body: { error: { message: 'Quota exceeded for this model.', type: 'invalid_request_error', param: null, code: null } },
+    });
     const error = await creationError(uploadAndCreateBatch(client, params()));
     assert.equal(error.step, 'create');
     assert.match(error.uploadedFileId ?? '', /^file-/);

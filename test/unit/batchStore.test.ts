@@ -23,7 +23,8 @@ function withNewTopBatches(api: FakeApi, count: number): Batch[] {
   return fresh;
 }
 
-const clientOf = (api: FakeApi): BatchApiClient => new BatchApiClient({ baseUrl: api.baseUrl, apiKey: api.apiKey, retry: { maxRetries: 0 } });
+const clientOf = (api: FakeApi): BatchApiClient =>
+  new BatchApiClient({ baseUrl: api.baseUrl, apiKey: api.apiKey, retry: { maxRetries: 0 } });
 
 async function until(what: string, check: () => boolean): Promise<void> {
   for (let i = 0; i < 500 && !check(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
@@ -44,7 +45,10 @@ describe('Incremental refresh (BatchStore over the fake API)', () => {
 
   async function loadAll(pageSize: number): Promise<void> {
     store = new BatchStore(() => pageSize);
-    store.setConnection({ kind: 'ready', client: new BatchApiClient({ baseUrl: api.baseUrl, apiKey: api.apiKey, retry: { maxRetries: 0 } }) });
+    store.setConnection({
+      kind: 'ready',
+      client: new BatchApiClient({ baseUrl: api.baseUrl, apiKey: api.apiKey, retry: { maxRetries: 0 } }),
+    });
     await store.refresh();
     while (store.hasMore) await store.loadMore();
   }
@@ -98,7 +102,9 @@ describe('Incremental refresh (BatchStore over the fake API)', () => {
     assert.equal(gets, activeBeyond.length);
     assert.ok(lists >= 1 && lists <= 2);
     assert.equal(store.get(deep.id)?.status, 'completed');
-    const terminalRefetched = api.requests.filter((r) => /^\/v1\/batches\/[^/]+$/.test(r.path) && terminal(store.get(r.path.split('/').pop()!)!) && r.path.split('/').pop() !== deep.id);
+    const terminalRefetched = api.requests.filter(
+      (r) => /^\/v1\/batches\/[^/]+$/.test(r.path) && terminal(store.get(r.path.split('/').pop()!)!) && r.path.split('/').pop() !== deep.id,
+    );
     assert.equal(terminalRefetched.length, 0, 'finished batches are not refetched');
   });
 
@@ -130,7 +136,10 @@ describe('Incremental refresh (BatchStore over the fake API)', () => {
     const snapshot = store.snapshot();
     const second = new BatchStore(() => 20);
     api.clearRequests();
-    second.setConnection({ kind: 'ready', client: new BatchApiClient({ baseUrl: api.baseUrl, apiKey: api.apiKey }) }, { snapshot, savedAt: Date.now() - 3_600_000 });
+    second.setConnection(
+      { kind: 'ready', client: new BatchApiClient({ baseUrl: api.baseUrl, apiKey: api.apiKey }) },
+      { snapshot, savedAt: Date.now() - 3_600_000 },
+    );
     assert.equal(second.batches.length, snapshot.items.length);
     assert.ok(second.cachedAt !== undefined);
     assert.equal(api.requests.length, 0, 'first paint from cache costs no request');
@@ -147,7 +156,10 @@ describe('incremental refresh as auto-refresh uses it', () => {
 
   function connect(pageSize: number): void {
     store = new BatchStore(() => pageSize);
-    store.setConnection({ kind: 'ready', client: new BatchApiClient({ baseUrl: api.baseUrl, apiKey: api.apiKey, retry: { maxRetries: 0 } }) });
+    store.setConnection({
+      kind: 'ready',
+      client: new BatchApiClient({ baseUrl: api.baseUrl, apiKey: api.apiKey, retry: { maxRetries: 0 } }),
+    });
   }
 
   afterEach(async () => {
@@ -160,7 +172,10 @@ describe('incremental refresh as auto-refresh uses it', () => {
     connect(3);
     await store.refresh();
     const loaded = store.batches.map((b) => b.id);
-    assert.ok(store.batches.every((b) => ['validating', 'in_progress', 'finalizing', 'cancelling'].includes(String(b.status))), 'the three newest demo batches are active');
+    assert.ok(
+      store.batches.every((b) => ['validating', 'in_progress', 'finalizing', 'cancelling'].includes(String(b.status))),
+      'the three newest demo batches are active',
+    );
     api.clearRequests();
     await store.refresh();
     assert.equal(api.count('GET', '/v1/batches'), 1, 'one list request (it used to walk every page)');
@@ -282,7 +297,10 @@ describe('paging anomalies through BatchStore and the client', () => {
   beforeEach(async () => {
     api = await startFakeApi({ seed: 'fixture' });
     store = new BatchStore(() => PAGE);
-    store.setConnection({ kind: 'ready', client: new BatchApiClient({ baseUrl: api.baseUrl, apiKey: api.apiKey, retry: FAST_RETRY, timeoutMs: 2_000 }) });
+    store.setConnection({
+      kind: 'ready',
+      client: new BatchApiClient({ baseUrl: api.baseUrl, apiKey: api.apiKey, retry: FAST_RETRY, timeoutMs: 2_000 }),
+    });
   });
   afterEach(async () => {
     store.dispose();
@@ -322,14 +340,24 @@ describe('paging anomalies through BatchStore and the client', () => {
     await store.refresh();
     api.addFault({ path: LIST, emptyPageHasMore: true, times: 1 });
     await store.loadMore();
-    await assertStoppedWithNote(/empty page/, all().slice(0, PAGE).map((b) => b.id));
+    await assertStoppedWithNote(
+      /empty page/,
+      all()
+        .slice(0, PAGE)
+        .map((b) => b.id),
+    );
   });
 
   it('a stuck cursor (the same page again) stops paging with a note, without duplicates', async () => {
     await store.refresh();
     api.addFault({ path: LIST, stuckCursor: true });
     await store.loadMore();
-    await assertStoppedWithNote(/same page/, all().slice(0, PAGE).map((b) => b.id));
+    await assertStoppedWithNote(
+      /same page/,
+      all()
+        .slice(0, PAGE)
+        .map((b) => b.id),
+    );
   });
 
   it('a page that only repeats batches already shown stops paging with a note', async () => {
@@ -337,7 +365,10 @@ describe('paging anomalies through BatchStore and the client', () => {
     const loaded = all().slice(0, PAGE);
     api.addFault({ path: LIST, status: 200, body: listPage([loaded[2], loaded[0], loaded[3]], true), times: 1 });
     await store.loadMore();
-    await assertStoppedWithNote(/repeated/, loaded.map((b) => b.id));
+    await assertStoppedWithNote(
+      /repeated/,
+      loaded.map((b) => b.id),
+    );
   });
 
   it('a batch that reappears on a later page (the list shifted) is shown once, with its newer data, and paging goes on', async () => {
@@ -376,7 +407,12 @@ describe('paging anomalies through BatchStore and the client', () => {
     await store.refresh();
     api.addFault({ path: LIST, status: 200, body: { object: 'list', has_more: true }, times: 1 });
     await store.loadMore();
-    await assertStoppedWithNote(/empty page/, all().slice(0, PAGE).map((b) => b.id));
+    await assertStoppedWithNote(
+      /empty page/,
+      all()
+        .slice(0, PAGE)
+        .map((b) => b.id),
+    );
   });
 
   it('null first_id/last_id do not matter: the cursor is the id of the last batch received', async () => {
@@ -385,7 +421,12 @@ describe('paging anomalies through BatchStore and the client', () => {
     await store.refresh();
     await store.loadMore();
     assert.equal(api.requests.at(-1)?.query.after, firstPage.at(-1)?.id);
-    assert.deepEqual(ids(store), all().slice(0, 2 * PAGE).map((b) => b.id));
+    assert.deepEqual(
+      ids(store),
+      all()
+        .slice(0, 2 * PAGE)
+        .map((b) => b.id),
+    );
   });
 
   it('a refresh that gets an empty page saying has_more keeps the loaded batches and says so', async () => {
@@ -423,8 +464,14 @@ describe('concurrent refresh and load more (store level)', () => {
     unhandled.length = 0;
     logged.length = 0;
     api = await startFakeApi({ seed: 'fixture' });
-    store = new BatchStore(() => PAGE, (line) => logged.push(line));
-    store.setConnection({ kind: 'ready', client: new BatchApiClient({ baseUrl: api.baseUrl, apiKey: api.apiKey, retry: FAST_RETRY, timeoutMs: 5_000 }) });
+    store = new BatchStore(
+      () => PAGE,
+      (line) => logged.push(line),
+    );
+    store.setConnection({
+      kind: 'ready',
+      client: new BatchApiClient({ baseUrl: api.baseUrl, apiKey: api.apiKey, retry: FAST_RETRY, timeoutMs: 5_000 }),
+    });
     await store.refresh();
   });
   afterEach(async () => {
@@ -435,7 +482,11 @@ describe('concurrent refresh and load more (store level)', () => {
     assert.deepEqual(unhandled.map(String), [], 'no unhandled rejections');
   });
 
-  const expected = (count: number): string[] => api.store.list().slice(0, count).map((b) => b.id);
+  const expected = (count: number): string[] =>
+    api.store
+      .list()
+      .slice(0, count)
+      .map((b) => b.id);
   const arrived = async (count: number): Promise<void> => {
     for (let i = 0; api.count('GET', LIST) < count; i++) {
       assert.ok(i < 200, 'the request never reached the fake API');
@@ -475,7 +526,10 @@ describe('concurrent refresh and load more (store level)', () => {
     await Promise.all([loading, refreshing, again]);
     assert.deepEqual(ids(store), expected(PAGE));
     assert.ok(store.refreshError || store.loadMoreError, 'the failure is recorded');
-    assert.ok(logged.length > 0 && logged.every((line) => /^Loading (more )?batches failed \[server\]: .*HTTP 500/.test(line)), logged.join('\n'));
+    assert.ok(
+      logged.length > 0 && logged.every((line) => /^Loading (more )?batches failed \[server\]: .*HTTP 500/.test(line)),
+      logged.join('\n'),
+    );
     api.clearFaults();
     await store.loadMore();
     await store.refresh();

@@ -41,20 +41,28 @@ async function measured<T>(run: () => Promise<T>): Promise<{ result: T; ms: numb
   try {
     const result = await run();
     sample();
-    return { result, ms: Date.now() - started, rssGrowthMiB: (peak.rss - before.rss) / MiB, arrayBuffersGrowthMiB: (peak.arrayBuffers - before.arrayBuffers) / MiB };
+    return {
+      result,
+      ms: Date.now() - started,
+      rssGrowthMiB: (peak.rss - before.rss) / MiB,
+      arrayBuffersGrowthMiB: (peak.arrayBuffers - before.arrayBuffers) / MiB,
+    };
   } finally {
     clearInterval(sampler);
   }
 }
 
 function report(what: string, figures: { ms: number; rssGrowthMiB: number; arrayBuffersGrowthMiB: number }): void {
-  console.log(`      ${what}: failed after ${figures.ms} ms, RSS +${figures.rssGrowthMiB.toFixed(1)} MiB, array buffers +${figures.arrayBuffersGrowthMiB.toFixed(1)} MiB`);
+  console.log(
+    `      ${what}: failed after ${figures.ms} ms, RSS +${figures.rssGrowthMiB.toFixed(1)} MiB, array buffers +${figures.arrayBuffersGrowthMiB.toFixed(1)} MiB`,
+  );
 }
 
 describe('bounded I/O: JSON responses', function () {
   this.timeout(20_000);
   let api: FakeApi;
-  const client = (extra: Partial<ClientOptions> = {}): BatchApiClient => new BatchApiClient({ baseUrl: api.baseUrl, apiKey: api.apiKey, retry: NO_RETRY, timeoutMs: 5_000, ...extra });
+  const client = (extra: Partial<ClientOptions> = {}): BatchApiClient =>
+    new BatchApiClient({ baseUrl: api.baseUrl, apiKey: api.apiKey, retry: NO_RETRY, timeoutMs: 5_000, ...extra });
 
   beforeEach(async () => {
     api = await startFakeApi({ seed: 'fixture' });
@@ -112,7 +120,8 @@ describe('bounded I/O: file content and downloads', function () {
   this.timeout(20_000);
   let api: FakeApi;
   let folder: string;
-  const client = (extra: Partial<ClientOptions> = {}): BatchApiClient => new BatchApiClient({ baseUrl: api.baseUrl, apiKey: api.apiKey, retry: NO_RETRY, timeoutMs: 5_000, ...extra });
+  const client = (extra: Partial<ClientOptions> = {}): BatchApiClient =>
+    new BatchApiClient({ baseUrl: api.baseUrl, apiKey: api.apiKey, retry: NO_RETRY, timeoutMs: 5_000, ...extra });
   const content = 'x'.repeat(99) + '\n';
   let fileId: string;
   let destination: string;
@@ -270,7 +279,10 @@ describe('bounded I/O: loopback connections', () => {
     const away = new BatchApiClient({ baseUrl: `http://elsewhere.localhost:${api.port}/v1`, apiKey: api.apiKey, retry: NO_RETRY });
     const error = await rejection(away.listBatches());
     assert.equal(error.kind, 'insecureUrl');
-    assert.match(error.message, new RegExp(`Refusing to connect to elsewhere\\.localhost: it resolves to ${outside.replace(/\./g, '\\.')}, not to this machine`));
+    assert.match(
+      error.message,
+      new RegExp(`Refusing to connect to elsewhere\\.localhost: it resolves to ${outside.replace(/\./g, '\\.')}, not to this machine`),
+    );
     assert.equal(api.requests.length, 0, 'the key was not sent');
 
     const here = new BatchApiClient({ baseUrl: `http://here.localhost:${api.port}/v1`, apiKey: api.apiKey, retry: NO_RETRY });

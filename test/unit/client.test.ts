@@ -101,7 +101,11 @@ describe('BatchApiClient against the fake API', () => {
 
   it('times out a hanging request, retries, and reports a timeout', async () => {
     api.addFault({ path: '/v1/batches', hang: true });
-    await rejectsWith(client({ timeoutMs: 100, retry: { ...FAST_RETRY, maxRetries: 1 } }).listBatches(), 'timeout', /did not answer within/);
+    await rejectsWith(
+      client({ timeoutMs: 100, retry: { ...FAST_RETRY, maxRetries: 1 } }).listBatches(),
+      'timeout',
+      /did not answer within/,
+    );
     assert.equal(api.count('GET', '/v1/batches'), 2);
   });
 
@@ -119,7 +123,12 @@ describe('BatchApiClient against the fake API', () => {
     const port = api.port;
     await api.close();
     const attempts: string[] = [];
-    const closed = new BatchApiClient({ baseUrl: `http://127.0.0.1:${port}/v1`, apiKey: 'sk-x', retry: { ...FAST_RETRY, maxRetries: 2 }, log: (line) => attempts.push(line) });
+    const closed = new BatchApiClient({
+      baseUrl: `http://127.0.0.1:${port}/v1`,
+      apiKey: 'sk-x',
+      retry: { ...FAST_RETRY, maxRetries: 2 },
+      log: (line) => attempts.push(line),
+    });
     await rejectsWith(closed.cancelBatch('batch_1'), 'network', /ECONNREFUSED/);
     assert.equal(attempts.length, 3, attempts.join('\n'));
     api = await startFakeApi({ seed: 'fixture' });
@@ -147,7 +156,10 @@ describe('BatchApiClient against the fake API', () => {
   });
 
   it('refuses plain http to a non-loopback host before sending anything', () => {
-    assert.throws(() => new BatchApiClient({ baseUrl: 'http://api.example.com/v1', apiKey: 'sk-x' }), (e: ApiError) => e.kind === 'insecureUrl' && /clear text/.test(e.message));
+    assert.throws(
+      () => new BatchApiClient({ baseUrl: 'http://api.example.com/v1', apiKey: 'sk-x' }),
+      (e: ApiError) => e.kind === 'insecureUrl' && /clear text/.test(e.message),
+    );
     assert.doesNotThrow(() => new BatchApiClient({ baseUrl: 'http://localhost:8080/v1', apiKey: 'sk-x' }));
     assert.doesNotThrow(() => new BatchApiClient({ baseUrl: 'https://example.openai.azure.com/openai', apiKey: 'sk-x' }));
   });
@@ -161,7 +173,8 @@ describe('BatchApiClient against the fake API', () => {
     ]) {
       assert.throws(
         () => new BatchApiClient({ baseUrl, apiKey: 'sk-x' }),
-        (e: ApiError) => e.kind === 'insecureUrl' && /user name or password|not a valid URL/.test(e.message) && !/alice|s3cr3t/.test(e.message),
+        (e: ApiError) =>
+          e.kind === 'insecureUrl' && /user name or password|not a valid URL/.test(e.message) && !/alice|s3cr3t/.test(e.message),
         baseUrl,
       );
     }
@@ -180,7 +193,12 @@ describe('BatchApiClient against the fake API', () => {
 
 describe('HTTP proxy outside VS Code', () => {
   let proxy: http.Server;
-  const saved = { HTTPS_PROXY: process.env.HTTPS_PROXY, https_proxy: process.env.https_proxy, NO_PROXY: process.env.NO_PROXY, no_proxy: process.env.no_proxy };
+  const saved = {
+    HTTPS_PROXY: process.env.HTTPS_PROXY,
+    https_proxy: process.env.https_proxy,
+    NO_PROXY: process.env.NO_PROXY,
+    no_proxy: process.env.no_proxy,
+  };
 
   afterEach(async () => {
     for (const [name, value] of Object.entries(saved)) {
@@ -206,7 +224,12 @@ describe('HTTP proxy outside VS Code', () => {
     delete process.env.NO_PROXY;
     process.env.HTTPS_PROXY = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
 
-    const client = new BatchApiClient({ baseUrl: 'https://api.example.test/v1', apiKey: 'sk-proxy-test-key', retry: { maxRetries: 0 }, timeoutMs: 5_000 });
+    const client = new BatchApiClient({
+      baseUrl: 'https://api.example.test/v1',
+      apiKey: 'sk-proxy-test-key',
+      retry: { maxRetries: 0 },
+      timeoutMs: 5_000,
+    });
     await assert.rejects(client.listBatches({ limit: 2 }));
     assert.deepEqual(tunnels, ['api.example.test:443']);
 

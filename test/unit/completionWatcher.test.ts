@@ -12,7 +12,10 @@ describe('completion notifications', () => {
       finished.map((b) => b.id),
       ['a'],
     );
-    assert.deepEqual(watcher.observe([batch('a', 'completed'), batch('c', 'cancelled')]).map((b) => b.id), ['c']);
+    assert.deepEqual(
+      watcher.observe([batch('a', 'completed'), batch('c', 'cancelled')]).map((b) => b.id),
+      ['c'],
+    );
     assert.deepEqual(watcher.observe([batch('a', 'completed'), batch('c', 'cancelled')]), [], 'once');
     watcher.observe([batch('d', 'validating')]);
     watcher.reset();

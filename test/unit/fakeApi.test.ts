@@ -97,7 +97,12 @@ function jsonLines<T = ResultLine>(text: string): T[] {
     .map((line) => JSON.parse(line) as T);
 }
 
-async function uploadJsonl(api: FakeApi, content: string, filename = 'requests.jsonl', purpose: string | null = 'batch'): Promise<Reply<FileObject>> {
+async function uploadJsonl(
+  api: FakeApi,
+  content: string,
+  filename = 'requests.jsonl',
+  purpose: string | null = 'batch',
+): Promise<Reply<FileObject>> {
   const form = new FormData();
   if (purpose !== null) form.append('purpose', purpose);
   form.append('file', new Blob([content], { type: 'application/jsonl' }), filename);
@@ -162,7 +167,11 @@ describe('fake OpenAI Batch API', () => {
         assert.equal(page.last_id, page.data[page.data.length - 1].id);
       }
       const created = pages.flatMap((p) => p.data.map((b) => b.created_at ?? 0));
-      assert.deepEqual(created, [...created].sort((a, b) => b - a), 'newest first');
+      assert.deepEqual(
+        created,
+        [...created].sort((a, b) => b - a),
+        'newest first',
+      );
     });
 
     it('pages through 1,000 generated batches at the maximum limit', async () => {
@@ -218,7 +227,7 @@ describe('fake OpenAI Batch API', () => {
       assert.equal((await call(fake, '/v1/batches', { key: 'sk-rotated-key-0001' })).status, 200);
     });
 
-    it("reads the key from the `api-key` header in Azure mode", async () => {
+    it('reads the key from the `api-key` header in Azure mode', async () => {
       const fake = await start({ authHeader: 'api-key' });
       assert.equal((await call(fake, '/v1/batches')).status, 401, 'Bearer is not enough');
       const ok = await call<BatchList>(fake, '/v1/batches', { key: null, headers: { 'api-key': KEY } });
@@ -286,27 +295,41 @@ describe('fake OpenAI Batch API', () => {
 
     it('runs an uploaded file through validating, in_progress, finalizing and completed', async () => {
       const fake = await start();
-      const jsonl = [
-        chatLine('task-a', 'gpt-4o-mini'),
-        chatLine('task-b', 'gpt-4o-mini'),
-        '',
-        chatLine('task-c', 'gpt-4o-mini'),
-        chatLine('task-d', null),
-        chatLine('task-é', 'gpt-4o-mini'),
-      ].join('\n') + '\n';
+      const jsonl =
+        [
+          chatLine('task-a', 'gpt-4o-mini'),
+          chatLine('task-b', 'gpt-4o-mini'),
+          '',
+          chatLine('task-c', 'gpt-4o-mini'),
+          chatLine('task-d', null),
+          chatLine('task-é', 'gpt-4o-mini'),
+        ].join('\n') + '\n';
       const upload = await uploadJsonl(fake, jsonl);
       assert.equal(upload.status, 200, upload.text);
       assert.match(upload.body.id, /^file-[A-Za-z0-9]{22}$/);
       assert.deepEqual(
         { ...upload.body, id: 'x' },
-        { id: 'x', object: 'file', bytes: Buffer.byteLength(jsonl), created_at: Math.floor(fake.clock.now()), filename: 'requests.jsonl', purpose: 'batch', status: 'processed' },
+        {
+          id: 'x',
+          object: 'file',
+          bytes: Buffer.byteLength(jsonl),
+          created_at: Math.floor(fake.clock.now()),
+          filename: 'requests.jsonl',
+          purpose: 'batch',
+          status: 'processed',
+        },
       );
       const stored = await call(fake, `/v1/files/${upload.body.id}/content`);
       assert.equal(stored.text, jsonl);
 
       const created = await call<Batch>(fake, '/v1/batches', {
         method: 'POST',
-        json: { input_file_id: upload.body.id, endpoint: '/v1/chat/completions', completion_window: '24h', metadata: { description: 'unit test' } },
+        json: {
+          input_file_id: upload.body.id,
+          endpoint: '/v1/chat/completions',
+          completion_window: '24h',
+          metadata: { description: 'unit test' },
+        },
       });
       assert.equal(created.status, 200, created.text);
       const batch = created.body;
@@ -318,7 +341,18 @@ describe('fake OpenAI Batch API', () => {
       assert.equal(batch.expires_at, now + 86_400);
       assert.equal(batch.model, 'gpt-4o-mini');
       assert.deepEqual(batch.metadata, { description: 'unit test' });
-      for (const field of ['in_progress_at', 'finalizing_at', 'completed_at', 'failed_at', 'expired_at', 'cancelling_at', 'cancelled_at', 'output_file_id', 'error_file_id', 'errors'] as const) {
+      for (const field of [
+        'in_progress_at',
+        'finalizing_at',
+        'completed_at',
+        'failed_at',
+        'expired_at',
+        'cancelling_at',
+        'cancelled_at',
+        'output_file_id',
+        'error_file_id',
+        'errors',
+      ] as const) {
         assert.equal(batch[field], null, field);
       }
       const listed = await call<BatchList>(fake, '/v1/batches?limit=1');
@@ -332,12 +366,21 @@ describe('fake OpenAI Batch API', () => {
       const statuses = seen.map((b) => b.status).filter((s, i, all) => s !== all[i - 1]);
       assert.deepEqual(statuses, ['validating', 'in_progress', 'finalizing', 'completed']);
       assert.ok(
-        seen.some((b) => b.status === 'in_progress' && b.request_counts!.completed + b.request_counts!.failed > 0 && b.request_counts!.completed + b.request_counts!.failed < 5),
+        seen.some(
+          (b) =>
+            b.status === 'in_progress' &&
+            b.request_counts!.completed + b.request_counts!.failed > 0 &&
+            b.request_counts!.completed + b.request_counts!.failed < 5,
+        ),
         'counts grow while in progress',
       );
       const done = seen[seen.length - 1];
       assert.deepEqual(done.request_counts, { total: 5, completed: 4, failed: 1 });
-      assert.ok(done.created_at! <= done.in_progress_at! && done.in_progress_at! <= done.finalizing_at! && done.finalizing_at! <= done.completed_at!);
+      assert.ok(
+        done.created_at! <= done.in_progress_at! &&
+          done.in_progress_at! <= done.finalizing_at! &&
+          done.finalizing_at! <= done.completed_at!,
+      );
       assert.ok(done.usage && done.usage.total_tokens! > 0);
 
       const output = await call(fake, `/v1/files/${done.output_file_id}/content`);
@@ -345,7 +388,10 @@ describe('fake OpenAI Batch API', () => {
       assert.equal(output.headers.get('content-type'), 'application/octet-stream');
       assert.equal(Number(output.headers.get('content-length')), Buffer.byteLength(output.text));
       const results = jsonLines(output.text);
-      assert.deepEqual(results.map((r) => r.custom_id), ['task-a', 'task-b', 'task-c', 'task-é']);
+      assert.deepEqual(
+        results.map((r) => r.custom_id),
+        ['task-a', 'task-b', 'task-c', 'task-é'],
+      );
       for (const r of results) {
         assert.equal(r.response?.status_code, 200);
         assert.equal(r.error, null);
@@ -353,7 +399,10 @@ describe('fake OpenAI Batch API', () => {
         assert.equal(r.response.body.model, 'gpt-4o-mini');
       }
       const errors = jsonLines((await call(fake, `/v1/files/${done.error_file_id}/content`)).text);
-      assert.deepEqual(errors.map((r) => r.custom_id), ['task-d']);
+      assert.deepEqual(
+        errors.map((r) => r.custom_id),
+        ['task-d'],
+      );
       assert.equal(errors[0].response?.status_code, 400);
 
       const meta = await call<FileObject>(fake, `/v1/files/${done.output_file_id}`);
@@ -363,7 +412,10 @@ describe('fake OpenAI Batch API', () => {
 
     it('fails validation of a malformed input file with invalid_json_line and the line number', async () => {
       const fake = await start({ seed: 'empty' });
-      const upload = await uploadJsonl(fake, [chatLine('a', 'gpt-4o-mini'), chatLine('b', 'gpt-4o-mini'), '{"custom_id": "c", "method": "POST"'].join('\n'));
+      const upload = await uploadJsonl(
+        fake,
+        [chatLine('a', 'gpt-4o-mini'), chatLine('b', 'gpt-4o-mini'), '{"custom_id": "c", "method": "POST"'].join('\n'),
+      );
       const created = await call<Batch>(fake, '/v1/batches', {
         method: 'POST',
         json: { input_file_id: upload.body.id, endpoint: '/v1/chat/completions', completion_window: '24h' },
@@ -397,7 +449,10 @@ describe('fake OpenAI Batch API', () => {
       for (const [json, param] of cases) {
         assertOpenAiError(await call(fake, '/v1/batches', { method: 'POST', json }), 400, param);
       }
-      assertOpenAiError(await call(fake, '/v1/batches', { method: 'POST', body: 'not json', headers: { 'content-type': 'application/json' } }), 400);
+      assertOpenAiError(
+        await call(fake, '/v1/batches', { method: 'POST', body: 'not json', headers: { 'content-type': 'application/json' } }),
+        400,
+      );
       const sixteen = Object.fromEntries(Array.from({ length: 16 }, (_, i) => [`k${i}`, 'v']));
       assert.equal((await call(fake, '/v1/batches', { method: 'POST', json: { ...base, metadata: sixteen } })).status, 200);
     });
@@ -437,7 +492,9 @@ describe('fake OpenAI Batch API', () => {
     it('serves input, output and error files of seeded batches, consistent with their counts', async () => {
       const fake = await start({ seed: 'demo' });
       const batches = fake.store.list();
-      const allFailed = batches.find((b) => b.status === 'completed' && b.output_file_id === null && b.error_file_id !== null && b.created_at! > 1_750_000_000)!;
+      const allFailed = batches.find(
+        (b) => b.status === 'completed' && b.output_file_id === null && b.error_file_id !== null && b.created_at! > 1_750_000_000,
+      )!;
       const mixed = batches.find((b) => b.status === 'completed' && b.output_file_id && b.error_file_id && b.request_counts!.total < 5000)!;
       for (const batch of [allFailed, mixed, fixtureBatches()[3]]) {
         const counts = batch.request_counts!;
@@ -448,8 +505,12 @@ describe('fake OpenAI Batch API', () => {
         const inputMeta = await call<FileObject>(fake, `/v1/files/${batch.input_file_id}`);
         assert.equal(inputMeta.body.purpose, 'batch');
 
-        const outputIds = batch.output_file_id ? jsonLines((await call(fake, `/v1/files/${batch.output_file_id}/content`)).text).map((l) => l.custom_id) : [];
-        const errorIds = batch.error_file_id ? jsonLines((await call(fake, `/v1/files/${batch.error_file_id}/content`)).text).map((l) => l.custom_id) : [];
+        const outputIds = batch.output_file_id
+          ? jsonLines((await call(fake, `/v1/files/${batch.output_file_id}/content`)).text).map((l) => l.custom_id)
+          : [];
+        const errorIds = batch.error_file_id
+          ? jsonLines((await call(fake, `/v1/files/${batch.error_file_id}/content`)).text).map((l) => l.custom_id)
+          : [];
         assert.equal(outputIds.length, counts.completed);
         assert.equal(errorIds.length, counts.failed);
         assert.deepEqual([...outputIds, ...errorIds].sort(), input.map((l) => l.custom_id).sort(), 'every request is answered once');
@@ -458,7 +519,9 @@ describe('fake OpenAI Batch API', () => {
 
     it('serves the input of a failed seeded batch with the broken line the error names', async () => {
       const fake = await start({ seed: 'demo' });
-      const failed = fake.store.list().find((b) => b.status === 'failed' && b.errors?.data?.[0]?.code === 'invalid_json_line' && b.errors.data[0].line === 3)!;
+      const failed = fake.store
+        .list()
+        .find((b) => b.status === 'failed' && b.errors?.data?.[0]?.code === 'invalid_json_line' && b.errors.data[0].line === 3)!;
       const lines = (await call(fake, `/v1/files/${failed.input_file_id}/content`)).text.split('\n');
       assert.doesNotThrow(() => JSON.parse(lines[1]));
       assert.throws(() => JSON.parse(lines[2]));
@@ -518,7 +581,13 @@ describe('fake OpenAI Batch API', () => {
           assert.deepEqual(keys, fields);
         } else {
           assert.deepEqual(keys, withModel);
-          assert.deepEqual(Object.keys(batch.usage!).sort(), ['input_tokens', 'input_tokens_details', 'output_tokens', 'output_tokens_details', 'total_tokens']);
+          assert.deepEqual(Object.keys(batch.usage!).sort(), [
+            'input_tokens',
+            'input_tokens_details',
+            'output_tokens',
+            'output_tokens_details',
+            'total_tokens',
+          ]);
           newer++;
         }
       }
@@ -540,7 +609,11 @@ describe('fake OpenAI Batch API', () => {
         assert.ok(b.created_at! <= DEMO_NOW);
       }
       assert.deepEqual([...new Set(batches.map((b) => b.status))].sort(), allStatuses());
-      assert.deepEqual([...new Set(generateBatches(8).map((b) => b.status))].sort(), allStatuses(), 'eight are enough to cover every status');
+      assert.deepEqual(
+        [...new Set(generateBatches(8).map((b) => b.status))].sort(),
+        allStatuses(),
+        'eight are enough to cover every status',
+      );
     });
 
     it('demo seed covers every status and the awkward cases the UI must render', () => {
@@ -558,7 +631,16 @@ describe('fake OpenAI Batch API', () => {
       }
       assert.ok(demo.some((b) => b.usage?.output_tokens_details?.reasoning_tokens));
       for (const b of demo) {
-        for (const t of [b.created_at, b.in_progress_at, b.finalizing_at, b.completed_at, b.failed_at, b.cancelling_at, b.cancelled_at, b.expired_at]) {
+        for (const t of [
+          b.created_at,
+          b.in_progress_at,
+          b.finalizing_at,
+          b.completed_at,
+          b.failed_at,
+          b.cancelling_at,
+          b.cancelled_at,
+          b.expired_at,
+        ]) {
           if (t !== null && t !== undefined) assert.ok(t <= DEMO_NOW, `${b.id} has a timestamp in the future`);
         }
       }
@@ -575,7 +657,10 @@ describe('fake OpenAI Batch API', () => {
       });
       assert.ok(moved.length >= 3, `${moved.length} of ${active.length} moved`);
       for (let i = 0; i < 60; i++) fake.clock.advance(10);
-      assert.ok(active.every((b) => TERMINAL.has(fake.store.get(b.id)!.status!)), 'all finish within ten fake minutes');
+      assert.ok(
+        active.every((b) => TERMINAL.has(fake.store.get(b.id)!.status!)),
+        'all finish within ten fake minutes',
+      );
     });
 
     it('store.put/remove/reset change what the API serves', async () => {
@@ -646,7 +731,10 @@ describe('fake OpenAI Batch API', () => {
       const fake = await start();
       fake.addFault({ path: '/v1/batches', hang: true, times: 1 });
       const started = Date.now();
-      await assert.rejects(fetch(`${fake.baseUrl}/batches`, { headers: { authorization: `Bearer ${KEY}` }, signal: AbortSignal.timeout(200) }), (err: Error) => err.name === 'TimeoutError');
+      await assert.rejects(
+        fetch(`${fake.baseUrl}/batches`, { headers: { authorization: `Bearer ${KEY}` }, signal: AbortSignal.timeout(200) }),
+        (err: Error) => err.name === 'TimeoutError',
+      );
       assert.ok(Date.now() - started < 2000);
       assert.equal((await call(fake, '/v1/batches')).status, 200, 'the next request is answered');
       assert.equal(fake.requests[0].status, 0, 'the hung request has no status');
@@ -703,7 +791,10 @@ describe('fake OpenAI Batch API', () => {
       const first = await call<BatchList>(fake, '/v1/batches?limit=5');
       const second = await call<BatchList>(fake, `/v1/batches?limit=5&after=${first.body.last_id}`);
       assert.equal(second.body.has_more, true);
-      assert.deepEqual(second.body.data.map((b) => b.id), first.body.data.map((b) => b.id));
+      assert.deepEqual(
+        second.body.data.map((b) => b.id),
+        first.body.data.map((b) => b.id),
+      );
       const end = await call<BatchList>(fake, '/v1/batches?limit=100');
       assert.equal(end.body.has_more, true, 'never ends');
     });
@@ -720,7 +811,10 @@ describe('fake OpenAI Batch API', () => {
       await fake.close();
       assert.ok(Date.now() - started < 1000, `close took ${Date.now() - started} ms`);
       const results = await settled;
-      assert.ok(results.every((r) => r.status === 'rejected'), 'clients see the connection close');
+      assert.ok(
+        results.every((r) => r.status === 'rejected'),
+        'clients see the connection close',
+      );
     });
   });
 
@@ -743,7 +837,10 @@ describe('fake OpenAI Batch API', () => {
       assert.equal(list.status, 200);
       assert.ok(Math.abs(list.at - Date.now()) < 5000);
       assert.equal(unauthorized.status, 401);
-      assert.deepEqual(fake.requests.map((r) => r.status), [200, 401, 200, 404]);
+      assert.deepEqual(
+        fake.requests.map((r) => r.status),
+        [200, 401, 200, 404],
+      );
 
       assert.equal(fake.count('GET', '/v1/batches'), 2);
       assert.equal(fake.count('get', /^\/v1\/batches\/[^/]+$/), 1);

@@ -18,6 +18,9 @@ describe('filter', () => {
     assert.deepEqual(ids({ text: '4o-mini' }), ['batch_3']);
     assert.deepEqual(ids({ statuses: ['completed'], text: 'embeddings' }), []);
     assert.equal(isFilterActive({ text: '  ', statuses: [] }), false);
-    assert.equal(describeFilter({ statuses: ['failed'], endpoints: ['/v1/embeddings'], text: ' eval ' }), 'status: failed · endpoint: /v1/embeddings · "eval"');
+    assert.equal(
+      describeFilter({ statuses: ['failed'], endpoints: ['/v1/embeddings'], text: ' eval ' }),
+      'status: failed · endpoint: /v1/embeddings · "eval"',
+    );
   });
 });

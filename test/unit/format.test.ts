@@ -1,5 +1,14 @@
 import * as assert from 'node:assert/strict';
-import { batchDescription, batchLabel, batchPresentation, batchTooltipMarkdown, countsOf, humanizeStatus, relativeTime, statusPresentation } from '../../src/core/format';
+import {
+  batchDescription,
+  batchLabel,
+  batchPresentation,
+  batchTooltipMarkdown,
+  countsOf,
+  humanizeStatus,
+  relativeTime,
+  statusPresentation,
+} from '../../src/core/format';
 import { groupByStatus, statusOf } from '../../src/core/grouping';
 import type { Batch } from '../../src/core/types';
 import { bareBatch as b } from './helpers';
@@ -20,10 +29,21 @@ describe('format', () => {
 
   it('describes endpoint, age, progress and failures; tolerates missing request_counts', () => {
     const now = 1_700_000_000_000;
-    const text = batchDescription(b('x', 'in_progress', { endpoint: '/v1/chat/completions', created_at: now / 1000 - 7200, request_counts: { total: 10, completed: 7, failed: 2 } }), now);
+    const text = batchDescription(
+      b('x', 'in_progress', {
+        endpoint: '/v1/chat/completions',
+        created_at: now / 1000 - 7200,
+        request_counts: { total: 10, completed: 7, failed: 2 },
+      }),
+      now,
+    );
     assert.equal(text, '/v1/chat/completions · 2 hours ago · 7/10 · 2 failed');
     assert.equal(batchDescription(b('x', 'weird', { request_counts: null, created_at: null }), now), '');
-    assert.deepEqual(countsOf(b('x', 'failed', { request_counts: { total: 'a', completed: -1 } as never })), { total: 0, completed: 0, failed: 0 });
+    assert.deepEqual(countsOf(b('x', 'failed', { request_counts: { total: 'a', completed: -1 } as never })), {
+      total: 0,
+      completed: 0,
+      failed: 0,
+    });
   });
 
   it('relative times read naturally in both directions', () => {
@@ -34,13 +54,21 @@ describe('format', () => {
   });
 
   it('shows a completed batch with only an error file as a warning, not a success', () => {
-    assert.equal(batchPresentation(b('x', 'completed', { output_file_id: 'file-1', request_counts: { total: 1, completed: 1, failed: 0 } })).icon, 'pass');
+    assert.equal(
+      batchPresentation(b('x', 'completed', { output_file_id: 'file-1', request_counts: { total: 1, completed: 1, failed: 0 } })).icon,
+      'pass',
+    );
     assert.equal(batchPresentation(b('x', 'completed', { output_file_id: null, error_file_id: 'file-2' })).icon, 'warning');
     assert.equal(batchPresentation(b('x', 'brand_new_status')).icon, 'question');
   });
 
   it('escapes API strings in the Markdown tooltip', () => {
-    const md = batchTooltipMarkdown(b('batch_1', 'completed', { metadata: { description: '<img src=x onerror=alert(1)> [link](javascript:alert(1))' }, endpoint: '**bold**' }));
+    const md = batchTooltipMarkdown(
+      b('batch_1', 'completed', {
+        metadata: { description: '<img src=x onerror=alert(1)> [link](javascript:alert(1))' },
+        endpoint: '**bold**',
+      }),
+    );
     assert.ok(!md.includes('<img'), md);
     assert.ok(md.includes('&lt;img'), md);
     assert.ok(!md.includes('[link](javascript'), md);
@@ -75,14 +103,37 @@ describe('odd batches through grouping and formatting', () => {
     ['16 metadata keys of 512 chars', { metadata: { ...longMetadata, description: 'd'.repeat(512) } }],
     ['null usage', { usage: null }],
     ['empty usage', { usage: {} }],
-    ['all timestamps null', { created_at: null, in_progress_at: null, completed_at: null, failed_at: null, expired_at: null, cancelled_at: null, expires_at: null }],
+    [
+      'all timestamps null',
+      {
+        created_at: null,
+        in_progress_at: null,
+        completed_at: null,
+        failed_at: null,
+        expired_at: null,
+        cancelled_at: null,
+        expires_at: null,
+      },
+    ],
     ['timestamps as strings', { created_at: '1700000000', completed_at: 'yesterday' }],
     ['negative and huge timestamps', { created_at: -5, completed_at: 1e20, expires_at: Number.MAX_VALUE }],
     ['endpoint and model of the wrong type', { endpoint: 7, model: { name: 'x' } }],
     ['file ids of the wrong type', { input_file_id: 5, output_file_id: {}, error_file_id: [] }],
-    ['completed with only an error file', { output_file_id: null, error_file_id: 'file-err', request_counts: { total: 2, completed: 0, failed: 2 } }],
+    [
+      'completed with only an error file',
+      { output_file_id: null, error_file_id: 'file-err', request_counts: { total: 2, completed: 0, failed: 2 } },
+    ],
   ];
-  const oddIds = ['batch_`tick`', '<script>alert(1)</script>', 'a'.repeat(10_000), 'batch with\nnewline\tand tab', '\u202Egnp.exe', '../../etc/passwd', '__proto__', ' '];
+  const oddIds = [
+    'batch_`tick`',
+    '<script>alert(1)</script>',
+    'a'.repeat(10_000),
+    'batch with\nnewline\tand tab',
+    '\u202Egnp.exe',
+    '../../etc/passwd',
+    '__proto__',
+    ' ',
+  ];
 
   const cases: Batch[] = [
     ...variants.map(([, patch], i): Batch => ({ ...base, id: `batch_variant_${i}`, ...patch })),
@@ -122,7 +173,10 @@ describe('odd batches through grouping and formatting', () => {
       assert.equal(label.charAt(0), label.charAt(0).toUpperCase(), label);
       assert.equal(typeof statusPresentation(group.status).icon, 'string', `icon of status ${group.status}`);
     }
-    assert.ok(groups.some((g) => g.status === 'unknown'), 'missing and non-string statuses group as unknown');
+    assert.ok(
+      groups.some((g) => g.status === 'unknown'),
+      'missing and non-string statuses group as unknown',
+    );
     assert.equal(humanizeStatus('paused_for_review'), 'Paused for review');
     assert.equal(statusOf({ id: 'x', status: 42 } as unknown as Batch), 'unknown');
   });

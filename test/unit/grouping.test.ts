@@ -19,13 +19,31 @@ describe('groupByStatus', () => {
     ]);
     assert.deepEqual(
       groups.map((g) => g.status),
-      ['validating', 'in_progress', 'finalizing', 'cancelling', 'completed', 'failed', 'expired', 'cancelled', 'archived', 'queued_for_gpu'],
+      [
+        'validating',
+        'in_progress',
+        'finalizing',
+        'cancelling',
+        'completed',
+        'failed',
+        'expired',
+        'cancelled',
+        'archived',
+        'queued_for_gpu',
+      ],
     );
-    assert.deepEqual(groups.find((g) => g.status === 'completed')?.batches.map((x) => x.id), ['1', '11'], 'keeps newest-first order');
+    assert.deepEqual(
+      groups.find((g) => g.status === 'completed')?.batches.map((x) => x.id),
+      ['1', '11'],
+      'keeps newest-first order',
+    );
   });
 
   it('puts a missing or empty status in an "unknown" group instead of dropping it', () => {
     const groups = groupByStatus([b('1', null), b('2', undefined), b('3', '')]);
-    assert.deepEqual(groups.map((g) => [g.status, g.batches.length]), [['unknown', 3]]);
+    assert.deepEqual(
+      groups.map((g) => [g.status, g.batches.length]),
+      [['unknown', 3]],
+    );
   });
 });

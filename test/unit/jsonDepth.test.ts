@@ -56,7 +56,10 @@ describe('JSON nested 20,000 deep', () => {
   async function connect(): Promise<void> {
     api = await startFakeApi({ seed: batches });
     store = new BatchStore(() => 20);
-    store.setConnection({ kind: 'ready', client: new BatchApiClient({ baseUrl: api.baseUrl, apiKey: api.apiKey, retry: { maxRetries: 0 } }) });
+    store.setConnection({
+      kind: 'ready',
+      client: new BatchApiClient({ baseUrl: api.baseUrl, apiKey: api.apiKey, retry: { maxRetries: 0 } }),
+    });
   }
 
   it('keeps incremental refreshes working, and still notices when the deep part changes', async () => {

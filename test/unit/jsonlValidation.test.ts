@@ -1,8 +1,21 @@
 import * as assert from 'node:assert/strict';
-import { BATCH_ENDPOINTS, looksLikeBatchInput, locateMember, type Problem, type ProblemCode, validateBatchInput } from '../../src/core/jsonlValidation';
+import {
+  BATCH_ENDPOINTS,
+  looksLikeBatchInput,
+  locateMember,
+  type Problem,
+  type ProblemCode,
+  validateBatchInput,
+} from '../../src/core/jsonlValidation';
 
 function chat(customId: string, extra: Record<string, unknown> = {}): string {
-  return JSON.stringify({ custom_id: customId, method: 'POST', url: '/v1/chat/completions', body: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: `hello ${customId}` }] }, ...extra });
+  return JSON.stringify({
+    custom_id: customId,
+    method: 'POST',
+    url: '/v1/chat/completions',
+    body: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: `hello ${customId}` }] },
+    ...extra,
+  });
 }
 
 /** A clean first line, then `line`: the problems found on line 1 (file-level ones excluded). */
@@ -29,7 +42,12 @@ describe('validateBatchInput', () => {
 
   it('accepts every supported endpoint with a minimal body', () => {
     for (const url of BATCH_ENDPOINTS) {
-      const body = url === '/v1/chat/completions' ? { model: 'm', messages: [{ role: 'user', content: 'x' }] } : url === '/v1/responses' ? { model: 'm', input: 'x' } : { model: 'm' };
+      const body =
+        url === '/v1/chat/completions'
+          ? { model: 'm', messages: [{ role: 'user', content: 'x' }] }
+          : url === '/v1/responses'
+            ? { model: 'm', input: 'x' }
+            : { model: 'm' };
       const result = validateBatchInput(JSON.stringify({ custom_id: 'x', method: 'POST', url, body }));
       assert.deepEqual(result.problems, [], url);
       assert.equal(result.endpoint, url);
@@ -57,7 +75,11 @@ describe('validateBatchInput', () => {
   });
 
   it('reports a missing custom_id on the whole line', () => {
-    const line = JSON.stringify({ method: 'POST', url: '/v1/chat/completions', body: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'x' }] } });
+    const line = JSON.stringify({
+      method: 'POST',
+      url: '/v1/chat/completions',
+      body: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'x' }] },
+    });
     const problem = only(line, 'missingCustomId');
     assert.equal(problem.column, undefined);
   });
@@ -94,7 +116,12 @@ describe('validateBatchInput', () => {
   });
 
   it('reports a url that differs from the first line, pointing at the first line', () => {
-    const line = JSON.stringify({ custom_id: 'e', method: 'POST', url: '/v1/embeddings', body: { model: 'text-embedding-3-small', input: 'x' } });
+    const line = JSON.stringify({
+      custom_id: 'e',
+      method: 'POST',
+      url: '/v1/embeddings',
+      body: { model: 'text-embedding-3-small', input: 'x' },
+    });
     const problems = problemsOf(line);
     const mixed = problems.find((p) => p.code === 'mixedUrl');
     assert.ok(mixed);
@@ -193,7 +220,10 @@ describe('looksLikeBatchInput', () => {
   });
 
   it('rejects other JSONL, such as result files, and non-JSON', () => {
-    assert.equal(looksLikeBatchInput(JSON.stringify({ id: 'batch_req_1', custom_id: 'a', response: { status_code: 200, body: {} }, error: null })), false);
+    assert.equal(
+      looksLikeBatchInput(JSON.stringify({ id: 'batch_req_1', custom_id: 'a', response: { status_code: 200, body: {} }, error: null })),
+      false,
+    );
     assert.equal(looksLikeBatchInput('{"custom_id": '), false);
     assert.equal(looksLikeBatchInput(''), false);
   });

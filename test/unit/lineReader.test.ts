@@ -13,7 +13,13 @@ async function collect(source: AsyncIterable<string | OversizedLine>): Promise<(
   return lines;
 }
 
-const result = (id: string): string => JSON.stringify({ id: `batch_req_${id}`, custom_id: id, response: { status_code: 200, body: { choices: [{ message: { content: `answer ${id}` } }] } }, error: null });
+const result = (id: string): string =>
+  JSON.stringify({
+    id: `batch_req_${id}`,
+    custom_id: id,
+    response: { status_code: 200, body: { choices: [{ message: { content: `answer ${id}` } }] } },
+    error: null,
+  });
 
 describe('readLines: line length limit', () => {
   let dir: string;
@@ -44,7 +50,10 @@ describe('readLines: line length limit', () => {
     out.end(`"}}\n${result('c')}\n`);
     await once(out, 'finish');
 
-    const report = await joinResults(['a', 'b', 'c'].map((id) => JSON.stringify({ custom_id: id, method: 'POST', url: '/v1/chat/completions', body: {} })), readLines(path));
+    const report = await joinResults(
+      ['a', 'b', 'c'].map((id) => JSON.stringify({ custom_id: id, method: 'POST', url: '/v1/chat/completions', body: {} })),
+      readLines(path),
+    );
     assert.deepEqual(
       report.rows.map((row) => [row.customId, row.outcome, row.answer]),
       [

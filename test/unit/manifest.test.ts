@@ -13,7 +13,9 @@ interface Manifest {
 const manifest = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as Manifest;
 
 /** Settings that decide where requests, and so the API key, go. */
-const REDIRECTING_SETTINGS = ['baseUrl', 'organization', 'project', 'authHeader', 'apiVersion', 'accounts'].map((name) => `openaiBatches.${name}`);
+const REDIRECTING_SETTINGS = ['baseUrl', 'organization', 'project', 'authHeader', 'apiVersion', 'accounts'].map(
+  (name) => `openaiBatches.${name}`,
+);
 
 describe('package.json: workspace trust', () => {
   it('restricts, in untrusted workspaces, every contributed setting that redirects requests', () => {

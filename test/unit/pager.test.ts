@@ -66,7 +66,10 @@ describe('Pager', () => {
   });
 
   it('stops with a note when the cursor does not advance', async () => {
-    const src = source({ '': { items: [{ id: 'a' }, { id: 'b' }], hasMore: true }, b: { items: [{ id: 'a' }, { id: 'b' }], hasMore: true } });
+    const src = source({
+      '': { items: [{ id: 'a' }, { id: 'b' }], hasMore: true },
+      b: { items: [{ id: 'a' }, { id: 'b' }], hasMore: true },
+    });
     const pager = new Pager(src.fetch);
     await pager.loadMore();
     await pager.loadMore();
@@ -114,7 +117,8 @@ describe('Pager', () => {
     const pager = new Pager<Item>(
       () =>
         new Promise((resolve) => {
-          const page = generation++ === 0 ? { items: [{ id: 'old' }], hasMore: false } : { items: [{ id: 'new' }, { id: 'old' }], hasMore: false };
+          const page =
+            generation++ === 0 ? { items: [{ id: 'old' }], hasMore: false } : { items: [{ id: 'new' }, { id: 'old' }], hasMore: false };
           releases.push(() => resolve(page));
         }),
     );
@@ -147,7 +151,9 @@ describe('Pager', () => {
 
   it('a failed refresh keeps the previous items', async () => {
     let calls = 0;
-    const pager = new Pager<Item>(() => (calls++ === 0 ? Promise.resolve({ items: [{ id: 'a' }], hasMore: false }) : Promise.reject(new ApiError('network', 'offline'))));
+    const pager = new Pager<Item>(() =>
+      calls++ === 0 ? Promise.resolve({ items: [{ id: 'a' }], hasMore: false }) : Promise.reject(new ApiError('network', 'offline')),
+    );
     await pager.loadMore();
     await assert.rejects(pager.refresh(), /offline/);
     assert.deepEqual(ids(pager), ['a']);

@@ -1,5 +1,14 @@
 import * as assert from 'node:assert/strict';
-import { batchDescription, batchLabel, batchTooltipMarkdown, humanizeStatus, markdownCode, markdownText, plainText, singleLine } from '../../src/core/format';
+import {
+  batchDescription,
+  batchLabel,
+  batchTooltipMarkdown,
+  humanizeStatus,
+  markdownCode,
+  markdownText,
+  plainText,
+  singleLine,
+} from '../../src/core/format';
 import type { Batch } from '../../src/core/types';
 
 // VS Code's own parsers, copied from its sources: LINK_REGEX of parseLinkedText
@@ -109,7 +118,13 @@ describe('plainText: API text on surfaces that parse links and icons', () => {
       request_counts: { total: '[t](command:x)', completed: '$(alert)', failed: 1 },
       metadata: { description: hostile },
     } as unknown as Batch;
-    for (const text of [batchLabel(batch), batchLabel({ ...batch, metadata: null }), humanizeStatus('[s](command:x)'), humanizeStatus('$(alert)'), batchDescription(batch)]) {
+    for (const text of [
+      batchLabel(batch),
+      batchLabel({ ...batch, metadata: null }),
+      humanizeStatus('[s](command:x)'),
+      humanizeStatus('$(alert)'),
+      batchDescription(batch),
+    ]) {
       assert.deepEqual(linksIn(text), [], text);
       assert.deepEqual(iconsIn(text), [], text);
     }
@@ -123,7 +138,14 @@ describe('markdownText and markdownCode: API text in hovers and tooltips', () =>
   // What must not be left for a Markdown renderer (GFM, as VS Code's) to turn into a link, image or HTML.
   const MARKDOWN_LINKS = [/(^|[^\\])\[/, /(^|[^\\])\]/, /(^|[^\\])</, /https?:\/\//i, /www\./i, /[\w.+-]+@[\w-]+\.[\w]/];
 
-  for (const payload of [...PAYLOADS, 'see https://evil.example/x', 'www.evil.example', 'mail me@evil.example', '<img src=x>', '<https://evil>']) {
+  for (const payload of [
+    ...PAYLOADS,
+    'see https://evil.example/x',
+    'www.evil.example',
+    'mail me@evil.example',
+    '<img src=x>',
+    '<https://evil>',
+  ]) {
     it(`escapes ${JSON.stringify(payload)}`, () => {
       const md = markdownText(payload);
       for (const pattern of MARKDOWN_LINKS) assert.ok(!pattern.test(md), `${md} matches ${String(pattern)}`);

@@ -34,11 +34,23 @@ describe('retries at the client level', () => {
   it('reads retry-after as an HTTP date (seconds resolution), past dates meaning now', () => {
     const now = Date.UTC(2025, 0, 1, 12, 0, 0);
     const policy = { ...DEFAULT_RETRY_POLICY, maxTotalWaitMs: 60_000 };
-    assert.equal(retryDelayMs(1, policy, { 'retry-after': new Date(now + 7_000).toUTCString() }, () => 0, now), 7_000);
-    assert.equal(retryDelayMs(1, policy, { 'retry-after': new Date(now - 5_000).toUTCString() }, () => 0, now), 0);
-    assert.equal(retryDelayMs(1, policy, { 'retry-after': '2' }, () => 0, now), 2_000);
+    assert.equal(
+      retryDelayMs(1, policy, { 'retry-after': new Date(now + 7_000).toUTCString() }, () => 0, now),
+      7_000,
+    );
+    assert.equal(
+      retryDelayMs(1, policy, { 'retry-after': new Date(now - 5_000).toUTCString() }, () => 0, now),
+      0,
+    );
+    assert.equal(
+      retryDelayMs(1, policy, { 'retry-after': '2' }, () => 0, now),
+      2_000,
+    );
     // An unparsable value falls back to backoff rather than waiting forever or not at all.
-    assert.equal(retryDelayMs(1, policy, { 'retry-after': 'soon' }, () => 0, now), policy.baseDelayMs / 2);
+    assert.equal(
+      retryDelayMs(1, policy, { 'retry-after': 'soon' }, () => 0, now),
+      policy.baseDelayMs / 2,
+    );
   });
 
   it('honours an HTTP-date retry-after from the server, then succeeds', async () => {

@@ -18,12 +18,16 @@ describe('webview: CSP and message validation', () => {
     ['detail', buildDetailHtml],
     ['results', buildResultsHtml],
   ] as const) {
-    const render = (): string => build({ cspSource, scriptUri: `${cspSource}/ext/dist/${page}.js`, styleUri: `${cspSource}/ext/media/${page}.css` });
+    const render = (): string =>
+      build({ cspSource, scriptUri: `${cspSource}/ext/dist/${page}.js`, styleUri: `${cspSource}/ext/media/${page}.css` });
 
     it(`${page} page: exactly the strict CSP, with a fresh nonce per render that the one script carries`, () => {
       const first = render();
       const nonce = nonceOf(first);
-      assert.equal(cspOf(first), `default-src 'none'; img-src ${cspSource} data:; style-src ${cspSource}; script-src 'nonce-${nonce}'; font-src ${cspSource}`);
+      assert.equal(
+        cspOf(first),
+        `default-src 'none'; img-src ${cspSource} data:; style-src ${cspSource}; script-src 'nonce-${nonce}'; font-src ${cspSource}`,
+      );
       assert.equal(cspOf(first), detailCsp(cspSource, nonce));
       assert.ok(Buffer.from(nonce, 'base64').length >= 16, 'a nonce of at least 128 random bits');
       const nonces = new Set(Array.from({ length: 50 }, () => nonceOf(render())));
@@ -53,7 +57,15 @@ describe('webview: CSP and message validation', () => {
   });
 
   it('accepts exactly the page messages of the protocol', () => {
-    for (const good of [{ type: 'ready' }, { type: 'refresh' }, { type: 'cancel' }, { type: 'openOutput' }, { type: 'openError' }, { type: 'openJson' }, { type: 'copy', what: 'outputFileId' }]) {
+    for (const good of [
+      { type: 'ready' },
+      { type: 'refresh' },
+      { type: 'cancel' },
+      { type: 'openOutput' },
+      { type: 'openError' },
+      { type: 'openJson' },
+      { type: 'copy', what: 'outputFileId' },
+    ]) {
       assert.equal(isPageMessage(good), true, JSON.stringify(good));
     }
   });
