@@ -8,10 +8,10 @@ import type {
   ResultCounts,
   ResultRow,
   ResultsPageState,
+  SortKey,
 } from '../src/webview/results/protocol';
 import { isRecord, startPage, vsCodeApi } from './page';
 
-type SortKey = 'customId' | 'line' | 'statusCode' | 'answer' | 'inputTokens' | 'outputTokens' | 'totalTokens';
 const SORT_KEYS: readonly string[] = ['customId', 'line', 'statusCode', 'answer', 'inputTokens', 'outputTokens', 'totalTokens'];
 
 interface Detail {
@@ -21,39 +21,54 @@ interface Detail {
   error: string | null;
 }
 
-const PAGE_SIZE = 200;
 const vscode = vsCodeApi<PageToHost, ResultsPageState>();
 
+/**
+ * What the page shows. The host holds the rows and searches, sorts and filters them; the page
+ * holds one page of them and asks for another with a numbered `query`, drawing only the answer
+ * to the latest one.
+ */
 interface ViewState {
+  /** The rows of the page shown. */
   rows: ResultRow[];
   total: number;
   counts: ResultCounts;
-  complete: boolean;
+  /** Whether `begin` has come: the rows exist in the host. */
+  loaded: boolean;
+  /** Whether the answer to the latest query has come. */
+  answered: boolean;
+  /** Rows the query keeps, on all pages. */
+  matched: number;
   outcome: OutcomeFilter;
   search: string;
   sortKey: SortKey;
   descending: boolean;
   page: number;
+  /** Rows per page: the host decides. */
+  pageSize: number;
+  /** The number of the latest query sent. */
+  seq: number;
   /** Row indexes whose detail is open. */
   expanded: Set<number>;
   details: Map<number, Detail>;
-  /** Indexes into `rows` after filter and sort; recomputed when those change or rows arrive. */
-  visible: number[] | null;
 }
 
 const view: ViewState = {
   rows: [],
   total: 0,
   counts: { succeeded: 0, failed: 0, missing: 0, unmatched: 0 },
-  complete: false,
+  loaded: false,
+  answered: false,
+  matched: 0,
   outcome: 'all',
   search: '',
   sortKey: 'line',
   descending: false,
   page: 0,
+  pageSize: 1,
+  seq: 0,
   expanded: new Set(),
   details: new Map(),
-  visible: null,
 };
 
 function element<T extends HTMLElement = HTMLElement>(id: string): T {
@@ -88,63 +103,41 @@ function el<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, t
 }
 
 const number = (value: number): string => value.toLocaleString('en-US');
-/** One collator for all comparisons: `localeCompare` with options builds one per call, far too slow for 50,000 rows. */
-const collator = new Intl.Collator(undefined, { numeric: true });
-
-function visibleRows(): number[] {
-  if (view.visible) return view.visible;
-  const needle = view.search.trim().toLowerCase();
-  const indexes: number[] = [];
-  for (let i = 0; i < view.rows.length; i++) {
-    const row = view.rows[i];
-    if (view.outcome !== 'all' && row.outcome !== view.outcome) continue;
-    if (needle && !row.customId.toLowerCase().includes(needle) && !row.answer.toLowerCase().includes(needle)) continue;
-    indexes.push(i);
-  }
-  const key = view.sortKey;
-  const direction = view.descending ? -1 : 1;
-  indexes.sort((a, b) => {
-    const x = view.rows[a][key];
-    const y = view.rows[b][key];
-    // Empty cells sort last in either direction.
-    if (x === null || x === '') return y === null || y === '' ? a - b : 1;
-    if (y === null || y === '') return -1;
-    const order = typeof x === 'number' && typeof y === 'number' ? x - y : collator.compare(String(x), String(y));
-    return order !== 0 ? order * direction : a - b;
+/** Asks the host for a page of the rows the current filter, search and sort keep. */
+function query(page: number): void {
+  view.seq += 1;
+  vscode.postMessage({
+    type: 'query',
+    seq: view.seq,
+    page,
+    outcome: view.outcome,
+    search: view.search,
+    sortKey: view.sortKey,
+    descending: view.descending,
   });
-  // Rows not found in the input (line -1) go last when sorting by line.
-  if (key === 'line') indexes.sort((a, b) => Number(view.rows[a].line < 0) - Number(view.rows[b].line < 0));
-  view.visible = indexes;
-  return indexes;
 }
 
-function invalidate(resetPage: boolean): void {
-  view.visible = null;
-  if (resetPage) view.page = 0;
-  render();
+/** The filter, search or sort changed: back to the first page. */
+function requery(): void {
+  if (view.loaded) query(0);
 }
 
 function render(): void {
-  const indexes = visibleRows();
-  const pages = Math.max(1, Math.ceil(indexes.length / PAGE_SIZE));
-  view.page = Math.min(view.page, pages - 1);
-  const start = view.page * PAGE_SIZE;
-  const slice = indexes.slice(start, start + PAGE_SIZE);
-
   const fragment = document.createDocumentFragment();
-  for (const index of slice) {
-    fragment.append(renderRow(view.rows[index]));
-    if (view.expanded.has(index)) fragment.append(renderDetail(index));
+  for (const row of view.rows) {
+    fragment.append(renderRow(row));
+    if (view.expanded.has(row.index)) fragment.append(renderDetail(row.index));
   }
   dom.body.replaceChildren(fragment);
 
-  const hasRows = view.rows.length > 0;
-  dom.table.hidden = slice.length === 0;
-  dom.empty.hidden = !(hasRows || view.complete) || slice.length > 0;
-  dom.pager.hidden = indexes.length <= PAGE_SIZE;
+  const start = view.page * view.pageSize;
+  const pages = Math.max(1, Math.ceil(view.matched / view.pageSize));
+  dom.table.hidden = view.rows.length === 0;
+  dom.empty.hidden = !view.answered || view.rows.length > 0;
+  dom.pager.hidden = pages <= 1;
   dom.prev.disabled = view.page === 0;
   dom.next.disabled = view.page >= pages - 1;
-  dom.range.textContent = indexes.length ? `${number(start + 1)}–${number(start + slice.length)} of ${number(indexes.length)}` : '';
+  dom.range.textContent = view.rows.length ? `${number(start + 1)}–${number(start + view.rows.length)} of ${number(view.matched)}` : '';
   renderCounts();
 }
 
@@ -257,10 +250,15 @@ function isHostMessage(value: unknown): value is HostToPage {
         isRecord(value.counts) &&
         Array.isArray(value.notes)
       );
-    case 'rows':
-      return Array.isArray(value.rows);
-    case 'end':
-      return true;
+    case 'page':
+      return (
+        typeof value.seq === 'number' &&
+        typeof value.page === 'number' &&
+        typeof value.pageSize === 'number' &&
+        value.pageSize > 0 &&
+        typeof value.matched === 'number' &&
+        Array.isArray(value.rows)
+      );
     case 'detail':
       return typeof value.index === 'number';
     default:
@@ -290,28 +288,25 @@ function receive(message: HostToPage): void {
       view.rows = [];
       view.total = message.total;
       view.counts = message.counts;
-      view.complete = false;
+      view.loaded = true;
+      view.answered = false;
       view.expanded.clear();
       view.details.clear();
       dom.notes.replaceChildren(...message.notes.map((note) => el('li', undefined, note)));
       dom.notes.hidden = message.notes.length === 0;
       dom.toolbar.hidden = false;
-      setStatus(`${summary()} · receiving rows…`);
-      invalidate(true);
-      return;
-    case 'rows': {
-      const first = view.rows.length === 0;
-      for (const row of message.rows) view.rows.push(row);
-      setStatus(`${summary()} · received ${number(view.rows.length)} of ${number(view.total)}…`);
-      // The first chunk fills the first page at once; later ones only extend the data until `end`.
-      view.visible = null;
-      if (first) render();
-      return;
-    }
-    case 'end':
-      view.complete = true;
       setStatus(summary());
-      invalidate(false);
+      query(0);
+      return;
+    case 'page':
+      // An answer to a query since replaced (typing, paging quickly) is dropped.
+      if (message.seq !== view.seq) return;
+      view.rows = message.rows;
+      view.matched = message.matched;
+      view.page = message.page;
+      view.answered = true;
+      view.pageSize = message.pageSize;
+      render();
       return;
     case 'detail':
       view.details.set(message.index, {
@@ -344,7 +339,8 @@ for (const button of document.querySelectorAll<HTMLButtonElement>('[data-outcome
     const outcome = button.dataset.outcome;
     if (!isOutcomeFilter(outcome)) return;
     view.outcome = outcome;
-    invalidate(true);
+    renderCounts();
+    requery();
   });
 }
 
@@ -358,7 +354,7 @@ for (const th of document.querySelectorAll<HTMLTableCellElement>('th[data-sort]'
       view.descending = false;
     }
     renderSortHeaders();
-    invalidate(true);
+    requery();
   });
 }
 
@@ -367,18 +363,16 @@ dom.search.addEventListener('input', () => {
   clearTimeout(searchTimer);
   searchTimer = setTimeout(() => {
     view.search = dom.search.value;
-    invalidate(true);
+    requery();
   }, 150);
 });
 
 dom.prev.addEventListener('click', () => {
-  view.page = Math.max(0, view.page - 1);
-  render();
+  query(Math.max(0, view.page - 1));
   window.scrollTo(0, 0);
 });
 dom.next.addEventListener('click', () => {
-  view.page += 1;
-  render();
+  query(view.page + 1);
   window.scrollTo(0, 0);
 });
 

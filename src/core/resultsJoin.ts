@@ -1,13 +1,18 @@
 /**
  * Joins a batch's input, output and error JSONL by `custom_id`, one row per request in input
  * order. Output order differs from input order; requests without a result are `missing`.
- * Pure (no Node or `vscode` imports) so the webview page can share its types; callers feed
- * it lines, e.g. from `readLines` in `lineReader.ts`.
+ * Rows keep only what the table shows, plus where their lines are, so a 1.5 GB output file
+ * costs a few hundred bytes per row: the full request and response are read back by offset.
+ * No Node or `vscode` imports; callers feed it lines, e.g. from `readLineRecords` in `lineReader.ts`.
  */
 
+import { answerSummary } from './answers';
 import { formatBytes } from './format';
 import { isRecord } from './json';
 import { limitDepth } from './jsonDepth';
+import type { Outcome } from './resultsQuery';
+
+export type { Outcome };
 
 /** A line that was not read because it is longer than the reader's limit: only its size is known. */
 export interface OversizedLine {
@@ -15,9 +20,27 @@ export interface OversizedLine {
   limit: number;
 }
 
-export type LineSource = Iterable<string | OversizedLine> | AsyncIterable<string | OversizedLine>;
+/** Where a line is in its file: its first byte and its length, without the line break. */
+export interface LineLocation {
+  offset: number;
+  bytes: number;
+}
 
-export type Outcome = 'succeeded' | 'failed' | 'missing';
+/** A line as `readLineRecords` yields it: its text (or only its size, when too long) and where it is. */
+export interface LineRecord extends LineLocation {
+  text: string | OversizedLine;
+}
+
+/** Lines as text (nothing can be read back later) or as records (each row knows where its lines are). */
+export type LineSource = Iterable<string | OversizedLine | LineRecord> | AsyncIterable<string | OversizedLine | LineRecord>;
+
+export type ResultFile = 'output' | 'error';
+
+/** Where a request's result is: which file, its 1-based line there, and its bytes. */
+export interface ResultLocation extends LineLocation {
+  file: ResultFile;
+  line: number;
+}
 
 /** Token counts, with chat-style `prompt_tokens`/`completion_tokens` read as input/output. */
 export interface TokenUsage {
@@ -26,21 +49,25 @@ export interface TokenUsage {
   total_tokens?: number;
 }
 
+/** One request as the table shows it; its full request and result stay on disk. */
 export interface JoinedResult {
   customId: string;
   /** 1-based line of the request in the input file, as editors number lines; -1 when it is not in the input. */
   line: number;
-  /** The input line (`{custom_id, method, url, body}`). */
-  request?: unknown;
+  /** Where the request is in the input file (absent when the input was not read from a file). */
+  inputAt?: LineLocation;
+  /** Where the result is (absent for a missing result, or when results were not read from a file). */
+  resultAt?: ResultLocation;
   statusCode?: number;
   outcome: Outcome;
-  /** A one-glance summary: the model's text, `embedding dims: N`, or the error message for failures. */
+  /**
+   * A one-glance summary: the model's text, an embedding's dimensions and norm, or the error
+   * message for failures; at most {@link ANSWER_PREVIEW_CHARS} characters.
+   */
   answer?: string;
+  /** Set when `answer` was cut: the whole of it is read back from the result line. */
+  answerCut?: true;
   usage?: TokenUsage;
-  /** The result line's `response` (`{status_code, request_id, body}`). */
-  response?: unknown;
-  /** The result line's `error`, when it has one. */
-  error?: unknown;
 }
 
 export interface SkippedLine {
@@ -57,90 +84,134 @@ export interface JoinReport {
   skipped: SkippedLine[];
   /** How many lines were skipped in all. */
   skippedCount: number;
+  /** Requests and unmatched results left out because there were more than `maxRows`. */
+  overLimit: number;
+}
+
+export interface JoinOptions {
+  /** The batch's endpoint, which says how to read an answer; without it, answers are recognised by shape. */
+  endpoint?: string | null;
+  /** Default {@link MAX_ROWS}. */
+  maxRows?: number;
 }
 
 type Json = Record<string, unknown>;
+
+/** The longest answer a row keeps: enough for the table cell and for search. */
+export const ANSWER_PREVIEW_CHARS = 300;
+
+/**
+ * Most rows kept: 200,000, four times the 50,000 requests OpenAI allows in a batch. A row costs
+ * about half a kilobyte, so a file with millions of lines cannot exhaust the extension host.
+ */
+export const MAX_ROWS = 200_000;
+
+/** At most this many skipped lines are listed; all are counted. */
+const MAX_SKIPPED_LISTED = 100;
 
 function finiteNumber(value: unknown): number | undefined {
   return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
 }
 
-/** At most this many skipped lines are listed; all are counted. */
-const MAX_SKIPPED_LISTED = 100;
-
 /**
  * Joins input, output and error lines. Any source may be absent (an input file the provider
  * will not serve, a batch with only an error file): without the input, rows follow result order.
  */
-export async function joinResults(input?: LineSource, output?: LineSource, error?: LineSource): Promise<JoinReport> {
+export async function joinResults(
+  input?: LineSource,
+  output?: LineSource,
+  error?: LineSource,
+  options: JoinOptions = {},
+): Promise<JoinReport> {
+  const maxRows = options.maxRows ?? MAX_ROWS;
   const rows: JoinedResult[] = [];
   const skipped: SkippedLine[] = [];
   let skippedCount = 0;
+  let overLimit = 0;
+  let inputCut = false;
   const skip = (entry: SkippedLine): void => {
     if (skippedCount++ < MAX_SKIPPED_LISTED) skipped.push(entry);
   };
   /** custom_id → row index; an id used on several input lines maps to all of them, in order. */
   const byId = new Map<string, number | number[]>();
 
+  /** Parses one line into a JSON object with a string custom_id, or says why it cannot be joined. */
+  const readLine = (file: SkippedLine['file'], line: number, item: string | OversizedLine | LineRecord): Json | undefined => {
+    const text = typeof item === 'string' || !('text' in item) ? item : item.text;
+    if (typeof text !== 'string') {
+      skip({ file, line, reason: oversized(text) });
+      return undefined;
+    }
+    if (isBlank(text)) return undefined;
+    const parsed = parseLine(text);
+    if (!isRecord(parsed) || typeof parsed.custom_id !== 'string') {
+      skip({ file, line, reason: isRecord(parsed) ? 'no string custom_id' : 'not a JSON object' });
+      return undefined;
+    }
+    return parsed;
+  };
+
   if (input) {
     let lineNumber = 0;
-    for await (const text of input) {
+    for await (const item of input) {
       lineNumber++;
-      if (typeof text !== 'string') {
-        skip({ file: 'input', line: lineNumber, reason: oversized(text) });
+      const request = readLine('input', lineNumber, item);
+      if (!request) continue;
+      if (rows.length >= maxRows) {
+        overLimit++;
+        inputCut = true;
         continue;
       }
-      if (isBlank(text)) continue;
-      const request = parseLine(text);
-      if (!isRecord(request) || typeof request.custom_id !== 'string') {
-        skip({ file: 'input', line: lineNumber, reason: isRecord(request) ? 'no string custom_id' : 'not a JSON object' });
-        continue;
-      }
-      const index = rows.push({ customId: request.custom_id, line: lineNumber, request, outcome: 'missing' }) - 1;
-      const known = byId.get(request.custom_id);
-      if (known === undefined) byId.set(request.custom_id, index);
-      else byId.set(request.custom_id, Array.isArray(known) ? [...known, index] : [known, index]);
+      // Copied: the row must not hold the parsed line or its text.
+      const customId = request.custom_id as string;
+      const row: JoinedResult = { customId, line: lineNumber, outcome: 'missing' };
+      const at = locationOf(item);
+      if (at) row.inputAt = at;
+      const index = rows.push(row) - 1;
+      const known = byId.get(customId);
+      if (known === undefined) byId.set(customId, index);
+      else byId.set(customId, Array.isArray(known) ? [...known, index] : [known, index]);
     }
   }
 
   let unmatched = 0;
-  const place = (result: Json, customId: string): void => {
-    const known = byId.get(customId);
-    const candidates = known === undefined ? [] : Array.isArray(known) ? known : [known];
-    const index = candidates.find((i) => rows[i].outcome === 'missing');
-    const row: JoinedResult = index !== undefined ? rows[index] : { customId, line: -1, outcome: 'missing' };
-    applyResult(row, result);
-    if (index === undefined) {
-      rows.push(row);
-      unmatched++;
-    }
-  };
-
   for (const [file, source] of [
     ['output', output],
     ['error', error],
   ] as const) {
     if (!source) continue;
     let lineNumber = 0;
-    for await (const text of source) {
+    for await (const item of source) {
       lineNumber++;
-      if (typeof text !== 'string') {
-        skip({ file, line: lineNumber, reason: oversized(text) });
+      const result = readLine(file, lineNumber, item);
+      if (!result) continue;
+      const customId = result.custom_id as string;
+      const known = byId.get(customId);
+      const candidates = known === undefined ? [] : Array.isArray(known) ? known : [known];
+      const index = candidates.find((i) => rows[i].outcome === 'missing');
+      if (index === undefined && (inputCut || rows.length >= maxRows)) {
+        // Its request may be one of those left out: it cannot be told from an unmatched result.
+        overLimit++;
         continue;
       }
-      if (isBlank(text)) continue;
-      const result = parseLine(text);
-      if (!isRecord(result) || typeof result.custom_id !== 'string') {
-        skip({ file, line: lineNumber, reason: isRecord(result) ? 'no string custom_id' : 'not a JSON object' });
-        continue;
+      const row: JoinedResult = index !== undefined ? rows[index] : { customId, line: -1, outcome: 'missing' };
+      applyResult(row, result, options.endpoint);
+      const at = locationOf(item);
+      if (at) row.resultAt = { file, line: lineNumber, offset: at.offset, bytes: at.bytes };
+      if (index === undefined) {
+        rows.push(row);
+        unmatched++;
       }
-      place(result, result.custom_id);
     }
   }
 
   const counts = { succeeded: 0, failed: 0, missing: 0, unmatched };
   for (const row of rows) counts[row.outcome]++;
-  return { rows, counts, skipped, skippedCount };
+  return { rows, counts, skipped, skippedCount, overLimit };
+}
+
+function locationOf(item: string | OversizedLine | LineRecord): LineLocation | undefined {
+  return typeof item === 'object' && 'text' in item ? { offset: item.offset, bytes: item.bytes } : undefined;
 }
 
 function oversized(line: OversizedLine): string {
@@ -159,20 +230,53 @@ function isBlank(line: string): boolean {
   return line.trim() === '';
 }
 
-/** Fills a row from one output/error line `{id, custom_id, response: {status_code, body} | null, error: {code, message} | null}`. */
-function applyResult(row: JoinedResult, result: Json): void {
+/** What one output/error line says about its request. */
+export interface ResultSummary {
+  statusCode?: number;
+  outcome: 'succeeded' | 'failed';
+  /** The whole answer (see {@link JoinedResult.answer}). */
+  answer?: string;
+  usage?: TokenUsage;
+}
+
+/**
+ * Reads one output/error line `{id, custom_id, response: {status_code, body} | null, error: {code, message} | null}`;
+ * a successful body's answer is `answerSummary`'s, per endpoint.
+ */
+export function summarizeResult(result: Json, endpoint?: string | null): ResultSummary {
   const response = isRecord(result.response) ? result.response : undefined;
   const statusCode = finiteNumber(response?.status_code);
   const body = response?.body;
   const error = result.error ?? undefined;
   const ok = error === undefined && statusCode !== undefined && statusCode >= 200 && statusCode < 300;
-  row.statusCode = statusCode;
-  row.response = response;
-  if (error !== undefined) row.error = error;
-  row.outcome = ok ? 'succeeded' : 'failed';
-  row.answer = ok ? answerOf(body) : failureMessage(error, body, statusCode);
+  const summary: ResultSummary = { outcome: ok ? 'succeeded' : 'failed' };
+  if (statusCode !== undefined) summary.statusCode = statusCode;
+  const answer = ok ? answerSummary(endpoint, body) : failureMessage(error, body, statusCode);
+  if (answer !== undefined) summary.answer = answer;
   const usage = isRecord(body) ? usageOf(body.usage) : undefined;
+  if (usage) summary.usage = usage;
+  return summary;
+}
+
+function applyResult(row: JoinedResult, result: Json, endpoint: string | null | undefined): void {
+  const { statusCode, outcome, answer, usage } = summarizeResult(result, endpoint);
+  row.statusCode = statusCode;
+  row.outcome = outcome;
+  if (answer !== undefined && answer.length > ANSWER_PREVIEW_CHARS) {
+    row.answer = detached(`${answer.slice(0, ANSWER_PREVIEW_CHARS - 1)}…`);
+    row.answerCut = true;
+  } else {
+    row.answer = answer;
+  }
   if (usage) row.usage = usage;
+}
+
+/**
+ * A copy of `text` that shares no memory with the string it was cut from: V8 keeps a slice as
+ * a view of its parent, so a 300-character preview could otherwise hold a whole answer.
+ */
+function detached(text: string): string {
+  return JSON.parse(JSON.stringify(text)) as string;
 }
 
 function failureMessage(error: unknown, body: unknown, statusCode: number | undefined): string {
@@ -201,119 +305,60 @@ export function usageOf(value: unknown): TokenUsage | undefined {
   return usage;
 }
 
+/** How one embedding reads in the expanded row: `[1536 dimensions · norm 1.000]`, as the answer column says it. */
+function describeEmbedding(value: unknown): string | undefined {
+  if (!Array.isArray(value) && typeof value !== 'string') return undefined;
+  const summary = answerSummary('/v1/embeddings', { data: [{ embedding: value }] });
+  return summary?.includes('dimension') ? `[${summary}]` : undefined;
+}
+
 /**
- * The gist of a successful response body, recognised by shape so it works whatever the endpoint:
- * chat and legacy completions, Responses API, embeddings, moderations, images, videos.
+ * A JSON value as the expanded row shows it: indented, cut below {@link limitDepth}, each
+ * embedding replaced by its dimensions and norm, and other long number arrays shortened.
+ * Exports keep the values whole.
  */
-export function answerOf(body: unknown): string | undefined {
-  if (!isRecord(body)) return typeof body === 'string' ? body : undefined;
-  if (Array.isArray(body.choices)) {
-    const choice: unknown = body.choices[0];
-    if (!isRecord(choice)) return undefined;
-    if (isRecord(choice.message)) return messageText(choice.message);
-    if (typeof choice.text === 'string') return choice.text;
-    return undefined;
-  }
-  if (typeof body.output_text === 'string') return body.output_text;
-  if (Array.isArray(body.output)) return responsesText(body.output);
-  if (Array.isArray(body.data)) {
-    const first: unknown = body.data[0];
-    if (isRecord(first) && 'embedding' in first) {
-      const dims = Array.isArray(first.embedding)
-        ? first.embedding.length
-        : typeof first.embedding === 'string'
-          ? base64Floats(first.embedding)
-          : undefined;
-      const prefix = body.data.length > 1 ? `${body.data.length} embeddings, ` : '';
-      return dims !== undefined ? `${prefix}embedding dims: ${dims}` : `${prefix}embedding`;
-    }
-    if (isRecord(first) && ('url' in first || 'b64_json' in first)) return `${body.data.length} image${body.data.length === 1 ? '' : 's'}`;
-    return undefined;
-  }
-  if (Array.isArray(body.results)) {
-    const first: unknown = body.results[0];
-    if (!isRecord(first)) return undefined;
-    if (first.flagged !== true) return 'not flagged';
-    const categories = isRecord(first.categories)
-      ? Object.entries(first.categories)
-          .filter(([, on]) => on === true)
-          .map(([name]) => name)
-      : [];
-    return categories.length ? `flagged: ${categories.join(', ')}` : 'flagged';
-  }
-  if (body.object === 'video' && typeof body.id === 'string')
-    return `video ${body.id}${typeof body.status === 'string' ? ` (${body.status})` : ''}`;
-  return undefined;
-}
-
-function messageText(message: Json): string | undefined {
-  const content = message.content;
-  if (typeof content === 'string' && content) return content;
-  if (Array.isArray(content)) {
-    const text = content.map((part) => (isRecord(part) && typeof part.text === 'string' ? part.text : '')).join('');
-    if (text) return text;
-  }
-  if (typeof message.refusal === 'string' && message.refusal) return `refusal: ${message.refusal}`;
-  if (Array.isArray(message.tool_calls) && message.tool_calls.length) {
-    return message.tool_calls
-      .map((call) => (isRecord(call) && isRecord(call.function) ? toolCall(call.function.name, call.function.arguments) : 'tool call'))
-      .join('; ');
-  }
-  return typeof content === 'string' ? content : undefined;
-}
-
-function responsesText(output: unknown[]): string | undefined {
-  const texts: string[] = [];
-  const calls: string[] = [];
-  for (const item of output) {
-    if (!isRecord(item)) continue;
-    if (item.type === 'message' && Array.isArray(item.content)) {
-      for (const part of item.content) {
-        if (!isRecord(part)) continue;
-        if (part.type === 'output_text' && typeof part.text === 'string') texts.push(part.text);
-        else if (part.type === 'refusal' && typeof part.refusal === 'string') texts.push(`refusal: ${part.refusal}`);
+export function readableJson(value: unknown): string | null {
+  if (value === undefined || value === null) return null;
+  return JSON.stringify(
+    limitDepth(value),
+    (key, item: unknown) => {
+      const embedding = key === 'embedding' ? describeEmbedding(item) : undefined;
+      if (embedding) return embedding;
+      if (Array.isArray(item) && item.length > 16 && item.every((n) => typeof n === 'number')) {
+        return `[${item.slice(0, 8).join(', ')}, … ${item.length} numbers in all]`;
       }
-    } else if (item.type === 'function_call') {
-      calls.push(toolCall(item.name, item.arguments));
-    }
-  }
-  if (texts.length) return texts.join('\n');
-  return calls.length ? calls.join('; ') : undefined;
-}
-
-function toolCall(name: unknown, args: unknown): string {
-  return `tool call: ${typeof name === 'string' ? name : '?'}(${typeof args === 'string' ? args : ''})`;
-}
-
-/** Dimensions of a base64-encoded float32 embedding (`encoding_format: "base64"`). */
-function base64Floats(text: string): number {
-  const padding = text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0;
-  return Math.floor(((text.length * 3) / 4 - padding) / 4);
+      return item;
+    },
+    2,
+  );
 }
 
 const CSV_COLUMNS = ['custom_id', 'line', 'outcome', 'status_code', 'answer', 'input_tokens', 'output_tokens', 'total_tokens'] as const;
 
+/** The header line of a CSV export, with its CRLF. */
+export const CSV_HEADER = `${CSV_COLUMNS.join(',')}\r\n`;
+
 /**
- * RFC 4180 CSV (CRLF, quotes doubled) with a header row. Text cells that a spreadsheet would run
- * as a formula (`=`, `+`, `-`, `@` first) get a leading `'`, since answers are model output.
+ * RFC 4180 CSV (CRLF, quotes doubled), with a header row unless `header` is false. Text cells
+ * that a spreadsheet would run as a formula (`=`, `+`, `-`, `@` first) get a leading `'`, since
+ * answers are model output. Writes each row's `answer` as it is: an export puts the whole
+ * answer back into a row whose preview was cut.
  */
-export function toCsv(rows: Iterable<JoinedResult>): string {
-  const lines = [CSV_COLUMNS.join(',')];
+export function toCsv(rows: Iterable<JoinedResult>, header = true): string {
+  let text = header ? CSV_HEADER : '';
   for (const row of rows) {
-    lines.push(
-      [
-        csvText(row.customId),
-        String(row.line),
-        row.outcome,
-        csvNumber(row.statusCode),
-        csvText(row.answer ?? ''),
-        csvNumber(row.usage?.input_tokens),
-        csvNumber(row.usage?.output_tokens),
-        csvNumber(row.usage?.total_tokens),
-      ].join(','),
-    );
+    text += `${[
+      csvText(row.customId),
+      String(row.line),
+      row.outcome,
+      csvNumber(row.statusCode),
+      csvText(row.answer ?? ''),
+      csvNumber(row.usage?.input_tokens),
+      csvNumber(row.usage?.output_tokens),
+      csvNumber(row.usage?.total_tokens),
+    ].join(',')}\r\n`;
   }
-  return `${lines.join('\r\n')}\r\n`;
+  return text;
 }
 
 function csvNumber(value: number | undefined): string {
@@ -325,8 +370,23 @@ function csvText(value: string): string {
   return /[",\r\n]|^\s|\s$/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
-/** One JSON object per row, with the full request, response and error (values nested too deep to write cut by {@link limitDepth}). */
-export function toJsonl(rows: Iterable<JoinedResult>): string {
+/** A row's request and result lines, read back and parsed: what a JSONL export writes whole. */
+export interface FullResult {
+  /** The input line (`{custom_id, method, url, body}`). */
+  request?: unknown;
+  /** The result line's `response` (`{status_code, request_id, body}`). */
+  response?: unknown;
+  /** The result line's `error`, when it has one. */
+  error?: unknown;
+  /** The whole answer. */
+  answer?: string;
+}
+
+/**
+ * One JSON object per row, with the full request, response and error of rows that carry them
+ * (values nested too deep to write cut by {@link limitDepth}).
+ */
+export function toJsonl(rows: Iterable<JoinedResult & FullResult>): string {
   let text = '';
   for (const row of rows) {
     const record = {

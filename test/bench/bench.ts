@@ -49,6 +49,7 @@ import { Pager } from '../../src/core/pager';
 import type { Batch, BatchList } from '../../src/core/types';
 import { DEMO_NOW, generateBatches, generatedOutputChunks } from '../fake-api/data';
 import { startFakeApi } from '../fake-api/server';
+import { RESULTS_BENCH_BUDGETS, ResultsBenchFigures, runResultsBench } from './resultsBench';
 
 export const CHILD_FLAG = '--bench-fake-api-child';
 const MiB = 1024 * 1024;
@@ -78,6 +79,8 @@ export interface BenchOptions {
   root?: string;
   /** Run `npm run test:integration` first, so activation and request figures are fresh. */
   withIntegration?: boolean;
+  /** Requests in the results-view batch (1,536-dimension embeddings). Default 50,000, a 1.5 GB output (BENCH_RESULTS_REQUESTS). */
+  resultsRequests?: number;
   /** Progress lines; default silent. */
   log?: (line: string) => void;
 }
@@ -118,7 +121,7 @@ export interface Freshness {
   age_s: number | null;
 }
 
-export interface BenchResults {
+export interface BenchResults extends Omit<ResultsBenchFigures, 'notes'> {
   /** `load_avg_1m_max`: the highest 1-minute load average sampled every 2 s during the run. */
   machine: {
     cores: number;
@@ -1191,6 +1194,13 @@ async function measureAll(
   const tree = benchTree(sizes.batches, sizes.tree_runs);
   log('Bundle…');
   const bundle = await benchBundle(root, notes);
+  log('Results view at real size (an embeddings batch written to disk, then indexed)…');
+  const { notes: resultsNotes, ...resultsFigures } = await runResultsBench({
+    requests: options.resultsRequests ?? 50_000,
+    tmpDir: options.tmpDir ?? os.tmpdir(),
+    log,
+  });
+  notes.push(...resultsNotes);
   const activation = readIntegrationFigure(root, 'activation.json', parseActivation, integrationStartedAt);
   const requests = readIntegrationFigure(root, 'requests-per-interaction.json', parseRequests, integrationStartedAt);
   const rerun = 'refresh with `npm run bench -- --with-integration`';
@@ -1285,6 +1295,7 @@ async function measureAll(
     refresh_active_beyond_first_page: cacheFigures.activeBeyondFirstPage,
     cache_load_5000_ms: round(cacheFigures.cacheLoadMs, 2),
     cache_file_5000_kib: cacheFigures.cacheFileKiB,
+    ...resultsFigures,
     budgets: {},
     notes,
     duration_s: 0,
@@ -1304,6 +1315,9 @@ async function measureAll(
     first_paint_requests: judge(results.first_paint_requests, '==', 0),
     refresh_requests_1000_loaded: judge(results.refresh_requests_1000_loaded, '==', 1 + results.refresh_active_beyond_first_page),
   };
+  for (const key of Object.keys(RESULTS_BENCH_BUDGETS) as (keyof typeof RESULTS_BENCH_BUDGETS)[]) {
+    results.budgets[key] = judge(results[key], '<=', RESULTS_BENCH_BUDGETS[key]);
+  }
   for (const key of INTERACTIONS) {
     const value = requests.value ? requests.value[key] : null;
     results.budgets[`requests_per_interaction.${key}`] = {
@@ -1446,6 +1460,14 @@ export function formatTable(r: BenchResults): string {
       '',
       '',
     ],
+    ...(['results_open_1_5gb_ms', 'results_rss_delta_mib', 'results_search_ms', 'results_sort_ms'] as const).map(
+      (key): [string, string, string, string] => [
+        `results ${r.results_rows} rows (${r.results_output_mib} MiB output): ${key.replace('results_', '')}`,
+        show(r[key]),
+        r.budgets[key].budget,
+        status(r.budgets[key]),
+      ],
+    ),
     ['download: ratio of medians', show(r.download_ratio_of_medians), '', ''],
     [
       'download: ratio ours / curl (paired)',
@@ -1530,6 +1552,7 @@ async function main(): Promise<void> {
     rounds: envInt('BENCH_ROUNDS'),
     downloadMiB: envInt('BENCH_DOWNLOAD_MIB'),
     downloadRounds: envInt('BENCH_DOWNLOAD_ROUNDS'),
+    resultsRequests: envInt('BENCH_RESULTS_REQUESTS'),
     tmpDir: process.env.BENCH_TMPDIR || undefined,
     withIntegration: args.includes('--with-integration'),
     log: (line) => console.error(line),

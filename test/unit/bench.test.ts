@@ -12,7 +12,15 @@ describe('bench (tiny sizes)', function () {
   let results: BenchResults;
 
   before(async () => {
-    results = await runBench({ batches: BATCHES, rounds: 2, warmups: 1, downloadMiB: 4, downloadRounds: 2, treeRuns: 3 });
+    results = await runBench({
+      batches: BATCHES,
+      rounds: 2,
+      warmups: 1,
+      downloadMiB: 4,
+      downloadRounds: 2,
+      treeRuns: 3,
+      resultsRequests: 200,
+    });
   });
 
   it('reports every figure as a number, and the two integration-fed ones as a number or null', () => {

@@ -3,9 +3,19 @@
  * imports its types only (`import type`); the validators here run in the host.
  */
 import { isRecord } from '../../core/json';
-import type { Outcome } from '../../core/resultsJoin';
+import {
+  EXPORT_FORMATS,
+  type ExportFormat,
+  MAX_SEARCH_CHARS,
+  type Outcome,
+  OUTCOME_FILTERS,
+  type OutcomeFilter,
+  type RowQuery,
+  SORT_KEYS,
+  type SortKey,
+} from '../../core/resultsQuery';
 
-export type { Outcome };
+export type { ExportFormat, Outcome, OutcomeFilter, RowQuery, SortKey };
 
 /** One request as the table shows it; the full JSON is fetched on demand with `detail`. */
 export interface ResultRow {
@@ -16,22 +26,18 @@ export interface ResultRow {
   line: number;
   statusCode: number | null;
   outcome: Outcome;
-  /** Cut to {@link ANSWER_PREVIEW_CHARS}; the detail view has all of it. */
+  /** A preview (an embedding's dimensions and norm, never its numbers); the detail view has all of it. */
   answer: string;
   inputTokens: number | null;
   outputTokens: number | null;
   totalTokens: number | null;
 }
 
-export const ANSWER_PREVIEW_CHARS = 300;
-/** Rows per `rows` message, so a 50,000-row result arrives in pieces the page can draw between. */
-export const ROWS_PER_MESSAGE = 2000;
-
-export const OUTCOME_FILTERS = ['all', 'succeeded', 'failed', 'missing'] as const;
-export type OutcomeFilter = (typeof OUTCOME_FILTERS)[number];
-
-export const EXPORT_FORMATS = ['csv', 'jsonl'] as const;
-export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+/**
+ * Rows per page. The host searches, sorts and filters, and sends one page at a time, so a
+ * 50,000-row result never crosses to the page at once.
+ */
+export const ROWS_PER_PAGE = 200;
 
 export interface ResultCounts {
   succeeded: number;
@@ -46,20 +52,26 @@ export type HostToPage =
   | { type: 'batch'; batchId: string }
   | { type: 'loading'; message: string }
   | { type: 'begin'; title: string; batchId: string; total: number; counts: ResultCounts; notes: string[] }
-  | { type: 'rows'; rows: ResultRow[] }
-  | { type: 'end' }
+  /** The answer to the `query` numbered `seq`: one page of the rows it keeps. */
+  | { type: 'page'; seq: number; page: number; pageSize: number; matched: number; rows: ResultRow[] }
   | { type: 'detail'; index: number; answer: string | null; request: string | null; response: string | null; error: string | null }
   | { type: 'error'; message: string };
 
 export type PageToHost =
   | { type: 'ready' }
   | { type: 'retry' }
+  /** Which rows to show: sent after `begin` and on every change of filter, search, sort or page. */
+  | ({ type: 'query'; seq: number; page: number } & RowQuery)
   | { type: 'detail'; index: number }
   | { type: 'export'; format: ExportFormat; outcome: OutcomeFilter };
 
 function hasExactly(value: Record<string, unknown>, keys: readonly string[]): boolean {
   const present = Object.keys(value);
   return present.length === keys.length && keys.every((key) => key in value);
+}
+
+function isIndex(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 }
 
 /** Validates everything the page sends: exactly one {@link PageToHost} shape, no extra fields. */
@@ -69,10 +81,19 @@ export function isResultsPageMessage(value: unknown): value is PageToHost {
     case 'ready':
     case 'retry':
       return hasExactly(value, ['type']);
-    case 'detail':
+    case 'query':
       return (
-        hasExactly(value, ['type', 'index']) && typeof value.index === 'number' && Number.isSafeInteger(value.index) && value.index >= 0
+        hasExactly(value, ['type', 'seq', 'page', 'outcome', 'search', 'sortKey', 'descending']) &&
+        isIndex(value.seq) &&
+        isIndex(value.page) &&
+        (OUTCOME_FILTERS as readonly unknown[]).includes(value.outcome) &&
+        typeof value.search === 'string' &&
+        value.search.length <= MAX_SEARCH_CHARS &&
+        (SORT_KEYS as readonly unknown[]).includes(value.sortKey) &&
+        typeof value.descending === 'boolean'
       );
+    case 'detail':
+      return hasExactly(value, ['type', 'index']) && isIndex(value.index);
     case 'export':
       return (
         hasExactly(value, ['type', 'format', 'outcome']) &&

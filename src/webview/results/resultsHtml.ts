@@ -1,3 +1,4 @@
+import { MAX_SEARCH_CHARS } from '../../core/resultsQuery';
 import { buildPage, type PageHtmlOptions } from '../html';
 
 /**
@@ -21,7 +22,7 @@ export function buildResultsHtml(options: PageHtmlOptions): string {
     <button type="button" role="radio" data-outcome="failed" aria-checked="false">Failed <span class="count"></span></button>
     <button type="button" role="radio" data-outcome="missing" aria-checked="false">Missing <span class="count"></span></button>
   </div>
-  <input id="search" type="search" placeholder="Filter by custom_id or answer" aria-label="Filter by custom_id or answer">
+  <input id="search" type="search" maxlength="${MAX_SEARCH_CHARS}" placeholder="Filter by custom_id or answer" aria-label="Filter by custom_id or answer">
   <span class="spacer"></span>
   <button type="button" id="export-csv" title="Save the rows of the selected outcome as CSV">Export CSV</button>
   <button type="button" id="export-jsonl" title="Save the rows of the selected outcome, with full request and response, as JSON Lines">Export JSONL</button>

@@ -1,20 +1,22 @@
 import * as vscode from 'vscode';
-import { stat } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileIdOf, type FileRole } from '../../core/batchFacts';
 import type { AccountConnection, BatchStore } from '../../core/batchStore';
 import { downloadFile } from '../../core/download';
 import { errorMessage, isCancellation } from '../../core/errors';
 import { batchLabel, formatBytes, singleLine } from '../../core/format';
-import { limitDepth } from '../../core/jsonDepth';
-import { readLines } from '../../core/lineReader';
-import { type JoinedResult, type JoinReport, joinResults, toCsv, toJsonl } from '../../core/resultsJoin';
+import { readSettings } from '../../config';
+import type { JoinedResult } from '../../core/resultsJoin';
+import { type IndexProgress, type ResultDetail, ResultsIndex } from '../../core/resultsIndex';
 import type { Batch } from '../../core/types';
 import { PanelType } from '../../ids';
 import type { Logger } from '../../log';
 import { WebviewHost } from '../host';
 import { pageAssets, WebviewPanels } from '../panels';
 import {
-  ANSWER_PREVIEW_CHARS,
   type ExportFormat,
   type HostToPage,
   isResultsPageMessage,
@@ -23,7 +25,7 @@ import {
   type PageToHost,
   type ResultRow,
   type ResultsPageState,
-  ROWS_PER_MESSAGE,
+  ROWS_PER_PAGE,
 } from './protocol';
 import { buildResultsHtml } from './resultsHtml';
 
@@ -65,7 +67,7 @@ export class ResultsPanels extends WebviewPanels<ResultsPanel, ResultsPageState>
       return;
     }
     const connection = this.deps.store.requireConnection();
-    // Re-sending 50,000 rows on every tab switch would cost more than keeping the page.
+    // Kept behind other tabs, so the search, sort, page and open rows are as they were left.
     const panel = this.createPanel(panelTitle(batch), true);
     this.track(batch.id, new ResultsPanel(panel, batch.id, this.deps, { batch, connection }));
   }
@@ -77,7 +79,7 @@ export class ResultsPanels extends WebviewPanels<ResultsPanel, ResultsPageState>
 
 type PanelState =
   | { kind: 'loading'; message: string }
-  | { kind: 'loaded'; title: string; report: JoinReport; notes: string[] }
+  | { kind: 'loaded'; title: string; index: ResultsIndex; notes: string[] }
   | { kind: 'failed'; message: string };
 
 class ResultsPanel extends WebviewHost<HostToPage, PageToHost> {
@@ -88,8 +90,6 @@ class ResultsPanel extends WebviewHost<HostToPage, PageToHost> {
    */
   private connection: AccountConnection | undefined;
   private state: PanelState = { kind: 'loading', message: 'Loading…' };
-  /** Bumped on each (re)post of the rows, so a stale posting loop stops. */
-  private generation = 0;
 
   constructor(
     panel: vscode.WebviewPanel,
@@ -115,6 +115,8 @@ class ResultsPanel extends WebviewHost<HostToPage, PageToHost> {
         if (this.state.kind !== 'failed' || !this.connection) return Promise.resolve();
         this.setState({ kind: 'loading', message: 'Loading…' });
         return this.load(this.connection);
+      case 'query':
+        return this.postPage(message);
       case 'detail':
         return this.postDetail(message.index);
       case 'export':
@@ -171,14 +173,17 @@ class ResultsPanel extends WebviewHost<HostToPage, PageToHost> {
     } else {
       notes.push('This batch names no input file, so rows follow the result files and show no requests.');
     }
-    this.setState({ kind: 'loading', message: 'Joining results by custom_id…' });
     const started = Date.now();
-    const report = await joinResults(
-      input ? readLines(input) : undefined,
-      output ? readLines(output) : undefined,
-      errors ? readLines(errors) : undefined,
+    const index = await ResultsIndex.open(
+      { input, output, error: errors },
+      {
+        endpoint: batch.endpoint,
+        signal: this.abort.signal,
+        onProgress: (progress) => this.setState({ kind: 'loading', message: readingMessage(progress) }),
+      },
     );
-    this.deps.log.info(`Joined ${report.rows.length} results of ${batch.id} in ${Date.now() - started} ms.`);
+    const { report } = index;
+    this.deps.log.info(`Indexed ${report.rows.length} results of ${batch.id} in ${Date.now() - started} ms.`);
     if (report.counts.unmatched && input) {
       notes.push(
         `${report.counts.unmatched.toLocaleString('en-US')} result${report.counts.unmatched === 1 ? ' has a custom_id' : 's have custom_ids'} not in the input file (shown last, line -1).`,
@@ -190,7 +195,12 @@ class ResultsPanel extends WebviewHost<HostToPage, PageToHost> {
         `Skipped ${report.skippedCount.toLocaleString('en-US')} line${report.skippedCount === 1 ? '' : 's'} that could not be joined (${listed.join('; ')}${report.skippedCount > 5 ? '; …' : ''}).`,
       );
     }
-    return { kind: 'loaded', title: batchLabel(batch), report, notes };
+    if (report.overLimit) {
+      notes.push(
+        `Only the first ${report.rows.length.toLocaleString('en-US')} rows are shown: ${report.overLimit.toLocaleString('en-US')} more requests or results are in the files (Open Output File shows them all).`,
+      );
+    }
+    return { kind: 'loaded', title: batchLabel(batch), index, notes };
   }
 
   /** The local copy of a file in the account's cache, downloading it first if needed. */
@@ -213,59 +223,107 @@ class ResultsPanel extends WebviewHost<HostToPage, PageToHost> {
     if (this.pageListening) void this.postState();
   }
 
-  private async postState(): Promise<void> {
+  private postState(): Promise<void> {
     const state = this.state;
-    const generation = ++this.generation;
     if (state.kind === 'loading') return this.post({ type: 'loading', message: state.message });
     if (state.kind === 'failed') return this.post({ type: 'error', message: state.message });
-    const { rows, counts } = state.report;
-    await this.post({ type: 'begin', title: state.title, batchId: this.batchId, total: rows.length, counts, notes: state.notes });
-    for (let start = 0; start < rows.length; start += ROWS_PER_MESSAGE) {
-      if (generation !== this.generation || this.disposed) return;
-      await this.post({ type: 'rows', rows: rows.slice(start, start + ROWS_PER_MESSAGE).map((row, i) => toRow(row, start + i)) });
-    }
-    await this.post({ type: 'end' });
+    const { rows, counts } = state.index.report;
+    // The page answers with a `query` for the rows it wants to see.
+    return this.post({ type: 'begin', title: state.title, batchId: this.batchId, total: rows.length, counts, notes: state.notes });
   }
 
-  private postDetail(index: number): Promise<void> {
+  private postPage(query: Extract<PageToHost, { type: 'query' }>): Promise<void> {
     if (this.state.kind !== 'loaded') return Promise.resolve();
-    const row = this.state.report.rows[index];
-    if (!row) return Promise.resolve();
-    return this.post({
-      type: 'detail',
-      index,
-      answer: row.answer ?? null,
-      request: pretty(row.request),
-      response: pretty(row.response),
-      error: pretty(row.error),
-    });
+    const { seq, page: wanted, ...rowQuery } = query;
+    const { rows, page, matched } = this.state.index.page(rowQuery, wanted, ROWS_PER_PAGE);
+    const rowsOfPage = rows.map(({ index, row }) => toRow(row, index));
+    return this.post({ type: 'page', seq, page, pageSize: ROWS_PER_PAGE, matched, rows: rowsOfPage });
+  }
+
+  private async postDetail(index: number): Promise<void> {
+    if (this.state.kind !== 'loaded') return;
+    let detail: ResultDetail | undefined;
+    try {
+      detail = await this.state.index.detail(index);
+    } catch (error) {
+      const message = errorMessage(error);
+      this.deps.log.warn(`Reading row ${index} of the results of ${this.batchId} failed: ${message}`);
+      detail = { answer: null, request: null, response: null, error: `Could not read this row from the downloaded files: ${message}` };
+    }
+    if (detail) await this.post({ type: 'detail', index, ...detail });
   }
 
   private async export(format: ExportFormat, outcome: OutcomeFilter): Promise<void> {
     if (this.state.kind !== 'loaded') return;
-    const rows = outcome === 'all' ? this.state.report.rows : this.state.report.rows.filter((row) => row.outcome === outcome);
+    const index = this.state.index;
+    // In input order, like the table's default sort.
+    const rows = index.find({ outcome, search: '', sortKey: 'line', descending: false });
     if (rows.length === 0) {
       void vscode.window.showInformationMessage(`No ${outcome} rows to export.`);
       return;
     }
     const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
     const name = `${this.batchId.replace(/[^\w.-]/g, '_')}-results${outcome === 'all' ? '' : `-${outcome}`}.${format}`;
+    const count = rows.length.toLocaleString('en-US');
     const destination = await vscode.window.showSaveDialog({
-      title: `Export ${rows.length.toLocaleString('en-US')} ${outcome === 'all' ? '' : `${outcome} `}rows as ${format.toUpperCase()}`,
+      title: `Export ${count} ${outcome === 'all' ? '' : `${outcome} `}rows as ${format.toUpperCase()}`,
       defaultUri: folder ? vscode.Uri.joinPath(folder, name) : undefined,
       filters: format === 'csv' ? { CSV: ['csv'] } : { 'JSON Lines': ['jsonl'] },
       saveLabel: 'Export',
     });
     if (!destination) return;
-    const text = format === 'csv' ? toCsv(rows) : toJsonl(rows);
-    await vscode.workspace.fs.writeFile(destination, Buffer.from(text, 'utf8'));
-    this.deps.log.info(`Exported ${rows.length} result rows of ${this.batchId} to ${destination.toString(true)}.`);
-    const open = await vscode.window.showInformationMessage(
-      `Exported ${rows.length.toLocaleString('en-US')} rows to ${vscode.workspace.asRelativePath(destination)}.`,
-      'Open',
+    const exported = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Exporting ${count} rows`, cancellable: true },
+      async (progress, token) => {
+        const abort = new AbortController();
+        const cancelled = token.onCancellationRequested(() => abort.abort());
+        const closed = this.abort.signal;
+        const onClose = (): void => abort.abort();
+        closed.addEventListener('abort', onClose);
+        let shown = 0;
+        try {
+          // Written straight to a local file; a destination on another file system gets a copy of a temporary one.
+          const local =
+            destination.scheme === 'file' ? destination.fsPath : join(tmpdir(), `obe-export-${randomBytes(8).toString('hex')}.${format}`);
+          try {
+            await index.exportRows(rows, format, local, {
+              signal: abort.signal,
+              onProgress: (written, total) => {
+                const percent = Math.floor((written / total) * 100);
+                if (percent > shown) {
+                  progress.report({ increment: percent - shown, message: `${written.toLocaleString('en-US')} of ${count}` });
+                  shown = percent;
+                }
+              },
+            });
+            if (destination.scheme !== 'file') await vscode.workspace.fs.copy(vscode.Uri.file(local), destination, { overwrite: true });
+          } finally {
+            if (destination.scheme !== 'file') await rm(local, { force: true });
+          }
+          return true;
+        } catch (error) {
+          if (isCancellation(error)) return false;
+          throw error;
+        } finally {
+          cancelled.dispose();
+          closed.removeEventListener('abort', onClose);
+        }
+      },
     );
+    if (!exported) return;
+    this.deps.log.info(`Exported ${rows.length} result rows of ${this.batchId} to ${destination.toString(true)}.`);
+    const { size } = await vscode.workspace.fs.stat(destination);
+    const where = `${vscode.workspace.asRelativePath(destination)} (${formatBytes(size)})`;
+    // An export of a large batch is no file for an editor (openaiBatches.maxOpenFileMB, as for output files).
+    const actions = size <= readSettings().maxOpenFileBytes ? ['Open'] : [];
+    const open = await vscode.window.showInformationMessage(`Exported ${count} rows to ${where}.`, ...actions);
     if (open) await vscode.window.showTextDocument(destination, { preview: false });
   }
+}
+
+function readingMessage({ file, bytes, total }: IndexProgress): string {
+  const percent = total ? Math.floor((bytes / total) * 100) : 100;
+  return `Reading the ${file} file… ${percent}% (${formatBytes(bytes)} of ${formatBytes(total)})`;
 }
 
 async function isFile(path: string): Promise<boolean> {
@@ -277,31 +335,15 @@ async function isFile(path: string): Promise<boolean> {
 }
 
 function toRow(row: JoinedResult, index: number): ResultRow {
-  const answer = row.answer ?? '';
   return {
     index,
     customId: row.customId,
     line: row.line,
     statusCode: row.statusCode ?? null,
     outcome: row.outcome,
-    answer: answer.length > ANSWER_PREVIEW_CHARS ? `${answer.slice(0, ANSWER_PREVIEW_CHARS - 1)}…` : answer,
+    answer: row.answer ?? '',
     inputTokens: row.usage?.input_tokens ?? null,
     outputTokens: row.usage?.output_tokens ?? null,
     totalTokens: row.usage?.total_tokens ?? null,
   };
-}
-
-/** Long number arrays (embeddings) are shortened for reading; exports keep them whole. */
-function pretty(value: unknown): string | null {
-  if (value === undefined || value === null) return null;
-  return JSON.stringify(
-    limitDepth(value),
-    (_key, item: unknown) => {
-      if (Array.isArray(item) && item.length > 16 && item.every((n) => typeof n === 'number')) {
-        return `[${item.slice(0, 8).join(', ')}, … ${item.length} numbers in all]`;
-      }
-      return item;
-    },
-    2,
-  );
 }
