@@ -5,6 +5,7 @@
 export const CommandId = {
   setApiKey: 'openaiBatches.setApiKey',
   clearApiKey: 'openaiBatches.clearApiKey',
+  chooseProvider: 'openaiBatches.chooseProvider',
   refresh: 'openaiBatches.refresh',
   reloadAll: 'openaiBatches.reloadAll',
   loadMore: 'openaiBatches.loadMore',

@@ -4,8 +4,11 @@ import { plainText } from '../core/format';
 import { withoutUserinfo } from '../core/redact';
 import type { Services } from './services';
 
-export async function setApiKey({ keys, connection, store, log }: Pick<Services, 'keys' | 'connection' | 'store' | 'log'>): Promise<void> {
-  const { baseUrl } = readSettings();
+/** Asks for and stores the key of `baseUrl` (by default the configured one). */
+export async function setApiKey(
+  { keys, connection, store, log }: Pick<Services, 'keys' | 'connection' | 'store' | 'log'>,
+  baseUrl = readSettings().baseUrl,
+): Promise<void> {
   const shownUrl = plainText(withoutUserinfo(baseUrl), 300);
   const value = await vscode.window.showInputBox({
     title: 'OpenAI Batches: Set API Key',

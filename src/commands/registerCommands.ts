@@ -8,6 +8,7 @@ import { createBatch } from './createBatchCommand';
 import { clearFilter, filterBatches } from './filterCommands';
 import { downloadOutputFile, openResultFile } from './fileCommands';
 import { loadMore, refresh, reloadAll } from './listCommands';
+import { chooseProvider } from './providerCommands';
 import { openResults } from './resultsCommands';
 import type { Services } from './services';
 import { reportFailure } from '../failures';
@@ -22,6 +23,7 @@ const batchOf = (args: unknown[]): BatchArgument => args[0];
 const HANDLERS: Record<CommandId, Handler> = {
   [CommandId.setApiKey]: (services) => setApiKey(services),
   [CommandId.clearApiKey]: (services) => clearApiKey(services),
+  [CommandId.chooseProvider]: (services) => chooseProvider(services),
   [CommandId.refresh]: (services) => refresh(services),
   [CommandId.reloadAll]: (services) => reloadAll(services),
   [CommandId.loadMore]: (services) => loadMore(services),

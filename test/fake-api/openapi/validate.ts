@@ -1,14 +1,18 @@
 /**
- * A small validator for the JSON Schema that OpenAI's OpenAPI 3.1 description uses for the Batch
- * and Files endpoints: `type` (one or several), `enum`, `required`, `properties`,
- * `additionalProperties`, `items`, `anyOf`/`oneOf`/`allOf`, local `$ref`s, `minimum`/`maximum`.
- * Anything else in a schema (formats, descriptions, `x-…`) is not checked. Hand-written so the
- * tests need no new dependency; `openapiConformance.test.ts` shows it catches what it should.
+ * Validates values against the trimmed OpenAPI 3.1 description of the Batch and Files endpoints
+ * (batch-files.openapi.json) with Ajv, whose JSON Schema 2020-12 dialect OpenAPI 3.1 uses. Schemas
+ * are named by JSON pointers into the description (`#/components/schemas/Batch`), so its local
+ * `$ref`s resolve as written. OpenAPI's own keywords (`example`, `x-…`) are declared as
+ * annotations, and its formats (`unixtime`, `int64`, `binary`) are checked for what they say.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020';
 
 export type Schema = Record<string, unknown>;
+
+/** A JSON pointer into the description, as a `$ref` would write it: `#/components/schemas/Batch`. */
+export type SchemaRef = `#/${string}`;
 
 export interface Description {
   paths: Record<string, Record<string, Operation>>;
@@ -28,18 +32,25 @@ export interface ValidationOptions {
    * The one deviation allowed: `null` where the schema types a property as a non-null value,
    * for properties the schema does not require, and for the list cursors `first_id`/`last_id`
    * (null on an empty list). The description's own examples do the same (`"output_file_id":
-   * null`, `"completed_at": null`), and so does the API. Each use is counted in `nulls`.
+   * null`, `"completed_at": null`), and so does the API. Validates against a copy of the
+   * description in which exactly those properties also accept `null` (see
+   * {@link SchemaValidator.nullDeviations}); each `null` accepted that way is counted in `nulls`.
    */
   allowNullForOptional?: boolean;
 }
 
 export interface ValidationReport {
   errors: string[];
-  /** Where a `null` was accepted under {@link ValidationOptions.allowNullForOptional}. */
+  /** Where a `null` was accepted under {@link ValidationOptions.allowNullForOptional}: `$.data[0].output_file_id`. */
   nulls: string[];
 }
 
 const CURSORS = new Set(['first_id', 'last_id']);
+/** The `$id` each copy of the description is registered under. */
+const AS_PUBLISHED = 'https://github.com/openai/openai-openapi/batch-files.openapi.json';
+const WITH_NULLS = 'https://github.com/openai/openai-openapi/batch-files.openapi.json?null-deviation';
+/** Marks the `null` branch the deviation adds; an annotation that records where it was used. */
+const NULL_DEVIATION = 'x-null-deviation';
 
 /** The trimmed description committed under test/fake-api/openapi/ (see trim.ts). */
 export function loadDescription(): Description {
@@ -49,13 +60,56 @@ export function loadDescription(): Description {
 }
 
 export class SchemaValidator {
-  constructor(private readonly description: Description) {}
+  /** The properties that also accept `null` under {@link ValidationOptions.allowNullForOptional}, as pointers. */
+  readonly nullDeviations: SchemaRef[] = [];
+  /** Schemas as published: JSON bodies and responses. */
+  private readonly strict: Ajv2020;
+  /** As published, reading text (query values, multipart fields) as the schema's type: `"20"` as 20. */
+  private readonly text: Ajv2020;
+  /** With the null deviation. */
+  private readonly lenient: Ajv2020;
+  private readonly compiled = new Map<string, ValidateFunction>();
+  /** Where the deviation's `null` branch matched during the current validation. */
+  private nullsSeen: string[] = [];
 
-  /** The schema of a component, e.g. `Batch`. */
-  component(name: string): Schema {
-    const schema = this.description.components.schemas[name];
-    if (!schema) throw new Error(`no schema ${name} in the description`);
-    return schema;
+  constructor(private readonly description: Description) {
+    const annotations = [...openApiKeywords(description), NULL_DEVIATION];
+    this.strict = newAjv(annotations, { coerceTypes: false });
+    this.text = newAjv(annotations, { coerceTypes: true });
+    this.lenient = newAjv(
+      annotations.filter((k) => k !== NULL_DEVIATION),
+      { coerceTypes: false },
+    );
+    this.lenient.addKeyword({
+      keyword: NULL_DEVIATION,
+      type: 'null',
+      schemaType: 'boolean',
+      errors: false,
+      validate: (_schema: boolean, _data: unknown, _parent?: unknown, context?: { instancePath: string }) => {
+        this.nullsSeen.push(context?.instancePath ?? '');
+        return true;
+      },
+    });
+    this.strict.addSchema({ $id: AS_PUBLISHED, ...description });
+    this.text.addSchema({ $id: AS_PUBLISHED, ...description });
+    this.lenient.addSchema({ $id: WITH_NULLS, ...this.withNullDeviation(description) });
+  }
+
+  /** A component schema, e.g. `Batch`. */
+  component(name: string): SchemaRef {
+    if (!this.description.components.schemas[name]) throw new Error(`no schema ${name} in the description`);
+    return `#/components/schemas/${pointerPart(name)}`;
+  }
+
+  /** The schema a pointer names, as published, to look into (not to validate with). */
+  schemaAt(ref: SchemaRef): Schema {
+    const schema = ref
+      .slice(2)
+      .split('/')
+      .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'))
+      .reduce<unknown>((node, part) => (node as Record<string, unknown> | undefined)?.[part], this.description);
+    if (typeof schema !== 'object' || schema === null) throw new Error(`nothing at ${ref}`);
+    return schema as Schema;
   }
 
   operation(method: string, pathTemplate: string): Operation {
@@ -64,168 +118,171 @@ export class SchemaValidator {
     return operation;
   }
 
-  /** The schema of an operation's 200 response, or of its request body, for a media type. */
-  responseSchema(method: string, pathTemplate: string, mediaType = 'application/json'): Schema {
-    const schema = this.operation(method, pathTemplate).responses['200']?.content?.[mediaType]?.schema;
-    if (!schema) throw new Error(`no 200 ${mediaType} response for ${method} ${pathTemplate}`);
-    return schema;
+  /** The schema of an operation's 200 response for a media type. */
+  responseSchema(method: string, pathTemplate: string, mediaType = 'application/json'): SchemaRef {
+    if (!this.operation(method, pathTemplate).responses['200']?.content?.[mediaType]?.schema) {
+      throw new Error(`no 200 ${mediaType} response for ${method} ${pathTemplate}`);
+    }
+    return `${operationRef(method, pathTemplate)}/responses/200/content/${pointerPart(mediaType)}/schema`;
   }
 
-  requestSchema(method: string, pathTemplate: string, mediaType: string): Schema {
-    const schema = this.operation(method, pathTemplate).requestBody?.content[mediaType]?.schema;
-    if (!schema) throw new Error(`no ${mediaType} request body for ${method} ${pathTemplate}`);
-    return schema;
+  /** The schema of an operation's request body for a media type. */
+  requestSchema(method: string, pathTemplate: string, mediaType: string): SchemaRef {
+    if (!this.operation(method, pathTemplate).requestBody?.content[mediaType]?.schema) {
+      throw new Error(`no ${mediaType} request body for ${method} ${pathTemplate}`);
+    }
+    return `${operationRef(method, pathTemplate)}/requestBody/content/${pointerPart(mediaType)}/schema`;
   }
 
-  validate(value: unknown, schema: Schema, options: ValidationOptions = {}, at = '$'): ValidationReport {
-    const report: ValidationReport = { errors: [], nulls: [] };
-    this.check(value, schema, options, at, report);
-    return report;
+  validate(value: unknown, ref: SchemaRef, options: ValidationOptions = {}): ValidationReport {
+    const lenient = options.allowNullForOptional === true;
+    const validate = this.compile(lenient ? this.lenient : this.strict, `${lenient ? WITH_NULLS : AS_PUBLISHED}${ref}`);
+    this.nullsSeen = [];
+    const valid = validate(value);
+    return {
+      errors: valid ? [] : (validate.errors ?? []).map(describeError),
+      nulls: valid ? this.nullsSeen.map(dotted) : [],
+    };
+  }
+
+  /**
+   * Checks values written as text (a multipart form's fields, nested by their bracketed names)
+   * against a schema as published, reading each as its schema's type.
+   */
+  validateText(fields: Record<string, unknown>, ref: SchemaRef): string[] {
+    const validate = this.compile(this.text, `${AS_PUBLISHED}${ref}`);
+    // Ajv writes the types it reads into the value: a copy keeps the caller's.
+    return validate(structuredClone(fields)) ? [] : (validate.errors ?? []).map(describeError);
   }
 
   /**
    * Checks a query against an operation's parameters: unknown names, missing required ones, and
-   * values that do not read as their schema's type (query values are text: integers are parsed).
+   * values that do not read as their schema's type.
    */
   validateQuery(method: string, pathTemplate: string, query: Record<string, string>): string[] {
-    const parameters = (this.operation(method, pathTemplate).parameters ?? []).filter((p) => p.in === 'query');
-    const errors: string[] = [];
-    for (const name of Object.keys(query)) {
-      if (!parameters.some((p) => p.name === name)) errors.push(`query: unknown parameter ${name}`);
+    const operation = operationRef(method, pathTemplate);
+    const parameters = (this.operation(method, pathTemplate).parameters ?? [])
+      .map((parameter, index) => ({ ...parameter, ref: `${AS_PUBLISHED}${operation}/parameters/${index}/schema` }))
+      .filter((parameter) => parameter.in === 'query');
+    const schema = {
+      type: 'object',
+      properties: Object.fromEntries(parameters.map((p) => [p.name, { $ref: p.ref }])),
+      required: parameters.filter((p) => p.required).map((p) => p.name),
+      additionalProperties: false,
+    };
+    const validate = this.compile(this.text, `query ${operation}`, schema);
+    return validate({ ...query }) ? [] : (validate.errors ?? []).map((error) => `query${describeError(error).slice(1)}`);
+  }
+
+  /** The validator of `{ $ref: ref }`, or of `schema` when given (named `ref`), compiled once. */
+  private compile(ajv: Ajv2020, ref: string, schema: Schema = { $ref: ref }): ValidateFunction {
+    const key = `${ajv === this.strict ? 'strict' : ajv === this.text ? 'text' : 'lenient'} ${ref}`;
+    let validate = this.compiled.get(key);
+    if (!validate) {
+      validate = ajv.compile(schema);
+      this.compiled.set(key, validate);
     }
-    for (const parameter of parameters) {
-      const raw = query[parameter.name];
-      if (raw === undefined) {
-        if (parameter.required) errors.push(`query: missing ${parameter.name}`);
-        continue;
+    return validate;
+  }
+
+  /**
+   * A copy of the description in which every property that is optional (or a list cursor), and
+   * whose schema as published refuses `null`, becomes `anyOf: [its schema, null]`. Whether a
+   * schema refuses `null` is asked of Ajv, against the description as published.
+   */
+  private withNullDeviation(description: Description): Description {
+    const copy = structuredClone(description);
+    const visit = (node: unknown, pointer: SchemaRef): void => {
+      if (Array.isArray(node)) {
+        node.forEach((item, index) => visit(item, `${pointer}/${index}`));
+        return;
       }
-      errors.push(...this.validate(fromText(raw, this.resolve(parameter.schema)), parameter.schema, {}, `query.${parameter.name}`).errors);
-    }
-    return errors;
-  }
-
-  private resolve(schema: Schema): Schema {
-    let current = schema;
-    for (let hops = 0; typeof current.$ref === 'string'; hops++) {
-      if (hops > 20) throw new Error(`$ref loop at ${String(current.$ref)}`);
-      const ref = current.$ref;
-      if (!ref.startsWith('#/components/schemas/')) throw new Error(`unsupported $ref ${ref}`);
-      current = this.component(ref.slice('#/components/schemas/'.length));
-    }
-    return current;
-  }
-
-  private check(value: unknown, raw: Schema, options: ValidationOptions, at: string, report: ValidationReport): void {
-    const schema = this.resolve(raw);
-    if (Array.isArray(schema.allOf)) for (const part of schema.allOf as Schema[]) this.check(value, part, options, at, report);
-    for (const keyword of ['anyOf', 'oneOf'] as const) {
-      const branches = schema[keyword];
-      if (!Array.isArray(branches)) continue;
-      const results = (branches as Schema[]).map((branch) => this.validate(value, branch, options, at));
-      const passing = results.filter((result) => result.errors.length === 0);
-      if (passing.length === 0 || (keyword === 'oneOf' && passing.length > 1)) {
-        report.errors.push(
-          `${at}: matches ${passing.length} of the ${keyword} branches (${results.map((r) => r.errors[0] ?? 'ok').join(' | ')})`,
-        );
-      } else {
-        report.nulls.push(...passing[0].nulls);
+      if (typeof node !== 'object' || node === null) return;
+      const schema = node as Schema;
+      for (const [key, child] of Object.entries(schema)) {
+        if (key === 'properties') continue;
+        visit(child, `${pointer}/${pointerPart(key)}`);
       }
-    }
-    if (schema.type !== undefined && !matchesType(value, schema.type)) {
-      report.errors.push(`${at}: expected ${JSON.stringify(schema.type)}, got ${describe(value)}`);
-      return;
-    }
-    if (Array.isArray(schema.enum) && !schema.enum.includes(value)) {
-      report.errors.push(`${at}: ${JSON.stringify(value)} is not one of ${JSON.stringify(schema.enum)}`);
-    }
-    if (typeof value === 'number') {
-      if (typeof schema.minimum === 'number' && value < schema.minimum) report.errors.push(`${at}: ${value} < minimum ${schema.minimum}`);
-      if (typeof schema.maximum === 'number' && value > schema.maximum) report.errors.push(`${at}: ${value} > maximum ${schema.maximum}`);
-    }
-    if (Array.isArray(value) && isSchema(schema.items)) {
-      value.forEach((item, i) => this.check(item, schema.items as Schema, options, `${at}[${i}]`, report));
-    }
-    if (isObject(value)) this.checkObject(value, schema, options, at, report);
+      if (typeof schema.properties !== 'object' || schema.properties === null) return;
+      const properties = schema.properties as Record<string, Schema>;
+      const required = Array.isArray(schema.required) ? (schema.required as string[]) : [];
+      for (const [name, property] of Object.entries(properties)) {
+        const at: SchemaRef = `${pointer}/properties/${pointerPart(name)}`;
+        visit(property, at);
+        if (required.includes(name) && !CURSORS.has(name)) continue;
+        if (this.compile(this.strict, `${AS_PUBLISHED}${at}`)(null)) continue;
+        properties[name] = { anyOf: [property, { type: 'null', [NULL_DEVIATION]: true }] };
+        this.nullDeviations.push(at);
+      }
+    };
+    visit(copy.components, '#/components');
+    visit(copy.paths, '#/paths');
+    return copy;
   }
+}
 
-  private checkObject(
-    value: Record<string, unknown>,
-    schema: Schema,
-    options: ValidationOptions,
-    at: string,
-    report: ValidationReport,
-  ): void {
-    const required = Array.isArray(schema.required) ? (schema.required as string[]) : [];
-    for (const name of required) if (!(name in value)) report.errors.push(`${at}: missing required ${name}`);
-    const properties = isSchema(schema.properties) ? (schema.properties as Record<string, Schema>) : {};
-    for (const [name, item] of Object.entries(value)) {
-      const where = `${at}.${name}`;
-      const propertySchema = properties[name];
-      if (propertySchema) {
-        if (
-          item === null &&
-          options.allowNullForOptional &&
-          (!required.includes(name) || CURSORS.has(name)) &&
-          !this.acceptsNull(propertySchema)
-        ) {
-          report.nulls.push(where);
-          continue;
-        }
-        this.check(item, propertySchema, options, where, report);
-      } else if (schema.additionalProperties === false) {
-        report.errors.push(`${at}: unexpected property ${name}`);
-      } else if (isSchema(schema.additionalProperties)) {
-        this.check(item, schema.additionalProperties, options, where, report);
+function newAjv(annotations: string[], options: { coerceTypes: boolean }): Ajv2020 {
+  // Strict, except for strictTypes, a style rule the description does not follow (OpenAIFile has
+  // `properties` and `required` but no `type: object`); what it validates is the same.
+  const ajv = new Ajv2020({ strict: true, strictTypes: false, allErrors: true, verbose: true, ...options });
+  ajv.addVocabulary(annotations);
+  // OpenAPI's formats, checked for what their names say.
+  ajv.addFormat('unixtime', { type: 'number', validate: (n: number) => Number.isInteger(n) && n >= 0 });
+  ajv.addFormat('int64', { type: 'number', validate: (n: number) => Number.isSafeInteger(n) });
+  // A multipart file part: its content is not JSON, so there is nothing to check.
+  ajv.addFormat('binary', true);
+  return ajv;
+}
+
+/** OpenAPI's keywords the description uses that JSON Schema does not define: `example`, `x-…`, and its root's. */
+function openApiKeywords(description: Description): string[] {
+  const found = new Set(['openapi', 'info', 'paths', 'components', 'x-source', 'example']);
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) node.forEach(visit);
+    else if (typeof node === 'object' && node !== null) {
+      for (const [key, child] of Object.entries(node)) {
+        if (key.startsWith('x-')) found.add(key);
+        visit(child);
       }
     }
-  }
-
-  private acceptsNull(schema: Schema): boolean {
-    return this.validate(null, schema).errors.length === 0;
-  }
+  };
+  visit(description);
+  return [...found];
 }
 
-function isSchema(value: unknown): value is Schema {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+function operationRef(method: string, pathTemplate: string): SchemaRef {
+  return `#/paths/${pointerPart(pathTemplate)}/${method.toLowerCase()}`;
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+function pointerPart(name: string): string {
+  return name.replace(/~/g, '~0').replace(/\//g, '~1');
 }
 
-function matchesType(value: unknown, type: unknown): boolean {
-  const types = Array.isArray(type) ? type : [type];
-  return types.some((t) => {
-    switch (t) {
-      case 'null':
-        return value === null;
-      case 'string':
-        return typeof value === 'string';
-      case 'integer':
-        return typeof value === 'number' && Number.isInteger(value);
-      case 'number':
-        return typeof value === 'number' && Number.isFinite(value);
-      case 'boolean':
-        return typeof value === 'boolean';
-      case 'array':
-        return Array.isArray(value);
-      case 'object':
-        return isObject(value);
-      default:
-        throw new Error(`unsupported type ${String(t)}`);
-    }
-  });
+/** `/data/0/output_file_id` → `$.data[0].output_file_id`. */
+function dotted(instancePath: string): string {
+  return `$${instancePath
+    .split('/')
+    .slice(1)
+    .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((part) => (/^\d+$/.test(part) ? `[${part}]` : `.${part}`))
+    .join('')}`;
 }
 
-/** A query or multipart value (text) as its schema's type reads it: `20` for an integer. */
-export function fromText(text: string, schema: Schema): unknown {
-  if ((schema.type === 'integer' || schema.type === 'number') && /^-?\d+(\.\d+)?$/.test(text)) return Number(text);
-  if (schema.type === 'boolean' && (text === 'true' || text === 'false')) return text === 'true';
-  return text;
+/** `$.data[3].status: must be equal to one of the allowed values ["validating",…], got "Completed"`. */
+function describeError(error: ErrorObject): string {
+  const params = error.params as Record<string, unknown>;
+  const detail =
+    'allowedValues' in params
+      ? ` ${JSON.stringify(params.allowedValues)}`
+      : 'additionalProperty' in params
+        ? `: ${String(params.additionalProperty)}`
+        : '';
+  const data = error.keyword === 'required' || error.keyword === 'additionalProperties' ? '' : `, got ${shown(error.data)}`;
+  return `${dotted(error.instancePath)}: ${error.message ?? error.keyword}${detail}${data}`;
 }
 
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  return `${typeof value} ${JSON.stringify(value)?.slice(0, 60) ?? ''}`;
+function shown(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  const text = JSON.stringify(value);
+  return text.length > 60 ? `${text.slice(0, 60)}…` : text;
 }

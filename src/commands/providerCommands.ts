@@ -1,0 +1,60 @@
+import * as vscode from 'vscode';
+import { readSettings } from '../config';
+import { type ProviderPreset, type ProviderQuestion, PROVIDER_PRESETS, providerSettings } from '../core/providers';
+import { CONFIG_SECTION } from '../ids';
+import { setApiKey } from './apiKeyCommands';
+import type { Services } from './services';
+
+const TITLE = 'OpenAI Batches: Choose Provider';
+
+/**
+ * Choose Provider: a preset fills `baseUrl`, `authHeader` and `apiVersion` in the user settings
+ * (ordinary settings, editable afterwards), after asking for what the preset needs (Azure
+ * resource, LiteLLM port, a custom base URL); then Set API Key runs for the new base URL.
+ */
+export async function chooseProvider(services: Pick<Services, 'keys' | 'connection' | 'store' | 'log'>): Promise<void> {
+  const current = readSettings();
+  const picked = await vscode.window.showQuickPick(
+    PROVIDER_PRESETS.map((preset) => ({ label: preset.label, detail: preset.detail, preset })),
+    { title: TITLE, placeHolder: 'Where your batches run', matchOnDetail: true, ignoreFocusOut: true },
+  );
+  if (!picked) return;
+  const answers = await askQuestions(picked.preset, current.baseUrl);
+  if (!answers) return;
+  const settings = providerSettings(picked.preset, answers);
+
+  const config = vscode.workspace.getConfiguration(CONFIG_SECTION);
+  for (const name of ['baseUrl', 'authHeader', 'apiVersion'] as const) {
+    await config.update(name, settings[name], vscode.ConfigurationTarget.Global);
+  }
+  services.log.info(
+    `Provider set to ${picked.preset.label}: baseUrl ${settings.baseUrl}, authHeader ${settings.authHeader}, apiVersion "${settings.apiVersion}".`,
+  );
+  if (readSettings().baseUrl !== settings.baseUrl) {
+    void vscode.window.showWarningMessage(
+      `openaiBatches.baseUrl is also set in this workspace's settings, which take precedence over the user settings just written. Remove it there to use ${settings.baseUrl}.`,
+    );
+  }
+  await setApiKey(services, settings.baseUrl);
+}
+
+/** One input box per question; undefined when the user cancels one. */
+async function askQuestions(
+  preset: ProviderPreset,
+  currentBaseUrl: string,
+): Promise<Partial<Record<ProviderQuestion['id'], string>> | undefined> {
+  const answers: Partial<Record<ProviderQuestion['id'], string>> = {};
+  for (const question of preset.questions) {
+    const value = await vscode.window.showInputBox({
+      title: `${TITLE}: ${preset.label}`,
+      prompt: question.prompt,
+      placeHolder: question.placeHolder,
+      value: question.id === 'baseUrl' ? currentBaseUrl : question.value,
+      ignoreFocusOut: true,
+      validateInput: (text) => question.validate(text),
+    });
+    if (value === undefined) return undefined;
+    answers[question.id] = value;
+  }
+  return answers;
+}
