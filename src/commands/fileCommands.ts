@@ -44,17 +44,6 @@ async function resolveWithFile(
   return { batch, fileId };
 }
 
-/**
- * A 404 for a file's content usually means that the file expired (batch input files do after 30
- * days, outputs when their batch asked): say so and when, from `GET /files/{id}`, rather than
- * "not found". Other failures are rethrown as they are.
- */
-async function explainMissingFile(client: BatchApiClient, fileId: string, error: unknown): Promise<never> {
-  if (!(error instanceof ApiError && error.kind === 'notFound')) throw error;
-  const expired = expiredFileMessage(fileId, await client.getFile(fileId).catch(() => undefined));
-  throw expired ? new ApiError('notFound', expired, error.status, error.code) : error;
-}
-
 /** Downloads with a cancellable progress notification showing bytes. */
 async function downloadWithProgress(
   services: Pick<Services, 'log'>,
@@ -84,7 +73,7 @@ async function downloadWithProgress(
           services.log.info(`Download of ${fileId} cancelled.`);
           return undefined;
         }
-        return explainMissingFile(client, fileId, error);
+        throw error;
       } finally {
         subscription.dispose();
       }

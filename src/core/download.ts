@@ -3,7 +3,7 @@ import { open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { addAbortSignal, finished, type Readable } from 'node:stream';
 import type { BatchApiClient } from './client';
 import { ApiError } from './errors';
-import { formatBytes } from './format';
+import { expiredFileMessage, formatBytes } from './format';
 
 /**
  * The most a download without a Content-Length may write. A batch holds at most 50,000 requests
@@ -58,7 +58,9 @@ export async function downloadFile(
   let contentLength: number | undefined;
   let received = 0;
   try {
-    ({ stream, contentLength } = await client.fileContent(fileId, { signal: options.signal }));
+    ({ stream, contentLength } = await client
+      .fileContent(fileId, { signal: options.signal })
+      .catch((error: unknown) => explainMissingFile(client, fileId, error)));
     if (options.signal) addAbortSignal(options.signal, stream);
     const allowed = contentLength ?? options.maxUnannouncedBytes ?? MAX_UNANNOUNCED_DOWNLOAD_BYTES;
     let lastReport = 0;
@@ -159,4 +161,15 @@ function writeBody(body: Readable, file: FileHandle, take: (chunk: Buffer) => vo
 
 function endedEarly(fileId: string, received: number, announced: number): ApiError {
   return new ApiError('network', `The download of ${fileId} ended early (${received} of ${announced} bytes).`);
+}
+
+/**
+ * A 404 for a file's content usually means that the file expired (batch input files do after 30
+ * days, outputs when their batch asked): say so and when, from `GET /files/{id}`, rather than
+ * "not found". Other failures are rethrown as they are.
+ */
+async function explainMissingFile(client: BatchApiClient, fileId: string, error: unknown): Promise<never> {
+  if (!(error instanceof ApiError && error.kind === 'notFound')) throw error;
+  const expired = expiredFileMessage(fileId, await client.getFile(fileId).catch(() => undefined));
+  throw expired ? new ApiError('notFound', expired, error.status, error.code) : error;
 }

@@ -1,6 +1,10 @@
 import * as assert from 'node:assert/strict';
 import { EXPIRES_AFTER_SECONDS, expiresAfterHours, uploadAndCreateBatch } from '../../src/core/batchCreation';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { BatchApiClient } from '../../src/core/client';
+import { downloadFile } from '../../src/core/download';
 import { ApiError } from '../../src/core/errors';
 import { expiredFileMessage } from '../../src/core/format';
 import type { FileObject } from '../../src/core/types';
@@ -137,6 +141,14 @@ describe('expiry: output_expires_after, expires_after and expired files', () => 
       client.fileContent(done.output_file_id!),
       (error: unknown) => error instanceof ApiError && error.kind === 'notFound',
     );
+    // Every download (Open Output File, Save As, the results view) says so instead of a bare 404, and keeps nothing.
+    const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'oabe-expired-'));
+    await assert.rejects(
+      downloadFile(client, done.output_file_id!, path.join(folder, 'out.jsonl')),
+      /expired .* the provider no longer has its content/,
+    );
+    assert.deepEqual(fs.readdirSync(folder), []);
+    fs.rmSync(folder, { recursive: true });
     const after = await client.getFile(done.output_file_id!);
     const message = expiredFileMessage(after.id, after, fake.clock.now() * 1000);
     assert.match(message ?? '', new RegExp(`^File ${after.id} expired 10 minutes ago \\(\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2} UTC\\)`));
