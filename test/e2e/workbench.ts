@@ -158,9 +158,19 @@ export class Workbench {
     await this.waitForTreeRow(match);
     await this.treeRow(match).click({ button: 'right' });
     const item = this.page.locator('.context-view .action-label', { hasText: action }).first();
-    // A click on a menu that has just opened can be dropped; hovering first lets the menu settle.
-    await item.hover();
-    await item.click();
+    // A click on a menu that has just opened can be dropped (seen while a webview was loading beside it):
+    // the menu then stays open with the item highlighted. Running the action closes the menu, so a menu
+    // still open means the click did not run it: try again.
+    for (let attempt = 1; ; attempt++) {
+      await item.hover();
+      await item.click();
+      try {
+        await item.waitFor({ state: 'hidden', timeout: 2_000 });
+        return;
+      } catch (error) {
+        if (attempt === 3) throw error;
+      }
+    }
   }
 
   /** Messages of the notification toasts currently shown. */
