@@ -1100,8 +1100,12 @@ function parseRequests(raw: unknown): RequestsPerInteraction | null {
 function runIntegration(root: string, notes: string[], log: (line: string) => void): number {
   log('Running npm run test:integration for activation and request figures…');
   const started = Date.now();
-  const result = spawnSync('npm', ['run', 'test:integration'], { cwd: root, stdio: 'inherit' });
-  if (result.status !== 0)
+  // The suite needs the harness (a real VS Code); on a fresh machine nothing else has installed it.
+  const install = spawnSync('bash', ['test/harness/install.sh'], { cwd: root, stdio: 'inherit' });
+  const result = install.status === 0 ? spawnSync('npm', ['run', 'test:integration'], { cwd: root, stdio: 'inherit' }) : install;
+  if (install.status !== 0)
+    notes.push('--with-integration: the harness install failed (see its output); no integration figures were refreshed.');
+  else if (result.status !== 0)
     notes.push(
       `--with-integration: npm run test:integration exited ${result.status ?? result.signal}; figures it did not write are stale or missing (see below).`,
     );
