@@ -4,6 +4,7 @@ import { type ProviderPreset, type ProviderQuestion, PROVIDER_PRESETS, providerS
 import { CONFIG_SECTION } from '../ids';
 import { setApiKey } from './apiKeyCommands';
 import type { Services } from './services';
+import { plainText } from '../core/format';
 
 const TITLE = 'OpenAI Batches: Choose Provider';
 
@@ -32,7 +33,7 @@ export async function chooseProvider(services: Pick<Services, 'keys' | 'connecti
   );
   if (readSettings().baseUrl !== settings.baseUrl) {
     void vscode.window.showWarningMessage(
-      `openaiBatches.baseUrl is also set in this workspace's settings, which take precedence over the user settings just written. Remove it there to use ${settings.baseUrl}.`,
+      `openaiBatches.baseUrl is also set in this workspace's settings, which take precedence over the user settings just written. Remove it there to use ${plainText(settings.baseUrl, 300)}.`,
     );
   }
   await setApiKey(services, settings.baseUrl);
