@@ -50,7 +50,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/log.ts', 'src/config.ts', 'src/failures.ts', 'src/contextKeys.ts', 'src/auth/**/*.ts'],
+    files: ['src/log.ts', 'src/config.ts', 'src/failures.ts', 'src/clipboard.ts', 'src/contextKeys.ts', 'src/auth/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',

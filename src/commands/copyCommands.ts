@@ -1,9 +1,10 @@
 import * as vscode from 'vscode';
 import { FILE_ROLES, fileIdOf, type FileRole } from '../core/batchFacts';
-import { batchLabel, ID_MAX, plainText, statusPhrase } from '../core/format';
+import { batchLabel, statusPhrase } from '../core/format';
 import type { Batch } from '../core/types';
 import { BatchArgument, resolveBatch } from './batchPicker';
 import type { Services } from './services';
+import { copyToClipboard } from '../clipboard';
 
 /** What a copy command copies: the batch's id, or the id of one of its files (`inputFileId`, …). */
 export type CopyTarget = 'batchId' | `${FileRole}FileId`;
@@ -31,9 +32,7 @@ export async function copyId(services: Pick<Services, 'log' | 'store'>, target: 
     void vscode.window.showInformationMessage(`Batch "${batchLabel(batch)}" has no ${name} (status: ${statusPhrase(batch)}).`);
     return;
   }
-  await vscode.env.clipboard.writeText(value);
-  vscode.window.setStatusBarMessage(`$(check) Copied ${name} ${plainText(value, ID_MAX)}`, 4000);
-  services.log.info(`Copied ${name} ${value} (batch ${batch.id}).`);
+  await copyToClipboard(services.log, name, value, ` (batch ${batch.id})`);
 }
 
 /**

@@ -9,6 +9,8 @@ import type { Batch, ExpiresAfter } from '../core/types';
 import { BatchNode, StatusGroupNode } from '../tree/nodes';
 import { CommandId } from '../ids';
 import type { Services } from './services';
+import { copyToClipboard } from '../clipboard';
+import type { Logger } from '../log';
 
 /** What creating a batch uses: the store's account and client, the tree to reveal it, its panel, the log. */
 type CreateServices = Pick<Services, 'store' | 'log' | 'panels' | 'tree' | 'treeView'>;
@@ -236,7 +238,7 @@ async function submit(services: CreateServices, prepared: Prepared): Promise<voi
   );
   // Signed out or switched meanwhile: the batch is the old account's and stays out of this one's tree, cache and panels.
   if (!services.store.recordBatch(batch, { prependIfNew: true, account })) {
-    void reportElsewhere(batch, client.baseUrl, filename);
+    void reportElsewhere(services.log, batch, client.baseUrl, filename);
     return;
   }
   await reveal(services, batch);
@@ -244,14 +246,13 @@ async function submit(services: CreateServices, prepared: Prepared): Promise<voi
   vscode.window.setStatusBarMessage(`$(check) Created batch ${plainText(batch.id)}`, 5000);
 }
 
-async function reportElsewhere(batch: Batch, baseUrl: string, filename: string): Promise<void> {
+async function reportElsewhere(log: Logger, batch: Batch, baseUrl: string, filename: string): Promise<void> {
   const choice = await vscode.window.showInformationMessage(
     `Created batch ${plainText(batch.id)} from ${plainText(filename)} in the account it was started in (${plainText(baseUrl)}). The Batches view now shows another account, so the batch is not listed there.`,
     'Copy Batch ID',
   );
   if (!choice) return;
-  await vscode.env.clipboard.writeText(batch.id);
-  vscode.window.setStatusBarMessage(`$(check) Copied batch ID ${plainText(batch.id)}`, 4000);
+  await copyToClipboard(log, 'batch ID', batch.id);
 }
 
 async function reportCreationFailure(services: CreateServices, prepared: Prepared, error: unknown): Promise<void> {
@@ -299,8 +300,7 @@ async function followUp(
       return submit(services, { ...prepared, uploadedFileId });
     case 'Copy File ID':
       if (uploadedFileId) {
-        await vscode.env.clipboard.writeText(uploadedFileId);
-        vscode.window.setStatusBarMessage(`$(check) Copied file ID ${plainText(uploadedFileId)}`, 4000);
+        await copyToClipboard(services.log, 'file ID', uploadedFileId);
       }
       return;
     case 'Refresh':

@@ -3,7 +3,7 @@ import { FILE_ROLES, batchFiles, fileIdOf } from '../../core/batchFacts';
 import type { BatchStore } from '../../core/batchStore';
 import type { BatchApiClient } from '../../core/client';
 import { errorMessage, isCancellation } from '../../core/errors';
-import { batchLabel, plainText, singleLine } from '../../core/format';
+import { batchLabel, singleLine } from '../../core/format';
 import { limitDepth } from '../../core/jsonDepth';
 import type { Batch } from '../../core/types';
 import { CommandId, PanelType } from '../../ids';
@@ -14,6 +14,7 @@ import { pageAssets, WebviewPanels } from '../panels';
 import { buildDetailHtml } from './detailHtml';
 import { detailView, type FileInfo, fileInfoOf } from './detailView';
 import { type CopyTarget, type HostToPage, isPageMessage, isPageState, type PageState, type PageToHost } from './protocol';
+import { copyToClipboard } from '../../clipboard';
 
 export interface DetailPanelDeps {
   extensionUri: vscode.Uri;
@@ -211,9 +212,7 @@ class BatchDetailPanel extends WebviewHost<HostToPage, PageToHost> {
       void vscode.window.showInformationMessage(`This batch has no ${label.replace(/ ID$/, '')}.`);
       return;
     }
-    await vscode.env.clipboard.writeText(value);
-    vscode.window.setStatusBarMessage(`$(check) Copied ${label} ${plainText(value, 80)}`, 4000);
-    this.deps.log.info(`Copied ${label} ${value}`);
+    await copyToClipboard(this.deps.log, label, value);
   }
 
   /**

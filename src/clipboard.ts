@@ -1,0 +1,13 @@
+import * as vscode from 'vscode';
+import { ID_MAX, plainText } from './core/format';
+import type { Logger } from './log';
+
+/**
+ * Copies an id, confirms it in the status bar (as plain text: ids come from the API) and logs
+ * it. Every "Copy … ID" action goes through here: commands, the detail panel, the create flow.
+ */
+export async function copyToClipboard(log: Logger, label: string, value: string, context = ''): Promise<void> {
+  await vscode.env.clipboard.writeText(value);
+  vscode.window.setStatusBarMessage(`$(check) Copied ${label} ${plainText(value, ID_MAX)}`, 4000);
+  log.info(`Copied ${label} ${value}${context}.`);
+}
