@@ -7,33 +7,31 @@ import { errorMessage, isCancellation } from './core/errors';
 import { batchLabel, countsOf, statusPhrase } from './core/format';
 import { isActive, statusOf } from './core/grouping';
 import type { Batch } from './core/types';
-import { CommandId, CONFIG_SECTION, ViewId } from './ids';
+import { CommandId, CONFIG_SECTION } from './ids';
 import type { Logger } from './log';
 
 const MAX_BACKOFF_FACTOR = 8;
 
 /**
- * Polls active batches while the view is visible and the window focused, stops when nothing is
- * active, backs off after failures, and announces batches that finish. Also owns the status-bar
- * count of active batches.
+ * Polls one account's active batches while the view is visible and the window focused, stops when
+ * nothing is active, backs off after failures, and announces batches that finish. The status-bar
+ * count of active batches (over every account) is `ActiveBatchesStatus`'s.
  */
 export class AutoRefresher implements vscode.Disposable {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private failures = 0;
   private running = false;
   private readonly watcher = new CompletionWatcher();
-  private readonly statusItem = vscode.window.createStatusBarItem('openaiBatches.active', vscode.StatusBarAlignment.Left, 50);
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(
     private readonly store: BatchStore,
     private readonly view: vscode.TreeView<unknown>,
     private readonly log: Logger,
+    /** The account's id, handed to the commands a notification runs so they act on this account (none: the only account). */
+    private readonly accountId?: string,
   ) {
-    this.statusItem.name = 'OpenAI Batches: active batches';
-    this.statusItem.command = `${ViewId.batches}.focus`;
     this.disposables.push(
-      this.statusItem,
       // Ids seen active under one account say nothing about another account's batches.
       store.onDidChangeAccount(() => this.watcher.reset()),
       store.onDidChange(() => this.onStoreChanged()),
@@ -48,11 +46,6 @@ export class AutoRefresher implements vscode.Disposable {
   private onStoreChanged(): void {
     if (this.store.state.kind !== 'ready') this.watcher.reset();
     for (const batch of this.watcher.observe(this.store.batches)) void this.announce(batch);
-    const active = this.store.batches.filter(isActive).length;
-    this.statusItem.text = `$(sync~spin) ${active} active batch${active === 1 ? '' : 'es'}`;
-    this.statusItem.tooltip = 'OpenAI batches still running — click to show them';
-    if (active > 0) this.statusItem.show();
-    else this.statusItem.hide();
     this.schedule();
   }
 
@@ -105,9 +98,10 @@ export class AutoRefresher implements vscode.Disposable {
     }.`;
     const show = status === 'completed' && !counts.failed ? vscode.window.showInformationMessage : vscode.window.showWarningMessage;
     const choice = await show(message, ...actions);
-    if (choice === 'Open Details') await vscode.commands.executeCommand(CommandId.openBatch, batch.id);
-    if (choice === 'Copy Output File ID') await vscode.commands.executeCommand(CommandId.copyOutputFileId, batch.id);
-    if (choice === 'Open Output') await vscode.commands.executeCommand(CommandId.openOutputFile, batch.id);
+    const target = this.accountId ? { id: batch.id, accountId: this.accountId } : batch.id;
+    if (choice === 'Open Details') await vscode.commands.executeCommand(CommandId.openBatch, target);
+    if (choice === 'Copy Output File ID') await vscode.commands.executeCommand(CommandId.copyOutputFileId, target);
+    if (choice === 'Open Output') await vscode.commands.executeCommand(CommandId.openOutputFile, target);
   }
 
   dispose(): void {

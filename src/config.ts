@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { type AccountSettings, implicitAccount, parseAccounts, type ParsedAccounts } from './core/accounts';
 import { expiresAfterHours } from './core/batchCreation';
 import type { AuthHeaderStyle } from './core/client';
 import { apiVersionFor } from './core/providers';
@@ -52,4 +53,15 @@ export function readSettings(): ExplorerSettings {
     outputExpiresAfter: expiresAfterHours(int('outputExpiresAfterHours', 0, EXPIRY_HOURS.min, EXPIRY_HOURS.max)),
     inputExpiresAfter: expiresAfterHours(int('inputExpiresAfterHours', 0, EXPIRY_HOURS.min, EXPIRY_HOURS.max)),
   };
+}
+
+/** The account `openaiBatches.baseUrl`, `.organization`, `.project`, `.authHeader` and `.apiVersion` describe. */
+export function implicitSettings(): AccountSettings {
+  const { baseUrl, organization, project, authHeader, apiVersion } = readSettings();
+  return implicitAccount({ baseUrl, organization, project, authHeader, apiVersion });
+}
+
+/** Every account: the implicit one first, then `openaiBatches.accounts` (see `parseAccounts`). */
+export function readAccounts(): ParsedAccounts {
+  return parseAccounts(vscode.workspace.getConfiguration(CONFIG_SECTION).get<unknown>('accounts'), implicitSettings());
 }

@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
 import type { ApiKeyStore } from './auth/apiKeyStore';
 import { CONFIG_SECTION } from './ids';
-import { readSettings } from './config';
+import { implicitSettings, readSettings } from './config';
+import type { AccountSettings } from './core/accounts';
 import { accountId, BatchCache } from './core/batchCache';
 import type { BatchCacheSaver } from './core/batchCacheSaver';
 import type { BatchStore } from './core/batchStore';
@@ -11,6 +12,8 @@ import type { Logger } from './log';
 
 /** Settings that change which account is talked to, or how. */
 const CONNECTION_SETTINGS = ['baseUrl', 'pageSize', 'organization', 'project', 'requestTimeoutSeconds', 'authHeader', 'apiVersion'];
+/** The same for an account of `openaiBatches.accounts` (its own fields change through the registry, which reconnects it). */
+const LISTED_ACCOUNT_SETTINGS = ['pageSize', 'requestTimeoutSeconds'];
 
 /**
  * Keeps the store connected to the account the settings and SecretStorage describe: rebuilds
@@ -20,7 +23,6 @@ const CONNECTION_SETTINGS = ['baseUrl', 'pageSize', 'organization', 'project', '
 export class ConnectionManager implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private generation = 0;
-  private currentKey: string | undefined;
   private signature: string | undefined;
 
   constructor(
@@ -29,13 +31,16 @@ export class ConnectionManager implements vscode.Disposable {
     private readonly log: Logger,
     private readonly cache: BatchCache,
     private readonly saver: BatchCacheSaver,
+    /** The account this connection is for, read at each reconnect; by default the implicit one (`openaiBatches.baseUrl`, …). */
+    private readonly account: () => AccountSettings = implicitSettings,
   ) {
+    const watched = account().implicit ? CONNECTION_SETTINGS : LISTED_ACCOUNT_SETTINGS;
     this.disposables.push(
       vscode.workspace.onDidChangeConfiguration((event) => {
-        if (CONNECTION_SETTINGS.some((name) => event.affectsConfiguration(`${CONFIG_SECTION}.${name}`))) void this.reconnect();
+        if (watched.some((name) => event.affectsConfiguration(`${CONFIG_SECTION}.${name}`))) void this.reconnect();
       }),
       keys.onDidChange((identity) => {
-        if (keys.isFor(identity, readSettings().baseUrl)) void this.reconnect();
+        if (identity === this.account().keySlot) void this.reconnect();
       }),
     );
   }
@@ -46,10 +51,11 @@ export class ConnectionManager implements vscode.Disposable {
    */
   async reconnect(): Promise<void> {
     const generation = ++this.generation;
-    const settings = readSettings();
-    const apiKey = await this.keys.get(settings.baseUrl);
+    const settings = { ...readSettings(), ...this.account() };
+    const apiKey = await this.keys.getFor(settings);
     if (generation !== this.generation) return; // a newer reconnect won the race
     const signature = JSON.stringify([
+      settings.id,
       settings.baseUrl,
       settings.pageSize,
       settings.organization,
@@ -64,11 +70,10 @@ export class ConnectionManager implements vscode.Disposable {
     // Without a key (cleared here or in another window) the signed-out account's cache is not written back.
     if (apiKey) this.saver.flush();
     else this.saver.cancel();
-    this.log.redactor.remove(this.currentKey);
-    this.currentKey = apiKey;
+    // The redactor is shared by every account, and two accounts may hold the same key: an old key stays redacted.
     this.log.redactor.add(apiKey);
     if (!apiKey) {
-      this.log.info(`No API key stored for ${settings.baseUrl}.`);
+      this.log.info(`No API key stored for ${settings.implicit ? settings.baseUrl : `account "${settings.name}" (${settings.baseUrl})`}.`);
       this.store.setConnection({ kind: 'signedOut' });
       return;
     }
@@ -98,6 +103,11 @@ export class ConnectionManager implements vscode.Disposable {
     this.store.setConnection({ kind: 'ready', client, account }, cached);
     // Reconcile the cached tree in the background, after it has been painted.
     if (cached) setTimeout(() => void this.store.refresh(), 0);
+  }
+
+  /** The account this connection is for, as configured now. */
+  get settings(): AccountSettings {
+    return this.account();
   }
 
   /** Deletes the current account's batch cache (its key is being cleared); no later save writes it back. */

@@ -2,23 +2,35 @@ import * as vscode from 'vscode';
 import type { BatchStore } from './core/batchStore';
 import { ContextKey } from './ids';
 
+/** The stores the context keys summarise (the account registry). */
+export interface StoreSource {
+  readonly accounts: readonly { readonly store: BatchStore }[];
+  readonly multiple: boolean;
+  readonly onDidChangeAnyStore: vscode.Event<void>;
+}
+
 /**
- * Mirrors the store into the context keys that package.json's `when` clauses read. Store changes
+ * Mirrors the stores into the context keys that package.json's `when` clauses read. Store changes
  * are frequent (every page, every auto-refresh); a key crosses to the workbench only when it flips.
  */
 export class StoreContextKeys implements vscode.Disposable {
   private readonly values = new Map<string, boolean>();
   private readonly subscription: vscode.Disposable;
 
-  constructor(private readonly store: BatchStore) {
-    this.subscription = store.onDidChange(() => this.update());
+  constructor(private readonly source: StoreSource) {
+    this.subscription = source.onDidChangeAnyStore(() => this.update());
   }
 
   /** Also called once the first connection is known, so the welcome view shows at once. */
   update(): void {
-    const { store } = this;
-    this.set(ContextKey.hasApiKey, store.state.kind !== 'signedOut');
-    this.set(ContextKey.hasMore, store.hasLoaded && store.hasMore);
+    const stores = this.source.accounts.map((account) => account.store);
+    // With several accounts the roots are accounts, each with its own "Set API Key…": the welcome view is for the only account.
+    this.set(ContextKey.hasApiKey, this.source.multiple || stores.some((store) => store.state.kind !== 'signedOut'));
+    this.set(
+      ContextKey.hasMore,
+      stores.some((store) => store.hasLoaded && store.hasMore),
+    );
+    this.set(ContextKey.multipleAccounts, this.source.multiple);
   }
 
   private set(key: string, value: boolean): void {

@@ -1,23 +1,17 @@
 import * as vscode from 'vscode';
 import { ApiKeyStore } from './auth/apiKeyStore';
-import { AutoRefresher } from './autoRefresh';
+import { AccountRegistry } from './accounts/accountRegistry';
+import { ActiveBatchesStatus } from './accounts/activeBatchesStatus';
 import { registerCommands } from './commands/registerCommands';
 import type { Services } from './commands/services';
-import { readSettings } from './config';
-import { ConnectionManager } from './connection';
 import { StoreContextKeys } from './contextKeys';
 import { registerIdProviders } from './editor/idProviders';
 import { BatchInputDiagnostics } from './jsonl/batchInputDiagnostics';
 import { AccountFiles } from './core/accountFiles';
 import { BatchCache } from './core/batchCache';
-import { BatchCacheSaver } from './core/batchCacheSaver';
-import { BatchStore } from './core/batchStore';
 import { Logger } from './log';
 import { BatchTreeProvider } from './tree/batchTreeProvider';
 import { bindViewDescription } from './tree/viewDescription';
-import { BatchJsonDocuments } from './webview/batchJsonDocument';
-import { BatchDetailPanels } from './webview/detail/detailPanel';
-import { ResultsPanels } from './webview/results/resultsPanel';
 import { ViewId } from './ids';
 
 /**
@@ -36,56 +30,34 @@ export interface TestApi {
 export async function activate(context: vscode.ExtensionContext): Promise<TestApi | undefined> {
   const started = performance.now();
   const log = new Logger();
-  const store = new BatchStore(
-    () => readSettings().pageSize,
-    (line) => log.warn(line),
-  );
   const keys = new ApiKeyStore(context.secrets);
   const files = new AccountFiles(vscode.Uri.joinPath(context.globalStorageUri, 'files').fsPath);
   const cache = new BatchCache(vscode.Uri.joinPath(context.globalStorageUri, 'cache').fsPath, (line) => log.warn(line));
-  const cacheSaver = new BatchCacheSaver(
-    store,
-    cache,
-    () => readSettings().cacheSize,
-    (line) => log.warn(line),
-  );
-  const connection = new ConnectionManager(store, keys, log, cache, cacheSaver);
-  const contextKeys = new StoreContextKeys(store);
-  const tree = new BatchTreeProvider(store, log);
+  // One store, connection, cache saver, auto-refresh and set of panels per account.
+  const accounts = new AccountRegistry({ extensionUri: context.extensionUri, log, keys, files, cache });
+  const { store, connection, panels, results, jsonDocuments } = accounts.primary;
+  const contextKeys = new StoreContextKeys(accounts);
+  const tree = new BatchTreeProvider(accounts, log);
   const treeView = vscode.window.createTreeView(ViewId.batches, { treeDataProvider: tree, showCollapseAll: true });
   const activationMs = performance.now() - started;
-  const jsonDocuments = new BatchJsonDocuments(store);
-  const panels = new BatchDetailPanels({ extensionUri: context.extensionUri, store, log, jsonDocuments });
-  const results = new ResultsPanels({
-    extensionUri: context.extensionUri,
-    store,
-    log,
-    cachedFile: (account, fileId) => files.pathFor(account, fileId),
-  });
-  const autoRefresher = new AutoRefresher(store, treeView, log);
+  accounts.startAutoRefresh(treeView);
+  const activeStatus = new ActiveBatchesStatus(accounts);
   context.subscriptions.push(
     log,
-    store,
     keys,
-    cacheSaver,
-    connection,
+    accounts,
     contextKeys,
     tree,
     treeView,
-    panels,
-    panels.registerSerializer(),
-    jsonDocuments,
-    jsonDocuments.register(),
-    autoRefresher,
-    registerIdProviders(store),
-    bindViewDescription(treeView, store, tree),
+    activeStatus,
+    registerIdProviders(accounts),
+    bindViewDescription(treeView, accounts, tree),
   );
   context.subscriptions.push(BatchInputDiagnostics.register());
-  context.subscriptions.push(results, results.registerSerializer());
 
-  const services: Services = { files, store, keys, connection, tree, treeView, panels, results, jsonDocuments, log };
+  const services: Services = { accounts, files, store, keys, connection, tree, treeView, panels, results, jsonDocuments, log };
   context.subscriptions.push(registerCommands(services));
-  await connection.reconnect();
+  await accounts.connectAll();
   log.info(`Activated in ${activationMs.toFixed(1)} ms (tree view registered).`);
   return context.extensionMode === vscode.ExtensionMode.Test ? { services, context, activationMs } : undefined;
 }

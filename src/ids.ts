@@ -23,6 +23,8 @@ export const CommandId = {
   insertOutputFileId: 'openaiBatches.insertOutputFileId',
   filter: 'openaiBatches.filter',
   clearFilter: 'openaiBatches.clearFilter',
+  addAccount: 'openaiBatches.addAccount',
+  removeAccount: 'openaiBatches.removeAccount',
 } as const;
 
 export type CommandId = (typeof CommandId)[keyof typeof CommandId];
@@ -32,6 +34,8 @@ export const ContextKey = {
   hasApiKey: 'openaiBatches.hasApiKey',
   hasMore: 'openaiBatches.hasMore',
   filterActive: 'openaiBatches.filterActive',
+  /** Several accounts are shown (`openaiBatches.accounts`): the tree's roots are accounts. */
+  multipleAccounts: 'openaiBatches.multipleAccounts',
 } as const;
 
 /** Views contributed in package.json (`contributes.views`). */

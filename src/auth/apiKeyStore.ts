@@ -32,6 +32,20 @@ export class ApiKeyStore implements vscode.Disposable {
     await this.secrets.delete(secretName(baseUrl));
   }
 
+  /** The key of an account (see `AccountSettings.keySlot`: the implicit account's slot is its base URL identity). */
+  async getFor(account: { keySlot: string }): Promise<string | undefined> {
+    const key = await this.secrets.get(SECRET_PREFIX + account.keySlot);
+    return key?.trim() || undefined;
+  }
+
+  async setFor(account: { keySlot: string }, apiKey: string): Promise<void> {
+    await this.secrets.store(SECRET_PREFIX + account.keySlot, apiKey.trim());
+  }
+
+  async clearFor(account: { keySlot: string }): Promise<void> {
+    await this.secrets.delete(SECRET_PREFIX + account.keySlot);
+  }
+
   isFor(identity: string, baseUrl: string): boolean {
     return identity === baseUrlIdentity(baseUrl);
   }

@@ -1,15 +1,22 @@
 import * as vscode from 'vscode';
-import { readSettings } from '../config';
+import type { AccountSettings } from '../core/accounts';
 import { plainText } from '../core/format';
 import { withoutUserinfo } from '../core/redact';
 import type { Services } from './services';
 
-/** Asks for and stores the key of `baseUrl` (by default the configured one). */
+/** Where an account's key is for, as messages name it: the base URL, and the account's name when it has one. */
+export function accountTitle(account: AccountSettings): string {
+  const shownUrl = plainText(withoutUserinfo(account.baseUrl), 300);
+  return account.implicit ? shownUrl : `${account.name} (${shownUrl})`;
+}
+
+/** Asks for and stores the key of `account` (by default the one the services are for). */
 export async function setApiKey(
   { keys, connection, store, log }: Pick<Services, 'keys' | 'connection' | 'store' | 'log'>,
-  baseUrl = readSettings().baseUrl,
+  account: AccountSettings = connection.settings,
 ): Promise<void> {
-  const shownUrl = plainText(withoutUserinfo(baseUrl), 300);
+  const { baseUrl } = account;
+  const shownUrl = accountTitle(account);
   const value = await vscode.window.showInputBox({
     title: 'OpenAI Batches: Set API Key',
     prompt: `API key for ${shownUrl}. It is stored in VS Code's SecretStorage, never in settings.`,
@@ -21,8 +28,8 @@ export async function setApiKey(
   const apiKey = value?.trim();
   if (!apiKey) return;
   log.redactor.add(apiKey);
-  await keys.set(baseUrl, apiKey);
-  log.info(`API key stored for ${baseUrl}.`);
+  await keys.setFor(account, apiKey);
+  log.info(`API key stored for ${account.implicit ? baseUrl : `account "${account.name}" (${baseUrl})`}.`);
   await connection.reconnect();
   // The same key again (the account was fixed meanwhile) changes nothing reconnect looks at, so the failure would stay shown.
   if (store.refreshError) void store.refresh();
@@ -30,9 +37,8 @@ export async function setApiKey(
 }
 
 export async function clearApiKey(services: Pick<Services, 'keys' | 'connection' | 'store' | 'files' | 'log'>): Promise<void> {
-  const { baseUrl } = readSettings();
   const answer = await vscode.window.showWarningMessage(
-    `Remove the stored API key for ${plainText(withoutUserinfo(baseUrl), 300)}?`,
+    `Remove the stored API key for ${accountTitle(services.connection.settings)}?`,
     { modal: true },
     'Clear Key',
   );
@@ -51,12 +57,12 @@ export async function forgetApiKey({
   files,
   log,
 }: Pick<Services, 'keys' | 'connection' | 'store' | 'files' | 'log'>): Promise<void> {
-  const { baseUrl } = readSettings();
+  const settings = connection.settings;
   const account = store.account;
   // First, so that no save between here and the switch below writes the cache back.
   await connection.clearCache();
-  await keys.clear(baseUrl);
-  log.info(`API key cleared for ${baseUrl}.`);
+  await keys.clearFor(settings);
+  log.info(`API key cleared for ${settings.implicit ? settings.baseUrl : `account "${settings.name}" (${settings.baseUrl})`}.`);
   // Signs out: the account's panels close and their downloads stop before its files go.
   await connection.reconnect();
   if (account) await files.deleteAccount(account);

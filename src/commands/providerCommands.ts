@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
-import { readSettings } from '../config';
-import { type ProviderPreset, type ProviderQuestion, PROVIDER_PRESETS, providerSettings } from '../core/providers';
+import { implicitSettings, readSettings } from '../config';
+import { implicitAccount } from '../core/accounts';
+import { type ProviderPreset, type ProviderQuestion, type ProviderSettings, PROVIDER_PRESETS, providerSettings } from '../core/providers';
 import { CONFIG_SECTION } from '../ids';
 import { setApiKey } from './apiKeyCommands';
 import type { Services } from './services';
@@ -15,14 +16,9 @@ const TITLE = 'OpenAI Batches: Choose Provider';
  */
 export async function chooseProvider(services: Pick<Services, 'keys' | 'connection' | 'store' | 'log'>): Promise<void> {
   const current = readSettings();
-  const picked = await vscode.window.showQuickPick(
-    PROVIDER_PRESETS.map((preset) => ({ label: preset.label, detail: preset.detail, preset })),
-    { title: TITLE, placeHolder: 'Where your batches run', matchOnDetail: true, ignoreFocusOut: true },
-  );
-  if (!picked) return;
-  const answers = await askQuestions(picked.preset, current.baseUrl);
-  if (!answers) return;
-  const settings = providerSettings(picked.preset, answers);
+  const chosen = await pickProvider(TITLE, current.baseUrl);
+  if (!chosen) return;
+  const { picked, settings } = chosen;
 
   const config = vscode.workspace.getConfiguration(CONFIG_SECTION);
   for (const name of ['baseUrl', 'authHeader', 'apiVersion'] as const) {
@@ -36,18 +32,34 @@ export async function chooseProvider(services: Pick<Services, 'keys' | 'connecti
       `openaiBatches.baseUrl is also set in this workspace's settings, which take precedence over the user settings just written. Remove it there to use ${plainText(settings.baseUrl, 300)}.`,
     );
   }
-  await setApiKey(services, settings.baseUrl);
+  await setApiKey(services, implicitAccount({ ...implicitSettings(), baseUrl: settings.baseUrl }));
+}
+
+/** The preset quick pick and its questions (also Add Account's first steps); undefined when the user cancels. */
+export async function pickProvider(
+  title: string,
+  currentBaseUrl: string,
+): Promise<{ picked: { preset: ProviderPreset }; settings: ProviderSettings } | undefined> {
+  const picked = await vscode.window.showQuickPick(
+    PROVIDER_PRESETS.map((preset) => ({ label: preset.label, detail: preset.detail, preset })),
+    { title, placeHolder: 'Where your batches run', matchOnDetail: true, ignoreFocusOut: true },
+  );
+  if (!picked) return undefined;
+  const answers = await askQuestions(title, picked.preset, currentBaseUrl);
+  if (!answers) return undefined;
+  return { picked, settings: providerSettings(picked.preset, answers) };
 }
 
 /** One input box per question; undefined when the user cancels one. */
 async function askQuestions(
+  title: string,
   preset: ProviderPreset,
   currentBaseUrl: string,
 ): Promise<Partial<Record<ProviderQuestion['id'], string>> | undefined> {
   const answers: Partial<Record<ProviderQuestion['id'], string>> = {};
   for (const question of preset.questions) {
     const value = await vscode.window.showInputBox({
-      title: `${TITLE}: ${preset.label}`,
+      title: `${title}: ${preset.label}`,
       prompt: question.prompt,
       placeHolder: question.placeHolder,
       value: question.id === 'baseUrl' ? currentBaseUrl : question.value,

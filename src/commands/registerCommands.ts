@@ -1,4 +1,6 @@
 import * as vscode from 'vscode';
+import { accountsFor, servicesOf } from '../accounts/accountRouting';
+import { addAccount, removeAccount } from './accountCommands';
 import { clearApiKey, setApiKey } from './apiKeyCommands';
 import type { BatchArgument } from './batchPicker';
 import { cancelBatch, openBatch } from './batchCommands';
@@ -41,18 +43,49 @@ const HANDLERS: Record<CommandId, Handler> = {
   [CommandId.insertOutputFileId]: (services, args) => insertOutputFileId(services, batchOf(args)),
   [CommandId.filter]: (services) => filterBatches(services),
   [CommandId.clearFilter]: (services) => clearFilter(services),
+  [CommandId.addAccount]: (services) => addAccount(services),
+  [CommandId.removeAccount]: (services, args) => removeAccount(services, args[0]),
 };
 
 /**
- * Registers all commands. Each handler is wrapped once: a failure is logged and shown with a
- * "Show Log" action, and cancellations stay silent.
+ * Commands about the accounts themselves or the whole view, not one account's batches: they get
+ * the services as built (the implicit account's). Every other command runs on one account.
+ */
+const GLOBAL_COMMANDS: ReadonlySet<string> = new Set<CommandId>([
+  CommandId.chooseProvider, // writes the implicit account's settings (openaiBatches.baseUrl, …)
+  CommandId.addAccount,
+  CommandId.removeAccount,
+  CommandId.filter, // the filter applies to every account's groups
+  CommandId.clearFilter,
+]);
+
+/** From the view title or the palette (no node) with several accounts, these run for every account instead of asking which. */
+const EVERY_ACCOUNT_COMMANDS: ReadonlySet<string> = new Set<CommandId>([CommandId.refresh, CommandId.reloadAll]);
+
+/** The palette's title for the account quick pick: the command's name as package.json has it. */
+function commandTitle(id: string): string {
+  const name = id.replace(/^openaiBatches\./, '').replace(/([A-Z])/g, ' $1');
+  return `OpenAI Batches: ${name.charAt(0).toUpperCase()}${name.slice(1)} — choose an account`;
+}
+
+/**
+ * Registers all commands. Each handler is wrapped once: it gets the services of the account the
+ * command was invoked on (see `accountsFor`: the tree node's, or the one picked first when there
+ * are several); a failure is logged and shown with a "Show Log" action, and cancellations stay silent.
  */
 export function registerCommands(services: Services): vscode.Disposable {
   return vscode.Disposable.from(
     ...Object.entries(HANDLERS).map(([id, handler]) =>
       vscode.commands.registerCommand(id, async (...args: unknown[]) => {
         try {
-          return await handler(services, args);
+          if (GLOBAL_COMMANDS.has(id)) return await handler(services, args);
+          const accounts = await accountsFor(services.accounts, args, commandTitle(id), EVERY_ACCOUNT_COMMANDS.has(id));
+          if (!accounts) return undefined;
+          if (accounts.length === 1) return await handler(servicesOf(services, accounts[0]), args);
+          // Each account's failure is its own: one failing does not stop the others.
+          const results = await Promise.allSettled(accounts.map((account) => handler(servicesOf(services, account), args)));
+          for (const result of results) if (result.status === 'rejected') reportFailure(services.log, id, result.reason);
+          return undefined;
         } catch (error) {
           reportFailure(services.log, id, error);
           return undefined;

@@ -1,4 +1,5 @@
 import type * as vscode from 'vscode';
+import type { AccountRegistry } from '../accounts/accountRegistry';
 import type { ApiKeyStore } from '../auth/apiKeyStore';
 import type { AccountFiles } from '../core/accountFiles';
 import type { ConnectionManager } from '../connection';
@@ -13,8 +14,12 @@ import type { BatchJsonDocuments } from '../webview/batchJsonDocument';
 /**
  * The objects command handlers are built from, once, in `extension.ts`. Each handler declares the
  * few it uses (`Pick<Services, …>`), so none reaches the key store or the files it has no business with.
+ * `store`, `connection`, `panels`, `results` and `jsonDocuments` are one account's: registerCommands
+ * hands each handler those of the account its tree node belongs to (or the one picked first).
  */
 export interface Services {
+  /** Every account; for the few commands that are about accounts themselves (add, remove). */
+  accounts: AccountRegistry;
   files: AccountFiles;
   store: BatchStore;
   keys: ApiKeyStore;

@@ -1,6 +1,5 @@
 import * as vscode from 'vscode';
 import { batchFiles, fileIdOf, type FileRole } from '../core/batchFacts';
-import type { BatchStore } from '../core/batchStore';
 import {
   batchDescription,
   batchLabel,
@@ -18,22 +17,28 @@ import {
 import { statusOf } from '../core/grouping';
 import type { Batch } from '../core/types';
 import { CommandId, CONFIG_SECTION } from '../ids';
-import { ID_PATTERN, IdLookup } from './idLookup';
+import { ID_PATTERN, IdLookup, type LookupAccount } from './idLookup';
 
 function enabled(): boolean {
   return vscode.workspace.getConfiguration(CONFIG_SECTION).get<boolean>('editorIntegration', true);
 }
 
-/** A link to one of the extension's own commands with the batch id as its only argument. */
-function commandLink(title: string, command: string, id: string): string {
+/** A link to one of the extension's own commands with the batch id (and, with several accounts, its account) as its only argument. */
+function commandLink(title: string, command: string, id: string, accountId?: string): string {
   // encodeURIComponent leaves `(`, `)` and `'` as they are; a `)` in an id would end the link early.
-  const args = encodeURIComponent(JSON.stringify([id])).replace(/[()']/g, (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`);
+  const args = encodeURIComponent(JSON.stringify([accountId ? { id, accountId } : id])).replace(
+    /[()']/g,
+    (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
   return `[${title}](command:${command}?${args})`;
 }
 
 /** Hover on a batch or file id in any editor: status, counts, age and actions. */
 class IdHoverProvider implements vscode.HoverProvider {
-  constructor(private readonly lookup: IdLookup) {}
+  constructor(
+    private readonly lookup: IdLookup,
+    private readonly multiple: () => boolean,
+  ) {}
 
   async provideHover(document: vscode.TextDocument, position: vscode.Position): Promise<vscode.Hover | undefined> {
     if (!enabled()) return undefined;
@@ -42,9 +47,12 @@ class IdHoverProvider implements vscode.HoverProvider {
     const id = document.getText(range);
     let batch: Batch | undefined;
     let role: FileRole | undefined;
-    if (id.startsWith('batch_')) batch = await this.lookup.batch(id);
-    else ({ batch, role } = this.lookup.findFile(id) ?? {});
+    let accountId: string | undefined;
+    if (id.startsWith('batch_')) ({ batch, accountId } = (await this.lookup.batch(id)) ?? {});
+    else ({ batch, role, accountId } = this.lookup.findFile(id) ?? {});
     if (!batch) return undefined;
+    // With one account the links carry the id alone, as they always did.
+    if (!this.multiple()) accountId = undefined;
 
     // Every API value below is escaped, and there are no theme icons: the only links are the command links built here.
     const md = new vscode.MarkdownString();
@@ -62,22 +70,22 @@ class IdHoverProvider implements vscode.HoverProvider {
     if (created !== undefined) facts.push(`created ${relativeTime(created)}`);
     md.appendMarkdown(facts.filter(Boolean).join(' · ') + '\n\n');
     const links = [
-      commandLink('Open details', CommandId.openBatch, batch.id),
-      commandLink('Copy batch ID', CommandId.copyBatchId, batch.id),
+      commandLink('Open details', CommandId.openBatch, batch.id, accountId),
+      commandLink('Copy batch ID', CommandId.copyBatchId, batch.id, accountId),
     ];
     if (fileIdOf(batch, 'output'))
       links.push(
-        commandLink('Copy output file ID', CommandId.copyOutputFileId, batch.id),
-        commandLink('Open output', CommandId.openOutputFile, batch.id),
+        commandLink('Copy output file ID', CommandId.copyOutputFileId, batch.id, accountId),
+        commandLink('Open output', CommandId.openOutputFile, batch.id, accountId),
       );
     md.appendMarkdown(links.join(' · '));
     return new vscode.Hover(md, range);
   }
 }
 
-/** Completes `batch_…` and `file-…` with the loaded ids, most recent first. */
+/** Completes `batch_…` and `file-…` with the loaded ids of every account, most recent first. */
 class IdCompletionProvider implements vscode.CompletionItemProvider {
-  constructor(private readonly store: BatchStore) {}
+  constructor(private readonly accounts: () => readonly LookupAccount[]) {}
 
   provideCompletionItems(document: vscode.TextDocument, position: vscode.Position): vscode.CompletionItem[] | undefined {
     if (!enabled()) return undefined;
@@ -85,7 +93,9 @@ class IdCompletionProvider implements vscode.CompletionItemProvider {
     const match = /(batch_|file-)[A-Za-z0-9]*$/.exec(before);
     if (!match) return undefined;
     const range = new vscode.Range(position.line, position.character - match[0].length, position.line, position.character);
-    const batches = [...this.store.batches].sort(compareNewestFirst);
+    const batches = this.accounts()
+      .flatMap(({ store }) => store.batches)
+      .sort(compareNewestFirst);
     const items: vscode.CompletionItem[] = [];
     const add = (id: string, detail: string, documentation: string, rank: number): void => {
       // The label is shown (and may render icons); what is inserted and filtered on is the id itself.
@@ -111,15 +121,28 @@ class IdCompletionProvider implements vscode.CompletionItemProvider {
   }
 }
 
+/** The accounts hover and completion search (the account registry). */
+export interface IdSource {
+  readonly accounts: readonly LookupAccount[];
+  readonly multiple: boolean;
+  readonly onDidChangeAnyStore: vscode.Event<void>;
+}
+
 /** Registers hover and completion for every language (ids appear in Python, TS, shell, notebooks…). */
-export function registerIdProviders(store: BatchStore): vscode.Disposable {
-  const lookup = new IdLookup(store);
+export function registerIdProviders(source: IdSource): vscode.Disposable {
+  const accounts = (): readonly LookupAccount[] => source.accounts;
+  const lookup = new IdLookup(accounts);
   const selector: vscode.DocumentSelector = [{ scheme: 'file' }, { scheme: 'untitled' }, { scheme: 'vscode-notebook-cell' }];
+  const signature = (): string => source.accounts.map(({ id, store }) => `${id}:${store.account ?? store.state.kind}`).join(',');
+  let connected = signature();
   return vscode.Disposable.from(
-    vscode.languages.registerHoverProvider(selector, new IdHoverProvider(lookup)),
-    vscode.languages.registerCompletionItemProvider(selector, new IdCompletionProvider(store), '_', '-'),
-    store.onDidChange(() => {
-      if (store.state.kind !== 'ready') lookup.clear();
+    vscode.languages.registerHoverProvider(selector, new IdHoverProvider(lookup, () => source.multiple)),
+    vscode.languages.registerCompletionItemProvider(selector, new IdCompletionProvider(accounts), '_', '-'),
+    // What was fetched belongs to the accounts connected then: forgotten when any of them changes.
+    source.onDidChangeAnyStore(() => {
+      const now = signature();
+      if (now !== connected) lookup.clear();
+      connected = now;
     }),
   );
 }

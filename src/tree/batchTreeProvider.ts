@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { fileIdOf } from '../core/batchFacts';
+import type { AccountSettings } from '../core/accounts';
 import type { BatchStore } from '../core/batchStore';
 import { BatchFilter, isFilterActive, matchesFilter } from '../core/filter';
 import { failureVerdict, plainText } from '../core/format';
@@ -7,33 +8,45 @@ import { groupByStatus } from '../core/grouping';
 import type { Batch } from '../core/types';
 import { CommandId, CONFIG_SECTION } from '../ids';
 import type { Logger } from '../log';
+import { AccountNode } from './accountNode';
 import { ErrorFileSizes } from './errorFileSizes';
 import { BatchNode, batchTooltip, ErrorNode, LoadMoreNode, MessageNode, StatusGroupNode, TreeNode } from './nodes';
 
+/** One account as the tree sees it. */
+export interface TreeAccount {
+  readonly id: string;
+  readonly settings: AccountSettings;
+  readonly store: BatchStore;
+}
+
+/** The accounts the tree shows (the account registry). */
+export interface TreeAccounts {
+  readonly accounts: readonly TreeAccount[];
+  /** With several accounts the roots are {@link AccountNode}s; with one, the tree is that account's. */
+  readonly multiple: boolean;
+  readonly onDidChangeAnyStore: vscode.Event<void>;
+}
+
 /**
- * The Batches view. Renders whatever the store holds; loading and failures are nodes,
- * so `getChildren` never throws and never pops anything up.
+ * The Batches view. Renders whatever the stores hold; loading and failures are nodes,
+ * so `getChildren` never throws and never pops anything up. With several accounts each is a
+ * root with its own groups, load more and errors: one failing never changes another's nodes.
  */
 export class BatchTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<TreeNode | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
-  private groups = new Map<string, StatusGroupNode>();
+  /** The groups last rendered, per account id. */
+  private groups = new Map<string, Map<string, StatusGroupNode>>();
   private activeFilter: BatchFilter | undefined;
   private readonly subscriptions: vscode.Disposable[];
-  private readonly errorFiles: ErrorFileSizes;
+  private readonly errorFiles = new Map<BatchStore, { sizes: ErrorFileSizes; subscription: vscode.Disposable }>();
 
   constructor(
-    private readonly store: BatchStore,
+    private readonly source: TreeAccounts,
     /** Error messages quote servers (and may echo a key): the tree shows them only through {@link Logger.shown}. */
     private readonly log: Pick<Logger, 'shown' | 'info'>,
   ) {
-    this.errorFiles = new ErrorFileSizes(store, log);
-    this.subscriptions = [
-      store.onDidChange(() => this.changed.fire(undefined)),
-      // Rare (providers without request counts): a whole refresh is simpler than finding the nodes.
-      this.errorFiles.onDidChange(() => this.changed.fire(undefined)),
-      this.errorFiles,
-    ];
+    this.subscriptions = [source.onDidChangeAnyStore(() => this.changed.fire(undefined))];
   }
 
   getTreeItem(node: TreeNode): vscode.TreeItem {
@@ -51,9 +64,30 @@ export class BatchTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
   }
 
   async getChildren(node?: TreeNode): Promise<TreeNode[]> {
-    if (node instanceof StatusGroupNode) return node.group.batches.map((batch) => new BatchNode(batch, node, this.errorFileBytes(batch)));
+    if (node instanceof StatusGroupNode) {
+      const store = this.accountOf(node)?.store;
+      return store ? node.group.batches.map((batch) => new BatchNode(batch, node, this.errorFileBytes(store, batch))) : [];
+    }
+    if (node instanceof AccountNode) {
+      const account = this.accountOf(node);
+      return account ? this.accountNodes(account, node) : [];
+    }
     if (node) return [];
-    return this.rootNodes();
+    if (!this.source.multiple) {
+      const [only] = this.source.accounts;
+      return only ? this.accountNodes(only, undefined) : [];
+    }
+    this.forgetRemovedAccounts();
+    return this.source.accounts.map(
+      ({ settings, store }) =>
+        new AccountNode(settings, store.state.kind, store.hasLoaded ? store.batches.length : undefined, !!store.refreshError),
+    );
+  }
+
+  /** The account a node belongs to: its own, or the only one. */
+  private accountOf(node: TreeNode): TreeAccount | undefined {
+    const id = node.accountId;
+    return id === undefined ? this.source.accounts[0] : this.source.accounts.find((account) => account.id === id);
   }
 
   get filter(): BatchFilter | undefined {
@@ -66,11 +100,14 @@ export class BatchTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
     this.changed.fire(undefined);
   }
 
-  /** The node showing a batch, for `TreeView.reveal`. */
-  findBatchNode(batchId: string): BatchNode | undefined {
-    for (const group of this.groups.values()) {
-      const batch = group.group.batches.find((b) => b.id === batchId);
-      if (batch) return new BatchNode(batch, group, this.errorFileBytes(batch));
+  /** The node showing a batch, for `TreeView.reveal` (of the given account's store, else of any account). */
+  findBatchNode(batchId: string, store?: BatchStore): BatchNode | undefined {
+    for (const account of this.source.accounts) {
+      if (store && account.store !== store) continue;
+      for (const group of this.groups.get(account.id)?.values() ?? []) {
+        const batch = group.group.batches.find((b) => b.id === batchId);
+        if (batch) return new BatchNode(batch, group, this.errorFileBytes(account.store, batch));
+      }
     }
     return undefined;
   }
@@ -79,23 +116,62 @@ export class BatchTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
    * The size of a completed batch's error file when only that can tell whether requests failed
    * (no request counts); looked up on first sight, so the node shows as a warning once it is known.
    */
-  private errorFileBytes(batch: Batch): number | undefined {
+  private errorFileBytes(store: BatchStore, batch: Batch): number | undefined {
     const fileId = fileIdOf(batch, 'error');
-    return fileId && failureVerdict(batch) === 'unknown' ? this.errorFiles.bytesOf(fileId) : undefined;
+    return fileId && failureVerdict(batch) === 'unknown' ? this.errorFilesOf(store).bytesOf(fileId) : undefined;
   }
 
-  private async rootNodes(): Promise<TreeNode[]> {
-    const store = this.store;
+  /** Each account's error-file sizes are looked up with its own client. */
+  private errorFilesOf(store: BatchStore): ErrorFileSizes {
+    let entry = this.errorFiles.get(store);
+    if (!entry) {
+      const sizes = new ErrorFileSizes(store, this.log);
+      // Rare (providers without request counts): a whole refresh is simpler than finding the nodes.
+      entry = { sizes, subscription: sizes.onDidChange(() => this.changed.fire(undefined)) };
+      this.errorFiles.set(store, entry);
+    }
+    return entry.sizes;
+  }
+
+  private forgetRemovedAccounts(): void {
+    const stores = new Set(this.source.accounts.map((account) => account.store));
+    for (const [store, entry] of this.errorFiles) {
+      if (stores.has(store)) continue;
+      entry.subscription.dispose();
+      entry.sizes.dispose();
+      this.errorFiles.delete(store);
+    }
+    const ids = new Set(this.source.accounts.map((account) => account.id));
+    for (const id of this.groups.keys()) if (!ids.has(id)) this.groups.delete(id);
+  }
+
+  /** An account's nodes: the roots when it is the only account, else the children of its {@link AccountNode}. */
+  private async accountNodes({ id, settings, store }: TreeAccount, parent: AccountNode | undefined): Promise<TreeNode[]> {
     const state = store.state;
-    if (state.kind === 'signedOut') return []; // the welcome view takes over
+    if (state.kind === 'signedOut') {
+      if (!parent) return []; // the welcome view takes over
+      return [
+        new MessageNode('message/signedOut', 'Set API Key…', `No API key is stored for ${settings.name}.`, 'key', parent, {
+          command: CommandId.setApiKey,
+          title: 'Set API Key',
+        }),
+      ];
+    }
     if (state.kind === 'misconfigured') {
       const message = this.log.shown(state.error.message);
+      const setting = settings.implicit ? `${CONFIG_SECTION}.baseUrl` : `${CONFIG_SECTION}.accounts`;
       return [
-        new ErrorNode('error/config', message, message, {
-          command: 'workbench.action.openSettings',
-          title: 'Open Settings',
-          arguments: [`${CONFIG_SECTION}.baseUrl`],
-        }),
+        new ErrorNode(
+          'error/config',
+          message,
+          message,
+          {
+            command: 'workbench.action.openSettings',
+            title: 'Open Settings',
+            arguments: [setting],
+          },
+          parent,
+        ),
       ];
     }
     // The first load happens here so VS Code shows its progress bar on the view while it runs.
@@ -107,21 +183,27 @@ export class BatchTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
       const message = this.log.shown(error.message);
       if (error.kind === 'auth') {
         nodes.push(
-          new ErrorNode('error/auth', 'Invalid API key — set a new one', message, { command: CommandId.setApiKey, title: 'Set API Key' }),
+          new ErrorNode(
+            'error/auth',
+            'Invalid API key — set a new one',
+            message,
+            { command: CommandId.setApiKey, title: 'Set API Key' },
+            parent,
+          ),
         );
       } else {
         const label = store.hasLoaded
           ? `Couldn't refresh: ${message} — click to retry`
           : `Failed to load batches: ${message} — click to retry`;
-        nodes.push(new ErrorNode('error/refresh', label, message, { command: CommandId.refresh, title: 'Retry' }));
+        nodes.push(new ErrorNode('error/refresh', label, message, { command: CommandId.refresh, title: 'Retry' }, parent));
       }
     }
     if (!store.hasLoaded) return nodes;
 
     const filter = this.activeFilter;
     const visible = filter ? store.batches.filter((batch) => matchesFilter(batch, filter)) : store.batches;
-    const groups = groupByStatus(visible).map((group) => new StatusGroupNode(group));
-    this.groups = new Map(groups.map((group) => [group.group.status, group]));
+    const groups = groupByStatus(visible).map((group) => new StatusGroupNode(group, parent));
+    this.groups.set(id, new Map(groups.map((group) => [group.group.status, group])));
     nodes.push(...groups);
     if (filter && visible.length === 0 && store.batches.length > 0) {
       nodes.push(
@@ -130,6 +212,7 @@ export class BatchTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
           `No loaded batch matches the filter (${store.batches.length} loaded)`,
           'Load more, or change the filter.',
           'filter',
+          parent,
         ),
       );
     }
@@ -139,18 +222,24 @@ export class BatchTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
           'message/empty',
           'No batches yet',
           'This account has no batches. Create one from a .jsonl file with "OpenAI Batches: Create Batch from JSONL File…".',
+          undefined,
+          parent,
         ),
       );
 
-    if (store.loadMoreError) nodes.push(new LoadMoreNode(false, this.log.shown(store.loadMoreError.message)));
-    else if (store.hasMore) nodes.push(new LoadMoreNode(store.busy === 'loadMore'));
+    if (store.loadMoreError) nodes.push(new LoadMoreNode(false, this.log.shown(store.loadMoreError.message), parent));
+    else if (store.hasMore) nodes.push(new LoadMoreNode(store.busy === 'loadMore', undefined, parent));
     // The note may come back from the cache file.
-    else if (store.endNote) nodes.push(new MessageNode('message/endNote', plainText(store.endNote), undefined, 'warning'));
+    else if (store.endNote) nodes.push(new MessageNode('message/endNote', plainText(store.endNote), undefined, 'warning', parent));
     return nodes;
   }
 
   dispose(): void {
     for (const subscription of this.subscriptions) subscription.dispose();
+    for (const { sizes, subscription } of this.errorFiles.values()) {
+      subscription.dispose();
+      sizes.dispose();
+    }
     this.changed.dispose();
   }
 }

@@ -7,6 +7,7 @@ export const NodeContext = {
   loadMore: 'loadMore',
   error: 'error',
   message: 'message',
+  account: 'account',
 } as const;
 
 /** Flags appended to a batch node's contextValue (space separated) to say which actions apply. */

@@ -14,14 +14,29 @@ function themeIcon(icon: string, color?: string): vscode.ThemeIcon {
 export interface TreeNode {
   readonly id: string;
   readonly parent?: TreeNode;
+  /** The account the node belongs to, when several are shown (commands run on it); none: the only account. */
+  readonly accountId?: string;
   toTreeItem(): vscode.TreeItem;
+}
+
+/** With several accounts, a node's id starts with its account's, so the same batch id under two accounts stays two nodes. */
+function underParent(parent: TreeNode | undefined, id: string): string {
+  return parent ? `${parent.id}/${id}` : id;
 }
 
 export class StatusGroupNode implements TreeNode {
   readonly id: string;
 
-  constructor(readonly group: StatusGroup) {
-    this.id = `status/${group.status}`;
+  constructor(
+    readonly group: StatusGroup,
+    /** The account node, when several accounts are shown. */
+    readonly parent?: TreeNode,
+  ) {
+    this.id = underParent(parent, `status/${group.status}`);
+  }
+
+  get accountId(): string | undefined {
+    return this.parent?.accountId;
   }
 
   toTreeItem(): vscode.TreeItem {
@@ -50,6 +65,10 @@ export class BatchNode implements TreeNode {
     readonly errorFileBytes?: number,
   ) {
     this.id = `${parent.id}/${batch.id}`;
+  }
+
+  get accountId(): string | undefined {
+    return this.parent.accountId;
   }
 
   toTreeItem(): vscode.TreeItem {
@@ -83,12 +102,19 @@ function batchContextValue(batch: Batch): string {
 
 /** The last root node while the API says `has_more`; also the retry point after a failed page. */
 export class LoadMoreNode implements TreeNode {
-  readonly id = 'loadMore';
+  readonly id: string;
 
   constructor(
     private readonly loading: boolean,
     private readonly error?: string,
-  ) {}
+    readonly parent?: TreeNode,
+  ) {
+    this.id = underParent(parent, 'loadMore');
+  }
+
+  get accountId(): string | undefined {
+    return this.parent?.accountId;
+  }
 
   toTreeItem(): vscode.TreeItem {
     const label = this.loading ? 'Loading more…' : this.error ? 'Retry loading more' : 'Load more…';
@@ -101,19 +127,28 @@ export class LoadMoreNode implements TreeNode {
     if (this.error) item.description = this.error;
     item.tooltip = this.error ? `Loading the next page failed: ${this.error}\nClick to try again.` : 'Load the next page of batches';
     item.contextValue = NodeContext.loadMore;
-    item.command = { command: CommandId.loadMore, title: 'Load More Batches' };
+    item.command = { command: CommandId.loadMore, title: 'Load More Batches', arguments: this.parent ? [this] : undefined };
     return item;
   }
 }
 
 /** A failure shown in the tree itself (never a pop-up), with the action that fixes it. */
 export class ErrorNode implements TreeNode {
+  readonly id: string;
+
   constructor(
-    readonly id: string,
+    id: string,
     private readonly label: string,
     private readonly detail: string,
     private readonly command: vscode.Command,
-  ) {}
+    readonly parent?: TreeNode,
+  ) {
+    this.id = underParent(parent, id);
+  }
+
+  get accountId(): string | undefined {
+    return this.parent?.accountId;
+  }
 
   toTreeItem(): vscode.TreeItem {
     const item = new vscode.TreeItem(this.label, vscode.TreeItemCollapsibleState.None);
@@ -121,19 +156,30 @@ export class ErrorNode implements TreeNode {
     item.iconPath = themeIcon('error', 'errorForeground');
     item.tooltip = this.detail;
     item.contextValue = NodeContext.error;
-    item.command = this.command;
+    // Under an account, the fix (Set API Key, Retry…) is for that account.
+    item.command = this.parent ? { ...this.command, arguments: [this] } : this.command;
     return item;
   }
 }
 
 /** A plain informational row (empty account, end-of-paging note). */
 export class MessageNode implements TreeNode {
+  readonly id: string;
+
   constructor(
-    readonly id: string,
+    id: string,
     private readonly label: string,
     private readonly tooltip?: string,
     private readonly icon = 'info',
-  ) {}
+    readonly parent?: TreeNode,
+    private readonly command?: vscode.Command,
+  ) {
+    this.id = underParent(parent, id);
+  }
+
+  get accountId(): string | undefined {
+    return this.parent?.accountId;
+  }
 
   toTreeItem(): vscode.TreeItem {
     const item = new vscode.TreeItem(this.label, vscode.TreeItemCollapsibleState.None);
@@ -141,6 +187,7 @@ export class MessageNode implements TreeNode {
     item.iconPath = themeIcon(this.icon);
     item.tooltip = this.tooltip ?? this.label;
     item.contextValue = NodeContext.message;
+    if (this.command) item.command = { ...this.command, arguments: [this] };
     return item;
   }
 }

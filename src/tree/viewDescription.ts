@@ -1,15 +1,17 @@
 import type * as vscode from 'vscode';
+import type { StoreSource } from '../contextKeys';
 import type { BatchStore } from '../core/batchStore';
 import { describeFilter, matchesFilter } from '../core/filter';
 import { plainText, relativeTime } from '../core/format';
 import type { BatchTreeProvider } from './batchTreeProvider';
 
 /** The text beside the view title: whether the tree is filtered, and whether it shows cached data not yet reconciled. */
-function viewDescription(store: BatchStore, tree: BatchTreeProvider, nowMs = Date.now()): string | undefined {
+function viewDescription(stores: readonly BatchStore[], tree: BatchTreeProvider, nowMs = Date.now()): string | undefined {
   const parts: string[] = [];
   // Filters name statuses and endpoints the API sent.
   if (tree.filter) parts.push(`Filtered: ${plainText(describeFilter(tree.filter))}`);
-  if (store.cachedAt !== undefined) parts.push(`cached, updated ${relativeTime(store.cachedAt / 1000, nowMs)}`);
+  const cachedAt = oldestCache(stores);
+  if (cachedAt !== undefined) parts.push(`cached, updated ${relativeTime(cachedAt / 1000, nowMs)}`);
   return parts.length ? parts.join(' · ') : undefined;
 }
 
@@ -18,24 +20,38 @@ function viewDescription(store: BatchStore, tree: BatchTreeProvider, nowMs = Dat
  * alone is not enough: in the default layout (the only view of its container) VS Code merges the
  * view's header into the container's title and the description is not shown at all.
  */
-function viewMessage(store: BatchStore, tree: BatchTreeProvider, nowMs = Date.now()): string | undefined {
+function viewMessage(stores: readonly BatchStore[], tree: BatchTreeProvider, nowMs = Date.now()): string | undefined {
   const parts: string[] = [];
   const filter = tree.filter;
-  if (filter && store.hasLoaded) {
-    const shown = store.batches.filter((batch) => matchesFilter(batch, filter)).length;
-    parts.push(`Filtered: ${plainText(describeFilter(filter))} — ${shown} of ${store.batches.length} loaded batches`);
+  const loaded = stores.filter((store) => store.hasLoaded);
+  if (filter && loaded.length) {
+    let shown = 0;
+    let total = 0;
+    for (const store of loaded) {
+      shown += store.batches.filter((batch) => matchesFilter(batch, filter)).length;
+      total += store.batches.length;
+    }
+    parts.push(`Filtered: ${plainText(describeFilter(filter))} — ${shown} of ${total} loaded batches`);
   }
-  if (store.cachedAt !== undefined) parts.push(`Cached from ${relativeTime(store.cachedAt / 1000, nowMs)}; updating…`);
+  const cachedAt = oldestCache(stores);
+  if (cachedAt !== undefined) parts.push(`Cached from ${relativeTime(cachedAt / 1000, nowMs)}; updating…`);
   return parts.length ? parts.join('\n') : undefined;
 }
 
-/** Keeps the view's description (and, while filtered, its message) current as the store and the filter change. */
-export function bindViewDescription(view: vscode.TreeView<unknown>, store: BatchStore, tree: BatchTreeProvider): vscode.Disposable {
+/** The oldest cache still shown unreconciled, over every account. */
+function oldestCache(stores: readonly BatchStore[]): number | undefined {
+  const times = stores.map((store) => store.cachedAt).filter((at): at is number => at !== undefined);
+  return times.length ? Math.min(...times) : undefined;
+}
+
+/** Keeps the view's description (and, while filtered, its message) current as the stores and the filter change. */
+export function bindViewDescription(view: vscode.TreeView<unknown>, source: StoreSource, tree: BatchTreeProvider): vscode.Disposable {
   const update = (): void => {
-    view.description = viewDescription(store, tree);
-    view.message = viewMessage(store, tree);
+    const stores = source.accounts.map((account) => account.store);
+    view.description = viewDescription(stores, tree);
+    view.message = viewMessage(stores, tree);
   };
-  const subscriptions = [store.onDidChange(update), tree.onDidChangeTreeData(update)];
+  const subscriptions = [source.onDidChangeAnyStore(update), tree.onDidChangeTreeData(update)];
   return {
     dispose: () => {
       for (const subscription of subscriptions) subscription.dispose();

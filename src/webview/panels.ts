@@ -52,6 +52,11 @@ export abstract class WebviewPanels<Host extends PanelHost, State> implements vs
     this.track(key, this.revive(panel, state));
   }
 
+  /** The key (batch id) a page's saved state names, if it is a state of this panel type; lets the accounts route a restored panel. */
+  keyOfState(state: unknown): string | undefined {
+    return this.options.isState(state) ? this.options.keyOf(state) : undefined;
+  }
+
   /** Registers the WebviewPanelSerializer; returns its disposable. */
   registerSerializer(): vscode.Disposable {
     return vscode.window.registerWebviewPanelSerializer(this.options.viewType, {
