@@ -59,6 +59,24 @@ export interface FakeApiOptions {
   quirks?: Quirks | 'all';
   /** Initial clock in unix seconds. Default: a fixed instant a little after the newest seeded batch. */
   now?: number;
+  /**
+   * Several accounts behind one base URL, each with its own batches and files: a request goes to
+   * the account its key selects, and among accounts sharing a key, to the one whose `organization`
+   * and `project` equal its `OpenAI-Organization` and `OpenAI-Project` headers (absent = none sent).
+   * A key no account has gets the first account's 401; a key whose headers match none of its
+   * accounts gets a 401 like OpenAI's for a mismatched organization or project. The other options
+   * apply to every account; `seed` is each account's unless it has its own. Faults are added per
+   * account (`FakeApi.accounts[i].addFault`); the request log is this server's.
+   */
+  accounts?: FakeAccountSpec[];
+}
+
+/** One account of {@link FakeApiOptions.accounts}. */
+export interface FakeAccountSpec {
+  apiKey: string;
+  organization?: string;
+  project?: string;
+  seed?: FakeApiOptions['seed'];
 }
 
 /**
@@ -190,6 +208,8 @@ export interface FakeApi {
   };
   /** Closes the server and destroys open (even hanging) sockets. */
   close(): Promise<void>;
+  /** With {@link FakeApiOptions.accounts}: each account's state (store, clock, faults), in the order given; else empty. */
+  readonly accounts: readonly FakeApi[];
 }
 
 export async function startFakeApi(options: FakeApiOptions = {}): Promise<FakeApi> {
@@ -758,6 +778,9 @@ class FakeApiServer implements FakeApi {
   /** Deleted file ids, so that a batch's derived files are not derived again. */
   private readonly deleted = new Set<string>();
   private faults: { rule: FaultRule; remaining: number }[] = [];
+  /** See {@link FakeApiOptions.accounts}: requests are answered by these, logged here. */
+  readonly accounts: FakeApiServer[] = [];
+  private readonly accountSpecs: FakeAccountSpec[] = [];
 
   private nowSeconds: number;
   private readonly batches = new Map<string, Batch>();
@@ -776,6 +799,10 @@ class FakeApiServer implements FakeApi {
     this.quirks = options.quirks === 'all' ? parseQuirks('all') : { ...options.quirks };
     this.nowSeconds = options.now ?? defaultNow(options.seed);
     this.reset(options.seed);
+    for (const spec of options.accounts ?? []) {
+      this.accountSpecs.push(spec);
+      this.accounts.push(new FakeApiServer({ ...options, accounts: undefined, apiKey: spec.apiKey, seed: spec.seed ?? options.seed }));
+    }
 
     this.clock = {
       now: () => this.nowSeconds,
@@ -810,6 +837,7 @@ class FakeApiServer implements FakeApi {
         const hostPart = host.includes(':') ? `[${host}]` : host;
         this.origin = `http://${hostPart}:${address.port}`;
         this.baseUrl = `${this.origin}${this.basePath}`;
+        for (const account of this.accounts) Object.assign(account, { origin: this.origin, port: this.port, baseUrl: this.baseUrl });
         resolve();
       });
     });
@@ -822,6 +850,7 @@ class FakeApiServer implements FakeApi {
         sleeper.wake(false);
       }
       this.sleepers.clear();
+      for (const account of this.accounts) void account.close();
       this.closing = new Promise((resolve) => this.server.close(() => resolve()));
       this.server.closeAllConnections();
       for (const socket of this.sockets) socket.destroy();
@@ -865,7 +894,19 @@ class FakeApiServer implements FakeApi {
     };
     this.requests.push(entry);
 
-    this.handle(req, res, entry, query).catch((err: unknown) => {
+    const account = this.accounts.length ? this.accountFor(req) : this;
+    if (!account) {
+      void this.sendJson(
+        res,
+        entry,
+        errorReply(401, 'The OpenAI-Organization or OpenAI-Project header does not match any organization or project of this API key.', {
+          code: 'mismatched_project',
+        }),
+        {},
+      );
+      return;
+    }
+    account.handle(req, res, entry, query).catch((err: unknown) => {
       if (res.headersSent || res.destroyed) {
         res.destroy();
         return;
@@ -1170,6 +1211,20 @@ class FakeApiServer implements FakeApi {
       }
     }
     return shown;
+  }
+
+  /** The account of {@link FakeApiOptions.accounts} a request is for (see there); undefined: its key's accounts have other headers. */
+  private accountFor(req: http.IncomingMessage): FakeApiServer | undefined {
+    const key =
+      this.authHeader === 'api-key'
+        ? header(req, 'api-key')?.trim()
+        : /^Bearer\s+(\S.*)$/i.exec(header(req, 'authorization') ?? '')?.[1].trim();
+    const candidates = this.accountSpecs.map((spec, i) => ({ spec, account: this.accounts[i] })).filter(({ spec }) => spec.apiKey === key);
+    if (candidates.length === 0) return this.accounts[0];
+    const organization = header(req, 'openai-organization')?.trim() || undefined;
+    const project = header(req, 'openai-project')?.trim() || undefined;
+    return candidates.find(({ spec }) => (spec.organization || undefined) === organization && (spec.project || undefined) === project)
+      ?.account;
   }
 
   private authenticate(req: http.IncomingMessage): JsonReply | null {
