@@ -117,9 +117,7 @@ describe('Several accounts side by side (extension host, one fake API with two a
     );
     // Requests: each account sent only its own key (and the work account its project header).
     const lists = fake!.requests.filter((r) => r.path === '/v1/batches');
-    console.log(
-      `      opening two accounts: ${fake!.requests.length} request(s) to their API (${lists.length} list), ${implicitFake!.requests.length} to the implicit account's`,
-    );
+    console.log(`      opening two accounts: ${fake!.requests.length} request(s) to their API (${lists.length} list)`);
     assert.equal(lists.filter((r) => keyOf(r) === WORK_KEY).length, 1);
     assert.equal(lists.filter((r) => keyOf(r) === HOME_KEY).length, 1);
     assert.ok(fake!.requests.filter((r) => keyOf(r) === WORK_KEY).every((r) => r.headers['openai-project'] === 'proj_work'));
