@@ -79,7 +79,9 @@ export class BatchNode implements TreeNode {
     const presentation = batchPresentation(batch, this.errorFileBytes);
     item.iconPath = themeIcon(presentation.icon, presentation.color);
     item.contextValue = batchContextValue(batch);
-    item.command = { command: CommandId.openBatch, title: 'Open Batch Details', arguments: [batch.id] };
+    // Under an account, the id is named with it: another account may hold a batch of the same id.
+    const target = this.accountId ? { id: batch.id, accountId: this.accountId } : batch.id;
+    item.command = { command: CommandId.openBatch, title: 'Open Batch Details', arguments: [target] };
     item.accessibilityInformation = { label: `${batchLabel(batch)}, ${humanizeStatus(statusOf(batch))}, ${item.description}` };
     return item;
   }
@@ -156,8 +158,8 @@ export class ErrorNode implements TreeNode {
     item.iconPath = themeIcon('error', 'errorForeground');
     item.tooltip = this.detail;
     item.contextValue = NodeContext.error;
-    // Under an account, the fix (Set API Key, Retry…) is for that account.
-    item.command = this.parent ? { ...this.command, arguments: [this] } : this.command;
+    // Under an account, the fix (Set API Key, Retry…) is for that account; a command with its own arguments (Open Settings) keeps them.
+    item.command = this.parent && !this.command.arguments ? { ...this.command, arguments: [this] } : this.command;
     return item;
   }
 }

@@ -122,7 +122,11 @@ describe('accounts: several accounts side by side', function () {
     await wb.waitForTreeRow('Team job 1', 60_000);
     await wb.waitForTreeRow('Main job 1', 60_000);
     // Let the cached trees reconcile before counting.
-    await waitUntil(async () => fake.requests.filter((r) => r.path === '/v1/batches').length >= 2, 'both accounts reconciled', 30_000);
+    await waitUntil(
+      () => Promise.resolve(fake.requests.filter((r) => r.path === '/v1/batches').length >= 2),
+      'both accounts reconciled',
+      30_000,
+    );
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     const requests = fake.requests.map(
       (r) => `${r.method} ${r.path} ${r.headers.authorization === `Bearer ${TEAM_KEY}` ? 'team' : 'main'}`,
