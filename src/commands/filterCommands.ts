@@ -11,9 +11,12 @@ interface FacetItem extends vscode.QuickPickItem {
 }
 
 /** Two quick steps: pick statuses/endpoints (multi-select), then optional text. Escape keeps the current filter. */
-export async function filterBatches(services: Pick<Services, 'store' | 'tree'>): Promise<void> {
+export async function filterBatches(services: Pick<Services, 'store' | 'tree' | 'accounts'>): Promise<void> {
   const current = services.tree.filter ?? {};
-  const loaded = services.store.batches;
+  // The filter applies to every account's groups, so it offers what any of them loaded.
+  const loaded = services.accounts.multiple
+    ? services.accounts.accounts.flatMap((account) => account.store.batches)
+    : services.store.batches;
   const statuses = [...new Set([...KNOWN_STATUSES.filter((s) => loaded.some((b) => statusOf(b) === s)), ...loaded.map(statusOf)])];
   const endpoints = [...new Set(loaded.map((b) => b.endpoint).filter((e): e is string => typeof e === 'string' && !!e))].sort();
   const count = (predicate: (value: string) => boolean): number => loaded.filter((b) => predicate(b.endpoint ?? '')).length;
