@@ -83,7 +83,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
   context.subscriptions.push(BatchInputDiagnostics.register());
   context.subscriptions.push(results, results.registerSerializer());
 
-  const services: Services = { files, store, keys, connection, tree, treeView, panels, results, jsonDocuments, log };
+  const storage = context.globalStorageUri.fsPath;
+  const services: Services = { files, store, keys, connection, tree, treeView, panels, results, jsonDocuments, log, storage };
   context.subscriptions.push(registerCommands(services));
   await connection.reconnect();
   log.info(`Activated in ${activationMs.toFixed(1)} ms (tree view registered).`);

@@ -23,7 +23,7 @@ interface FilePickItem extends vscode.QuickPickItem {
 }
 
 /** What a retry needs to skip the steps that already succeeded. */
-interface Prepared {
+export interface Prepared {
   uri: vscode.Uri;
   filename: string;
   bytes: number;
@@ -34,6 +34,8 @@ interface Prepared {
   uploadedFileId?: string;
   /** The account the first attempt ran in: a retry must not move the batch (or reuse its upload) elsewhere. */
   account?: string;
+  /** More metadata for the new batch (a resubmission's `resubmit_of`). */
+  metadata?: Record<string, string>;
 }
 
 /**
@@ -193,7 +195,7 @@ async function pickOutputExpiry(current: ExpiresAfter | undefined): Promise<{ va
 }
 
 /** Uploads and creates (or only creates, when a retry has the upload), then shows the new batch. */
-async function submit(services: CreateServices, prepared: Prepared): Promise<void> {
+export async function submit(services: CreateServices, prepared: Prepared): Promise<void> {
   const { client, account } = services.store.requireConnection();
   const { uri, filename } = prepared;
   if (prepared.account !== undefined && prepared.account !== account) {
@@ -216,6 +218,7 @@ async function submit(services: CreateServices, prepared: Prepared): Promise<voi
             filename,
             endpoint: prepared.endpoint,
             description: prepared.description,
+            metadata: prepared.metadata,
             outputExpiresAfter: prepared.outputExpiresAfter,
             inputExpiresAfter: readSettings().inputExpiresAfter,
             uploadedFileId: prepared.uploadedFileId,

@@ -5,6 +5,7 @@
  * is the outcome of the latest attempt that ran it. No `vscode`, no I/O.
  */
 
+import { plainText } from './format';
 import type { Outcome } from './resultsQuery';
 import type { Batch } from './types';
 
@@ -109,7 +110,7 @@ export function chainPrefix(batch: Batch): string {
   if (part) bits.push(`part ${part.index}/${part.count}`);
   if (group) bits.push(`group ${group.length > 16 ? `${group.slice(0, 15)}…` : group}`);
   if (resubmitOf) bits.push(`resubmission of ${resubmitOf.length > 20 ? `${resubmitOf.slice(0, 19)}…` : resubmitOf}`);
-  return bits.length ? `${bits.join(' · ')} · ` : '';
+  return bits.length ? `${plainText(bits.join(' · '), 120)} · ` : '';
 }
 
 /** One batch of a chain, with its attempt: 1 for an original (or a split part), +1 per `resubmit_of` hop. */

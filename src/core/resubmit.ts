@@ -9,11 +9,14 @@ import { createWriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { fileIdOf, TERMINAL_STATUSES } from './batchFacts';
 import { ApiError } from './errors';
+import { statusOf } from './grouping';
 import { isRecord } from './json';
 import { readLineRecords } from './lineReader';
 import type { ResultFilePaths } from './resultsIndex';
 import { type LineRecord, summarizeResult } from './resultsJoin';
+import type { Batch } from './types';
 
 /** Which requests to send again. */
 export type ResubmitChoice = 'failed' | 'missing' | 'both';
@@ -184,4 +187,20 @@ export class ResubmitScan {
     }
     return result;
   }
+}
+
+/**
+ * Whether a batch has requests worth sending again: it has stopped, its input file is known,
+ * and something failed or did not run (a failed, expired or cancelled batch; failed or
+ * unfinished request counts; an error file).
+ */
+export function canResubmit(batch: Batch): boolean {
+  const status = statusOf(batch);
+  if (!TERMINAL_STATUSES.has(status) || !fileIdOf(batch, 'input')) return false;
+  if (status !== 'completed') return true;
+  if (fileIdOf(batch, 'error')) return true;
+  const counts = batch.request_counts;
+  if (!counts) return false;
+  const { total, completed, failed } = counts;
+  return (Number(failed) || 0) > 0 || (Number(completed) || 0) + (Number(failed) || 0) < (Number(total) || 0);
 }
