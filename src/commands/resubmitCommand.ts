@@ -6,7 +6,6 @@ import { descriptionOf, resubmitMetadata } from '../core/batchChains';
 import { fileIdOf, type FileRole } from '../core/batchFacts';
 import type { AccountConnection } from '../core/batchStore';
 import { downloadFile } from '../core/download';
-import { isCancellation } from '../core/errors';
 import { batchLabel, fileStem, formatBytes, plainText, statusPhrase } from '../core/format';
 import { errorCount, formatProblem, validateBatchInput } from '../core/jsonlValidation';
 import { canResubmit, type ResubmitChoice, ResubmitScan } from '../core/resubmit';
@@ -14,6 +13,7 @@ import type { ResultFilePaths } from '../core/resultsIndex';
 import type { Batch } from '../core/types';
 import { type BatchArgument, resolveBatch } from './batchPicker';
 import { submit } from './createBatchCommand';
+import { withCancellableProgress } from './progress';
 import type { Services } from './services';
 
 type ResubmitServices = Pick<Services, 'store' | 'log' | 'panels' | 'tree' | 'treeView' | 'files' | 'storage'>;
@@ -183,28 +183,4 @@ async function confirm(uri: vscode.Uri, label: string, written: number, preview:
   await vscode.window.showTextDocument(uri, { preview: false });
   const again = await vscode.window.showInformationMessage(`${message} The JSONL is open in the editor.`, 'Resubmit', 'Cancel');
   return again === 'Resubmit';
-}
-
-/** Runs a step under a cancellable notification; undefined when cancelled, other failures rethrown. */
-async function withCancellableProgress<T>(
-  title: string,
-  task: (report: (message: string) => void, signal: AbortSignal) => Promise<T>,
-): Promise<T | undefined> {
-  try {
-    return await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title, cancellable: true },
-      async (progress, token) => {
-        const controller = new AbortController();
-        const subscription = token.onCancellationRequested(() => controller.abort());
-        try {
-          return await task((message) => progress.report({ message }), controller.signal);
-        } finally {
-          subscription.dispose();
-        }
-      },
-    );
-  } catch (error) {
-    if (isCancellation(error)) return undefined;
-    throw error;
-  }
 }
