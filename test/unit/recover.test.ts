@@ -17,6 +17,7 @@ import {
 } from '../../src/core/batchChains';
 import { BatchApiClient } from '../../src/core/client';
 import { ResubmitScan } from '../../src/core/resubmit';
+import { ResultsIndex } from '../../src/core/resultsIndex';
 import {
   DEFAULT_SPLIT_LIMITS,
   newGroupId,
@@ -392,5 +393,45 @@ describe('a split plan against the fake API', () => {
     assert.equal(api.count('POST', '/v1/batches'), 2);
     await store.remove(split.key);
     assert.equal(await store.load(split.key), undefined);
+  });
+});
+
+describe('combined results of a chain (ResultsIndex.combine)', () => {
+  it('shows one row per original custom_id with the latest outcome, reading each row back from its own batch', async () => {
+    const first = await ResultsIndex.open({
+      input: await file('in1.jsonl', [chatLine('a'), chatLine('b'), chatLine('c')]),
+      output: await file('out1.jsonl', [outputLine('a')]),
+      error: await file('err1.jsonl', [errorLine('b')]),
+    });
+    const second = await ResultsIndex.open({
+      input: await file('in2.jsonl', [chatLine('b'), chatLine('c')]),
+      output: await file('out2.jsonl', [outputLine('c'), outputLine('b')]),
+    });
+    const combined = ResultsIndex.combine([
+      { index: first, attempt: 1, batchId: 'batch_1' },
+      { index: second, attempt: 2, batchId: 'batch_2' },
+    ]);
+    assert.deepEqual(
+      combined.rows.map((r) => [r.customId, r.outcome, r.attempt, r.attempts, r.batchId]),
+      [
+        ['a', 'succeeded', 1, 1, 'batch_1'],
+        ['b', 'succeeded', 2, 2, 'batch_2'],
+        ['c', 'succeeded', 2, 2, 'batch_2'],
+      ],
+    );
+    assert.deepEqual(combined.report.counts, { succeeded: 3, failed: 0, missing: 0, unmatched: 0 });
+    const detail = await combined.detail(1);
+    assert.match(detail?.response ?? '', /answer b/);
+    const exported = join(dir, 'combined.jsonl');
+    await combined.exportRows(combined.find({ outcome: 'all', search: '', sortKey: 'line', descending: false }), 'jsonl', exported);
+    const records = (await readFile(exported, 'utf8'))
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { custom_id: string; attempt: number; batch_id: string; request: { custom_id: string } });
+    assert.deepEqual(records.map((r) => [r.custom_id, r.attempt, r.batch_id, r.request.custom_id]).sort(), [
+      ['a', 1, 'batch_1', 'a'],
+      ['b', 2, 'batch_2', 'b'],
+      ['c', 2, 'batch_2', 'c'],
+    ]);
   });
 });
