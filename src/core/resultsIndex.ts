@@ -108,8 +108,12 @@ export class ResultsIndex {
       Array.isArray(index.paths) ? (index.paths as ResultFilePaths[])[0] : (index.paths as ResultFilePaths),
     );
     const combined = combineAttempts(parts.map(({ index, attempt }) => ({ attempt, rows: index.rows })));
+    // `line` becomes the request's place in the original input (parts one after another), as
+    // its first attempt had it; `inputAt` still points into the input of the attempt shown.
+    let line = 0;
     const rows = combined.map(({ row, source, attempt, attempts }): JoinedResult => ({
       ...row,
+      line: row.line < 0 ? -1 : ++line,
       source,
       attempt,
       attempts,
