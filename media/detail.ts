@@ -3,14 +3,14 @@
 // nothing from a batch becomes markup, an attribute that loads something, or a style.
 // Labels, status, counts and times come formatted from the host (DetailView); the raw batch is
 // drawn here only where it is shown as data: usage, errors, details, metadata and the JSON.
-import type { Batch, DetailView, FileRow, HostToPage, Moment, PageState, PageToHost } from '../src/webview/detail/protocol';
+import type { Batch, DetailView, FileRow, HostToPage, Moment, PageState, PageToHost, RecoveryView } from '../src/webview/detail/protocol';
 import { isRecord, startPage, vsCodeApi } from './page';
 
 const vscode = vsCodeApi<PageToHost, PageState>();
 const content = document.getElementById('content') ?? document.body.appendChild(document.createElement('main'));
 const banner = document.getElementById('banner') ?? document.body.insertBefore(document.createElement('div'), content);
 
-let shown: { batch: Batch; view: DetailView } | undefined;
+let shown: { batch: Batch; view: DetailView & Partial<RecoveryView> } | undefined;
 let loading = false;
 let refreshButton: HTMLButtonElement | undefined;
 
@@ -122,7 +122,7 @@ function hasFile(view: DetailView, role: FileRow['role']): boolean {
   return view.files.some((file) => file.role === role && file.id);
 }
 
-function toolbar(view: DetailView): HTMLElement {
+function toolbar(view: DetailView & Partial<RecoveryView>): HTMLElement {
   refreshButton = button(loading ? 'Refreshing…' : 'Refresh', { type: 'refresh' });
   refreshButton.disabled = loading;
   const bar = el('div', 'toolbar', refreshButton);
@@ -130,7 +130,32 @@ function toolbar(view: DetailView): HTMLElement {
   if (hasFile(view, 'output')) bar.append(button('Open output file', { type: 'openOutput' }, { secondary: true }));
   if (hasFile(view, 'error')) bar.append(button('Open error file', { type: 'openError' }, { secondary: true }));
   bar.append(button('Open JSON in editor', { type: 'openJson' }, { secondary: true }));
+  if (view.resubmittable) bar.append(resubmitButton());
   return bar;
+}
+
+function resubmitButton(): HTMLButtonElement {
+  return button(
+    'Resubmit failed requests…',
+    { type: 'resubmit' },
+    { secondary: true, title: 'Send the failed, missing or expired requests again as a new batch' },
+  );
+}
+
+/** The batches this one is linked to: its original, its resubmissions, the other parts of its group. */
+function chain(view: DetailView & Partial<RecoveryView>): HTMLElement | undefined {
+  const links = view.links ?? [];
+  if (links.length === 0 && !view.group) return undefined;
+  const list = el('ul', 'chain');
+  links.forEach((link, index) => {
+    const open = el('button', 'link', link.label ? `${link.label} (${link.id})` : link.id);
+    open.type = 'button';
+    open.dataset.action = `openLinked:${index}`;
+    open.title = `Open ${link.id}`;
+    open.addEventListener('click', () => vscode.postMessage({ type: 'openLinked', index }));
+    list.append(el('li', undefined, `${link.relation[0].toUpperCase()}${link.relation.slice(1)} `, open));
+  });
+  return section('Chain', ...(view.group ? [el('p', 'data', view.group)] : []), list);
 }
 
 function alerts({ failures }: DetailView): HTMLElement[] {
@@ -335,6 +360,7 @@ function render(): void {
     ...part('header', () => header(batch, view)),
     ...part('actions', () => toolbar(view)),
     ...part('warnings', () => alerts(view)),
+    ...part('chain', () => chain(view)),
     ...part('request counts', () => requests(view)),
     ...part('timeline', () => timeline(view)),
     ...part('usage', () => usage(batch)),

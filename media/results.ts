@@ -149,6 +149,7 @@ function renderRow(row: ResultRow): HTMLTableRowElement {
   const idCell = el('td', 'id');
   idCell.append(el('span', `dot ${row.outcome}`), document.createTextNode(row.customId));
   idCell.title = `${row.customId} (${row.outcome})`;
+  appendAttempt(idCell, row);
   tr.append(
     idCell,
     el('td', 'num', row.line < 0 ? '—' : String(row.line)),
@@ -159,6 +160,15 @@ function renderRow(row: ResultRow): HTMLTableRowElement {
     el('td', 'num', row.totalTokens === null ? '' : number(row.totalTokens)),
   );
   return tr;
+}
+
+/** Combined results of a chain: which attempt (and batch) the outcome comes from. */
+function appendAttempt(cell: HTMLElement, row: ResultRow): void {
+  if (row.attempt === undefined) return;
+  const note = el('span', 'attempt muted', ` · attempt ${row.attempt} of ${row.attempts ?? 1}`);
+  note.title = `${row.outcome} in ${row.batchId ?? ''}`;
+  cell.append(note);
+  cell.title = `${row.customId} (${row.outcome} in attempt ${row.attempt} of ${row.attempts ?? 1}, batch ${row.batchId ?? ''})`;
 }
 
 function renderDetail(index: number): HTMLTableRowElement {
@@ -295,6 +305,7 @@ function receive(message: HostToPage): void {
       dom.notes.replaceChildren(...message.notes.map((note) => el('li', undefined, note)));
       dom.notes.hidden = message.notes.length === 0;
       dom.toolbar.hidden = false;
+      element('resubmit').hidden = message.resubmittable !== true;
       setStatus(summary());
       query(0);
       return;
@@ -379,6 +390,7 @@ dom.next.addEventListener('click', () => {
 const exportAs = (format: ExportFormat): void => vscode.postMessage({ type: 'export', format, outcome: view.outcome });
 element('export-csv').addEventListener('click', () => exportAs('csv'));
 element('export-jsonl').addEventListener('click', () => exportAs('jsonl'));
+element('resubmit').addEventListener('click', () => vscode.postMessage({ type: 'resubmit' }));
 dom.retry.addEventListener('click', () => {
   dom.banner.hidden = true;
   vscode.postMessage({ type: 'retry' });

@@ -24,6 +24,8 @@ export interface ExplorerSettings {
   outputExpiresAfter?: ExpiresAfter;
   /** Sent as the upload's `expires_after`; undefined: the API's default (30 days for batch input). */
   inputExpiresAfter?: ExpiresAfter;
+  /** Most requests in one batch (`openaiBatches.maxRequestsPerBatch`): larger input files are offered a split. */
+  maxRequestsPerBatch: number;
 }
 
 /** The API's range for both expiry settings, in hours (1 hour to 30 days); 0 sends nothing. */
@@ -52,6 +54,7 @@ export function readSettings(): ExplorerSettings {
     maxOpenFileBytes: int('maxOpenFileMB', 50, 1, 2048) * 1024 * 1024,
     outputExpiresAfter: expiresAfterHours(int('outputExpiresAfterHours', 0, EXPIRY_HOURS.min, EXPIRY_HOURS.max)),
     inputExpiresAfter: expiresAfterHours(int('inputExpiresAfterHours', 0, EXPIRY_HOURS.min, EXPIRY_HOURS.max)),
+    maxRequestsPerBatch: int('maxRequestsPerBatch', 50_000, 1, 100_000),
   };
 }
 

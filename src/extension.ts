@@ -55,7 +55,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
   );
   context.subscriptions.push(BatchInputDiagnostics.register());
 
-  const services: Services = { accounts, files, store, keys, connection, tree, treeView, panels, results, jsonDocuments, log };
+  const storage = context.globalStorageUri.fsPath;
+  const services: Services = { accounts, files, store, keys, connection, tree, treeView, panels, results, jsonDocuments, log, storage };
   context.subscriptions.push(registerCommands(services));
   await accounts.connectAll();
   log.info(`Activated in ${activationMs.toFixed(1)} ms (tree view registered).`);

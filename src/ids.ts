@@ -25,6 +25,7 @@ export const CommandId = {
   clearFilter: 'openaiBatches.clearFilter',
   addAccount: 'openaiBatches.addAccount',
   removeAccount: 'openaiBatches.removeAccount',
+  resubmitFailed: 'openaiBatches.resubmitFailed',
 } as const;
 
 export type CommandId = (typeof CommandId)[keyof typeof CommandId];

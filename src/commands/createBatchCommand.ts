@@ -9,11 +9,12 @@ import type { Batch, ExpiresAfter } from '../core/types';
 import { BatchNode, StatusGroupNode } from '../tree/nodes';
 import { CommandId } from '../ids';
 import type { Services } from './services';
+import { overLimitReasons, splitLimits, splitOversized } from './splitCommand';
 import { copyToClipboard } from '../clipboard';
 import type { Logger } from '../log';
 
 /** What creating a batch uses: the store's account and client, the tree to reveal it, its panel, the log. */
-type CreateServices = Pick<Services, 'store' | 'log' | 'panels' | 'tree' | 'treeView'>;
+type CreateServices = Pick<Services, 'store' | 'log' | 'panels' | 'tree' | 'treeView' | 'storage'>;
 
 /** How many problems the refusal lists before "…and N more". */
 const PROBLEMS_SHOWN = 5;
@@ -23,7 +24,7 @@ interface FilePickItem extends vscode.QuickPickItem {
 }
 
 /** What a retry needs to skip the steps that already succeeded. */
-interface Prepared {
+export interface Prepared {
   uri: vscode.Uri;
   filename: string;
   bytes: number;
@@ -34,6 +35,8 @@ interface Prepared {
   uploadedFileId?: string;
   /** The account the first attempt ran in: a retry must not move the batch (or reuse its upload) elsewhere. */
   account?: string;
+  /** More metadata for the new batch (a resubmission's `resubmit_of`). */
+  metadata?: Record<string, string>;
 }
 
 /**
@@ -53,13 +56,28 @@ export async function createBatch(services: CreateServices, argument?: unknown):
   const filename = /\.jsonl$/i.test(name) ? name : `${name}.jsonl`;
 
   if (!(await saveIfDirty(uri, name))) return;
+  const limits = splitLimits();
+  const size = (await vscode.workspace.fs.stat(uri)).size;
+  if (size > limits.maxBytes) {
+    // Too large to read whole; the splitter checks it line by line.
+    await splitOversized(services, uri, filename, [
+      `The file is ${formatBytes(size)}: a batch input file may be at most ${formatBytes(limits.maxBytes)}.`,
+    ]);
+    return;
+  }
   const bytes = await vscode.workspace.fs.readFile(uri);
-  const result = validateBatchInput(new TextDecoder('utf-8').decode(bytes));
+  const result = validateBatchInput(new TextDecoder('utf-8').decode(bytes), { maxRequests: limits.maxRequests });
   if (result.requests === 0) {
     void vscode.window.showErrorMessage(`"${plainText(name)}" holds no requests: a batch input file has one JSON request per line.`);
     return;
   }
   const errors = errorCount(result);
+  const overLimits = overLimitReasons(result);
+  const tooManyInputs = result.problems.filter((p) => p.code === 'tooManyInputs').length;
+  if (overLimits.length > 0 && errors === tooManyInputs && result.endpoint) {
+    await splitOversized(services, uri, filename, overLimits);
+    return;
+  }
   if (errors > 0 || !result.endpoint) {
     await refuseWithProblems(uri, name, result.problems.filter((p) => p.severity === 'error').map(formatProblem), errors);
     return;
@@ -97,7 +115,7 @@ interface BatchDetails {
  * Asks for the batch's description in one input box (Enter creates the batch); its clock button
  * changes when the output files expire, which starts from `openaiBatches.outputExpiresAfterHours`.
  */
-async function askForDetails(initial: { title: string; summary: string } & BatchDetails): Promise<BatchDetails | undefined> {
+export async function askForDetails(initial: { title: string; summary: string } & BatchDetails): Promise<BatchDetails | undefined> {
   let details: BatchDetails = { description: initial.description, outputExpiresAfter: initial.outputExpiresAfter };
   let selectAll = true;
   for (;;) {
@@ -157,7 +175,7 @@ function expirySpan(expiry: ExpiresAfter): string {
 }
 
 /** `kept until deleted`, `expire 7 days after they are written` (the API counts from each file's creation, not the batch's). */
-function describeExpiry(expiry: ExpiresAfter | undefined): string {
+export function describeExpiry(expiry: ExpiresAfter | undefined): string {
   return expiry ? `expire ${expirySpan(expiry)} after they are written` : 'kept until deleted';
 }
 
@@ -193,7 +211,7 @@ async function pickOutputExpiry(current: ExpiresAfter | undefined): Promise<{ va
 }
 
 /** Uploads and creates (or only creates, when a retry has the upload), then shows the new batch. */
-async function submit(services: CreateServices, prepared: Prepared): Promise<void> {
+export async function submit(services: CreateServices, prepared: Prepared): Promise<void> {
   const { client, account } = services.store.requireConnection();
   const { uri, filename } = prepared;
   if (prepared.account !== undefined && prepared.account !== account) {
@@ -216,6 +234,7 @@ async function submit(services: CreateServices, prepared: Prepared): Promise<voi
             filename,
             endpoint: prepared.endpoint,
             description: prepared.description,
+            metadata: prepared.metadata,
             outputExpiresAfter: prepared.outputExpiresAfter,
             inputExpiresAfter: readSettings().inputExpiresAfter,
             uploadedFileId: prepared.uploadedFileId,

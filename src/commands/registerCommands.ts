@@ -12,6 +12,7 @@ import { downloadOutputFile, openResultFile } from './fileCommands';
 import { loadMore, refresh, reloadAll } from './listCommands';
 import { chooseProvider } from './providerCommands';
 import { openResults } from './resultsCommands';
+import { resubmitFailed } from './resubmitCommand';
 import type { Services } from './services';
 import { reportFailure } from '../failures';
 
@@ -45,6 +46,7 @@ const HANDLERS: Record<CommandId, Handler> = {
   [CommandId.clearFilter]: (services) => clearFilter(services),
   [CommandId.addAccount]: (services) => addAccount(services),
   [CommandId.removeAccount]: (services, args) => removeAccount(services, args[0]),
+  [CommandId.resubmitFailed]: (services, args) => resubmitFailed(services, batchOf(args)),
 };
 
 /**

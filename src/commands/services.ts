@@ -30,4 +30,6 @@ export interface Services {
   results: ResultsPanels;
   jsonDocuments: BatchJsonDocuments;
   log: Logger;
+  /** The extension's global storage folder (a path): resubmission inputs and split plans live under it. */
+  storage: string;
 }

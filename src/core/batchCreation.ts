@@ -49,6 +49,8 @@ export interface CreateFromFileParams {
   endpoint: string;
   /** Stored as `metadata.description`; the tree shows it as the batch's name. */
   description?: string;
+  /** More metadata pairs (a resubmission's link, a split part's group); `description` above wins. */
+  metadata?: Record<string, string>;
   /** Sent as the upload's `expires_after` (the input file's expiry); absent: the API's default, 30 days. */
   inputExpiresAfter?: ExpiresAfter;
   /** Sent as the batch's `output_expires_after`; absent: output and error files are kept until deleted. */
@@ -84,7 +86,9 @@ export async function uploadAndCreateBatch(
   params.onStep?.('create');
   const description = params.description?.trim();
   const request: CreateBatchParams = { input_file_id: fileId, endpoint: params.endpoint, completion_window: '24h' };
-  if (description) request.metadata = { description: description.slice(0, 512) };
+  const metadata: Record<string, string> = { ...params.metadata };
+  if (description) metadata.description = description.slice(0, 512);
+  if (Object.keys(metadata).length > 0) request.metadata = metadata;
   if (params.outputExpiresAfter) request.output_expires_after = params.outputExpiresAfter;
   try {
     const batch = await client.createBatch(request, { signal: params.signal });

@@ -18,10 +18,10 @@ export const BATCH_ENDPOINTS = [
   '/v1/videos',
 ] as const;
 
-const DEFAULT_MAX_REQUESTS = 50_000;
-const DEFAULT_MAX_BYTES = 200 * 1024 * 1024;
+export const DEFAULT_MAX_REQUESTS = 50_000;
+export const DEFAULT_MAX_BYTES = 200 * 1024 * 1024;
 /** An embeddings batch may embed at most this many inputs in all (an array `input` counts each item). */
-const DEFAULT_MAX_EMBEDDING_INPUTS = 50_000;
+export const DEFAULT_MAX_EMBEDDING_INPUTS = 50_000;
 /** One embeddings request may embed at most this many inputs. */
 const MAX_INPUTS_PER_EMBEDDING_REQUEST = 2048;
 
@@ -392,7 +392,7 @@ function checkBody(url: string, body: Record<string, unknown>): { code: ProblemC
  * How many inputs an embeddings request's `input` embeds: a string or one token array is one,
  * an array of strings or of token arrays is one per item; 0 when it is empty or of another type.
  */
-function embeddingInputCount(input: unknown): number {
+export function embeddingInputCount(input: unknown): number {
   if (typeof input === 'string') return input === '' ? 0 : 1;
   if (!Array.isArray(input) || input.length === 0) return 0;
   if (input.every((item) => typeof item === 'number')) return 1;

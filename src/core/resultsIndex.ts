@@ -23,6 +23,7 @@ import {
   toJsonl,
 } from './resultsJoin';
 import { type ExportFormat, RowFinder, type RowQuery } from './resultsQuery';
+import { combineAttempts } from './batchChains';
 
 /** The local copies of a batch's files; any may be absent. */
 export interface ResultFilePaths {
@@ -91,10 +92,47 @@ export class ResultsIndex {
 
   private constructor(
     readonly report: JoinReport,
-    private readonly paths: ResultFilePaths,
+    /** The file sets rows read back from: one, or one per batch of a chain (`row.source`). */
+    private readonly paths: ResultFilePaths | readonly ResultFilePaths[],
     private readonly endpoint: string | null | undefined,
   ) {
     this.finder = new RowFinder(report.rows);
+  }
+
+  /**
+   * The combined results of a chain (resubmissions, split parts): one row per `custom_id`, the
+   * latest attempt's, each reading its lines back from its own batch's files. Rows are copies.
+   */
+  static combine(parts: readonly { index: ResultsIndex; attempt: number; batchId: string }[]): ResultsIndex {
+    const sources = parts.map(({ index }) =>
+      Array.isArray(index.paths) ? (index.paths as ResultFilePaths[])[0] : (index.paths as ResultFilePaths),
+    );
+    const combined = combineAttempts(parts.map(({ index, attempt }) => ({ attempt, rows: index.rows })));
+    // `line` becomes the request's place in the original input (parts one after another), as
+    // its first attempt had it; `inputAt` still points into the input of the attempt shown.
+    let line = 0;
+    const rows = combined.map(({ row, source, attempt, attempts }): JoinedResult => ({
+      ...row,
+      line: row.line < 0 ? -1 : ++line,
+      source,
+      attempt,
+      attempts,
+      batchId: parts[source].batchId,
+    }));
+    const counts = { succeeded: 0, failed: 0, missing: 0, unmatched: 0 };
+    for (const row of rows) {
+      counts[row.outcome]++;
+      if (row.line < 0) counts.unmatched++;
+    }
+    const reports = parts.map(({ index }) => index.report);
+    const report: JoinReport = {
+      rows,
+      counts,
+      skipped: reports.flatMap((r) => r.skipped).slice(0, 100),
+      skippedCount: reports.reduce((n, r) => n + r.skippedCount, 0),
+      overLimit: reports.reduce((n, r) => n + r.overLimit, 0),
+    };
+    return new ResultsIndex(report, sources, parts[0]?.index.endpoint);
   }
 
   /** Reads the files once, line by line, keeping for each row only what the table shows and where its lines are. */
@@ -218,19 +256,21 @@ async function* tracked(file: FileRole, path: string, total: number, options: Op
 
 /** The batch's files, each opened on first use and kept open until {@link close}: one task's worth. */
 class OpenFiles {
-  private readonly open = new Map<FileRole, Promise<LineFile>>();
+  /** By path: a chain's rows read from several batches' files. */
+  private readonly open = new Map<string, Promise<LineFile>>();
 
   constructor(
-    private readonly paths: ResultFilePaths,
+    private readonly sources: ResultFilePaths | readonly ResultFilePaths[],
     private readonly endpoint: string | null | undefined,
   ) {}
 
   /** A row's request and result lines read back and parsed; checks they are still the row's. */
   async full(row: JoinedResult, read: { request: boolean; result: boolean }): Promise<FullResult> {
     const full: FullResult = {};
-    if (read.request && row.inputAt) full.request = await this.readJson('input', row.inputAt, row.customId);
+    const paths = Array.isArray(this.sources) ? (this.sources as ResultFilePaths[])[row.source ?? 0] : (this.sources as ResultFilePaths);
+    if (read.request && row.inputAt) full.request = await this.readJson(paths, 'input', row.inputAt, row.customId);
     if (read.result && row.resultAt) {
-      const result = await this.readJson(row.resultAt.file, row.resultAt, row.customId);
+      const result = await this.readJson(paths, row.resultAt.file, row.resultAt, row.customId);
       full.response = result.response ?? undefined;
       full.error = result.error ?? undefined;
       full.answer = summarizeResult(result, this.endpoint).answer;
@@ -244,13 +284,18 @@ class OpenFiles {
     await Promise.all(files.map((file) => (file.status === 'fulfilled' ? file.value.close() : Promise.resolve())));
   }
 
-  private async readJson(role: 'input' | ResultFile, at: LineLocation, customId: string): Promise<Record<string, unknown>> {
-    const path = this.paths[role];
+  private async readJson(
+    paths: ResultFilePaths | undefined,
+    role: 'input' | ResultFile,
+    at: LineLocation,
+    customId: string,
+  ): Promise<Record<string, unknown>> {
+    const path = paths?.[role];
     if (!path) throw new Error(`The ${role} file is not available.`);
-    let file = this.open.get(role);
+    let file = this.open.get(path);
     if (!file) {
       file = LineFile.open(path);
-      this.open.set(role, file);
+      this.open.set(path, file);
     }
     const text = await (await file).read(at.offset, at.bytes);
     let value: unknown;

@@ -68,6 +68,14 @@ export interface JoinedResult {
   /** Set when `answer` was cut: the whole of it is read back from the result line. */
   answerCut?: true;
   usage?: TokenUsage;
+  /** Combined results of a chain: which of the index's file sets holds this row's lines (default 0). */
+  source?: number;
+  /** Combined results of a chain: the attempt the row's outcome comes from (1 = the original). */
+  attempt?: number;
+  /** Combined results of a chain: how many attempts ran this request. */
+  attempts?: number;
+  /** Combined results of a chain: the batch the row's outcome comes from. */
+  batchId?: string;
 }
 
 export interface SkippedLine {
@@ -399,6 +407,7 @@ export function toJsonl(rows: Iterable<JoinedResult & FullResult>): string {
       request: row.request ?? null,
       response: row.response ?? null,
       error: row.error ?? null,
+      ...(row.attempt !== undefined && { attempt: row.attempt, attempts: row.attempts ?? 1, batch_id: row.batchId ?? null }),
     };
     text += `${JSON.stringify(limitDepth(record))}\n`;
   }

@@ -16,6 +16,8 @@ export const BatchFlag = {
   output: 'output',
   errorFile: 'errorFile',
   cancellable: 'cancellable',
+  /** Stopped with failed, missing or expired requests: Resubmit Failed Requests… applies. */
+  resubmittable: 'resubmittable',
 } as const;
 
 /** The flag a batch node carries for each file it has; `errorFile`, since `error` is {@link NodeContext.error}. */

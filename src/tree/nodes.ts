@@ -1,5 +1,7 @@
 import * as vscode from 'vscode';
 import { batchFiles } from '../core/batchFacts';
+import { chainPrefix } from '../core/batchChains';
+import { canResubmit } from '../core/resubmit';
 import { batchDescription, batchLabel, batchPresentation, batchTooltipMarkdown, humanizeStatus, statusPresentation } from '../core/format';
 import { isActive, isCancellable, StatusGroup, statusOf } from '../core/grouping';
 import type { Batch } from '../core/types';
@@ -75,7 +77,7 @@ export class BatchNode implements TreeNode {
     const batch = this.batch;
     const item = new vscode.TreeItem(batchLabel(batch), vscode.TreeItemCollapsibleState.None);
     item.id = this.id;
-    item.description = batchDescription(batch);
+    item.description = chainPrefix(batch) + batchDescription(batch);
     const presentation = batchPresentation(batch, this.errorFileBytes);
     item.iconPath = themeIcon(presentation.icon, presentation.color);
     item.contextValue = batchContextValue(batch);
@@ -99,6 +101,7 @@ export function batchTooltip(batch: Batch, errorFileBytes?: number): vscode.Mark
 function batchContextValue(batch: Batch): string {
   const flags: string[] = [NodeContext.batch, ...batchFiles(batch).map(({ role }) => FILE_FLAG[role])];
   if (isCancellable(batch)) flags.push(BatchFlag.cancellable);
+  if (canResubmit(batch)) flags.push(BatchFlag.resubmittable);
   return flags.join(' ');
 }
 

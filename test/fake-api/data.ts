@@ -887,6 +887,22 @@ export const MISSING_MODEL_FAILURE: RequestFailure = {
   error: { message: 'you must provide a model parameter', type: 'invalid_request_error', param: null, code: null },
 };
 
+/**
+ * A model whose requests fail (429) the first time their custom_id runs on this server and
+ * succeed after: a transient failure, as a resubmission meets it.
+ */
+export const FLAKY_MODEL = 'fake-flaky-model';
+
+export const TRANSIENT_FAILURE: RequestFailure = {
+  status: 429,
+  error: {
+    message: 'Rate limit reached for requests. Please try again later.',
+    type: 'requests',
+    param: null,
+    code: 'rate_limit_exceeded',
+  },
+};
+
 /** One line of a batch error file: a request that got a non-200 response. Ends with "\n". */
 export function errorLine(rng: Rng, customId: string, failure: RequestFailure = pick(rng, REQUEST_FAILURES)): string {
   return (

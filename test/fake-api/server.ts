@@ -19,6 +19,8 @@ import {
   newBatchRecord,
   DEMO_NOW,
   MISSING_MODEL_FAILURE,
+  FLAKY_MODEL,
+  TRANSIENT_FAILURE,
   TERMINAL_STATUSES,
   compareNewestFirst,
   defaultModel,
@@ -261,6 +263,8 @@ interface BatchInput {
   models: (string | null)[];
   /** Requests that will fail when run (no model). */
   failing: boolean[];
+  /** Of the failing ones, those that fail only this once ({@link FLAKY_MODEL}). */
+  transient?: boolean[];
   /** Validation errors: the batch will fail when validation ends. */
   errors: BatchErrorItem[];
 }
@@ -787,6 +791,8 @@ class FakeApiServer implements FakeApi {
   private sortedCache: { list: Batch[]; index: Map<string, number> } | undefined;
   private readonly files = new Map<string, FileEntry>();
   private readonly inputs = new Map<string, BatchInput>();
+  /** custom_ids of {@link FLAKY_MODEL} requests already sent once. */
+  private readonly flakySent = new Set<string>();
   private readonly plans = new Map<string, FailurePlan>();
   private readonly progress = new Map<string, Progress>();
 
@@ -1451,6 +1457,7 @@ class FakeApiServer implements FakeApi {
     }
 
     const input = parseBatchInput(text, endpoint);
+    this.markFlaky(input);
     const now = Math.floor(this.nowSeconds);
     const batch: Batch = {
       ...newBatchRecord({
@@ -1470,6 +1477,16 @@ class FakeApiServer implements FakeApi {
     if (outputExpirySeconds !== undefined) this.outputExpiry.set(batch.id, outputExpirySeconds);
     this.sortedCache = undefined;
     return { status: 200, json: batch };
+  }
+
+  /** Requests for {@link FLAKY_MODEL} fail the first time their custom_id is sent, and succeed after. */
+  private markFlaky(input: BatchInput): void {
+    input.customIds.forEach((customId, i) => {
+      if (input.models[i] !== FLAKY_MODEL || this.flakySent.has(customId)) return;
+      this.flakySent.add(customId);
+      input.failing[i] = true;
+      (input.transient ??= [])[i] = true;
+    });
   }
 
   private async uploadFile(req: http.IncomingMessage, entry: LoggedRequest): Promise<Reply> {
@@ -1562,6 +1579,7 @@ class FakeApiServer implements FakeApi {
     this.batches.clear();
     this.files.clear();
     this.inputs.clear();
+    this.flakySent.clear();
     this.plans.clear();
     this.progress.clear();
     this.outputExpiry.clear();
@@ -1746,7 +1764,11 @@ class FakeApiServer implements FakeApi {
       line = (i) => {
         if (i >= processed) return expiredLine(rngFor(i), customId(i));
         if (!isFailed(i)) return null;
-        return errorLine(rngFor(i), customId(i), input?.failing[i] ? MISSING_MODEL_FAILURE : undefined);
+        return errorLine(
+          rngFor(i),
+          customId(i),
+          input?.failing[i] ? (input.transient?.[i] ? TRANSIENT_FAILURE : MISSING_MODEL_FAILURE) : undefined,
+        );
       };
       object = {
         id,

@@ -12,6 +12,7 @@ import type { BatchJsonDocuments } from '../batchJsonDocument';
 import { WebviewHost } from '../host';
 import { pageAssets, WebviewPanels } from '../panels';
 import { buildDetailHtml } from './detailHtml';
+import { recoveryView } from './chainView';
 import { detailView, type FileInfo, fileInfoOf } from './detailView';
 import { type CopyTarget, type HostToPage, isPageMessage, isPageState, type PageState, type PageToHost } from './protocol';
 import { copyToClipboard } from '../../clipboard';
@@ -77,6 +78,8 @@ class BatchDetailPanel extends WebviewHost<HostToPage, PageToHost> {
   private fetchWhenConnected: boolean;
   private readonly fileInfo = new Map<string, FileInfo>();
   private readonly fileRequested = new Set<string>();
+  /** The ids of the chain links last posted, in their order on the page. */
+  private links: string[] = [];
 
   constructor(
     panel: vscode.WebviewPanel,
@@ -130,7 +133,24 @@ class BatchDetailPanel extends WebviewHost<HostToPage, PageToHost> {
         return;
       case 'openJson':
         return this.deps.jsonDocuments.open(this.batch);
+      case 'resubmit':
+        await vscode.commands.executeCommand(CommandId.resubmitFailed, this.id);
+        return;
+      case 'openLinked':
+        return this.openLinked(message.index);
     }
+  }
+
+  /** A resubmission or another part was loaded (or dropped) since the page was last shown. */
+  private chainChanged(): boolean {
+    const ids = recoveryView(this.batch, this.deps.store.batches).links.map((link) => link.id);
+    return ids.length !== this.links.length || ids.some((id, i) => id !== this.links[i]);
+  }
+
+  /** Opens a batch of the chain the page was last shown, by its position: the page never names an id. */
+  private async openLinked(index: number): Promise<void> {
+    const id = this.links[index];
+    if (id !== undefined) await vscode.commands.executeCommand(CommandId.openBatch, id);
   }
 
   /** The store's client, only while it talks to this panel's account. */
@@ -153,6 +173,7 @@ class BatchDetailPanel extends WebviewHost<HostToPage, PageToHost> {
     if (!this.client) return;
     const latest = this.deps.store.get(this.id);
     if (latest) this.update(latest);
+    if (this.chainChanged()) this.postBatch();
     this.fetchIfRestored();
     // Retries file metadata that could not be fetched while signed out.
     if (this.pageListening) this.requestFileInfo(this.batch);
@@ -175,7 +196,13 @@ class BatchDetailPanel extends WebviewHost<HostToPage, PageToHost> {
     this.panel.title = panelTitle(this.batch);
     if (!this.pageListening) return;
     this.posted = this.batch;
-    void this.post({ type: 'batch', batch: limitDepth(this.batch), view: detailView(this.batch, Date.now(), this.fileInfo) });
+    const recovery = recoveryView(this.batch, this.deps.store.batches);
+    this.links = recovery.links.map((link) => link.id);
+    void this.post({
+      type: 'batch',
+      batch: limitDepth(this.batch),
+      view: { ...detailView(this.batch, Date.now(), this.fileInfo), ...recovery },
+    });
     this.requestFileInfo(this.batch);
   }
 

@@ -53,8 +53,27 @@ export interface DetailView {
   files: FileRow[];
 }
 
+/** A batch linked to this one (its original, a resubmission, another part of its group); opened by its position. */
+export interface ChainLinkRow {
+  relation: 'resubmission of' | 'resubmitted as' | 'other part';
+  id: string;
+  /** The linked batch's name, when it is loaded. */
+  label?: string;
+}
+
+/** Resubmit and chain facts, worked out by `chainView.recoveryView`. */
+export interface RecoveryView {
+  /** Resubmit Failed Requests… applies. */
+  resubmittable: boolean;
+  links: ChainLinkRow[];
+  /** `part 2 of 3 · group split_ab12`. */
+  group?: string;
+}
+
 export type HostToPage =
-  { type: 'batch'; batch: Batch; view: DetailView } | { type: 'error'; message: string } | { type: 'loading'; loading: boolean };
+  | { type: 'batch'; batch: Batch; view: DetailView & Partial<RecoveryView> }
+  | { type: 'error'; message: string }
+  | { type: 'loading'; loading: boolean };
 
 export const COPY_TARGETS = ['batchId', 'inputFileId', 'outputFileId', 'errorFileId'] as const;
 export type CopyTarget = (typeof COPY_TARGETS)[number];
@@ -67,20 +86,26 @@ export type PageToHost =
   | { type: 'cancel' }
   | { type: 'openOutput' }
   | { type: 'openError' }
-  | { type: 'openJson' };
+  | { type: 'openJson' }
+  | { type: 'resubmit' }
+  /** Opens the batch at this position of `RecoveryView.links`. */
+  | { type: 'openLinked'; index: number };
 
 /** What the page keeps with `setState`, so it can redraw at once after a reload; the host reads the batch to restore. */
 export interface PageState {
   batch: Batch;
-  view?: DetailView;
+  view?: DetailView & Partial<RecoveryView>;
 }
 
-const BARE_PAGE_MESSAGES: ReadonlySet<string> = new Set(['ready', 'refresh', 'cancel', 'openOutput', 'openError', 'openJson']);
+const BARE_PAGE_MESSAGES: ReadonlySet<string> = new Set(['ready', 'refresh', 'cancel', 'openOutput', 'openError', 'openJson', 'resubmit']);
 
 /** Validates everything the page sends: exactly one of the {@link PageToHost} shapes, with no extra fields. */
 export function isPageMessage(value: unknown): value is PageToHost {
   if (!isRecord(value) || typeof value.type !== 'string') return false;
   const keys = Object.keys(value);
+  if (value.type === 'openLinked') {
+    return keys.length === 2 && typeof value.index === 'number' && Number.isSafeInteger(value.index) && value.index >= 0;
+  }
   if (value.type === 'copy') {
     return keys.length === 2 && typeof value.what === 'string' && (COPY_TARGETS as readonly string[]).includes(value.what);
   }

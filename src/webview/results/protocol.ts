@@ -31,6 +31,10 @@ export interface ResultRow {
   inputTokens: number | null;
   outputTokens: number | null;
   totalTokens: number | null;
+  /** Combined results of a chain: the attempt the outcome comes from, how many ran the request, and that batch. */
+  attempt?: number;
+  attempts?: number;
+  batchId?: string;
 }
 
 /**
@@ -51,7 +55,16 @@ export type HostToPage =
   /** First on every `ready`: the page keeps the id (its saved state) so the panel comes back after a reload. */
   | { type: 'batch'; batchId: string }
   | { type: 'loading'; message: string }
-  | { type: 'begin'; title: string; batchId: string; total: number; counts: ResultCounts; notes: string[] }
+  | {
+      type: 'begin';
+      title: string;
+      batchId: string;
+      total: number;
+      counts: ResultCounts;
+      notes: string[];
+      /** Offer Resubmit Failed Requests… for this batch. */
+      resubmittable?: boolean;
+    }
   /** The answer to the `query` numbered `seq`: one page of the rows it keeps. */
   | { type: 'page'; seq: number; page: number; pageSize: number; matched: number; rows: ResultRow[] }
   | { type: 'detail'; index: number; answer: string | null; request: string | null; response: string | null; error: string | null }
@@ -63,7 +76,8 @@ export type PageToHost =
   /** Which rows to show: sent after `begin` and on every change of filter, search, sort or page. */
   | ({ type: 'query'; seq: number; page: number } & RowQuery)
   | { type: 'detail'; index: number }
-  | { type: 'export'; format: ExportFormat; outcome: OutcomeFilter };
+  | { type: 'export'; format: ExportFormat; outcome: OutcomeFilter }
+  | { type: 'resubmit' };
 
 function hasExactly(value: Record<string, unknown>, keys: readonly string[]): boolean {
   const present = Object.keys(value);
@@ -80,6 +94,7 @@ export function isResultsPageMessage(value: unknown): value is PageToHost {
   switch (value.type) {
     case 'ready':
     case 'retry':
+    case 'resubmit':
       return hasExactly(value, ['type']);
     case 'query':
       return (

@@ -26,6 +26,7 @@ export function buildResultsHtml(options: PageHtmlOptions): string {
   <span class="spacer"></span>
   <button type="button" id="export-csv" title="Save the rows of the selected outcome as CSV">Export CSV</button>
   <button type="button" id="export-jsonl" title="Save the rows of the selected outcome, with full request and response, as JSON Lines">Export JSONL</button>
+  <button type="button" id="resubmit" hidden title="Send the failed, missing or expired requests again as a new batch">Resubmit failed…</button>
 </div>
 <table id="table" hidden>
   <thead>

@@ -12,7 +12,10 @@ import { readSettings } from '../../config';
 import type { JoinedResult } from '../../core/resultsJoin';
 import { type IndexProgress, type ResultDetail, ResultsIndex } from '../../core/resultsIndex';
 import type { Batch } from '../../core/types';
-import { PanelType } from '../../ids';
+import { CommandId, PanelType } from '../../ids';
+import { chainLinks } from '../../core/batchChains';
+import { canResubmit } from '../../core/resubmit';
+import { chainWithResults } from './chainResults';
 import type { Logger } from '../../log';
 import { WebviewHost } from '../host';
 import { pageAssets, WebviewPanels } from '../panels';
@@ -106,7 +109,7 @@ class ResultsPanel extends WebviewHost<HostToPage, PageToHost> {
     else this.setState({ kind: 'loading', message: 'Waiting for a connection to the API…' });
   }
 
-  protected handle(message: PageToHost): Promise<void> {
+  protected async handle(message: PageToHost): Promise<void> {
     switch (message.type) {
       case 'ready':
         void this.post({ type: 'batch', batchId: this.batchId });
@@ -121,6 +124,9 @@ class ResultsPanel extends WebviewHost<HostToPage, PageToHost> {
         return this.postDetail(message.index);
       case 'export':
         return this.export(message.format, message.outcome);
+      case 'resubmit':
+        await vscode.commands.executeCommand(CommandId.resubmitFailed, this.batchId);
+        return;
     }
   }
 
@@ -154,6 +160,24 @@ class ResultsPanel extends WebviewHost<HostToPage, PageToHost> {
     const batch = (this.batch ??= this.deps.store.get(this.batchId) ?? (await this.deps.store.fetchBatch(this.batchId, this.abort.signal)));
     this.panel.title = panelTitle(batch);
     const notes: string[] = [];
+    const chain = await chainWithResults(batch, this.deps.store.batches, connection.client, this.abort.signal);
+    if (chain.length <= 1)
+      return { kind: 'loaded', title: batchLabel(batch), index: await this.joinBatch(connection, batch, notes), notes };
+    const parts: Parameters<typeof ResultsIndex.combine>[0][number][] = [];
+    for (const member of chain) {
+      const own: string[] = [];
+      parts.push({ index: await this.joinBatch(connection, member.batch, own), attempt: member.attempt, batchId: member.batch.id });
+      notes.push(...own.map((note) => `${member.batch.id}: ${note}`));
+    }
+    const attempts = Math.max(...chain.map((member) => member.attempt));
+    notes.unshift(
+      `Combined results of ${chain.length} batches (${chain.map((m) => m.batch.id).join(', ')}): one row per custom_id with its latest outcome${attempts > 1 ? `, over ${attempts} attempts` : ''}. Each custom_id says which attempt its outcome comes from.`,
+    );
+    return { kind: 'loaded', title: `${batchLabel(batch)} · ${chain.length} batches combined`, index: ResultsIndex.combine(parts), notes };
+  }
+
+  /** Downloads (once) and joins one batch's files; notes about them are added to `notes`. */
+  private async joinBatch(connection: AccountConnection, batch: Batch, notes: string[]): Promise<ResultsIndex> {
     const outputId = fileIdOf(batch, 'output');
     const errorId = fileIdOf(batch, 'error');
     const inputId = fileIdOf(batch, 'input');
@@ -200,7 +224,7 @@ class ResultsPanel extends WebviewHost<HostToPage, PageToHost> {
         `Only the first ${report.rows.length.toLocaleString('en-US')} rows are shown: ${report.overLimit.toLocaleString('en-US')} more requests or results are in the files (Open Output File shows them all).`,
       );
     }
-    return { kind: 'loaded', title: batchLabel(batch), index, notes };
+    return index;
   }
 
   /** The local copy of a file in the account's cache, downloading it first if needed. */
@@ -229,7 +253,22 @@ class ResultsPanel extends WebviewHost<HostToPage, PageToHost> {
     if (state.kind === 'failed') return this.post({ type: 'error', message: state.message });
     const { rows, counts } = state.index.report;
     // The page answers with a `query` for the rows it wants to see.
-    return this.post({ type: 'begin', title: state.title, batchId: this.batchId, total: rows.length, counts, notes: state.notes });
+    return this.post({
+      type: 'begin',
+      title: state.title,
+      batchId: this.batchId,
+      total: rows.length,
+      counts,
+      notes: state.notes,
+      resubmittable: this.resubmittable(),
+    });
+  }
+
+  /** Resubmit applies to this batch, and it was not resubmitted already (then its resubmission is the one to retry). */
+  private resubmittable(): boolean {
+    const batch = this.batch;
+    if (!batch || !canResubmit(batch)) return false;
+    return !this.deps.store.batches.some((other) => chainLinks(other).resubmitOf === batch.id);
   }
 
   private postPage(query: Extract<PageToHost, { type: 'query' }>): Promise<void> {
@@ -345,5 +384,6 @@ function toRow(row: JoinedResult, index: number): ResultRow {
     inputTokens: row.usage?.input_tokens ?? null,
     outputTokens: row.usage?.output_tokens ?? null,
     totalTokens: row.usage?.total_tokens ?? null,
+    ...(row.attempt !== undefined && { attempt: row.attempt, attempts: row.attempts ?? 1, batchId: row.batchId ?? '' }),
   };
 }
