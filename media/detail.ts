@@ -5,6 +5,8 @@
 // drawn here only where it is shown as data: usage, errors, details, metadata and the JSON.
 import type { Batch, DetailView, FileRow, HostToPage, Moment, PageState, PageToHost } from '../src/webview/detail/protocol';
 import { isRecord, startPage, vsCodeApi } from './page';
+import { costSection, errorGroupsSection } from './detailInsight';
+import type { ErrorGroupsView } from '../src/webview/detail/protocol';
 
 const vscode = vsCodeApi<PageToHost, PageState>();
 const content = document.getElementById('content') ?? document.body.appendChild(document.createElement('main'));
@@ -13,6 +15,8 @@ const banner = document.getElementById('banner') ?? document.body.insertBefore(d
 let shown: { batch: Batch; view: DetailView } | undefined;
 let loading = false;
 let refreshButton: HTMLButtonElement | undefined;
+/** The error summary section's state, from the host (not saved: the host re-sends it). */
+let errorGroupsView: ErrorGroupsView | undefined;
 
 type Child = Node | string;
 
@@ -338,6 +342,8 @@ function render(): void {
     ...part('request counts', () => requests(view)),
     ...part('timeline', () => timeline(view)),
     ...part('usage', () => usage(batch)),
+    ...part('cost', () => costSection(view)),
+    ...part('error summary', () => errorGroupsSection(errorGroupsView, (message) => vscode.postMessage(message))),
     ...part('errors', () => errors(batch)),
     ...part('details', () => details(batch)),
     ...part('files', () => files(view)),
@@ -384,6 +390,8 @@ function isHostMessage(value: unknown): value is HostToPage {
       return typeof value.message === 'string';
     case 'loading':
       return typeof value.loading === 'boolean';
+    case 'errorGroups':
+      return value.view === undefined || isRecord(value.view);
     default:
       return false;
   }
@@ -409,6 +417,10 @@ function receive(message: HostToPage): void {
       // A new attempt supersedes the last failure; a failure stays visible until then.
       if (loading) showError(undefined);
       showLoading();
+      break;
+    case 'errorGroups':
+      errorGroupsView = message.view;
+      render();
       break;
   }
 }

@@ -55,7 +55,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
   const treeView = vscode.window.createTreeView(ViewId.batches, { treeDataProvider: tree, showCollapseAll: true });
   const activationMs = performance.now() - started;
   const jsonDocuments = new BatchJsonDocuments(store);
-  const panels = new BatchDetailPanels({ extensionUri: context.extensionUri, store, log, jsonDocuments });
+  const panels = new BatchDetailPanels({
+    extensionUri: context.extensionUri,
+    store,
+    log,
+    jsonDocuments,
+    cachedFile: (account, fileId) => files.pathFor(account, fileId),
+  });
   const results = new ResultsPanels({
     extensionUri: context.extensionUri,
     store,

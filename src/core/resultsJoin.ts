@@ -319,7 +319,11 @@ export function usageOf(value: unknown): TokenUsage | undefined {
   if (input !== undefined) usage.input_tokens = input;
   if (output !== undefined) usage.output_tokens = output;
   if (total !== undefined) usage.total_tokens = total;
-  const details = isRecord(value.input_tokens_details) ? value.input_tokens_details : isRecord(value.prompt_tokens_details) ? value.prompt_tokens_details : undefined;
+  const details = isRecord(value.input_tokens_details)
+    ? value.input_tokens_details
+    : isRecord(value.prompt_tokens_details)
+      ? value.prompt_tokens_details
+      : undefined;
   const cached = finiteNumber(details?.cached_tokens);
   if (cached !== undefined) usage.cached_tokens = cached;
   return usage;
