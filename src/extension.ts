@@ -52,7 +52,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
   const connection = new ConnectionManager(store, keys, log, cache, cacheSaver);
   const contextKeys = new StoreContextKeys(store);
   const tree = new BatchTreeProvider(store, log);
-  const treeView = vscode.window.createTreeView(ViewId.batches, { treeDataProvider: tree, showCollapseAll: true });
+  const treeView = vscode.window.createTreeView(ViewId.batches, { treeDataProvider: tree, showCollapseAll: true, canSelectMany: true });
   const activationMs = performance.now() - started;
   const jsonDocuments = new BatchJsonDocuments(store);
   const panels = new BatchDetailPanels({
