@@ -23,6 +23,7 @@ export const CommandId = {
   insertOutputFileId: 'openaiBatches.insertOutputFileId',
   filter: 'openaiBatches.filter',
   clearFilter: 'openaiBatches.clearFilter',
+  showCost: 'openaiBatches.showCost',
 } as const;
 
 export type CommandId = (typeof CommandId)[keyof typeof CommandId];

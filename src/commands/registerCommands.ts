@@ -12,6 +12,7 @@ import { chooseProvider } from './providerCommands';
 import { openResults } from './resultsCommands';
 import type { Services } from './services';
 import { reportFailure } from '../failures';
+import { showCost } from './costCommands';
 import { cancelBatches, copyIds, downloadOutputFiles, selectedBatchIds } from './bulkCommands';
 
 /** A command's handler: `args` are what VS Code passed (a tree node, an id, a URI…), untrusted. */
@@ -54,6 +55,7 @@ const HANDLERS: Record<CommandId, Handler> = {
   [CommandId.insertOutputFileId]: (services, args) => insertOutputFileId(services, batchOf(args)),
   [CommandId.filter]: (services) => filterBatches(services),
   [CommandId.clearFilter]: (services) => clearFilter(services),
+  [CommandId.showCost]: (services) => showCost(services),
 };
 
 /**

@@ -35,6 +35,8 @@ export interface InputTokenEstimate {
   /** Requests with parts that were not counted (images, audio, files). */
   partlyCounted: number;
   encodings: Set<EncodingName>;
+  /** Set when the figures were scaled up from this many requests at the start of the file. */
+  extrapolatedFrom?: number;
 }
 
 /** The encoding of a model: cl100k_base for GPT-3.5, GPT-4 (not 4o/4.1) and the embedding models; o200k_base otherwise. */
@@ -141,7 +143,32 @@ export function describeInputEstimate(estimate: InputTokenEstimate, cost: CostEs
     : '';
   if (!cost) {
     const models = [...estimate.byModel.keys()].filter(Boolean);
-    return `${tokens}${partly}; no cost estimate: no known price for ${models.length ? models.join(', ') : 'a request without a model'} (openaiBatches.prices can add one).`;
+    const sampled = estimate.extrapolatedFrom
+      ? ` (extrapolated from the first ${estimate.extrapolatedFrom.toLocaleString('en-US')} requests)`
+      : '';
+    return `${tokens}${sampled}${partly}; no cost estimate: no known price for ${models.length ? models.join(', ') : 'a request without a model'} (openaiBatches.prices can add one).`;
   }
-  return `${tokens}${partly} · ≈ ${formatUsd(cost.usd)} for input (estimate: ${cost.basis}).`;
+  const sampled = estimate.extrapolatedFrom
+    ? `; extrapolated from the first ${estimate.extrapolatedFrom.toLocaleString('en-US')} of ${estimate.requests.toLocaleString('en-US')} requests`
+    : '';
+  return `${tokens}${partly} · ≈ ${formatUsd(cost.usd)} for input (estimate: ${cost.basis}${sampled}).`;
+}
+
+/**
+ * An estimate of a sample scaled to the whole file (`factor` = whole size / sample size), for
+ * inputs too large to count in a moment. Requests are counted whole; tokens are scaled.
+ */
+export function scaleEstimate(estimate: InputTokenEstimate, factor: number, requests: number): InputTokenEstimate {
+  const byModel = new Map<string, ModelTokens>();
+  for (const [model, entry] of estimate.byModel) {
+    byModel.set(model, { requests: Math.round(entry.requests * factor), tokens: Math.round(entry.tokens * factor) });
+  }
+  return {
+    ...estimate,
+    requests,
+    tokens: Math.round(estimate.tokens * factor),
+    byModel,
+    partlyCounted: Math.round(estimate.partlyCounted * factor),
+    extrapolatedFrom: estimate.requests,
+  };
 }
