@@ -19,6 +19,20 @@ const problemMatcherPlugin = {
   },
 };
 
+/**
+ * The tokenizers (~3 MB of token tables) stay out of dist/extension.js: `import('./encodings')`
+ * in src/tokenizer/loadTokenizer.ts becomes `require('./tokenizer.js')`, built as its own file
+ * below and loaded only when the Create flow estimates tokens.
+ */
+const lazyTokenizerPlugin = {
+  name: 'lazy-tokenizer',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/encodings$/ }, (args) =>
+      args.importer.replace(/\\/g, '/').endsWith('src/tokenizer/loadTokenizer.ts') ? { path: './tokenizer.js', external: true } : undefined,
+    );
+  },
+};
+
 const common = {
   bundle: true,
   minify: production,
@@ -37,8 +51,17 @@ const targets = [
     platform: 'node',
     target: 'node18',
     external: ['vscode'],
+    plugins: [...common.plugins, lazyTokenizerPlugin],
     // Smaller stand-ins for two axios dependencies the extension never needs (see src/shims/).
     alias: { 'form-data': './src/shims/formData.js', 'follow-redirects': './src/shims/followRedirects.js', debug: './src/shims/debug.js' },
+  },
+  {
+    ...common,
+    entryPoints: ['src/tokenizer/encodings.ts'],
+    outfile: 'dist/tokenizer.js',
+    format: 'cjs',
+    platform: 'node',
+    target: 'node18',
   },
   {
     ...common,

@@ -5,6 +5,8 @@
 // drawn here only where it is shown as data: usage, errors, details, metadata and the JSON.
 import type { Batch, DetailView, FileRow, HostToPage, Moment, PageState, PageToHost, RecoveryView } from '../src/webview/detail/protocol';
 import { isRecord, startPage, vsCodeApi } from './page';
+import { costSection, errorGroupsSection } from './detailInsight';
+import type { ErrorGroupsView } from '../src/webview/detail/protocol';
 
 const vscode = vsCodeApi<PageToHost, PageState>();
 const content = document.getElementById('content') ?? document.body.appendChild(document.createElement('main'));
@@ -13,6 +15,8 @@ const banner = document.getElementById('banner') ?? document.body.insertBefore(d
 let shown: { batch: Batch; view: DetailView & Partial<RecoveryView> } | undefined;
 let loading = false;
 let refreshButton: HTMLButtonElement | undefined;
+/** The error summary section's state, from the host (not saved: the host re-sends it). */
+let errorGroupsView: ErrorGroupsView | undefined;
 
 type Child = Node | string;
 
@@ -364,6 +368,8 @@ function render(): void {
     ...part('request counts', () => requests(view)),
     ...part('timeline', () => timeline(view)),
     ...part('usage', () => usage(batch)),
+    ...part('cost', () => costSection(view)),
+    ...part('error summary', () => errorGroupsSection(errorGroupsView, (message) => vscode.postMessage(message))),
     ...part('errors', () => errors(batch)),
     ...part('details', () => details(batch)),
     ...part('files', () => files(view)),
@@ -410,6 +416,8 @@ function isHostMessage(value: unknown): value is HostToPage {
       return typeof value.message === 'string';
     case 'loading':
       return typeof value.loading === 'boolean';
+    case 'errorGroups':
+      return value.view === undefined || isRecord(value.view);
     default:
       return false;
   }
@@ -435,6 +443,10 @@ function receive(message: HostToPage): void {
       // A new attempt supersedes the last failure; a failure stays visible until then.
       if (loading) showError(undefined);
       showLoading();
+      break;
+    case 'errorGroups':
+      errorGroupsView = message.view;
+      render();
       break;
   }
 }

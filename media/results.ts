@@ -1,6 +1,7 @@
 // The results page: a paginated, sortable, filterable table of one batch's requests.
 // Every string from the API is written with textContent; nothing is parsed as HTML.
 import type {
+  ErrorFilter,
   ExportFormat,
   HostToPage,
   OutcomeFilter,
@@ -48,6 +49,8 @@ interface ViewState {
   pageSize: number;
   /** The number of the latest query sent. */
   seq: number;
+  /** Only the failed rows of this error group (chosen in the detail panel's error summary). */
+  errorFilter?: ErrorFilter;
   /** Row indexes whose detail is open. */
   expanded: Set<number>;
   details: Map<number, Detail>;
@@ -93,6 +96,10 @@ const dom = {
   prev: element<HTMLButtonElement>('prev'),
   next: element<HTMLButtonElement>('next'),
   range: element('range'),
+  cost: element('cost'),
+  errorFilter: element('error-filter'),
+  errorFilterText: element('error-filter-text'),
+  errorFilterClear: element<HTMLButtonElement>('error-filter-clear'),
 };
 
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, text?: string): HTMLElementTagNameMap[K] {
@@ -114,7 +121,17 @@ function query(page: number): void {
     search: view.search,
     sortKey: view.sortKey,
     descending: view.descending,
+    ...(view.errorFilter && { errorKey: view.errorFilter.errorKey }),
   });
+}
+
+/** Shows only one error group's rows (or all rows again, with `undefined`). */
+function setErrorFilter(filter: ErrorFilter | undefined): void {
+  view.errorFilter = filter;
+  if (filter) view.outcome = 'failed';
+  dom.errorFilter.hidden = !filter;
+  dom.errorFilterText.textContent = filter ? `Showing the failed requests of one error group: ${filter.label}` : '';
+  renderCounts();
 }
 
 /** The filter, search or sort changed: back to the first page. */
@@ -158,6 +175,7 @@ function renderRow(row: ResultRow): HTMLTableRowElement {
     el('td', 'num', row.inputTokens === null ? '' : number(row.inputTokens)),
     el('td', 'num', row.outputTokens === null ? '' : number(row.outputTokens)),
     el('td', 'num', row.totalTokens === null ? '' : number(row.totalTokens)),
+    el('td', 'num cost', row.cost ?? ''),
   );
   return tr;
 }
@@ -271,6 +289,8 @@ function isHostMessage(value: unknown): value is HostToPage {
       );
     case 'detail':
       return typeof value.index === 'number';
+    case 'errorFilter':
+      return typeof value.errorKey === 'string' && typeof value.label === 'string';
     default:
       return false;
   }
@@ -306,8 +326,15 @@ function receive(message: HostToPage): void {
       dom.notes.hidden = message.notes.length === 0;
       dom.toolbar.hidden = false;
       element('resubmit').hidden = message.resubmittable !== true;
+      dom.cost.textContent = typeof message.cost === 'string' ? message.cost : '';
+      dom.cost.hidden = typeof message.cost !== 'string';
+      setErrorFilter(isRecord(message.errorFilter) ? message.errorFilter : undefined);
       setStatus(summary());
       query(0);
+      return;
+    case 'errorFilter':
+      setErrorFilter({ errorKey: message.errorKey, label: message.label });
+      requery();
       return;
     case 'page':
       // An answer to a query since replaced (typing, paging quickly) is dropped.
@@ -349,6 +376,8 @@ for (const button of document.querySelectorAll<HTMLButtonElement>('[data-outcome
   button.addEventListener('click', () => {
     const outcome = button.dataset.outcome;
     if (!isOutcomeFilter(outcome)) return;
+    // Another outcome leaves the error group.
+    if (view.errorFilter && outcome !== 'failed') setErrorFilter(undefined);
     view.outcome = outcome;
     renderCounts();
     requery();
@@ -385,6 +414,12 @@ dom.prev.addEventListener('click', () => {
 dom.next.addEventListener('click', () => {
   query(view.page + 1);
   window.scrollTo(0, 0);
+});
+
+dom.errorFilterClear.addEventListener('click', () => {
+  view.outcome = 'all';
+  setErrorFilter(undefined);
+  requery();
 });
 
 const exportAs = (format: ExportFormat): void => vscode.postMessage({ type: 'export', format, outcome: view.outcome });

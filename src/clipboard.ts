@@ -11,3 +11,13 @@ export async function copyToClipboard(log: Logger, label: string, value: string,
   vscode.window.setStatusBarMessage(`$(check) Copied ${label} ${plainText(value, ID_MAX)}`, 4000);
   log.info(`Copied ${label} ${value}${context}.`);
 }
+
+/**
+ * Copies several ids, one per line (a multi-selection), and confirms how many in the status bar
+ * and the log. `label` is plural (`batch IDs`).
+ */
+export async function copyManyToClipboard(log: Logger, label: string, values: readonly string[], context = ''): Promise<void> {
+  await vscode.env.clipboard.writeText(values.join('\n'));
+  vscode.window.setStatusBarMessage(`$(check) Copied ${values.length} ${label}${plainText(context)}`, 4000);
+  log.info(`Copied ${values.length} ${label}${context}: ${values.join(', ')}.`);
+}

@@ -38,7 +38,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
   const { store, connection, panels, results, jsonDocuments } = accounts.primary;
   const contextKeys = new StoreContextKeys(accounts);
   const tree = new BatchTreeProvider(accounts, log);
-  const treeView = vscode.window.createTreeView(ViewId.batches, { treeDataProvider: tree, showCollapseAll: true });
+  const treeView = vscode.window.createTreeView(ViewId.batches, { treeDataProvider: tree, showCollapseAll: true, canSelectMany: true });
   const activationMs = performance.now() - started;
   accounts.startAutoRefresh(treeView);
   const activeStatus = new ActiveBatchesStatus(accounts);

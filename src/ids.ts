@@ -26,6 +26,7 @@ export const CommandId = {
   addAccount: 'openaiBatches.addAccount',
   removeAccount: 'openaiBatches.removeAccount',
   resubmitFailed: 'openaiBatches.resubmitFailed',
+  showCost: 'openaiBatches.showCost',
 } as const;
 
 export type CommandId = (typeof CommandId)[keyof typeof CommandId];

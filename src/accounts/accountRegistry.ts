@@ -56,7 +56,13 @@ export class AccountContext implements vscode.Disposable {
     );
     this.connection = new ConnectionManager(this.store, keys, log, cache, this.cacheSaver, () => this.settings);
     this.jsonDocuments = new BatchJsonDocuments(this.store, current.implicit ? '' : current.id);
-    this.panels = new BatchDetailPanels({ extensionUri, store: this.store, log, jsonDocuments: this.jsonDocuments });
+    this.panels = new BatchDetailPanels({
+      extensionUri,
+      store: this.store,
+      log,
+      jsonDocuments: this.jsonDocuments,
+      cachedFile: (account, fileId) => files.pathFor(account, fileId),
+    });
     this.results = new ResultsPanels({
       extensionUri,
       store: this.store,

@@ -11,6 +11,7 @@ import { CommandId } from '../ids';
 import type { Services } from './services';
 import { overLimitReasons, splitLimits, splitOversized } from './splitCommand';
 import { copyToClipboard } from '../clipboard';
+import { createEstimateLine } from './createEstimate';
 import type { Logger } from '../log';
 
 /** What creating a batch uses: the store's account and client, the tree to reveal it, its panel, the log. */
@@ -66,7 +67,8 @@ export async function createBatch(services: CreateServices, argument?: unknown):
     return;
   }
   const bytes = await vscode.workspace.fs.readFile(uri);
-  const result = validateBatchInput(new TextDecoder('utf-8').decode(bytes), { maxRequests: limits.maxRequests });
+  const text = new TextDecoder('utf-8').decode(bytes);
+  const result = validateBatchInput(text, { maxRequests: limits.maxRequests });
   if (result.requests === 0) {
     void vscode.window.showErrorMessage(`"${plainText(name)}" holds no requests: a batch input file has one JSON request per line.`);
     return;
@@ -94,9 +96,10 @@ export async function createBatch(services: CreateServices, argument?: unknown):
   // Fails with "Set API Key" before asking anything more when there is no key.
   services.store.requireClient();
 
+  const estimate = await createEstimateLine(text, result.requests, services.log);
   const answers = await askForDetails({
     title: `Create batch from ${plainText(filename)}`,
-    summary: `${result.requests.toLocaleString('en-US')} request${result.requests === 1 ? '' : 's'} to ${result.endpoint}, completion window 24h.`,
+    summary: `${result.requests.toLocaleString('en-US')} request${result.requests === 1 ? '' : 's'} to ${result.endpoint}, completion window 24h.${estimate ? ` ${estimate}` : ''}`,
     description: filename.replace(/\.jsonl$/i, ''),
     outputExpiresAfter: readSettings().outputExpiresAfter,
   });

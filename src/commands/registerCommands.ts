@@ -5,7 +5,7 @@ import { clearApiKey, setApiKey } from './apiKeyCommands';
 import type { BatchArgument } from './batchPicker';
 import { cancelBatch, openBatch } from './batchCommands';
 import { CommandId } from '../ids';
-import { copyId, insertOutputFileId } from './copyCommands';
+import { copyId, type CopyTarget, insertOutputFileId } from './copyCommands';
 import { createBatch } from './createBatchCommand';
 import { clearFilter, filterBatches } from './filterCommands';
 import { downloadOutputFile, openResultFile } from './fileCommands';
@@ -15,12 +15,20 @@ import { openResults } from './resultsCommands';
 import { resubmitFailed } from './resubmitCommand';
 import type { Services } from './services';
 import { reportFailure } from '../failures';
+import { showCost } from './costCommands';
+import { cancelBatches, copyIds, downloadOutputFiles, selectedBatchIds } from './bulkCommands';
 
 /** A command's handler: `args` are what VS Code passed (a tree node, an id, a URI…), untrusted. */
 type Handler = (services: Services, args: unknown[]) => unknown;
 
 /** The batch a command was invoked on: a tree node or an id, resolved (never trusted) by resolveBatch. */
 const batchOf = (args: unknown[]): BatchArgument => args[0];
+
+/** A copy command on one batch, or (a multi-selection in the tree) on each selected batch, one id per line. */
+const copyOneOrMany = (services: Services, target: CopyTarget, args: unknown[]): Promise<void> => {
+  const selected = selectedBatchIds(args);
+  return selected ? copyIds(services, target, selected) : copyId(services, target, batchOf(args));
+};
 
 /** Every command and its handler: the one place commands are registered. */
 const HANDLERS: Record<CommandId, Handler> = {
@@ -31,22 +39,29 @@ const HANDLERS: Record<CommandId, Handler> = {
   [CommandId.reloadAll]: (services) => reloadAll(services),
   [CommandId.loadMore]: (services) => loadMore(services),
   [CommandId.openBatch]: (services, args) => openBatch(services, batchOf(args)),
-  [CommandId.copyBatchId]: (services, args) => copyId(services, 'batchId', batchOf(args)),
-  [CommandId.copyOutputFileId]: (services, args) => copyId(services, 'outputFileId', batchOf(args)),
-  [CommandId.copyInputFileId]: (services, args) => copyId(services, 'inputFileId', batchOf(args)),
-  [CommandId.copyErrorFileId]: (services, args) => copyId(services, 'errorFileId', batchOf(args)),
-  [CommandId.cancelBatch]: (services, args) => cancelBatch(services, batchOf(args)),
+  [CommandId.copyBatchId]: (services, args) => copyOneOrMany(services, 'batchId', args),
+  [CommandId.copyOutputFileId]: (services, args) => copyOneOrMany(services, 'outputFileId', args),
+  [CommandId.copyInputFileId]: (services, args) => copyOneOrMany(services, 'inputFileId', args),
+  [CommandId.copyErrorFileId]: (services, args) => copyOneOrMany(services, 'errorFileId', args),
+  [CommandId.cancelBatch]: (services, args) => {
+    const selected = selectedBatchIds(args);
+    return selected ? cancelBatches(services, selected) : cancelBatch(services, batchOf(args));
+  },
   [CommandId.openOutputFile]: (services, args) => openResultFile(services, 'output', batchOf(args)),
   [CommandId.openErrorFile]: (services, args) => openResultFile(services, 'error', batchOf(args)),
-  [CommandId.downloadOutputFile]: (services, args) => downloadOutputFile(services, batchOf(args)),
+  [CommandId.downloadOutputFile]: (services, args) => {
+    const selected = selectedBatchIds(args);
+    return selected ? downloadOutputFiles(services, selected) : downloadOutputFile(services, batchOf(args));
+  },
   [CommandId.createBatch]: (services, args) => createBatch(services, args[0]),
-  [CommandId.openResults]: ({ store, results }, args) => openResults(store, results, batchOf(args)),
+  [CommandId.openResults]: ({ store, results }, args) => openResults(store, results, batchOf(args), args[1]),
   [CommandId.insertOutputFileId]: (services, args) => insertOutputFileId(services, batchOf(args)),
   [CommandId.filter]: (services) => filterBatches(services),
   [CommandId.clearFilter]: (services) => clearFilter(services),
   [CommandId.addAccount]: (services) => addAccount(services),
   [CommandId.removeAccount]: (services, args) => removeAccount(services, args[0]),
   [CommandId.resubmitFailed]: (services, args) => resubmitFailed(services, batchOf(args)),
+  [CommandId.showCost]: (services) => showCost(services),
 };
 
 /**

@@ -4,6 +4,9 @@ import type { BatchStore } from '../core/batchStore';
 import { batchLabel, statusPhrase } from '../core/format';
 import type { Batch } from '../core/types';
 import type { ResultsPanels } from '../webview/results/resultsPanel';
+import { isRecord } from '../core/json';
+import { MAX_ERROR_KEY_CHARS } from '../core/resultsQuery';
+import type { ErrorFilter } from '../webview/results/protocol';
 import { type BatchArgument, resolveBatch } from './batchPicker';
 
 function hasResults(batch: Batch): boolean {
@@ -14,7 +17,7 @@ function hasResults(batch: Batch): boolean {
  * `openaiBatches.openResults`: joins a batch's input, output and error files by custom_id and
  * shows one row per request. Files are downloaded once into the extension's cache.
  */
-export async function openResults(store: BatchStore, results: ResultsPanels, argument: BatchArgument): Promise<void> {
+export async function openResults(store: BatchStore, results: ResultsPanels, argument: BatchArgument, filter?: unknown): Promise<void> {
   const batch = await resolveBatch(store, argument, {
     title: 'Open results',
     placeHolder: 'Pick a batch to see its results, one row per request',
@@ -33,5 +36,16 @@ export async function openResults(store: BatchStore, results: ResultsPanels, arg
     );
     return;
   }
-  results.show(batch);
+  results.show(batch, errorFilterOf(filter));
+}
+
+/**
+ * The error group a second argument names (the detail panel's error summary passes one), or
+ * undefined for anything else: a multi-select's node array, a command link's junk.
+ */
+export function errorFilterOf(value: unknown): ErrorFilter | undefined {
+  if (!isRecord(value) || Array.isArray(value)) return undefined;
+  const { errorKey, label } = value;
+  if (typeof errorKey !== 'string' || !errorKey || errorKey.length > MAX_ERROR_KEY_CHARS || typeof label !== 'string') return undefined;
+  return { errorKey, label: label.slice(0, 500) };
 }

@@ -7,6 +7,7 @@
  */
 
 import { answerSummary } from './answers';
+import { resultErrorKey } from './errorSummary';
 import { formatBytes } from './format';
 import { isRecord } from './json';
 import { limitDepth } from './jsonDepth';
@@ -47,6 +48,8 @@ export interface TokenUsage {
   input_tokens?: number;
   output_tokens?: number;
   total_tokens?: number;
+  /** Input tokens read from the prompt cache (`input_tokens_details`/`prompt_tokens_details.cached_tokens`), for cost. */
+  cached_tokens?: number;
 }
 
 /** One request as the table shows it; its full request and result stay on disk. */
@@ -76,6 +79,8 @@ export interface JoinedResult {
   attempts?: number;
   /** Combined results of a chain: the batch the row's outcome comes from. */
   batchId?: string;
+  /** A failed row's error group (`errorSummary.resultErrorKey`), for the results view's filter by error. */
+  errorKey?: string;
 }
 
 export interface SkippedLine {
@@ -140,6 +145,8 @@ export async function joinResults(
   const skip = (entry: SkippedLine): void => {
     if (skippedCount++ < MAX_SKIPPED_LISTED) skipped.push(entry);
   };
+  /** One copy of each error group key, shared by the rows of the group. */
+  const errorKeys = new Map<string, string>();
   /** custom_id → row index; an id used on several input lines maps to all of them, in order. */
   const byId = new Map<string, number | number[]>();
 
@@ -204,6 +211,7 @@ export async function joinResults(
       }
       const row: JoinedResult = index !== undefined ? rows[index] : { customId, line: -1, outcome: 'missing' };
       applyResult(row, result, options.endpoint);
+      if (row.outcome === 'failed') row.errorKey = internedErrorKey(errorKeys, result);
       const at = locationOf(item);
       if (at) row.resultAt = { file, line: lineNumber, offset: at.offset, bytes: at.bytes };
       if (index === undefined) {
@@ -216,6 +224,15 @@ export async function joinResults(
   const counts = { succeeded: 0, failed: 0, missing: 0, unmatched };
   for (const row of rows) counts[row.outcome]++;
   return { rows, counts, skipped, skippedCount, overLimit };
+}
+
+function internedErrorKey(keys: Map<string, string>, result: Json): string | undefined {
+  const key = resultErrorKey(result);
+  if (key === undefined) return undefined;
+  const known = keys.get(key);
+  if (known !== undefined) return known;
+  keys.set(key, key);
+  return key;
 }
 
 function locationOf(item: string | OversizedLine | LineRecord): LineLocation | undefined {
@@ -310,6 +327,13 @@ export function usageOf(value: unknown): TokenUsage | undefined {
   if (input !== undefined) usage.input_tokens = input;
   if (output !== undefined) usage.output_tokens = output;
   if (total !== undefined) usage.total_tokens = total;
+  const details = isRecord(value.input_tokens_details)
+    ? value.input_tokens_details
+    : isRecord(value.prompt_tokens_details)
+      ? value.prompt_tokens_details
+      : undefined;
+  const cached = finiteNumber(details?.cached_tokens);
+  if (cached !== undefined) usage.cached_tokens = cached;
   return usage;
 }
 

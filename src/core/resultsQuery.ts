@@ -18,6 +18,8 @@ export interface QueryRow {
   outcome: Outcome;
   answer?: string;
   usage?: { input_tokens?: number; output_tokens?: number; total_tokens?: number };
+  /** A failed row's error group (see `errorSummary.errorKeyOf`). */
+  errorKey?: string;
 }
 
 export const SORT_KEYS = ['customId', 'line', 'statusCode', 'answer', 'inputTokens', 'outputTokens', 'totalTokens'] as const;
@@ -33,7 +35,12 @@ export interface RowQuery {
   search: string;
   sortKey: SortKey;
   descending: boolean;
+  /** Only the failed rows of this error group (`errorSummary.errorKeyOf`); absent or empty: no such filter. */
+  errorKey?: string;
 }
+
+/** The longest error group key accepted from the page. */
+export const MAX_ERROR_KEY_CHARS = 1000;
 
 /** The longest search text accepted: far more than anyone types, short enough to stay cheap. */
 export const MAX_SEARCH_CHARS = 1000;
@@ -89,11 +96,12 @@ export class RowFinder {
   /** Indexes into the rows of those the query keeps, in its order. */
   find(query: RowQuery): Uint32Array {
     const search = query.search.trim().slice(0, MAX_SEARCH_CHARS);
-    const key = JSON.stringify([query.outcome, search.toLowerCase(), query.sortKey, query.descending]);
+    const errorKey = query.errorKey || undefined;
+    const key = JSON.stringify([query.outcome, search.toLowerCase(), query.sortKey, query.descending, errorKey ?? null]);
     if (this.last?.key === key) return this.last.indexes;
     const order = this.order(query.sortKey, query.descending);
     let indexes: Uint32Array;
-    if (query.outcome === 'all' && !search) {
+    if (query.outcome === 'all' && !search && errorKey === undefined) {
       indexes = order;
     } else {
       const pattern = search ? new RegExp(literal(search), 'i') : undefined;
@@ -102,6 +110,7 @@ export class RowFinder {
       for (const index of order) {
         const row = this.rows[index];
         if (query.outcome !== 'all' && row.outcome !== query.outcome) continue;
+        if (errorKey !== undefined && row.errorKey !== errorKey) continue;
         if (pattern && !pattern.test(row.customId) && !(row.answer !== undefined && pattern.test(row.answer))) continue;
         kept[count++] = index;
       }

@@ -7,6 +7,8 @@ import { isActive, isCancellable, StatusGroup, statusOf } from '../core/grouping
 import type { Batch } from '../core/types';
 import { CommandId } from '../ids';
 import { BatchFlag, FILE_FLAG, NodeContext } from './contextValues';
+import { readPriceOverrides } from '../priceSettings';
+import { tooltipCostLine } from './treeCost';
 
 function themeIcon(icon: string, color?: string): vscode.ThemeIcon {
   return new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
@@ -91,7 +93,8 @@ export class BatchNode implements TreeNode {
 
 /** The Markdown tooltip, built only when VS Code asks for it (on hover), not for every node. */
 export function batchTooltip(batch: Batch, errorFileBytes?: number): vscode.MarkdownString {
-  const tooltip = new vscode.MarkdownString(batchTooltipMarkdown(batch, Date.now(), errorFileBytes));
+  const cost = tooltipCostLine(batch, readPriceOverrides());
+  const tooltip = new vscode.MarkdownString(batchTooltipMarkdown(batch, Date.now(), errorFileBytes) + (cost ? `\n${cost}  ` : ''));
   tooltip.supportHtml = false;
   tooltip.isTrusted = false;
   return tooltip;

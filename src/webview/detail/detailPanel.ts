@@ -16,6 +16,9 @@ import { recoveryView } from './chainView';
 import { detailView, type FileInfo, fileInfoOf } from './detailView';
 import { type CopyTarget, type HostToPage, isPageMessage, isPageState, type PageState, type PageToHost } from './protocol';
 import { copyToClipboard } from '../../clipboard';
+import { readPriceOverrides } from '../../priceSettings';
+import { costView } from './costView';
+import { DetailErrorGroups } from './errorGroups';
 
 export interface DetailPanelDeps {
   extensionUri: vscode.Uri;
@@ -23,6 +26,8 @@ export interface DetailPanelDeps {
   log: Logger;
   /** The extension's provider of `openai-batch:` documents, for "Open JSON in editor". */
   jsonDocuments: BatchJsonDocuments;
+  /** The path of an account's copy of a file, for the error summary (shared with Open Results). */
+  cachedFile?: (account: string, fileId: string) => Promise<string>;
 }
 
 const NAME = 'batch detail panel';
@@ -80,6 +85,7 @@ class BatchDetailPanel extends WebviewHost<HostToPage, PageToHost> {
   private readonly fileRequested = new Set<string>();
   /** The ids of the chain links last posted, in their order on the page. */
   private links: string[] = [];
+  private readonly errorGroups: DetailErrorGroups | undefined;
 
   constructor(
     panel: vscode.WebviewPanel,
@@ -93,6 +99,7 @@ class BatchDetailPanel extends WebviewHost<HostToPage, PageToHost> {
     this.account = deps.store.account;
     this.fetchWhenConnected = restored;
     panel.webview.html = buildDetailHtml(pageAssets(panel.webview, deps.extensionUri, 'detail'));
+    this.errorGroups = this.createErrorGroups();
     panel.title = panelTitle(batch);
     this.disposables.push(
       deps.store.onDidUpdateBatch((updated) => {
@@ -114,9 +121,14 @@ class BatchDetailPanel extends WebviewHost<HostToPage, PageToHost> {
         // Also after the panel was hidden: its page was unloaded and starts from its saved state.
         if (this.client) this.batch = this.deps.store.get(this.id) ?? this.batch;
         this.postBatch();
+        this.errorGroups?.repost();
         if (this.loading) void this.post({ type: 'loading', loading: true });
         this.fetchIfRestored();
         return;
+      case 'groupErrors':
+        return this.errorGroups?.run();
+      case 'openErrorGroup':
+        return this.openErrorGroup(message.index);
       case 'refresh':
         return this.refresh();
       case 'copy':
@@ -201,9 +213,43 @@ class BatchDetailPanel extends WebviewHost<HostToPage, PageToHost> {
     void this.post({
       type: 'batch',
       batch: limitDepth(this.batch),
-      view: { ...detailView(this.batch, Date.now(), this.fileInfo), ...recovery },
+      view: { ...detailView(this.batch, Date.now(), this.fileInfo), cost: costView(this.batch, readPriceOverrides()), ...recovery },
     });
     this.requestFileInfo(this.batch);
+    this.updateErrorGroups();
+  }
+
+  /** The error summary, when the panel can read the batch's files. */
+  private createErrorGroups(): DetailErrorGroups | undefined {
+    const cachedFile = this.deps.cachedFile;
+    if (!cachedFile) return undefined;
+    return new DetailErrorGroups({
+      batchId: this.id,
+      connection: () => {
+        const client = this.client;
+        return client && this.account !== undefined ? { client, account: this.account } : undefined;
+      },
+      cachedFile,
+      post: (view) => {
+        if (!this.disposed && this.pageListening) void this.post({ type: 'errorGroups', ...(view && { view }) });
+      },
+      log: this.deps.log,
+      signal: this.abort.signal,
+    });
+  }
+
+  private updateErrorGroups(): void {
+    const errorFileId = fileIdOf(this.batch, 'error');
+    const bytes = errorFileId ? this.fileInfo.get(errorFileId)?.bytes : undefined;
+    // Files are read only with this panel's account connected.
+    if (this.client || !errorFileId) this.errorGroups?.update(this.batch, bytes);
+  }
+
+  /** Opens Results showing only the failed requests of one group of the summary. */
+  private async openErrorGroup(index: number): Promise<void> {
+    const filter = this.errorGroups?.filterAt(index);
+    if (!filter) return;
+    await vscode.commands.executeCommand(CommandId.openResults, this.id, filter);
   }
 
   private refresh(): Promise<void> {

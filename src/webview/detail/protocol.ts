@@ -51,6 +51,8 @@ export interface DetailView {
   /** The completion-window deadline, while the batch can still run into it. */
   expires?: Moment;
   files: FileRow[];
+  /** The batch's estimated cost, labelled (`≈ $0.38 (estimate: …)`), or why there is none. */
+  cost?: { text: string; estimate: boolean };
 }
 
 /** A batch linked to this one (its original, a resubmission, another part of its group); opened by its position. */
@@ -70,10 +72,31 @@ export interface RecoveryView {
   group?: string;
 }
 
+/** One group of the error summary, as the page shows it (see `core/errorSummary`). */
+export interface ErrorGroupRow {
+  /** `412 × rate_limit_exceeded`, `3 × invalid_request_error: …`. */
+  label: string;
+  source: 'request' | 'validation';
+  examples: string[];
+  /** Validation errors: input line numbers. */
+  lines: number[];
+  /** More lines than listed. */
+  moreLines: boolean;
+}
+
+/** The error summary section: nothing to group, not read yet (with why), being read, read, or failed. */
+export type ErrorGroupsView =
+  | { state: 'idle'; note: string }
+  | { state: 'running'; message: string }
+  | { state: 'done'; groups: ErrorGroupRow[]; notes: string[] }
+  | { state: 'failed'; message: string };
+
 export type HostToPage =
   | { type: 'batch'; batch: Batch; view: DetailView & Partial<RecoveryView> }
   | { type: 'error'; message: string }
-  | { type: 'loading'; loading: boolean };
+  | { type: 'loading'; loading: boolean }
+  /** The error summary section; `view` absent: the batch has no failures to group. */
+  | { type: 'errorGroups'; view?: ErrorGroupsView };
 
 export const COPY_TARGETS = ['batchId', 'inputFileId', 'outputFileId', 'errorFileId'] as const;
 export type CopyTarget = (typeof COPY_TARGETS)[number];
@@ -89,7 +112,11 @@ export type PageToHost =
   | { type: 'openJson' }
   | { type: 'resubmit' }
   /** Opens the batch at this position of `RecoveryView.links`. */
-  | { type: 'openLinked'; index: number };
+  | { type: 'openLinked'; index: number }
+  /** Reads the error file (and a downloaded output file) and groups the failures. */
+  | { type: 'groupErrors' }
+  /** Opens Results filtered to the group at this index of the last summary. */
+  | { type: 'openErrorGroup'; index: number };
 
 /** What the page keeps with `setState`, so it can redraw at once after a reload; the host reads the batch to restore. */
 export interface PageState {
@@ -97,13 +124,22 @@ export interface PageState {
   view?: DetailView & Partial<RecoveryView>;
 }
 
-const BARE_PAGE_MESSAGES: ReadonlySet<string> = new Set(['ready', 'refresh', 'cancel', 'openOutput', 'openError', 'openJson', 'resubmit']);
+const BARE_PAGE_MESSAGES: ReadonlySet<string> = new Set([
+  'ready',
+  'refresh',
+  'cancel',
+  'openOutput',
+  'openError',
+  'openJson',
+  'groupErrors',
+  'resubmit',
+]);
 
 /** Validates everything the page sends: exactly one of the {@link PageToHost} shapes, with no extra fields. */
 export function isPageMessage(value: unknown): value is PageToHost {
   if (!isRecord(value) || typeof value.type !== 'string') return false;
   const keys = Object.keys(value);
-  if (value.type === 'openLinked') {
+  if (value.type === 'openLinked' || value.type === 'openErrorGroup') {
     return keys.length === 2 && typeof value.index === 'number' && Number.isSafeInteger(value.index) && value.index >= 0;
   }
   if (value.type === 'copy') {

@@ -6,6 +6,7 @@ import { isRecord } from '../../core/json';
 import {
   EXPORT_FORMATS,
   type ExportFormat,
+  MAX_ERROR_KEY_CHARS,
   MAX_SEARCH_CHARS,
   type Outcome,
   OUTCOME_FILTERS,
@@ -35,6 +36,15 @@ export interface ResultRow {
   attempt?: number;
   attempts?: number;
   batchId?: string;
+  /** The request's estimated cost (`$0.000012`) from its usage and the batch's model; null when there is no figure. */
+  cost: string | null;
+}
+
+/** Failed rows of one error group (from the detail panel's error summary), shown with the group's label. */
+export interface ErrorFilter {
+  errorKey: string;
+  /** `412 × rate_limit_exceeded`. */
+  label: string;
 }
 
 /**
@@ -64,7 +74,13 @@ export type HostToPage =
       notes: string[];
       /** Offer Resubmit Failed Requests… for this batch. */
       resubmittable?: boolean;
+      /** The estimated cost of all rows, labelled; absent when there is no figure. */
+      cost?: string;
+      /** Show only this error group at first. */
+      errorFilter?: ErrorFilter;
     }
+  /** Show only one error group (the panel was already open when a group was clicked). */
+  | ({ type: 'errorFilter' } & ErrorFilter)
   /** The answer to the `query` numbered `seq`: one page of the rows it keeps. */
   | { type: 'page'; seq: number; page: number; pageSize: number; matched: number; rows: ResultRow[] }
   | { type: 'detail'; index: number; answer: string | null; request: string | null; response: string | null; error: string | null }
@@ -98,7 +114,10 @@ export function isResultsPageMessage(value: unknown): value is PageToHost {
       return hasExactly(value, ['type']);
     case 'query':
       return (
-        hasExactly(value, ['type', 'seq', 'page', 'outcome', 'search', 'sortKey', 'descending']) &&
+        (hasExactly(value, ['type', 'seq', 'page', 'outcome', 'search', 'sortKey', 'descending']) ||
+          (hasExactly(value, ['type', 'seq', 'page', 'outcome', 'search', 'sortKey', 'descending', 'errorKey']) &&
+            typeof value.errorKey === 'string' &&
+            value.errorKey.length <= MAX_ERROR_KEY_CHARS)) &&
         isIndex(value.seq) &&
         isIndex(value.page) &&
         (OUTCOME_FILTERS as readonly unknown[]).includes(value.outcome) &&

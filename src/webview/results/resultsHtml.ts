@@ -15,6 +15,7 @@ export function buildResultsHtml(options: PageHtmlOptions): string {
 </header>
 <div id="banner" class="banner error" role="alert" hidden><span id="banner-text"></span> <button id="retry" type="button">Retry</button></div>
 <ul id="notes" class="notes" hidden></ul>
+<p id="cost" class="muted cost" hidden></p>
 <div class="toolbar" id="toolbar" hidden>
   <div class="filters" role="radiogroup" aria-label="Show">
     <button type="button" role="radio" data-outcome="all" aria-checked="true">All <span class="count"></span></button>
@@ -28,6 +29,7 @@ export function buildResultsHtml(options: PageHtmlOptions): string {
   <button type="button" id="export-jsonl" title="Save the rows of the selected outcome, with full request and response, as JSON Lines">Export JSONL</button>
   <button type="button" id="resubmit" hidden title="Send the failed, missing or expired requests again as a new batch">Resubmit failed…</button>
 </div>
+<div id="error-filter" class="error-filter" hidden><span id="error-filter-text"></span> <button type="button" id="error-filter-clear" class="secondary">Show all requests</button></div>
 <table id="table" hidden>
   <thead>
     <tr>
@@ -38,6 +40,7 @@ export function buildResultsHtml(options: PageHtmlOptions): string {
       <th scope="col" data-sort="inputTokens" aria-sort="none" class="num"><button type="button">In</button></th>
       <th scope="col" data-sort="outputTokens" aria-sort="none" class="num"><button type="button">Out</button></th>
       <th scope="col" data-sort="totalTokens" aria-sort="none" class="num"><button type="button">Total</button></th>
+      <th scope="col" class="num" title="Estimated cost of the request: its usage × the batch model's batch price">Cost ≈</th>
     </tr>
   </thead>
   <tbody id="rows"></tbody>

@@ -31,6 +31,9 @@ import {
   ROWS_PER_PAGE,
 } from './protocol';
 import { buildResultsHtml } from './resultsHtml';
+import { resultsCostLabel, rowCost } from './resultsCost';
+import { readPriceOverrides } from '../../priceSettings';
+import type { ErrorFilter } from './protocol';
 
 export interface ResultsPanelDeps {
   extensionUri: vscode.Uri;
@@ -62,17 +65,23 @@ export class ResultsPanels extends WebviewPanels<ResultsPanel, ResultsPageState>
     });
   }
 
-  /** Opens (or reveals) the results of a batch; its files are fetched with the current account. */
-  show(batch: Batch): void {
+  /**
+   * Opens (or reveals) the results of a batch; its files are fetched with the current account.
+   * `errorFilter` shows only the failed rows of one error group (from the detail panel's summary).
+   */
+  show(batch: Batch, errorFilter?: ErrorFilter): void {
     const existing = this.panels.get(batch.id);
     if (existing) {
       existing.reveal();
+      if (errorFilter) existing.filterToError(errorFilter);
       return;
     }
     const connection = this.deps.store.requireConnection();
     // Kept behind other tabs, so the search, sort, page and open rows are as they were left.
     const panel = this.createPanel(panelTitle(batch), true);
-    this.track(batch.id, new ResultsPanel(panel, batch.id, this.deps, { batch, connection }));
+    const created = new ResultsPanel(panel, batch.id, this.deps, { batch, connection });
+    if (errorFilter) created.filterToError(errorFilter);
+    this.track(batch.id, created);
   }
 
   protected revive(panel: vscode.WebviewPanel, state: ResultsPageState): ResultsPanel {
@@ -93,6 +102,8 @@ class ResultsPanel extends WebviewHost<HostToPage, PageToHost> {
    */
   private connection: AccountConnection | undefined;
   private state: PanelState = { kind: 'loading', message: 'Loading…' };
+  /** The error group to show first: sent with `begin`, or at once when the rows are already shown. */
+  private errorFilter: ErrorFilter | undefined;
 
   constructor(
     panel: vscode.WebviewPanel,
@@ -128,6 +139,12 @@ class ResultsPanel extends WebviewHost<HostToPage, PageToHost> {
         await vscode.commands.executeCommand(CommandId.resubmitFailed, this.batchId);
         return;
     }
+  }
+
+  /** Shows only the failed rows of one error group. */
+  filterToError(filter: ErrorFilter): void {
+    this.errorFilter = filter;
+    if (this.state.kind === 'loaded' && this.pageListening) void this.post({ type: 'errorFilter', ...filter });
   }
 
   /** Another account must not be queried for this batch's files: the panel closes. */
@@ -252,6 +269,8 @@ class ResultsPanel extends WebviewHost<HostToPage, PageToHost> {
     if (state.kind === 'loading') return this.post({ type: 'loading', message: state.message });
     if (state.kind === 'failed') return this.post({ type: 'error', message: state.message });
     const { rows, counts } = state.index.report;
+    const cost = resultsCostLabel(rows, this.batch?.model, readPriceOverrides());
+    const errorFilter = this.errorFilter;
     // The page answers with a `query` for the rows it wants to see.
     return this.post({
       type: 'begin',
@@ -261,6 +280,8 @@ class ResultsPanel extends WebviewHost<HostToPage, PageToHost> {
       counts,
       notes: state.notes,
       resubmittable: this.resubmittable(),
+      ...(cost && { cost }),
+      ...(errorFilter && { errorFilter }),
     });
   }
 
@@ -275,7 +296,9 @@ class ResultsPanel extends WebviewHost<HostToPage, PageToHost> {
     if (this.state.kind !== 'loaded') return Promise.resolve();
     const { seq, page: wanted, ...rowQuery } = query;
     const { rows, page, matched } = this.state.index.page(rowQuery, wanted, ROWS_PER_PAGE);
-    const rowsOfPage = rows.map(({ index, row }) => toRow(row, index));
+    const overrides = readPriceOverrides();
+    const model = this.batch?.model;
+    const rowsOfPage = rows.map(({ index, row }) => toRow(row, index, rowCost(row, model, overrides)));
     return this.post({ type: 'page', seq, page, pageSize: ROWS_PER_PAGE, matched, rows: rowsOfPage });
   }
 
@@ -373,7 +396,7 @@ async function isFile(path: string): Promise<boolean> {
   }
 }
 
-function toRow(row: JoinedResult, index: number): ResultRow {
+function toRow(row: JoinedResult, index: number, cost: string | null): ResultRow {
   return {
     index,
     customId: row.customId,
@@ -385,5 +408,6 @@ function toRow(row: JoinedResult, index: number): ResultRow {
     outputTokens: row.usage?.output_tokens ?? null,
     totalTokens: row.usage?.total_tokens ?? null,
     ...(row.attempt !== undefined && { attempt: row.attempt, attempts: row.attempts ?? 1, batchId: row.batchId ?? '' }),
+    cost,
   };
 }

@@ -1,0 +1,24 @@
+import * as vscode from 'vscode';
+import { plainText } from '../core/format';
+import { readPriceOverrides } from '../priceSettings';
+import { shownBatches, shownCostLabel } from '../tree/treeCost';
+import type { Services } from './services';
+
+/**
+ * `openaiBatches.showCost`: the estimated cost of the batches the tree shows (all loaded ones,
+ * or those the filter keeps), from each batch's `usage` and model price, labelled with what it
+ * rests on.
+ */
+export function showCost(services: Pick<Services, 'store' | 'tree' | 'log'>): void {
+  const batches = shownBatches(services.store, services.tree);
+  const scope = services.tree.filter ? 'the batches the filter shows' : 'the loaded batches';
+  const label = shownCostLabel(batches, readPriceOverrides());
+  if (!label) {
+    void vscode.window.showInformationMessage(
+      `No cost estimate for ${scope}: none reports usage with a model of known price (usage exists on batches created after 2025-09-07; openaiBatches.prices can add a model).`,
+    );
+    return;
+  }
+  services.log.info(`Cost of ${scope}: ${label}`);
+  void vscode.window.showInformationMessage(`${scope[0].toUpperCase()}${scope.slice(1)}: ${plainText(label, 1000)}`);
+}

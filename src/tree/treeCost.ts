@@ -1,0 +1,23 @@
+import { batchCostEstimate, costLabel, type PriceOverrides, totalCost, totalLabel } from '../core/cost';
+import { matchesFilter } from '../core/filter';
+import { escapeMarkdown, plainText } from '../core/format';
+import type { Batch } from '../core/types';
+import type { BatchStore } from '../core/batchStore';
+import type { BatchTreeProvider } from './batchTreeProvider';
+
+/** The batches the tree shows: all loaded ones, or those the filter keeps. */
+export function shownBatches(store: BatchStore, tree: Pick<BatchTreeProvider, 'filter'>): Batch[] {
+  const filter = tree.filter;
+  return filter ? store.batches.filter((batch) => matchesFilter(batch, filter)) : [...store.batches];
+}
+
+/** The tooltip's cost line, escaped Markdown; undefined when the batch has no figure. */
+export function tooltipCostLine(batch: Batch, overrides: PriceOverrides): string | undefined {
+  const estimate = batchCostEstimate(batch, overrides);
+  return estimate && `Cost: ${escapeMarkdown(plainText(costLabel(estimate), 400))}`;
+}
+
+/** The labelled total of the shown batches (`≈ $1.23 for 5 of 7 batches shown (estimate: …)`), or undefined without a figure. */
+export function shownCostLabel(batches: readonly Batch[], overrides: PriceOverrides): string | undefined {
+  return totalLabel(totalCost(batches.map((batch) => batchCostEstimate(batch, overrides))), 'batches shown');
+}
