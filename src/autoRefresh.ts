@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { readSettings } from './config';
 import { fileIdOf } from './core/batchFacts';
 import type { BatchStore } from './core/batchStore';
+import type { ProgressTracker } from './core/progressTracker';
 import { CompletionWatcher } from './core/completionWatcher';
 import { errorMessage, isCancellation } from './core/errors';
 import { batchLabel, countsOf, statusPhrase } from './core/format';
@@ -29,6 +30,8 @@ export class AutoRefresher implements vscode.Disposable {
     private readonly store: BatchStore,
     private readonly view: vscode.TreeView<unknown>,
     private readonly log: Logger,
+    /** Told after each poll: one that changed nothing fires no store change, but its counts are still a sample. */
+    private readonly progress?: ProgressTracker,
   ) {
     this.statusItem.name = 'OpenAI Batches: active batches';
     this.statusItem.command = `${ViewId.batches}.focus`;
@@ -80,6 +83,7 @@ export class AutoRefresher implements vscode.Disposable {
     this.running = true;
     try {
       await this.store.refresh();
+      this.progress?.observe();
       if (this.store.refreshError) throw this.store.refreshError;
       this.failures = 0;
       const stats = this.store.lastUpdateStats;

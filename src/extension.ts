@@ -12,6 +12,7 @@ import { AccountFiles } from './core/accountFiles';
 import { BatchCache } from './core/batchCache';
 import { BatchCacheSaver } from './core/batchCacheSaver';
 import { BatchStore } from './core/batchStore';
+import { ProgressTracker } from './core/progressTracker';
 import { Logger } from './log';
 import { BatchTreeProvider } from './tree/batchTreeProvider';
 import { bindViewDescription } from './tree/viewDescription';
@@ -40,6 +41,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
     () => readSettings().pageSize,
     (line) => log.warn(line),
   );
+  // Before the tree and the panels: its listeners must record a poll's counts before they render it.
+  const progress = new ProgressTracker(store);
   const keys = new ApiKeyStore(context.secrets);
   const files = new AccountFiles(vscode.Uri.joinPath(context.globalStorageUri, 'files').fsPath);
   const cache = new BatchCache(vscode.Uri.joinPath(context.globalStorageUri, 'cache').fsPath, (line) => log.warn(line));
@@ -51,21 +54,22 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
   );
   const connection = new ConnectionManager(store, keys, log, cache, cacheSaver);
   const contextKeys = new StoreContextKeys(store);
-  const tree = new BatchTreeProvider(store, log);
+  const tree = new BatchTreeProvider(store, log, progress);
   const treeView = vscode.window.createTreeView(ViewId.batches, { treeDataProvider: tree, showCollapseAll: true });
   const activationMs = performance.now() - started;
   const jsonDocuments = new BatchJsonDocuments(store);
-  const panels = new BatchDetailPanels({ extensionUri: context.extensionUri, store, log, jsonDocuments });
+  const panels = new BatchDetailPanels({ extensionUri: context.extensionUri, store, log, jsonDocuments, progress });
   const results = new ResultsPanels({
     extensionUri: context.extensionUri,
     store,
     log,
     cachedFile: (account, fileId) => files.pathFor(account, fileId),
   });
-  const autoRefresher = new AutoRefresher(store, treeView, log);
+  const autoRefresher = new AutoRefresher(store, treeView, log, progress);
   context.subscriptions.push(
     log,
     store,
+    progress,
     keys,
     cacheSaver,
     connection,

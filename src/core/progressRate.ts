@@ -212,14 +212,13 @@ export function formatRate(perMinute: number): string {
 }
 
 /**
- * The progress part of a tree description: `1,240/5,000 · ~18 min left` with an estimate,
- * `5,000/5,000 · finalizing` when all requests are done, else just the counts (completed
- * first, as the rest of the description shows them). The tooltip says why there is no estimate.
+ * The progress part of a tree description: `1,240/5,000 · ~18 min left` with an estimate, else
+ * just the counts (completed first, as the rest of the description shows them; failures follow
+ * there). The tooltip says why there is no estimate.
  */
-export function progressShort(estimate: ProgressEstimate, completed: number): string {
-  const counts = `${formatCount(completed)}/${formatCount(estimate.total)}`;
-  if (estimate.kind === 'eta') return `${counts} · ${formatDurationLeft(estimate.remainingMs)} left`;
-  return counts;
+export function progressShort(estimate: ProgressEstimate, counts: { completed: number; total: number }): string {
+  const text = `${formatCount(counts.completed)}/${formatCount(counts.total)}`;
+  return estimate.kind === 'eta' ? `${text} · ${formatDurationLeft(estimate.remainingMs)} left` : text;
 }
 
 /**

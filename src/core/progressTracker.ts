@@ -14,6 +14,8 @@ export interface ObservedStore {
   readonly cachedAt: number | undefined;
   readonly onDidChange: Event<void>;
   readonly onDidChangeAccount: Event<string | undefined>;
+  /** A batch fetched alone (a detail panel's refresh); fires before `onDidChange`, so the panel already sees its sample. */
+  readonly onDidUpdateBatch?: Event<Batch>;
 }
 
 /**
@@ -35,17 +37,20 @@ export class ProgressTracker {
   ) {
     this.history = new ProgressHistory(options);
     this.subscriptions = [store.onDidChange(() => this.observe()), store.onDidChangeAccount(() => this.history.clear())];
+    if (store.onDidUpdateBatch) this.subscriptions.push(store.onDidUpdateBatch((batch) => this.observeOne(batch, this.now())));
   }
 
   /** Records the batches the store holds that were not recorded yet; also called after a poll that changed nothing. */
   observe(): void {
     if (this.store.cachedAt !== undefined) return;
     const at = this.now();
-    for (const batch of this.store.batches) {
-      if (this.recorded.has(batch) || !MEASURED_STATUSES.has(statusOf(batch)) || !countsReported(batch)) continue;
-      this.recorded.add(batch);
-      this.history.record(batch.id, countsOf(batch), at);
-    }
+    for (const batch of this.store.batches) this.observeOne(batch, at);
+  }
+
+  private observeOne(batch: Batch, at: number): void {
+    if (this.recorded.has(batch) || !MEASURED_STATUSES.has(statusOf(batch)) || !countsReported(batch)) return;
+    this.recorded.add(batch);
+    this.history.record(batch.id, countsOf(batch), at);
   }
 
   /** The estimate for a batch that is being measured; undefined for the others (finished, cancelling, no counts). */

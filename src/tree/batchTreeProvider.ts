@@ -6,6 +6,7 @@ import { failureVerdict, plainText } from '../core/format';
 import { groupByStatus } from '../core/grouping';
 import type { Batch } from '../core/types';
 import { CommandId, CONFIG_SECTION } from '../ids';
+import type { ProgressTracker } from '../core/progressTracker';
 import type { Logger } from '../log';
 import { ErrorFileSizes } from './errorFileSizes';
 import { BatchNode, batchTooltip, ErrorNode, LoadMoreNode, MessageNode, StatusGroupNode, TreeNode } from './nodes';
@@ -26,6 +27,8 @@ export class BatchTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
     private readonly store: BatchStore,
     /** Error messages quote servers (and may echo a key): the tree shows them only through {@link Logger.shown}. */
     private readonly log: Pick<Logger, 'shown' | 'info'>,
+    /** Rates and ETAs of running batches, for their descriptions and tooltips. */
+    private readonly progress?: ProgressTracker,
   ) {
     this.errorFiles = new ErrorFileSizes(store, log);
     this.subscriptions = [
@@ -42,7 +45,7 @@ export class BatchTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
 
   /** Tooltips are Markdown built per batch; deferring them to hover keeps large trees cheap to render. */
   resolveTreeItem(item: vscode.TreeItem, node: TreeNode): vscode.TreeItem {
-    if (node instanceof BatchNode) item.tooltip = batchTooltip(node.batch, node.errorFileBytes);
+    if (node instanceof BatchNode) item.tooltip = batchTooltip(node.batch, node.errorFileBytes, node.progress);
     return item;
   }
 
@@ -51,7 +54,8 @@ export class BatchTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
   }
 
   async getChildren(node?: TreeNode): Promise<TreeNode[]> {
-    if (node instanceof StatusGroupNode) return node.group.batches.map((batch) => new BatchNode(batch, node, this.errorFileBytes(batch)));
+    if (node instanceof StatusGroupNode)
+      return node.group.batches.map((batch) => new BatchNode(batch, node, this.errorFileBytes(batch), this.progress?.estimate(batch)));
     if (node) return [];
     return this.rootNodes();
   }
@@ -70,7 +74,7 @@ export class BatchTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
   findBatchNode(batchId: string): BatchNode | undefined {
     for (const group of this.groups.values()) {
       const batch = group.group.batches.find((b) => b.id === batchId);
-      if (batch) return new BatchNode(batch, group, this.errorFileBytes(batch));
+      if (batch) return new BatchNode(batch, group, this.errorFileBytes(batch), this.progress?.estimate(batch));
     }
     return undefined;
   }

@@ -12,7 +12,10 @@ import {
   progressShort,
   RATE_WINDOW_MS,
 } from '../../src/core/progressRate';
+import { batchDescription } from '../../src/core/format';
+import { progressDescription, progressTooltipMarkdown } from '../../src/core/progressText';
 import { ProgressTracker } from '../../src/core/progressTracker';
+import { progressView } from '../../src/webview/detail/progressView';
 import type { Batch } from '../../src/core/types';
 
 const MIN = 60_000;
@@ -274,9 +277,9 @@ describe('progressRate: text', () => {
 
   it('builds the tree description part: counts and the time left, or only the counts', () => {
     const estimate = eta([sample(0, 440), sample(2, 840), sample(4, 1240)], 4);
-    assert.equal(progressShort(estimate, 1240), '1,240/5,000 · ~19 min left');
-    assert.equal(progressShort(estimateProgress([sample(0, 1240)], T0), 1240), '1,240/5,000');
-    assert.equal(progressShort(estimateProgress([sample(0, 5000)], T0), 5000), '5,000/5,000');
+    assert.equal(progressShort(estimate, { completed: 1240, total: 5000 }), '1,240/5,000 · ~19 min left');
+    assert.equal(progressShort(estimateProgress([sample(0, 1240)], T0), { completed: 1240, total: 5000 }), '1,240/5,000');
+    assert.equal(progressShort(estimateProgress([sample(0, 5000)], T0), { completed: 5000, total: 5000 }), '5,000/5,000');
   });
 
   it('says plainly in a sentence why there is no estimate', () => {
@@ -315,8 +318,12 @@ describe('progressTracker: samples from the store', () => {
     readonly onDidChange = this.changed.event;
     readonly onDidChangeAccount = this.account.event;
   }
-  const batch = (id: string, status: string, completed: number, total = 1000): Batch =>
-    ({ id, object: 'batch', status, request_counts: { total, completed, failed: 0 } });
+  const batch = (id: string, status: string, completed: number, total = 1000): Batch => ({
+    id,
+    object: 'batch',
+    status,
+    request_counts: { total, completed, failed: 0 },
+  });
 
   it('records measured batches on each change, each fetched copy once', () => {
     const store = new FakeStore();
@@ -376,5 +383,52 @@ describe('progressTracker: samples from the store', () => {
     assert.equal(tracker.history.size, 1);
     store.account.fire('other');
     assert.equal(tracker.history.size, 0);
+  });
+});
+
+describe('progress text on the tree and the detail page', () => {
+  const running = (completed: number, extra: Partial<Batch> = {}): Batch => ({
+    id: 'batch_1',
+    object: 'batch',
+    status: 'in_progress',
+    endpoint: '/v1/chat/completions',
+    request_counts: { total: 5000, completed, failed: 0 },
+    ...extra,
+  });
+
+  it('puts the counts and the time left into the tree description, in place of the plain counts', () => {
+    const estimate = eta([sample(0, 440), sample(2, 840), sample(4, 1240)], 4);
+    const text = batchDescription(running(1240), T0 + 4 * MIN, progressDescription(running(1240), estimate));
+    assert.equal(text, '/v1/chat/completions · 1,240/5,000 · ~19 min left');
+    assert.equal(progressDescription(running(1240), undefined), undefined);
+    assert.equal(batchDescription(running(1240), T0, undefined), '/v1/chat/completions · 1240/5000', 'unmeasured batches are unchanged');
+  });
+
+  it('adds an escaped progress paragraph to the tooltip, or nothing', () => {
+    const estimate = estimateProgress([sample(0, 1240)], T0);
+    const markdown = progressTooltipMarkdown(running(1240), estimate, T0);
+    assert.match(markdown, /^\n\nProgress: 1,240\/5,000 {2}\nToo little data for an estimate yet/);
+    assert.ok(!/[^\\][.]$/.test(markdown), 'Markdown punctuation is escaped');
+    assert.equal(progressTooltipMarkdown(running(1240), undefined, T0), '');
+  });
+
+  it('gives the detail page points relative to the first sample and where the projection ends', () => {
+    const samples = [sample(0, 440), sample(2, 840), sample(4, 1240)];
+    const estimate = eta(samples, 4);
+    const view = progressView(running(1240), estimate, samples, T0 + 4 * MIN);
+    assert.equal(view.headline, '1,240/5,000 · ~19 min left');
+    assert.match(view.sentence, /^About 19 min left, at 200 requests\/min/);
+    assert.deepEqual(view.points, [
+      { seconds: 0, done: 440 },
+      { seconds: 120, done: 840 },
+      { seconds: 240, done: 1240 },
+    ]);
+    assert.equal(view.total, 5000);
+    assert.equal(view.finishSeconds, 240 + 18.8 * 60);
+    assert.match(view.since ?? '', /^2023-11-14 \d\d:\d\d:\d\d UTC$/);
+    const unknown = progressView(running(1240), estimateProgress([], T0), [], T0);
+    assert.deepEqual(unknown.points, []);
+    assert.equal(unknown.finishSeconds, undefined);
+    assert.match(unknown.sentence, /^Too little data/);
   });
 });

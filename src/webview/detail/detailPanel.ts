@@ -15,6 +15,8 @@ import { buildDetailHtml } from './detailHtml';
 import { detailView, type FileInfo, fileInfoOf } from './detailView';
 import { type CopyTarget, type HostToPage, isPageMessage, isPageState, type PageState, type PageToHost } from './protocol';
 import { copyToClipboard } from '../../clipboard';
+import type { ProgressTracker } from '../../core/progressTracker';
+import { progressView } from './progressView';
 
 export interface DetailPanelDeps {
   extensionUri: vscode.Uri;
@@ -22,6 +24,8 @@ export interface DetailPanelDeps {
   log: Logger;
   /** The extension's provider of `openai-batch:` documents, for "Open JSON in editor". */
   jsonDocuments: BatchJsonDocuments;
+  /** Rates and ETAs of running batches, for the progress section and its chart. */
+  progress?: ProgressTracker;
 }
 
 const NAME = 'batch detail panel';
@@ -175,7 +179,11 @@ class BatchDetailPanel extends WebviewHost<HostToPage, PageToHost> {
     this.panel.title = panelTitle(this.batch);
     if (!this.pageListening) return;
     this.posted = this.batch;
-    void this.post({ type: 'batch', batch: limitDepth(this.batch), view: detailView(this.batch, Date.now(), this.fileInfo) });
+    const now = Date.now();
+    const view = detailView(this.batch, now, this.fileInfo);
+    const estimate = this.deps.progress?.estimate(this.batch, now);
+    if (estimate) view.progress = progressView(this.batch, estimate, this.deps.progress?.samples(this.id) ?? [], now);
+    void this.post({ type: 'batch', batch: limitDepth(this.batch), view });
     this.requestFileInfo(this.batch);
   }
 

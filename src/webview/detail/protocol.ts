@@ -51,6 +51,23 @@ export interface DetailView {
   /** The completion-window deadline, while the batch can still run into it. */
   expires?: Moment;
   files: FileRow[];
+  /** Rate, ETA and the counts seen over time, while the batch runs (see `progressView.ts`). */
+  progress?: ProgressView;
+}
+
+/** A running batch's progress as the detail page draws it: a line of text and a small chart. */
+export interface ProgressView {
+  /** `1,240/5,000 · ~18 min left`. */
+  headline: string;
+  /** The rate and ETA in a sentence, or plainly why there is no estimate yet. */
+  sentence: string;
+  total: number;
+  /** Requests finished (completed + failed) as polls saw them, oldest first; `seconds` from the first. */
+  points: { seconds: number; done: number }[];
+  /** Seconds from the first point at which the rest should be finished, when there is an estimate. */
+  finishSeconds?: number;
+  /** `2024-05-01 12:00:00 UTC`: when the first point was seen. */
+  since?: string;
 }
 
 export type HostToPage =
