@@ -13,6 +13,7 @@ import { BatchCache } from './core/batchCache';
 import { BatchCacheSaver } from './core/batchCacheSaver';
 import { BatchStore } from './core/batchStore';
 import { ProgressTracker } from './core/progressTracker';
+import { registerBatchTools } from './lm/batchTools';
 import { Logger } from './log';
 import { BatchTreeProvider } from './tree/batchTreeProvider';
 import { bindViewDescription } from './tree/viewDescription';
@@ -89,6 +90,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
 
   const services: Services = { files, store, keys, connection, tree, treeView, panels, results, jsonDocuments, log };
   context.subscriptions.push(registerCommands(services));
+  context.subscriptions.push(registerBatchTools({ store, files, log, progress }));
   await connection.reconnect();
   log.info(`Activated in ${activationMs.toFixed(1)} ms (tree view registered).`);
   return context.extensionMode === vscode.ExtensionMode.Test ? { services, context, activationMs } : undefined;
