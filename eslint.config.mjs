@@ -82,6 +82,7 @@ export default tseslint.config(
       'src/results/**/*.ts',
       'src/editor/**/*.ts',
       'src/jsonl/**/*.ts',
+      'src/lm/**/*.ts',
       'src/connection.ts',
       'src/autoRefresh.ts',
     ],

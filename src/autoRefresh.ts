@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { readSettings } from './config';
 import { fileIdOf } from './core/batchFacts';
 import type { BatchStore } from './core/batchStore';
+import type { ProgressTracker } from './core/progressTracker';
 import { CompletionWatcher } from './core/completionWatcher';
 import { errorMessage, isCancellation } from './core/errors';
 import { batchLabel, countsOf, statusPhrase } from './core/format';
@@ -30,6 +31,8 @@ export class AutoRefresher implements vscode.Disposable {
     private readonly log: Logger,
     /** The account's id, handed to the commands a notification runs so they act on this account (none: the only account). */
     private readonly accountId?: string,
+    /** Told after each poll: one that changed nothing fires no store change, but its counts are still a sample. */
+    private readonly progress?: ProgressTracker,
   ) {
     this.disposables.push(
       // Ids seen active under one account say nothing about another account's batches.
@@ -73,6 +76,7 @@ export class AutoRefresher implements vscode.Disposable {
     this.running = true;
     try {
       await this.store.refresh();
+      this.progress?.observe();
       if (this.store.refreshError) throw this.store.refreshError;
       this.failures = 0;
       const stats = this.store.lastUpdateStats;

@@ -9,6 +9,7 @@ import { registerIdProviders } from './editor/idProviders';
 import { BatchInputDiagnostics } from './jsonl/batchInputDiagnostics';
 import { AccountFiles } from './core/accountFiles';
 import { BatchCache } from './core/batchCache';
+import { registerBatchTools } from './lm/batchTools';
 import { Logger } from './log';
 import { BatchTreeProvider } from './tree/batchTreeProvider';
 import { bindViewDescription } from './tree/viewDescription';
@@ -58,6 +59,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
   const storage = context.globalStorageUri.fsPath;
   const services: Services = { accounts, files, store, keys, connection, tree, treeView, panels, results, jsonDocuments, log, storage };
   context.subscriptions.push(registerCommands(services));
+  // The agent tools answer for the first account (the one the single-account settings describe).
+  context.subscriptions.push(registerBatchTools({ store, files, log, progress: accounts.primary.progress }));
   await accounts.connectAll();
   log.info(`Activated in ${activationMs.toFixed(1)} ms (tree view registered).`);
   return context.extensionMode === vscode.ExtensionMode.Test ? { services, context, activationMs } : undefined;

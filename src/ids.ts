@@ -51,5 +51,12 @@ export const PanelType = {
   results: 'openaiBatches.results',
 } as const;
 
+/** Language model tools (package.json's `contributes.languageModelTools`), registered with `vscode.lm.registerTool`. */
+export const ToolName = {
+  listBatches: 'openaiBatches_listBatches',
+  getBatch: 'openaiBatches_getBatch',
+  batchResults: 'openaiBatches_batchResults',
+} as const;
+
 /** The settings section: `openaiBatches.*`. */
 export const CONFIG_SECTION = 'openaiBatches';

@@ -8,6 +8,7 @@ import type { AccountFiles } from '../core/accountFiles';
 import type { BatchCache } from '../core/batchCache';
 import { BatchCacheSaver } from '../core/batchCacheSaver';
 import { BatchStore } from '../core/batchStore';
+import { ProgressTracker } from '../core/progressTracker';
 import { CONFIG_SECTION, PanelType } from '../ids';
 import type { Logger } from '../log';
 import { BatchJsonDocuments } from '../webview/batchJsonDocument';
@@ -35,6 +36,8 @@ export class AccountContext implements vscode.Disposable {
   readonly panels: BatchDetailPanels;
   readonly results: ResultsPanels;
   readonly jsonDocuments: BatchJsonDocuments;
+  /** Rates and ETAs of this account's running batches. */
+  readonly progress: ProgressTracker;
   private autoRefresher: AutoRefresher | undefined;
   private readonly disposables: vscode.Disposable[] = [];
 
@@ -48,6 +51,8 @@ export class AccountContext implements vscode.Disposable {
       () => readSettings().pageSize,
       (line) => log.warn(prefix + line),
     );
+    // Before the tree and the panels: its listeners must record a poll's counts before they render it.
+    this.progress = new ProgressTracker(this.store);
     this.cacheSaver = new BatchCacheSaver(
       this.store,
       cache,
@@ -62,6 +67,7 @@ export class AccountContext implements vscode.Disposable {
       log,
       jsonDocuments: this.jsonDocuments,
       cachedFile: (account, fileId) => files.pathFor(account, fileId),
+      progress: this.progress,
     });
     this.results = new ResultsPanels({
       extensionUri,
@@ -70,7 +76,7 @@ export class AccountContext implements vscode.Disposable {
       cachedFile: (account, fileId) => files.pathFor(account, fileId),
     });
     // Disposed in reverse: panels close before the store goes.
-    this.disposables.push(this.store, this.cacheSaver, this.connection, this.jsonDocuments, this.panels, this.results);
+    this.disposables.push(this.store, this.progress, this.cacheSaver, this.connection, this.jsonDocuments, this.panels, this.results);
     // Registered at once, so JSON tabs restored after a reload have their content.
     this.jsonDocuments.register();
   }
@@ -86,7 +92,7 @@ export class AccountContext implements vscode.Disposable {
 
   /** Starts polling this account's active batches while `view` is visible. */
   startAutoRefresh(view: vscode.TreeView<unknown>, log: Logger, multiple: boolean): void {
-    this.autoRefresher ??= new AutoRefresher(this.store, view, log, multiple ? this.id : undefined);
+    this.autoRefresher ??= new AutoRefresher(this.store, view, log, multiple ? this.id : undefined, this.progress);
   }
 
   /** New values for the fields that do not change the account's id (organization, project, headers): reconnects. */

@@ -134,14 +134,17 @@ export function countsOf(batch: Batch): Counts {
   return { total: num(raw?.total), completed: num(raw?.completed), failed: num(raw?.failed) };
 }
 
-/** Tree description: endpoint, age, progress and failures, e.g. `/v1/chat/completions · 2 hours ago · 570/575 · 5 failed`. */
-export function batchDescription(batch: Batch, nowMs = Date.now()): string {
+/**
+ * Tree description: endpoint, age, progress and failures, e.g. `/v1/chat/completions · 2 hours ago · 570/575 · 5 failed`.
+ * `progress` replaces the counts (e.g. `1,240/5,000 · ~18 min left`, from `progressRate.progressShort`).
+ */
+export function batchDescription(batch: Batch, nowMs = Date.now(), progress?: string): string {
   const parts: string[] = [];
   if (typeof batch.endpoint === 'string' && batch.endpoint) parts.push(plainText(batch.endpoint, 40));
   const created = unixSeconds(batch.created_at);
   if (created !== undefined) parts.push(relativeTime(created, nowMs));
   const counts = countsOf(batch);
-  if (batch.request_counts) parts.push(`${counts.completed}/${counts.total}`);
+  if (batch.request_counts) parts.push(progress ?? `${counts.completed}/${counts.total}`);
   if (counts.failed > 0) parts.push(`${counts.failed} failed`);
   return parts.join(' · ');
 }

@@ -7,6 +7,7 @@ import { failureVerdict, plainText } from '../core/format';
 import { groupByStatus } from '../core/grouping';
 import type { Batch } from '../core/types';
 import { CommandId, CONFIG_SECTION } from '../ids';
+import type { ProgressTracker } from '../core/progressTracker';
 import type { Logger } from '../log';
 import { AccountNode } from './accountNode';
 import { ErrorFileSizes } from './errorFileSizes';
@@ -17,6 +18,8 @@ export interface TreeAccount {
   readonly id: string;
   readonly settings: AccountSettings;
   readonly store: BatchStore;
+  /** Rates and ETAs of the account's running batches, for their descriptions and tooltips. */
+  readonly progress?: ProgressTracker;
 }
 
 /** The accounts the tree shows (the account registry). */
@@ -55,7 +58,7 @@ export class BatchTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
 
   /** Tooltips are Markdown built per batch; deferring them to hover keeps large trees cheap to render. */
   resolveTreeItem(item: vscode.TreeItem, node: TreeNode): vscode.TreeItem {
-    if (node instanceof BatchNode) item.tooltip = batchTooltip(node.batch, node.errorFileBytes);
+    if (node instanceof BatchNode) item.tooltip = batchTooltip(node.batch, node.errorFileBytes, node.progress);
     return item;
   }
 
@@ -65,8 +68,11 @@ export class BatchTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
 
   async getChildren(node?: TreeNode): Promise<TreeNode[]> {
     if (node instanceof StatusGroupNode) {
-      const store = this.accountOf(node)?.store;
-      return store ? node.group.batches.map((batch) => new BatchNode(batch, node, this.errorFileBytes(store, batch))) : [];
+      const account = this.accountOf(node);
+      if (!account) return [];
+      return node.group.batches.map(
+        (batch) => new BatchNode(batch, node, this.errorFileBytes(account.store, batch), account.progress?.estimate(batch)),
+      );
     }
     if (node instanceof AccountNode) {
       const account = this.accountOf(node);
@@ -106,7 +112,7 @@ export class BatchTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
       if (store && account.store !== store) continue;
       for (const group of this.groups.get(account.id)?.values() ?? []) {
         const batch = group.group.batches.find((b) => b.id === batchId);
-        if (batch) return new BatchNode(batch, group, this.errorFileBytes(account.store, batch));
+        if (batch) return new BatchNode(batch, group, this.errorFileBytes(account.store, batch), account.progress?.estimate(batch));
       }
     }
     return undefined;

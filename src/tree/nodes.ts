@@ -4,6 +4,8 @@ import { chainPrefix } from '../core/batchChains';
 import { canResubmit } from '../core/resubmit';
 import { batchDescription, batchLabel, batchPresentation, batchTooltipMarkdown, humanizeStatus, statusPresentation } from '../core/format';
 import { isActive, isCancellable, StatusGroup, statusOf } from '../core/grouping';
+import type { ProgressEstimate } from '../core/progressRate';
+import { progressDescription, progressTooltipMarkdown } from '../core/progressText';
 import type { Batch } from '../core/types';
 import { CommandId } from '../ids';
 import { BatchFlag, FILE_FLAG, NodeContext } from './contextValues';
@@ -67,6 +69,8 @@ export class BatchNode implements TreeNode {
     readonly parent: StatusGroupNode,
     /** The size of its error file, when the batch's failures depend on it (see `format.failureVerdict`). */
     readonly errorFileBytes?: number,
+    /** Rate and ETA of a running batch (see `core/progressRate.ts`). */
+    readonly progress?: ProgressEstimate,
   ) {
     this.id = `${parent.id}/${batch.id}`;
   }
@@ -79,7 +83,7 @@ export class BatchNode implements TreeNode {
     const batch = this.batch;
     const item = new vscode.TreeItem(batchLabel(batch), vscode.TreeItemCollapsibleState.None);
     item.id = this.id;
-    item.description = chainPrefix(batch) + batchDescription(batch);
+    item.description = chainPrefix(batch) + batchDescription(batch, Date.now(), progressDescription(batch, this.progress));
     const presentation = batchPresentation(batch, this.errorFileBytes);
     item.iconPath = themeIcon(presentation.icon, presentation.color);
     item.contextValue = batchContextValue(batch);
@@ -92,9 +96,11 @@ export class BatchNode implements TreeNode {
 }
 
 /** The Markdown tooltip, built only when VS Code asks for it (on hover), not for every node. */
-export function batchTooltip(batch: Batch, errorFileBytes?: number): vscode.MarkdownString {
+export function batchTooltip(batch: Batch, errorFileBytes?: number, progress?: ProgressEstimate): vscode.MarkdownString {
   const cost = tooltipCostLine(batch, readPriceOverrides());
-  const tooltip = new vscode.MarkdownString(batchTooltipMarkdown(batch, Date.now(), errorFileBytes) + (cost ? `\n${cost}  ` : ''));
+  const tooltip = new vscode.MarkdownString(
+    batchTooltipMarkdown(batch, Date.now(), errorFileBytes) + progressTooltipMarkdown(batch, progress) + (cost ? `\n${cost}  ` : ''),
+  );
   tooltip.supportHtml = false;
   tooltip.isTrusted = false;
   return tooltip;

@@ -19,6 +19,8 @@ import { copyToClipboard } from '../../clipboard';
 import { readPriceOverrides } from '../../priceSettings';
 import { costView } from './costView';
 import { DetailErrorGroups } from './errorGroups';
+import type { ProgressTracker } from '../../core/progressTracker';
+import { progressView } from './progressView';
 
 export interface DetailPanelDeps {
   extensionUri: vscode.Uri;
@@ -28,6 +30,8 @@ export interface DetailPanelDeps {
   jsonDocuments: BatchJsonDocuments;
   /** The path of an account's copy of a file, for the error summary (shared with Open Results). */
   cachedFile?: (account: string, fileId: string) => Promise<string>;
+  /** Rates and ETAs of running batches, for the progress section and its chart. */
+  progress?: ProgressTracker;
 }
 
 const NAME = 'batch detail panel';
@@ -208,13 +212,13 @@ class BatchDetailPanel extends WebviewHost<HostToPage, PageToHost> {
     this.panel.title = panelTitle(this.batch);
     if (!this.pageListening) return;
     this.posted = this.batch;
+    const now = Date.now();
     const recovery = recoveryView(this.batch, this.deps.store.batches);
     this.links = recovery.links.map((link) => link.id);
-    void this.post({
-      type: 'batch',
-      batch: limitDepth(this.batch),
-      view: { ...detailView(this.batch, Date.now(), this.fileInfo), cost: costView(this.batch, readPriceOverrides()), ...recovery },
-    });
+    const view = { ...detailView(this.batch, now, this.fileInfo), cost: costView(this.batch, readPriceOverrides()), ...recovery };
+    const estimate = this.deps.progress?.estimate(this.batch, now);
+    if (estimate) view.progress = progressView(this.batch, estimate, this.deps.progress?.samples(this.id) ?? [], now);
+    void this.post({ type: 'batch', batch: limitDepth(this.batch), view });
     this.requestFileInfo(this.batch);
     this.updateErrorGroups();
   }

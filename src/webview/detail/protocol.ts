@@ -53,6 +53,23 @@ export interface DetailView {
   files: FileRow[];
   /** The batch's estimated cost, labelled (`≈ $0.38 (estimate: …)`), or why there is none. */
   cost?: { text: string; estimate: boolean };
+  /** Rate, ETA and the counts seen over time, while the batch runs (see `progressView.ts`). */
+  progress?: ProgressView;
+}
+
+/** A running batch's progress as the detail page draws it: a line of text and a small chart. */
+export interface ProgressView {
+  /** `1,240/5,000 · ~18 min left`. */
+  headline: string;
+  /** The rate and ETA in a sentence, or plainly why there is no estimate yet. */
+  sentence: string;
+  total: number;
+  /** Requests finished (completed + failed) as polls saw them, oldest first; `seconds` from the first. */
+  points: { seconds: number; done: number }[];
+  /** Seconds from the first point at which the rest should be finished, when there is an estimate. */
+  finishSeconds?: number;
+  /** `2024-05-01 12:00:00 UTC`: when the first point was seen. */
+  since?: string;
 }
 
 /** A batch linked to this one (its original, a resubmission, another part of its group); opened by its position. */
