@@ -12,8 +12,10 @@ import { AccountFiles } from './core/accountFiles';
 import { BatchCache } from './core/batchCache';
 import { BatchCacheSaver } from './core/batchCacheSaver';
 import { BatchStore } from './core/batchStore';
+import { FileStore, FileStores } from './core/fileStore';
 import { Logger } from './log';
 import { BatchTreeProvider } from './tree/batchTreeProvider';
+import { FilesTreeProvider } from './tree/files/filesTreeProvider';
 import { bindViewDescription } from './tree/viewDescription';
 import { BatchJsonDocuments } from './webview/batchJsonDocument';
 import { BatchDetailPanels } from './webview/detail/detailPanel';
@@ -63,6 +65,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
     cachedFile: (account, fileId) => files.pathFor(account, fileId),
   });
   const autoRefresher = new AutoRefresher(store, treeView, log);
+  const fileStores = new FileStores((batches) => new FileStore(batches, undefined, (line) => log.warn(line)));
+  const filesTree = new FilesTreeProvider(() => [{ accountId: 'default', name: 'Files', store }], fileStores, log);
+  const filesView = vscode.window.createTreeView(ViewId.files, { treeDataProvider: filesTree, canSelectMany: true });
+  context.subscriptions.push(fileStores, filesTree, filesView);
   context.subscriptions.push(
     log,
     store,
@@ -83,7 +89,21 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
   context.subscriptions.push(BatchInputDiagnostics.register());
   context.subscriptions.push(results, results.registerSerializer());
 
-  const services: Services = { files, store, keys, connection, tree, treeView, panels, results, jsonDocuments, log };
+  const services: Services = {
+    files,
+    store,
+    keys,
+    connection,
+    tree,
+    treeView,
+    panels,
+    results,
+    jsonDocuments,
+    log,
+    fileStores,
+    filesTree,
+    filesView,
+  };
   context.subscriptions.push(registerCommands(services));
   await connection.reconnect();
   log.info(`Activated in ${activationMs.toFixed(1)} ms (tree view registered).`);

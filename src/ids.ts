@@ -23,6 +23,15 @@ export const CommandId = {
   insertOutputFileId: 'openaiBatches.insertOutputFileId',
   filter: 'openaiBatches.filter',
   clearFilter: 'openaiBatches.clearFilter',
+  refreshFiles: 'openaiBatches.refreshFiles',
+  loadMoreFiles: 'openaiBatches.loadMoreFiles',
+  openFile: 'openaiBatches.openFile',
+  downloadFile: 'openaiBatches.downloadFile',
+  deleteFile: 'openaiBatches.deleteFile',
+  deleteOldFiles: 'openaiBatches.deleteOldFiles',
+  createBatchFromFile: 'openaiBatches.createBatchFromFile',
+  copyFileId: 'openaiBatches.copyFileId',
+  revealFile: 'openaiBatches.revealFile',
 } as const;
 
 export type CommandId = (typeof CommandId)[keyof typeof CommandId];
@@ -37,6 +46,7 @@ export const ContextKey = {
 /** Views contributed in package.json (`contributes.views`). */
 export const ViewId = {
   batches: 'openaiBatches.batches',
+  files: 'openaiBatches.files',
 } as const;
 
 /** Webview panel types, also used by `onWebviewPanel:` activation events. */

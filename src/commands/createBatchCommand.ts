@@ -88,7 +88,7 @@ export async function createBatch(services: CreateServices, argument?: unknown):
 }
 
 /** What the person chose for a new batch. */
-interface BatchDetails {
+export interface BatchDetails {
   description: string;
   outputExpiresAfter?: ExpiresAfter;
 }
@@ -97,7 +97,7 @@ interface BatchDetails {
  * Asks for the batch's description in one input box (Enter creates the batch); its clock button
  * changes when the output files expire, which starts from `openaiBatches.outputExpiresAfterHours`.
  */
-async function askForDetails(initial: { title: string; summary: string } & BatchDetails): Promise<BatchDetails | undefined> {
+export async function askForDetails(initial: { title: string; summary: string } & BatchDetails): Promise<BatchDetails | undefined> {
   let details: BatchDetails = { description: initial.description, outputExpiresAfter: initial.outputExpiresAfter };
   let selectAll = true;
   for (;;) {
@@ -388,7 +388,7 @@ function problemList(lines: string[], total: number): string {
 }
 
 /** Selects the new batch in the tree once it has re-rendered with it. */
-async function reveal(services: CreateServices, batch: Batch): Promise<void> {
+export async function reveal(services: CreateServices, batch: Batch): Promise<void> {
   // The store's change event re-renders the tree asynchronously; let that happen first.
   await new Promise((resolve) => setTimeout(resolve, 0));
   const node = services.tree.findBatchNode(batch.id) ?? buildNode(services, batch);

@@ -3,8 +3,10 @@ import type { ApiKeyStore } from '../auth/apiKeyStore';
 import type { AccountFiles } from '../core/accountFiles';
 import type { ConnectionManager } from '../connection';
 import type { BatchStore } from '../core/batchStore';
+import type { FileStores } from '../core/fileStore';
 import type { Logger } from '../log';
 import type { BatchTreeProvider } from '../tree/batchTreeProvider';
+import type { FilesTreeProvider } from '../tree/files/filesTreeProvider';
 import type { TreeNode } from '../tree/nodes';
 import type { BatchDetailPanels } from '../webview/detail/detailPanel';
 import type { ResultsPanels } from '../webview/results/resultsPanel';
@@ -25,4 +27,8 @@ export interface Services {
   results: ResultsPanels;
   jsonDocuments: BatchJsonDocuments;
   log: Logger;
+  /** Each account's file list (the Files view's), reached through its BatchStore. */
+  fileStores: FileStores;
+  filesTree: FilesTreeProvider;
+  filesView: vscode.TreeView<TreeNode>;
 }

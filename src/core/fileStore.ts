@@ -26,6 +26,7 @@ export class FileStore {
   private lastLoadMoreError: ApiError | undefined;
   private readonly removed = new Set<string>();
   private merged: FileObject[] | undefined;
+  private refreshing: Promise<void> | undefined;
   private readonly changed = new Emitter<void>();
   private readonly subscription: { dispose(): void };
 
@@ -82,12 +83,17 @@ export class FileStore {
     return undefined;
   }
 
-  /** Loads both purposes' first pages (again). */
+  /** Loads both purposes' first pages (again). A refresh in flight is shared, and announced once. */
   refresh(): Promise<void> {
     if (this.batches.state.kind !== 'ready') return Promise.resolve();
+    if (this.refreshing) return this.refreshing;
     const pending = Promise.all(this.pagers.map((p) => p.pager.refresh()));
+    const settled = this.settle(pending, 'refresh').finally(() => {
+      if (this.refreshing === settled) this.refreshing = undefined;
+    });
+    this.refreshing = settled;
     this.announce();
-    return this.settle(pending, 'refresh');
+    return settled;
   }
 
   /**
@@ -120,6 +126,7 @@ export class FileStore {
     for (const { pager } of this.pagers) pager.clear();
     this.pagers = this.newPagers();
     this.account = account;
+    this.refreshing = undefined;
     this.removed.clear();
     this.lastRefreshError = undefined;
     this.lastLoadMoreError = undefined;

@@ -130,6 +130,11 @@ class BatchDetailPanel extends WebviewHost<HostToPage, PageToHost> {
         return;
       case 'openJson':
         return this.deps.jsonDocuments.open(this.batch);
+      case 'showFile': {
+        const fileId = fileIdOf(this.batch, message.role);
+        if (fileId) await vscode.commands.executeCommand(CommandId.revealFile, fileId);
+        return;
+      }
     }
   }
 
