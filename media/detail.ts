@@ -66,6 +66,7 @@ function formatDuration(seconds: number): string {
 }
 
 function actionKey(message: PageToHost): string {
+  if (message.type === 'showFile') return `showFile:${message.role}`;
   return message.type === 'copy' ? `copy:${message.what}` : message.type;
 }
 
@@ -378,7 +379,7 @@ function expiryLine(expires: NonNullable<FileRow['expires']>): HTMLElement {
 
 function files(view: DetailView): HTMLElement {
   const table = el('table', 'kv files');
-  for (const { label, copy, id, about, expires } of view.files) {
+  for (const { role, label, copy, id, about, expires } of view.files) {
     const row = el('tr', undefined, el('th', undefined, label));
     if (id) {
       const cell = el('td', undefined, data(id, 'code'));
@@ -386,7 +387,16 @@ function files(view: DetailView): HTMLElement {
       if (expires) cell.append(expiryLine(expires));
       row.append(
         cell,
-        el('td', 'action', button('Copy', { type: 'copy', what: copy }, { secondary: true, title: `Copy the ${label.toLowerCase()} ID` })),
+        el(
+          'td',
+          'action',
+          button('Copy', { type: 'copy', what: copy }, { secondary: true, title: `Copy the ${label.toLowerCase()} ID` }),
+          button(
+            'Show in Files',
+            { type: 'showFile', role },
+            { secondary: true, title: `Show the ${label.toLowerCase()} in the Files view` },
+          ),
+        ),
       );
     } else {
       row.append(el('td', 'muted', 'none'), el('td', 'action'));

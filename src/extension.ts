@@ -10,8 +10,10 @@ import { BatchInputDiagnostics } from './jsonl/batchInputDiagnostics';
 import { AccountFiles } from './core/accountFiles';
 import { BatchCache } from './core/batchCache';
 import { registerBatchTools } from './lm/batchTools';
+import { FileStore, FileStores } from './core/fileStore';
 import { Logger } from './log';
 import { BatchTreeProvider } from './tree/batchTreeProvider';
+import { FilesTreeProvider } from './tree/files/filesTreeProvider';
 import { bindViewDescription } from './tree/viewDescription';
 import { ViewId } from './ids';
 
@@ -43,6 +45,15 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
   const activationMs = performance.now() - started;
   accounts.startAutoRefresh(treeView);
   const activeStatus = new ActiveBatchesStatus(accounts);
+  const fileStores = new FileStores((batches) => new FileStore(batches, undefined, (line) => log.warn(line)));
+  const filesTree = new FilesTreeProvider(
+    () => accounts.accounts.map((account) => ({ accountId: account.id, name: account.settings.name, store: account.store })),
+    fileStores,
+    log,
+    accounts.onDidChangeAccounts,
+  );
+  const filesView = vscode.window.createTreeView(ViewId.files, { treeDataProvider: filesTree, canSelectMany: true });
+  context.subscriptions.push(fileStores, filesTree, filesView);
   context.subscriptions.push(
     log,
     keys,
@@ -57,7 +68,23 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
   context.subscriptions.push(BatchInputDiagnostics.register());
 
   const storage = context.globalStorageUri.fsPath;
-  const services: Services = { accounts, files, store, keys, connection, tree, treeView, panels, results, jsonDocuments, log, storage };
+  const services: Services = {
+    accounts,
+    files,
+    store,
+    keys,
+    connection,
+    tree,
+    treeView,
+    panels,
+    results,
+    jsonDocuments,
+    log,
+    storage,
+    fileStores,
+    filesTree,
+    filesView,
+  };
   context.subscriptions.push(registerCommands(services));
   // The agent tools answer for the first account (the one the single-account settings describe).
   context.subscriptions.push(registerBatchTools({ store, files, log, progress: accounts.primary.progress }));

@@ -27,6 +27,15 @@ export const CommandId = {
   removeAccount: 'openaiBatches.removeAccount',
   resubmitFailed: 'openaiBatches.resubmitFailed',
   showCost: 'openaiBatches.showCost',
+  refreshFiles: 'openaiBatches.refreshFiles',
+  loadMoreFiles: 'openaiBatches.loadMoreFiles',
+  openFile: 'openaiBatches.openFile',
+  downloadFile: 'openaiBatches.downloadFile',
+  deleteFile: 'openaiBatches.deleteFile',
+  deleteOldFiles: 'openaiBatches.deleteOldFiles',
+  createBatchFromFile: 'openaiBatches.createBatchFromFile',
+  copyFileId: 'openaiBatches.copyFileId',
+  revealFile: 'openaiBatches.revealFile',
 } as const;
 
 export type CommandId = (typeof CommandId)[keyof typeof CommandId];
@@ -43,6 +52,7 @@ export const ContextKey = {
 /** Views contributed in package.json (`contributes.views`). */
 export const ViewId = {
   batches: 'openaiBatches.batches',
+  files: 'openaiBatches.files',
 } as const;
 
 /** Webview panel types, also used by `onWebviewPanel:` activation events. */

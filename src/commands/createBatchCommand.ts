@@ -109,7 +109,7 @@ export async function createBatch(services: CreateServices, argument?: unknown):
 }
 
 /** What the person chose for a new batch. */
-interface BatchDetails {
+export interface BatchDetails {
   description: string;
   outputExpiresAfter?: ExpiresAfter;
 }
@@ -410,7 +410,7 @@ function problemList(lines: string[], total: number): string {
 }
 
 /** Selects the new batch in the tree once it has re-rendered with it. */
-async function reveal(services: CreateServices, batch: Batch): Promise<void> {
+export async function reveal(services: CreateServices, batch: Batch): Promise<void> {
   // The store's change event re-renders the tree asynchronously; let that happen first.
   await new Promise((resolve) => setTimeout(resolve, 0));
   const node = services.tree.findBatchNode(batch.id) ?? buildNode(services, batch);

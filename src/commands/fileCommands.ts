@@ -89,7 +89,19 @@ export async function openResultFile(
 ): Promise<void> {
   const target = await resolveWithFile(services, argument, kind, 'Open');
   if (!target) return;
-  const { fileId } = target;
+  await openCachedFile(services, target.fileId, () => downloadOutputFile(services, target.batch.id, kind));
+}
+
+/**
+ * Opens a file of the store's account in an editor, downloaded once into that account's cache
+ * (keyed by file id). An expired file is explained; one over `openaiBatches.maxOpenFileMB` is
+ * offered `saveAs` instead.
+ */
+export async function openCachedFile(
+  services: Pick<Services, 'store' | 'files' | 'log'>,
+  fileId: string,
+  saveAs: () => Promise<void>,
+): Promise<void> {
   // One account for the whole open: the cache folder and every request belong to it, even if the account changes meanwhile.
   const { client, account } = services.store.requireConnection();
   const cached = vscode.Uri.file(await services.files.pathFor(account, fileId));
@@ -108,7 +120,7 @@ export async function openResultFile(
         `${plainText(shortId(fileId))} is ${formatBytes(info.bytes)}, too large to open comfortably in an editor (openaiBatches.maxOpenFileMB is ${formatBytes(limit)}).`,
         'Save As…',
       );
-      if (choice) await downloadOutputFile(services, target.batch.id, kind);
+      if (choice) await saveAs();
       return;
     }
     const bytes = await downloadWithProgress(services, client, fileId, cached);
@@ -126,20 +138,32 @@ export async function downloadOutputFile(
 ): Promise<void> {
   const target = await resolveWithFile(services, argument, kind, 'Download');
   if (!target) return;
-  // The batch's own account, even if the user switches while the dialog is open.
+  // An id is API text: keep it a plain file name, never a path, and short enough for any file system.
+  await saveFileAs(services, target.fileId, `${fileStem(target.batch.id)}-${kind}.jsonl`, `${kind} file`);
+}
+
+/**
+ * Saves a file of the store's account where the user chooses (starting from `suggested`, a plain
+ * file name), streamed and renamed into place only when complete.
+ */
+export async function saveFileAs(
+  services: Pick<Services, 'store' | 'log'>,
+  fileId: string,
+  suggested: string,
+  what = 'file',
+): Promise<void> {
+  // The store's own account, even if the user switches while the dialog is open.
   const client = services.store.requireClient();
   const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
-  // An id is API text: keep it a plain file name, never a path, and short enough for any file system.
-  const suggested = `${fileStem(target.batch.id)}-${kind}.jsonl`;
-  const shownId = plainText(shortId(target.fileId));
+  const shownId = plainText(shortId(fileId));
   const destination = await vscode.window.showSaveDialog({
-    title: `Save ${kind} file ${shownId}`,
+    title: `Save ${what} ${shownId}`,
     defaultUri: folder ? vscode.Uri.joinPath(folder, suggested) : undefined,
     filters: { 'JSON Lines': ['jsonl'], 'All files': ['*'] },
     saveLabel: 'Download',
   });
   if (!destination) return;
-  const bytes = await downloadWithProgress(services, client, target.fileId, destination);
+  const bytes = await downloadWithProgress(services, client, fileId, destination);
   if (bytes === undefined) return;
   const open = await vscode.window.showInformationMessage(
     `Saved ${shownId} (${formatBytes(bytes)}) to ${plainText(vscode.workspace.asRelativePath(destination), 500)}.`,

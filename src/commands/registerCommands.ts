@@ -9,6 +9,17 @@ import { copyId, type CopyTarget, insertOutputFileId } from './copyCommands';
 import { createBatch } from './createBatchCommand';
 import { clearFilter, filterBatches } from './filterCommands';
 import { downloadOutputFile, openResultFile } from './fileCommands';
+import {
+  copyFileId,
+  createBatchFromFile,
+  deleteFile,
+  deleteOldFiles,
+  downloadFile,
+  loadMoreFiles,
+  openFile,
+  refreshFiles,
+  revealFile,
+} from './filesCommands';
 import { loadMore, refresh, reloadAll } from './listCommands';
 import { chooseProvider } from './providerCommands';
 import { openResults } from './resultsCommands';
@@ -62,6 +73,15 @@ const HANDLERS: Record<CommandId, Handler> = {
   [CommandId.removeAccount]: (services, args) => removeAccount(services, args[0]),
   [CommandId.resubmitFailed]: (services, args) => resubmitFailed(services, batchOf(args)),
   [CommandId.showCost]: (services) => showCost(services),
+  [CommandId.refreshFiles]: (services) => refreshFiles(services),
+  [CommandId.loadMoreFiles]: (services) => loadMoreFiles(services),
+  [CommandId.openFile]: (services, args) => openFile(services, args[0]),
+  [CommandId.downloadFile]: (services, args) => downloadFile(services, args[0]),
+  [CommandId.deleteFile]: (services, args) => deleteFile(services, args),
+  [CommandId.deleteOldFiles]: (services, args) => deleteOldFiles(services, typeof args[0] === 'number' ? args[0] : undefined),
+  [CommandId.createBatchFromFile]: (services, args) => createBatchFromFile(services, args[0]),
+  [CommandId.copyFileId]: (services, args) => copyFileId(services, args[0]),
+  [CommandId.revealFile]: (services, args) => revealFile(services, args[0]),
 };
 
 /**

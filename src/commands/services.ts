@@ -4,8 +4,10 @@ import type { ApiKeyStore } from '../auth/apiKeyStore';
 import type { AccountFiles } from '../core/accountFiles';
 import type { ConnectionManager } from '../connection';
 import type { BatchStore } from '../core/batchStore';
+import type { FileStores } from '../core/fileStore';
 import type { Logger } from '../log';
 import type { BatchTreeProvider } from '../tree/batchTreeProvider';
+import type { FilesTreeProvider } from '../tree/files/filesTreeProvider';
 import type { TreeNode } from '../tree/nodes';
 import type { BatchDetailPanels } from '../webview/detail/detailPanel';
 import type { ResultsPanels } from '../webview/results/resultsPanel';
@@ -32,4 +34,8 @@ export interface Services {
   log: Logger;
   /** The extension's global storage folder (a path): resubmission inputs and split plans live under it. */
   storage: string;
+  /** Each account's file list (the Files view's), reached through its BatchStore. */
+  fileStores: FileStores;
+  filesTree: FilesTreeProvider;
+  filesView: vscode.TreeView<TreeNode>;
 }

@@ -10,7 +10,7 @@ import { ApiError } from './errors';
 import { formatBytes } from './format';
 import { isRecord } from './json';
 import { DEFAULT_RETRY_POLICY, RetryPolicy, requestedDelayMs, retryDelayMs, shouldRetryStatus, sleep } from './retry';
-import type { ApiErrorBody, Batch, BatchList, CreateBatchParams, ExpiresAfter, FileObject } from './types';
+import type { ApiErrorBody, Batch, BatchList, CreateBatchParams, ExpiresAfter, FileList, FileObject } from './types';
 
 export type AuthHeaderStyle = 'bearer' | 'api-key';
 
@@ -58,7 +58,7 @@ export interface RequestOptions {
 }
 
 interface CallSpec {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'DELETE';
   path: string;
   query?: Record<string, string | number | undefined>;
   body?: unknown;
@@ -201,6 +201,40 @@ export class BatchApiClient {
     });
     if (!file || typeof file !== 'object' || typeof file.id !== 'string') throw this.unexpected(200, 'not a file object');
     return file;
+  }
+
+  /**
+   * One page of `GET /files`. `after` is a file id: the page starts after that file, in the
+   * order asked for (OpenAI's description: "an object ID that defines your place in the list").
+   * Some providers ignore it and send the first page again; {@link Pager} stops on that.
+   */
+  async listFiles(
+    params: { purpose?: string; order?: 'asc' | 'desc'; limit?: number; after?: string } = {},
+    options: RequestOptions = {},
+  ): Promise<FileList> {
+    const body = await this.json<Partial<FileList>>({
+      method: 'GET',
+      path: '/files',
+      query: { purpose: params.purpose, order: params.order, limit: params.limit, after: params.after },
+      resource: 'the file list',
+      signal: options.signal,
+    });
+    const data = Array.isArray(body?.data)
+      ? body.data.filter((f): f is FileObject => isRecord(f) && typeof f.id === 'string' && f.id !== '')
+      : [];
+    return { object: 'list', data, first_id: body?.first_id ?? null, last_id: body?.last_id ?? null, has_more: body?.has_more === true };
+  }
+
+  /** `DELETE /files/{id}`. Not retried once it may have reached the server (like a POST). */
+  async deleteFile(id: string, options: RequestOptions = {}): Promise<{ id: string; deleted: boolean }> {
+    const body = await this.json<{ id?: unknown; deleted?: unknown }>({
+      method: 'DELETE',
+      path: `/files/${encodeURIComponent(id)}`,
+      resource: `file ${id}`,
+      signal: options.signal,
+    });
+    if (!isRecord(body)) throw this.unexpected(200, 'not a deletion result');
+    return { id: typeof body.id === 'string' ? body.id : id, deleted: body.deleted === true };
   }
 
   /**

@@ -42,6 +42,8 @@ export class Pager<T extends { id: string }> {
   constructor(
     private readonly fetchPage: PageFetcher<T>,
     private readonly incremental?: IncrementalOptions<T>,
+    /** What the items are called in {@link endNote}s. */
+    private readonly noun = 'batches',
   ) {}
 
   get items(): readonly T[] {
@@ -111,7 +113,7 @@ export class Pager<T extends { id: string }> {
     this.abortInFlight();
     return this.start('refresh', async (signal) => {
       const page = await this.fetchPage(undefined, signal);
-      if (this.list.length > 0) rejectEmptyFirstPage(page);
+      if (this.list.length > 0) rejectEmptyFirstPage(page, this.noun);
       return () => this.replace(page);
     });
   }
@@ -242,9 +244,9 @@ export class Pager<T extends { id: string }> {
 
   private checkProgress(page: Page<T>, previousCursor: string | undefined, added: number): void {
     if (!page.hasMore) return;
-    if (page.items.length === 0) this.stop('The server said there were more batches but sent an empty page; stopped loading.');
+    if (page.items.length === 0) this.stop(`The server said there were more ${this.noun} but sent an empty page; stopped loading.`);
     else if (this.cursor === previousCursor) this.stop('The server returned the same page again; stopped loading to avoid a loop.');
-    else if (added === 0) this.stop('The next page only repeated batches already shown; stopped loading.');
+    else if (added === 0) this.stop(`The next page only repeated ${this.noun} already shown; stopped loading.`);
   }
 
   private stop(note: string): void {

@@ -85,6 +85,15 @@ export interface FileObject {
   status?: string | null;
 }
 
+/** A page of `GET /files`. */
+export interface FileList {
+  object?: 'list' | (string & {});
+  data: FileObject[];
+  first_id?: string | null;
+  last_id?: string | null;
+  has_more: boolean;
+}
+
 /** An expiry policy: `expires_after` of an upload, `output_expires_after` of a batch (3600–2592000 seconds). */
 export interface ExpiresAfter {
   anchor: 'created_at';

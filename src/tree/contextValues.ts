@@ -26,3 +26,22 @@ export const FILE_FLAG: Readonly<Record<FileRole, string>> = {
   output: BatchFlag.output,
   error: BatchFlag.errorFile,
 };
+
+/** `contextValue`s of the Files view's nodes. */
+export const FileNodeContext = {
+  file: 'file',
+  use: 'fileUse',
+  account: 'filesAccount',
+  loadMore: 'loadMoreFiles',
+} as const;
+
+/** Flags appended to a file node's contextValue (space separated), matched with `viewItem =~`. */
+export const FileFlag = {
+  /** A batch input file (`purpose: batch`): a batch can be created from it. */
+  batchInput: 'batchInput',
+  /** Used by a validating, in-progress, finalizing or cancelling batch: delete is refused. */
+  inUse: 'inUse',
+  /** No loaded batch uses it. */
+  unused: 'unused',
+  expired: 'expired',
+} as const;

@@ -161,7 +161,7 @@ export interface FaultRule {
   truncated?: boolean;
   /** List route: {data: [], has_more: true, first_id: null, last_id: null}. */
   emptyPageHasMore?: boolean;
-  /** List route: ignore `after`, always return the first page with has_more: true. */
+  /** List route: ignore `after`, always return the first page (batches: with has_more: true; files: has_more as for the first page). */
   stuckCursor?: boolean;
   /** 200 with a JSON list that never ends (no content-length): batch after batch until the client goes, or 10 GiB. */
   endlessBody?: boolean;
@@ -178,10 +178,13 @@ export interface FaultRule {
   trickleIntervalMs?: number;
 }
 
-/** A file to add; `expiresAt` (unix seconds) makes its content answer 404 from then on. */
+/**
+ * A file to add; `expiresAt` (unix seconds) makes its content answer 404 from then on;
+ * `createdAt` (unix seconds, default now) places it in the file list.
+ */
 export type FileSpec =
-  | { id?: string; filename: string; purpose: string; content: string | Buffer; expiresAt?: number | null }
-  | { id?: string; filename: string; purpose: string; generatedBytes: number; expiresAt?: number | null };
+  | { id?: string; filename: string; purpose: string; content: string | Buffer; expiresAt?: number | null; createdAt?: number }
+  | { id?: string; filename: string; purpose: string; generatedBytes: number; expiresAt?: number | null; createdAt?: number };
 
 export interface FakeApi {
   readonly origin: string;
@@ -1166,7 +1169,7 @@ class FakeApiServer implements FakeApi {
       if (method === 'GET' && id !== undefined && action === undefined) return this.getBatch(id);
       if (method === 'POST' && id !== undefined && action === 'cancel') return this.cancelBatch(id);
     } else if (collection === 'files') {
-      if (method === 'GET' && id === undefined && action === undefined) return this.listFiles(query);
+      if (method === 'GET' && id === undefined && action === undefined) return this.listFiles(query, fault);
       if (method === 'POST' && id === undefined && action === undefined) return this.uploadFile(req, entry);
       if (method === 'GET' && id !== undefined && action === undefined) return this.getFile(id);
       if (method === 'DELETE' && id !== undefined && action === undefined) return this.deleteFile(id);
@@ -1309,7 +1312,7 @@ class FakeApiServer implements FakeApi {
   }
 
   /** `GET /files?purpose=&order=asc|desc&limit=1..10000&after=`: uploaded files and those of batches that finished. */
-  private listFiles(query: URLSearchParams): Reply {
+  private listFiles(query: URLSearchParams, fault?: FaultRule): Reply {
     let limit = 10_000;
     const rawLimit = query.get('limit');
     if (rawLimit !== null) {
@@ -1339,7 +1342,8 @@ class FakeApiServer implements FakeApi {
       .sort((a, b) => (order === 'asc' ? 1 : -1) * ((a.created_at ?? 0) - (b.created_at ?? 0) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)));
     let start = 0;
     const after = query.get('after');
-    if (after !== null) {
+    // stuckCursor: a provider that ignores `after` and sends the first page again.
+    if (after !== null && !fault?.stuckCursor) {
       const position = files.findIndex((file) => file.id === after);
       if (position < 0) return errorReply(400, `Invalid 'after': no file found with id '${clip(after, 100)}'.`, { param: 'after' });
       start = position + 1;
@@ -1665,7 +1669,7 @@ class FakeApiServer implements FakeApi {
       id,
       object: 'file',
       bytes,
-      created_at: Math.floor(this.nowSeconds),
+      created_at: Math.floor(spec.createdAt ?? this.nowSeconds),
       // Only files given an expiry have the field, as the fake's files always had (see README note in the report).
       ...(typeof spec.expiresAt === 'number' && { expires_at: spec.expiresAt }),
       filename: spec.filename,

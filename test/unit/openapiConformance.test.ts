@@ -261,12 +261,16 @@ describe('the fake API against the OpenAPI description of Batch and Files', () =
     assertConforms(await client.getFile(done.output_file_id!), validator.responseSchema('get', '/files/{file_id}'), 'an output file');
     await client.listBatches({ limit: 1 });
     await client.listBatches({ limit: 1, after: second.id });
+    const filePage = await client.listFiles({ purpose: 'batch_output', order: 'desc', limit: 1 });
+    assertConforms(filePage, validator.responseSchema('get', '/files'), "the client's GET /files");
+    await client.listFiles({ purpose: 'batch_output', order: 'desc', limit: 1, after: filePage.data[0].id });
 
     const files = await send(fake, 'GET', '/files?purpose=batch&order=asc&limit=10');
     assertConforms(files.json, validator.responseSchema('get', '/files'), 'GET /files');
     assertConforms((await send(fake, 'GET', '/files')).json, validator.responseSchema('get', '/files'), 'GET /files, every purpose');
     const deleted = await send(fake, 'DELETE', `/files/${done.output_file_id!}`);
     assertConforms(deleted.json, validator.responseSchema('delete', '/files/{file_id}'), 'DELETE /files/{id}');
+    assert.deepEqual(await client.deleteFile(done.error_file_id ?? upload.id), { id: done.error_file_id ?? upload.id, deleted: true });
 
     const errorSchema = validator.component('ErrorResponse');
     const failures = [

@@ -65,6 +65,8 @@ describe('webview: CSP and message validation', () => {
       { type: 'openError' },
       { type: 'openJson' },
       { type: 'copy', what: 'outputFileId' },
+      { type: 'showFile', role: 'input' },
+      { type: 'showFile', role: 'error' },
     ]) {
       assert.equal(isPageMessage(good), true, JSON.stringify(good));
     }
@@ -91,6 +93,9 @@ describe('webview: CSP and message validation', () => {
       { type: 'copy', what: 42 },
       { type: 'copy', what: 'batchId', text: 'injected' },
       { type: 'copy', what: ['batchId'] },
+      { type: 'showFile' },
+      { type: 'showFile', role: 'file-abc' },
+      { type: 'showFile', role: 'input', fileId: 'file-other' },
       { type: '__proto__' },
       { type: 'constructor' },
       { type: 'toString' },

@@ -154,6 +154,11 @@ class BatchDetailPanel extends WebviewHost<HostToPage, PageToHost> {
         return;
       case 'openLinked':
         return this.openLinked(message.index);
+      case 'showFile': {
+        const fileId = fileIdOf(this.batch, message.role);
+        if (fileId) await vscode.commands.executeCommand(CommandId.revealFile, fileId);
+        return;
+      }
     }
   }
 

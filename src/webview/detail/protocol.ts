@@ -133,7 +133,9 @@ export type PageToHost =
   /** Reads the error file (and a downloaded output file) and groups the failures. */
   | { type: 'groupErrors' }
   /** Opens Results filtered to the group at this index of the last summary. */
-  | { type: 'openErrorGroup'; index: number };
+  | { type: 'openErrorGroup'; index: number }
+  /** Reveal the batch's file in this role in the Files view. */
+  | { type: 'showFile'; role: FileRole };
 
 /** What the page keeps with `setState`, so it can redraw at once after a reload; the host reads the batch to restore. */
 export interface PageState {
@@ -161,6 +163,9 @@ export function isPageMessage(value: unknown): value is PageToHost {
   }
   if (value.type === 'copy') {
     return keys.length === 2 && typeof value.what === 'string' && (COPY_TARGETS as readonly string[]).includes(value.what);
+  }
+  if (value.type === 'showFile') {
+    return keys.length === 2 && (value.role === 'input' || value.role === 'output' || value.role === 'error');
   }
   return keys.length === 1 && BARE_PAGE_MESSAGES.has(value.type);
 }
