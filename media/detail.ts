@@ -3,7 +3,17 @@
 // nothing from a batch becomes markup, an attribute that loads something, or a style.
 // Labels, status, counts and times come formatted from the host (DetailView); the raw batch is
 // drawn here only where it is shown as data: usage, errors, details, metadata and the JSON.
-import type { Batch, DetailView, FileRow, HostToPage, Moment, PageState, PageToHost, ProgressView, RecoveryView } from '../src/webview/detail/protocol';
+import type {
+  Batch,
+  DetailView,
+  FileRow,
+  HostToPage,
+  Moment,
+  PageState,
+  PageToHost,
+  ProgressView,
+  RecoveryView,
+} from '../src/webview/detail/protocol';
 import { isRecord, startPage, vsCodeApi } from './page';
 import { costSection, errorGroupsSection } from './detailInsight';
 import type { ErrorGroupsView } from '../src/webview/detail/protocol';
