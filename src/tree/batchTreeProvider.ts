@@ -6,7 +6,7 @@ import { BatchFilter, isFilterActive, matchesFilter } from '../core/filter';
 import { failureVerdict, plainText } from '../core/format';
 import { groupByStatus } from '../core/grouping';
 import type { Batch } from '../core/types';
-import { CommandId, CONFIG_SECTION } from '../ids';
+import { CommandId, CONFIG_SECTION, ViewId } from '../ids';
 import type { ProgressTracker } from '../core/progressTracker';
 import type { Logger } from '../log';
 import { AccountNode } from './accountNode';
@@ -181,7 +181,16 @@ export class BatchTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
       ];
     }
     // The first load happens here so VS Code shows its progress bar on the view while it runs.
-    if (!store.hasLoaded && !store.refreshError) await store.refresh();
+    if (!store.hasLoaded && !store.refreshError) {
+      if (!parent) await store.refresh();
+      else {
+        // Not awaited under an account: while one account's children are pending, VS Code drops
+        // refreshes of the whole tree, so a slow account would hold back the others' updates.
+        // The load's end changes the store, which renders this account again.
+        if (!store.busy) void vscode.window.withProgress({ location: { viewId: ViewId.batches } }, () => store.refresh());
+        return [new MessageNode('message/loading', 'Loading batches…', undefined, 'loading~spin', parent)];
+      }
+    }
 
     const nodes: TreeNode[] = [];
     const error = store.refreshError;

@@ -147,6 +147,15 @@ describe('accounts: several accounts side by side', function () {
     assert.ok((await rowsUnder('Default', accounts)).includes('Main job 1'));
     assert.ok((await rowsUnder('Team', accounts)).includes('Team job 1'));
     assert.ok(!(await rowsUnder('Team', accounts)).some((row) => row.startsWith('Invalid API key')));
+    // The account's own row says it is failing (its neighbours' rows do not).
+    const description = (account: string): Promise<string> => wb.treeRow(account).locator('.label-description').first().innerText();
+    await waitUntil(
+      async () => /failing/.test(await description('Broken')),
+      'the Broken row to say it is failing',
+      30_000,
+      () => description('Broken'),
+    );
+    assert.doesNotMatch(await description('Team'), /failing/);
     await wb.screenshot('e2e-accounts-2-one-failing');
   });
 

@@ -84,10 +84,18 @@ describe('Several accounts side by side (extension host, one fake API with two a
     return typeof item.label === 'string' ? item.label : (item.label?.label ?? '');
   }
 
+  /** An account node's children once its first load has ended (until then it shows "Loading batches…"). */
+  async function loadedChildren(account: TreeNode): Promise<TreeNode[]> {
+    const context = api!.services.accounts.get(account.accountId!)!;
+    await children(account);
+    await waitFor('the first load of the account', () => context.store.hasLoaded || context.store.refreshError);
+    return children(account);
+  }
+
   /** Every batch id under an account node, through its status groups. */
   async function batchIdsUnder(account: TreeNode): Promise<string[]> {
     const ids: string[] = [];
-    for (const group of await children(account)) {
+    for (const group of await loadedChildren(account)) {
       if (kind(group) !== 'statusGroup') continue;
       for (const node of await children(group)) if (kind(node) === 'batch') ids.push(batchOf(node).id);
     }
@@ -169,7 +177,7 @@ describe('Several accounts side by side (extension host, one fake API with two a
   it('an account with a bad key shows its own "Invalid API key" node; the others keep their batches', async () => {
     const { workAccount, homeAccount } = await twoMoreAccounts('sk-wrong-key-000000000000009');
     const [, workRoot, homeRoot] = await children();
-    const homeNodes = await children(homeRoot);
+    const homeNodes = await loadedChildren(homeRoot);
     const workIds = await batchIdsUnder(workRoot);
     assert.deepEqual(homeNodes.map(label), ['Invalid API key — set a new one']);
     const fix = homeNodes[0].toTreeItem().command!;
