@@ -112,7 +112,7 @@ describe('recover: resubmit the failed requests of a batch, then read the combin
     const text = await confirmModal(workbench, 'Resubmit', /Resubmit 2 requests of "Flaky nightly questions" as a new batch\?/);
     assert.match(text, /First custom_ids: q2, q5/);
 
-    await waitUntil(async () => fake.store.list().length === 2, 'the resubmission to be created');
+    await waitUntil(() => Promise.resolve(fake.store.list().length === 2), 'the resubmission to be created');
     const retry = fake.store.list().find((b) => b.id !== originalId)!;
     retryId = retry.id;
     assert.deepEqual(retry.metadata, { resubmit_of: originalId, description: DESCRIPTION });
