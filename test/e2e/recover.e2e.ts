@@ -240,4 +240,31 @@ describe('recover: split a 120,000-request file into three batches', function ()
     );
     await workbench.screenshot('e2e-recover-4-split');
   });
+
+  it('once the parts complete, Open Results on one part shows all 120,000 requests of the group', async function () {
+    fake.clock.advance(60 * 60);
+    assert.deepEqual(
+      fake.store.list().map((b) => b.status),
+      ['completed', 'completed', 'completed'],
+    );
+    await workbench.runCommand('OpenAI Batches: Refresh');
+    await workbench.clickTreeRow('Completed (3)');
+    fake.clearRequests();
+    await workbench.treeRowContextAction('Big split', 'Open Results');
+    const frame = workbench.webviewFrame();
+    await frame.locator('#title', { hasText: '3 batches combined' }).waitFor({ state: 'visible', timeout: 120_000 });
+    await waitUntil(
+      async () => /120,000 requests · 120,000 succeeded · 0 failed/.test(await frame.locator('#status').innerText()),
+      'the status line of the combined group',
+      60_000,
+      async () => frame.locator('#status').innerText(),
+    );
+    const first = frame.locator('#rows tr.row').first();
+    await first.waitFor({ state: 'visible', timeout: 30_000 });
+    assert.equal((await first.locator('td.id').innerText()).trim(), 'req-0 · attempt 1 of 1');
+    // Each part's input and output, downloaded once.
+    assert.equal(fake.count('GET', /^\/v1\/files\/[^/]+\/content$/), 6);
+    console.log(`[recover] combined results of the split group requests: ${JSON.stringify(requestCounts(fake, 0))}`);
+    await workbench.screenshot('e2e-recover-5-split-results');
+  });
 });
