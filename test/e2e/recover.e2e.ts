@@ -207,8 +207,10 @@ describe('recover: split a 120,000-request file into three batches', function ()
 
   closeAfterScenario('recover-split', () => ({ workbench, fake }));
 
-  it('offers the split, then uploads and creates 3 parts of 40,000 requests with their group and part', async function () {
+  it('offers the split, then uploads and creates 3 parts of 40,000 requests with their group and part, continuing after a failure', async function () {
     fake.clearRequests();
+    // The first create fails: the part stays uploaded, and Continue creates it without uploading it again.
+    fake.addFault({ method: 'POST', path: '/v1/batches', status: 400, times: 1 });
     await workbench.pickFromCommand('OpenAI Batches: Create Batch from JSONL File…', SPLIT_FILE);
     const text = await confirmModal(workbench, 'Split into 3 Batches', /is over the limits of one batch\. Split it into 3 batches\?/);
     assert.match(text, /120,000 requests: a batch may hold at most 50,000/);
@@ -216,6 +218,16 @@ describe('recover: split a 120,000-request file into three batches', function ()
     const input = workbench.quickInput();
     await input.waitFor({ state: 'visible', timeout: 30_000 });
     await workbench.typeInQuickInput('Big split');
+
+    const failure = workbench.page
+      .locator('.notifications-toasts .notification-list-item', {
+        has: workbench.page.locator('.notification-list-item-message', { hasText: /^Part 1 of 3: Uploaded as file-/ }),
+      })
+      .first();
+    await failure.waitFor({ state: 'visible', timeout: 120_000 });
+    assert.equal(fake.store.list().length, 0);
+    await workbench.screenshot('e2e-recover-4a-split-failed');
+    await failure.locator('.monaco-button', { hasText: 'Continue' }).click();
 
     await workbench.waitForNotification(/Created 3 batches from big-requests\.jsonl/, 120_000);
     const batches = fake.store.list().sort((a, b) => String(a.metadata?.part).localeCompare(String(b.metadata?.part)));
@@ -226,8 +238,8 @@ describe('recover: split a 120,000-request file into three batches', function ()
       batches.map((b) => [b.metadata?.part, b.metadata?.group, b.metadata?.description, b.request_counts?.total]),
       [1, 2, 3].map((i) => [`${i}/3`, group, 'Big split', 40_000]),
     );
-    assert.equal(fake.count('POST', '/v1/files'), 3);
-    assert.equal(fake.count('POST', '/v1/batches'), 3);
+    assert.equal(fake.count('POST', '/v1/files'), 3, 'each part uploaded once');
+    assert.equal(fake.count('POST', '/v1/batches'), 4, 'three creates and the one that failed');
     console.log(`[recover] split flow requests: ${JSON.stringify(requestCounts(fake, 0))}`);
 
     // The tree shows the parts together (under Validating, expanded as active groups are), each described by its part and group.
