@@ -183,9 +183,8 @@ function renderRow(row: ResultRow): HTMLTableRowElement {
 /** Combined results of a chain: which attempt (and batch) the outcome comes from. */
 function appendAttempt(cell: HTMLElement, row: ResultRow): void {
   if (row.attempt === undefined) return;
-  const note = el('span', 'attempt muted', ` · attempt ${row.attempt} of ${row.attempts ?? 1}`);
-  note.title = `${row.outcome} in ${row.batchId ?? ''}`;
-  cell.append(note);
+  // Only a request that ran more than once says so; every row names its batch in the tooltip.
+  if ((row.attempts ?? 1) > 1) cell.append(el('span', 'attempt muted', ` · attempt ${row.attempt} of ${row.attempts ?? 1}`));
   cell.title = `${row.customId} (${row.outcome} in attempt ${row.attempt} of ${row.attempts ?? 1}, batch ${row.batchId ?? ''})`;
 }
 

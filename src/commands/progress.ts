@@ -12,10 +12,14 @@ export async function withCancellableProgress<T>(
   try {
     return await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title, cancellable: true },
-      (progress, token) => {
+      async (progress, token): Promise<T> => {
         const controller = new AbortController();
         const subscription = token.onCancellationRequested(() => controller.abort());
-        return task((message) => progress.report({ message }), controller.signal).finally(() => subscription.dispose());
+        try {
+          return await task((message) => progress.report({ message }), controller.signal);
+        } finally {
+          subscription.dispose();
+        }
       },
     );
   } catch (error) {

@@ -188,7 +188,7 @@ class ResultsPanel extends WebviewHost<HostToPage, PageToHost> {
     }
     const attempts = Math.max(...chain.map((member) => member.attempt));
     notes.unshift(
-      `Combined results of ${chain.length} batches (${chain.map((m) => m.batch.id).join(', ')}): one row per custom_id with its latest outcome${attempts > 1 ? `, over ${attempts} attempts` : ''}. Each custom_id says which attempt its outcome comes from.`,
+      `Combined results of ${chain.length} batches (${chain.map((m) => m.batch.id).join(', ')}): one row per custom_id with its latest outcome${attempts > 1 ? `, over ${attempts} attempts` : ''}. A request that ran more than once says which attempt its outcome comes from.`,
     );
     return { kind: 'loaded', title: `${batchLabel(batch)} · ${chain.length} batches combined`, index: ResultsIndex.combine(parts), notes };
   }
