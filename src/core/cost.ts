@@ -5,8 +5,10 @@
  * No Node or `vscode` imports.
  */
 
+import { isActive } from './grouping';
 import { isRecord } from './json';
 import { BATCH_DISCOUNT, type ModelPrice, PRICES_AS_OF, STANDARD_PRICES } from './prices';
+import type { Batch } from './types';
 
 export type { ModelPrice };
 
@@ -136,10 +138,13 @@ export function estimateCost(usage: CostUsage, model: unknown, overrides: PriceO
   return { usd: batchCost(usage, choice.price), basis: `${what} × ${priceBasis(choice)}` };
 }
 
-/** A batch's cost from its `usage` and `model`; undefined when either is missing or the model has no price. */
-export function batchCostEstimate(batch: { model?: unknown; usage?: unknown }, overrides: PriceOverrides): CostEstimate | undefined {
+/**
+ * A batch's cost from its `usage` and `model`; undefined when either is missing or the model has
+ * no price. An active batch's usage is what it has used so far, and the label says so.
+ */
+export function batchCostEstimate(batch: Batch, overrides: PriceOverrides): CostEstimate | undefined {
   const usage = usageOfBatch(batch.usage);
-  return usage && estimateCost(usage, batch.model, overrides, 'batch usage');
+  return usage && estimateCost(usage, batch.model, overrides, isActive(batch) ? 'batch usage so far' : 'batch usage');
 }
 
 /** Dollars as people read them: `$12.34`, `$0.0123`, `$0.000042`, `$0.00` for nothing. */

@@ -1,6 +1,11 @@
 import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
 import { batchCostEstimate, costLabel } from '../../src/core/cost';
+import { PRICES_AS_OF } from '../../src/core/prices';
+import { describeInputEstimate, estimateInputTokens, inputCostEstimate } from '../../src/core/tokenEstimate';
 import type { Batch } from '../../src/core/types';
+import { loadTokenCounters } from '../../src/tokenizer/loadTokenizer';
 import { FakeApi, startFakeApi } from '../fake-api/server';
 import { closeAfterScenario, openWorkbench, waitUntil, Workbench, setApiKeyFromPalette } from './workbench';
 
@@ -162,5 +167,43 @@ describe('insight: error groups, bulk cancel, cost', function () {
     for (const id of ids) assert.equal(fake.store.get(id)?.status, 'cancelling');
     await waitUntil(async () => (await workbench.treeRows()).some((row) => /^Cancelling \(\d+\)$/.test(row)), 'the Cancelling group');
     await workbench.screenshot('e2e-insight-6-bulk-cancelled');
+  });
+
+  it('shows the input tokens and input cost before Create Batch sends anything', async function () {
+    const name = 'estimate-me.jsonl';
+    const questions = ['Summarise Hamlet in one line.', 'Translate "batch" into French.', 'Is 91 prime? Explain briefly.'];
+    const lines = questions.map((question, i) =>
+      JSON.stringify({
+        custom_id: `q-${i + 1}`,
+        method: 'POST',
+        url: '/v1/chat/completions',
+        body: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: question }] },
+      }),
+    );
+    fs.writeFileSync(path.join(workbench.workspaceFolder, name), `${lines.join('\n')}\n`);
+    const estimate = estimateInputTokens(lines, await loadTokenCounters());
+    const expected = describeInputEstimate(estimate, inputCostEstimate(estimate, new Map()));
+    assert.match(
+      expected,
+      new RegExp(
+        `^≈ \\d+ input tokens · ≈ \\$[\\d.]+ for input \\(estimate: counted input tokens × gpt-4o-mini batch price as of ${PRICES_AS_OF}`,
+      ),
+    );
+    const uploadsBefore = fake.count('POST', '/v1/files');
+
+    await workbench.runCommand('View: Close All Editors');
+    await workbench.pickFromCommand('OpenAI Batches: Create Batch from JSONL File…', name);
+    const message = workbench.page.locator('.quick-input-widget .quick-input-message');
+    await waitUntil(
+      async () => (await message.innerText().catch(() => '')).includes('input tokens'),
+      'the estimate in the description box',
+      60_000,
+    );
+    const text = (await message.innerText()).replace(/\s+/g, ' ');
+    console.log(`      prompt: ${text}`);
+    assert.ok(text.includes(expected), `"${text}" includes "${expected}"`);
+    await workbench.screenshot('e2e-insight-7-create-estimate');
+    await workbench.quickInput().press('Escape');
+    assert.equal(fake.count('POST', '/v1/files'), uploadsBefore, 'nothing uploaded');
   });
 });

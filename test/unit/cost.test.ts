@@ -60,12 +60,15 @@ describe('cost: usage × price, less the Batch API discount', () => {
     ]) {
       assert.equal(priceFor(model), undefined, JSON.stringify(model) ?? 'undefined');
     }
-    assert.equal(batchCostEstimate({ model: 'llama-3-70b', usage: { input_tokens: 10, output_tokens: 10 } }, none), undefined);
+    assert.equal(
+      batchCostEstimate({ id: 'batch_x', status: 'completed', model: 'llama-3-70b', usage: { input_tokens: 10, output_tokens: 10 } }, none),
+      undefined,
+    );
   });
 
   it('gives no figure without usage (batches created before 2025-09-07) or with impossible usage', () => {
-    assert.equal(batchCostEstimate({ model: 'gpt-4o-mini', usage: null }, none), undefined);
-    assert.equal(batchCostEstimate({ model: 'gpt-4o-mini' }, none), undefined);
+    assert.equal(batchCostEstimate({ id: 'batch_x', status: 'completed', model: 'gpt-4o-mini', usage: null }, none), undefined);
+    assert.equal(batchCostEstimate({ id: 'batch_x', status: 'completed', model: 'gpt-4o-mini' }, none), undefined);
     assert.equal(usageOfBatch({ input_tokens: 10, input_tokens_details: { cached_tokens: 20 }, output_tokens: 1 }), undefined);
     assert.equal(usageOfBatch({ input_tokens: -1, output_tokens: 1 }), undefined);
     assert.equal(usageOfBatch({ input_tokens: 'many', output_tokens: 1 }), undefined);
@@ -109,10 +112,16 @@ describe('cost: usage × price, less the Batch API discount', () => {
 
   it('labels every figure as an estimate and says what it rests on', () => {
     const estimate = batchCostEstimate(
-      { model: 'gpt-4o-mini-2024-07-18', usage: { input_tokens: 1_000_000, output_tokens: 1_000_000 } },
+      { id: 'batch_x', status: 'completed', model: 'gpt-4o-mini-2024-07-18', usage: { input_tokens: 1_000_000, output_tokens: 1_000_000 } },
       none,
     );
     assert.equal(costLabel(estimate!), `≈ $0.375 (estimate: batch usage × gpt-4o-mini batch price as of ${PRICES_AS_OF})`);
+  });
+
+  it('says "so far" for an active batch, whose usage is still growing', () => {
+    const usage = { input_tokens: 1000, output_tokens: 10 };
+    const active = batchCostEstimate({ id: 'batch_a', status: 'in_progress', model: 'gpt-4o-mini', usage }, none);
+    assert.match(active!.basis, /^batch usage so far × gpt-4o-mini batch price/);
   });
 
   it('formats dollars readably at every scale', () => {
@@ -125,8 +134,14 @@ describe('cost: usage × price, less the Batch API discount', () => {
   });
 
   it('adds up a total, counting what had no figure', () => {
-    const a = batchCostEstimate({ model: 'gpt-4o-mini', usage: { input_tokens: 1_000_000, output_tokens: 0 } }, none);
-    const b = batchCostEstimate({ model: 'gpt-4o-mini', usage: { input_tokens: 3_000_000, output_tokens: 0 } }, none);
+    const a = batchCostEstimate(
+      { id: 'batch_x', status: 'completed', model: 'gpt-4o-mini', usage: { input_tokens: 1_000_000, output_tokens: 0 } },
+      none,
+    );
+    const b = batchCostEstimate(
+      { id: 'batch_x', status: 'completed', model: 'gpt-4o-mini', usage: { input_tokens: 3_000_000, output_tokens: 0 } },
+      none,
+    );
     const total = totalCost([a, b, undefined]);
     close(total.usd, 4 * 0.15 * 0.5);
     assert.equal(total.priced, 2);
