@@ -74,6 +74,7 @@ describe('progress: rate and ETA of a running batch', function () {
     // One more step, so the detail chart has a few points.
     fake.clock.advance(1);
     await waitUntil(async () => (await description()) !== seen, 'one more poll', 30_000);
+    await workbench.runCommand('Notifications: Clear All Notifications');
     await workbench.screenshot('e2e-progress-1-tree-eta');
   });
 
@@ -94,6 +95,7 @@ describe('progress: rate and ETA of a running batch', function () {
     assert.equal(await chart.locator('line.projection').count(), 1, 'the dashed projection to the end');
     assert.match((await chart.getAttribute('aria-label')) ?? '', /^Requests finished over .+: from [\d,]+ to [\d,]+ of 8,000$/);
     await frame.locator('h2', { hasText: 'Progress' }).scrollIntoViewIfNeeded();
+    await workbench.runCommand('Notifications: Clear All Notifications');
     await workbench.screenshot('e2e-progress-2-detail-chart');
   });
 });
