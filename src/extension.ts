@@ -14,6 +14,7 @@ import { BatchCacheSaver } from './core/batchCacheSaver';
 import { BatchStore } from './core/batchStore';
 import { ProgressTracker } from './core/progressTracker';
 import { registerBatchTools } from './lm/batchTools';
+import { lmToolsApi } from './lm/lmApi';
 import { Logger } from './log';
 import { BatchTreeProvider } from './tree/batchTreeProvider';
 import { bindViewDescription } from './tree/viewDescription';
@@ -90,7 +91,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
 
   const services: Services = { files, store, keys, connection, tree, treeView, panels, results, jsonDocuments, log };
   context.subscriptions.push(registerCommands(services));
-  context.subscriptions.push(registerBatchTools({ store, files, log, progress }));
+  context.subscriptions.push(registerBatchTools({ store, files, log, progress }, lmToolsApi()));
   await connection.reconnect();
   log.info(`Activated in ${activationMs.toFixed(1)} ms (tree view registered).`);
   return context.extensionMode === vscode.ExtensionMode.Test ? { services, context, activationMs } : undefined;

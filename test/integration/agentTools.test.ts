@@ -162,14 +162,18 @@ describe('agent tools (vscode.lm.invokeTool)', function () {
     assert.match(none.text, /has no results yet \(status: in_progress\)/);
   });
 
-  it('registers nothing, and throws nothing, where the API is missing (VS Code 1.90 to 1.94)', () => {
+  it('registers nothing, and throws nothing, where the API is missing (VS Code 1.90 to 1.94)', async () => {
     // 1.90's vscode.lm has selectChatModels but no registerTool, and no LanguageModelToolResult class.
     const vscode190 = { lm: { selectChatModels: () => Promise.resolve([]) }, LanguageModelTextPart: class {} };
     assert.equal(lmToolsApi(vscode190), undefined);
     assert.equal(lmToolsApi({}), undefined);
     const { store, files, log } = api.services;
+    const before = (lm.tools() ?? []).length;
     const registration = registerBatchTools({ store, files, log }, lmToolsApi(vscode190));
     registration.dispose();
+    assert.equal((lm.tools() ?? []).length, before, 'nothing registered, nothing unregistered');
+    const stillThere = await invoke(ToolName.listBatches, { refresh: false });
+    assert.match(stillThere.text, /batch/, 'the real registration is untouched');
     assert.ok(lmToolsApi(vscode), 'the running VS Code has it');
   });
 
