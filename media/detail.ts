@@ -257,7 +257,9 @@ function progressChart(view: ProgressView): SVGSVGElement | undefined {
   const { width, height, left, right, top, bottom } = CHART;
   const lastSeconds = points[points.length - 1].seconds;
   const projected = typeof view.finishSeconds === 'number' && Number.isFinite(view.finishSeconds) ? view.finishSeconds : undefined;
-  const span = Math.max(lastSeconds, projected ?? 0) || 1;
+  // The time axis covers what was seen and as much again: the projection is drawn to the end when
+  // it falls inside, else cut at the edge along its slope (the headline says when it ends).
+  const span = Math.max(lastSeconds, projected === undefined ? 0 : Math.min(projected, lastSeconds * 2)) || 1;
   const x = (seconds: number): number => left + (Math.min(Math.max(seconds, 0), span) / span) * (width - left - right);
   const y = (done: number): number => top + (1 - Math.min(Math.max(done, 0), view.total) / view.total) * (height - top - bottom);
   const chart = svg('svg', 'progress-chart', { viewBox: `0 0 ${width} ${height}`, role: 'img' });
@@ -274,8 +276,10 @@ function progressChart(view: ProgressView): SVGSVGElement | undefined {
     svgText(left, height - 4, 'axis-label', '0'),
     svgText(width - right, height - 4, 'axis-label end', `+${formatDuration(span)}`),
   );
-  if (projected !== undefined) {
-    chart.append(svg('line', 'projection', { x1: x(lastSeconds), y1: y(lastDone), x2: x(projected), y2: y(view.total) }));
+  if (projected !== undefined && projected > lastSeconds) {
+    const end = Math.min(projected, span);
+    const doneAtEnd = lastDone + ((view.total - lastDone) * (end - lastSeconds)) / (projected - lastSeconds);
+    chart.append(svg('line', 'projection', { x1: x(lastSeconds), y1: y(lastDone), x2: x(end), y2: y(doneAtEnd) }));
   }
   chart.append(svg('polyline', 'done-line', { points: points.map((point) => `${x(point.seconds)},${y(point.done)}`).join(' ') }));
   for (const point of points) chart.append(svg('circle', 'done-point', { cx: x(point.seconds), cy: y(point.done), r: 2.5 }));

@@ -11,6 +11,7 @@ import { AccountFiles } from './core/accountFiles';
 import { BatchCache } from './core/batchCache';
 import { registerBatchTools } from './lm/batchTools';
 import { FileStore, FileStores } from './core/fileStore';
+import { lmToolsApi } from './lm/lmApi';
 import { Logger } from './log';
 import { BatchTreeProvider } from './tree/batchTreeProvider';
 import { FilesTreeProvider } from './tree/files/filesTreeProvider';
@@ -87,7 +88,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
   };
   context.subscriptions.push(registerCommands(services));
   // The agent tools answer for the first account (the one the single-account settings describe).
-  context.subscriptions.push(registerBatchTools({ store, files, log, progress: accounts.primary.progress }));
+  context.subscriptions.push(registerBatchTools({ store, files, log, progress: accounts.primary.progress }, lmToolsApi()));
   await accounts.connectAll();
   log.info(`Activated in ${activationMs.toFixed(1)} ms (tree view registered).`);
   return context.extensionMode === vscode.ExtensionMode.Test ? { services, context, activationMs } : undefined;

@@ -182,7 +182,8 @@ export function resultsText(batch: Batch, summary: ResultsSummary, notes: readon
     lines.push(`Top errors (${formatCount(summary.errors.length)} distinct):`);
     for (const { message, count } of summary.errors.slice(0, topErrors))
       lines.push(`  - ${formatCount(count)} × ${plainText(message, 200)}`);
-    if (summary.errors.length > topErrors) lines.push(`  - … ${formatCount(summary.errors.length - topErrors)} other messages`);
+    const others = summary.errors.length - topErrors;
+    if (others > 0) lines.push(`  - … ${formatCount(others)} other message${others === 1 ? '' : 's'}`);
     if (summary.otherErrors)
       lines.push(`  - ${formatCount(summary.otherErrors)} more failures with yet other messages (not counted apart)`);
   }
@@ -190,7 +191,10 @@ export function resultsText(batch: Batch, summary: ResultsSummary, notes: readon
     const { input, output, total } = summary.usage;
     lines.push(`Tokens reported by the results: ${formatCount(input)} input, ${formatCount(output)} output, ${formatCount(total)} total.`);
   }
-  if (summary.skipped) lines.push(`${formatCount(summary.skipped)} lines could not be read as results and were skipped.`);
+  if (summary.skipped)
+    lines.push(
+      `${formatCount(summary.skipped)} line${summary.skipped === 1 ? ' was not a result and was' : 's were not results and were'} skipped.`,
+    );
   for (const note of notes) lines.push(plainText(note, 400));
   return lines.join('\n');
 }

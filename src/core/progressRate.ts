@@ -232,7 +232,8 @@ export function progressSentence(estimate: ProgressEstimate, now: number, expire
       const left = formatDurationLeft(estimate.remainingMs);
       const rate = `${formatRate(estimate.perMinute)} over the last ${formatSpan(estimate.basisMs)} (${estimate.samples} refreshes)`;
       const late =
-        expiresAt !== undefined && estimate.finishAt > expiresAt * 1000
+        // Only while the deadline is ahead by this clock: one already past says the clocks disagree, not the rate.
+        expiresAt !== undefined && expiresAt * 1000 > now && estimate.finishAt > expiresAt * 1000
           ? ' At this rate it would not finish before its completion window ends.'
           : '';
       const when = estimate.remainingMs === 0 ? 'It should finish any moment now' : `About ${left.replace(/^~/, '')} left`;

@@ -15,7 +15,7 @@ import { summarizeResultFiles } from '../core/resultsSummary';
 import type { Batch } from '../core/types';
 import { ToolName } from '../ids';
 import type { Logger } from '../log';
-import { type LanguageModelTool, lmToolsApi, type LmToolsApi } from './lmApi';
+import type { LanguageModelTool, LmToolsApi } from './lmApi';
 
 /** What the tools read from. They only read: list, get, download result files into the cache. */
 export interface BatchToolDeps {
@@ -47,10 +47,11 @@ const DEFAULT_TOP_ERRORS = 5;
 const MAX_TOP_ERRORS = 20;
 
 /**
- * Registers the read-only language model tools when this VS Code has the API (1.95+); on older
+ * Registers the read-only language model tools when this VS Code has the API (1.95+: pass
+ * `lmToolsApi()`, undefined explicitly meaning "none"); on older
  * ones it registers nothing and says so in the log, and the rest of the extension works as before.
  */
-export function registerBatchTools(deps: BatchToolDeps, api: LmToolsApi | undefined = lmToolsApi()): vscode.Disposable {
+export function registerBatchTools(deps: BatchToolDeps, api: LmToolsApi | undefined): vscode.Disposable {
   if (!api) {
     deps.log.info('This VS Code has no language model tools API (it needs 1.95 or later): the agent tools are not registered.');
     return new vscode.Disposable(() => undefined);

@@ -58,7 +58,9 @@ export class BatchTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
 
   /** Tooltips are Markdown built per batch; deferring them to hover keeps large trees cheap to render. */
   resolveTreeItem(item: vscode.TreeItem, node: TreeNode): vscode.TreeItem {
-    if (node instanceof BatchNode) item.tooltip = batchTooltip(node.batch, node.errorFileBytes, node.progress);
+    // The estimate as of the hover: polls that changed no count do not redraw the row, but they do move the rate.
+    if (node instanceof BatchNode)
+      item.tooltip = batchTooltip(node.batch, node.errorFileBytes, this.progress?.estimate(node.batch) ?? node.progress);
     return item;
   }
 

@@ -3,6 +3,7 @@
 import * as assert from 'assert';
 import * as vscode from 'vscode';
 import { ToolName } from '../../src/ids';
+import { registerBatchTools } from '../../src/lm/batchTools';
 import { lmToolsApi, type LmToolsApi, resultText } from '../../src/lm/lmApi';
 import type { TestApi } from '../../src/extension';
 import type { Batch } from '../../src/core/types';
@@ -159,6 +160,21 @@ describe('agent tools (vscode.lm.invokeTool)', function () {
     const running = byDescription('Product catalog embeddings (fr-FR)');
     const none = await invoke(ToolName.batchResults, { batchId: running.id });
     assert.match(none.text, /has no results yet \(status: in_progress\)/);
+  });
+
+  it('registers nothing, and throws nothing, where the API is missing (VS Code 1.90 to 1.94)', async () => {
+    // 1.90's vscode.lm has selectChatModels but no registerTool, and no LanguageModelToolResult class.
+    const vscode190 = { lm: { selectChatModels: () => Promise.resolve([]) }, LanguageModelTextPart: class {} };
+    assert.equal(lmToolsApi(vscode190), undefined);
+    assert.equal(lmToolsApi({}), undefined);
+    const { store, files, log } = api.services;
+    const before = (lm.tools() ?? []).length;
+    const registration = registerBatchTools({ store, files, log }, lmToolsApi(vscode190));
+    registration.dispose();
+    assert.equal((lm.tools() ?? []).length, before, 'nothing registered, nothing unregistered');
+    const stillThere = await invoke(ToolName.listBatches, { refresh: false });
+    assert.match(stillThere.text, /batch/, 'the real registration is untouched');
+    assert.ok(lmToolsApi(vscode), 'the running VS Code has it');
   });
 
   it('shows API text as plain text: a metadata link does not survive', async () => {

@@ -38,6 +38,11 @@ describe('architecture: lint keeps the import arrows one way', function () {
     },
     { file: 'src/editor/idProviders.ts', against: "import { activate } from '../extension';", along: "import { Logger } from '../log';" },
     {
+      file: 'src/lm/batchTools.ts',
+      against: "import { registerCommands } from '../commands/registerCommands';",
+      along: "import { listText } from '../core/agentText';",
+    },
+    {
       file: 'src/commands/copyCommands.ts',
       against: "import { activate } from '../extension';",
       along: "import { BatchTreeProvider } from '../tree/batchTreeProvider';",

@@ -304,6 +304,12 @@ describe('progressRate: text', () => {
     assert.match(progressSentence(estimate, T0 + 4 * MIN, expiresSoon), /would not finish before its completion window ends/);
     const expiresLater = (T0 + 60 * MIN) / 1000;
     assert.doesNotMatch(progressSentence(estimate, T0 + 4 * MIN, expiresLater), /would not finish/);
+    const alreadyPast = (T0 - 60 * MIN) / 1000;
+    assert.doesNotMatch(
+      progressSentence(estimate, T0 + 4 * MIN, alreadyPast),
+      /would not finish/,
+      'a deadline already past by this clock says the clocks disagree, not that the rate is too low',
+    );
     const overdue = eta([sample(0, 440), sample(2, 840), sample(4, 1240)], 60);
     assert.match(progressSentence(overdue, T0 + 60 * MIN), /^It should finish any moment now/);
   });
