@@ -59,8 +59,10 @@ export class BatchTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
   /** Tooltips are Markdown built per batch; deferring them to hover keeps large trees cheap to render. */
   resolveTreeItem(item: vscode.TreeItem, node: TreeNode): vscode.TreeItem {
     // The estimate as of the hover: polls that changed no count do not redraw the row, but they do move the rate.
-    if (node instanceof BatchNode)
-      item.tooltip = batchTooltip(node.batch, node.errorFileBytes, this.progress?.estimate(node.batch) ?? node.progress);
+    if (node instanceof BatchNode) {
+      const progress = this.accountOf(node)?.progress;
+      item.tooltip = batchTooltip(node.batch, node.errorFileBytes, progress?.estimate(node.batch) ?? node.progress);
+    }
     return item;
   }
 
