@@ -178,7 +178,7 @@ function expirySpan(expiry: ExpiresAfter): string {
 }
 
 /** `kept until deleted`, `expire 7 days after they are written` (the API counts from each file's creation, not the batch's). */
-export function describeExpiry(expiry: ExpiresAfter | undefined): string {
+function describeExpiry(expiry: ExpiresAfter | undefined): string {
   return expiry ? `expire ${expirySpan(expiry)} after they are written` : 'kept until deleted';
 }
 

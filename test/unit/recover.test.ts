@@ -16,7 +16,10 @@ import {
   unknownLinks,
 } from '../../src/core/batchChains';
 import { BatchApiClient } from '../../src/core/client';
-import { ResubmitScan } from '../../src/core/resubmit';
+import { canResubmit, ResubmitScan } from '../../src/core/resubmit';
+import { recoveryView } from '../../src/webview/detail/chainView';
+import { isPageMessage } from '../../src/webview/detail/protocol';
+import { isResultsPageMessage } from '../../src/webview/results/protocol';
 import { ResultsIndex } from '../../src/core/resultsIndex';
 import {
   DEFAULT_SPLIT_LIMITS,
@@ -433,5 +436,58 @@ describe('combined results of a chain (ResultsIndex.combine)', () => {
       ['b', 2, 'batch_2', 'b'],
       ['c', 2, 'batch_2', 'c'],
     ]);
+  });
+});
+
+describe('recovery in the webviews', () => {
+  it('the detail page may ask to resubmit and to open a chain link by position only', () => {
+    assert.equal(isPageMessage({ type: 'resubmit' }), true);
+    assert.equal(isPageMessage({ type: 'openLinked', index: 2 }), true);
+    assert.equal(isPageMessage({ type: 'openLinked', index: -1 }), false);
+    assert.equal(isPageMessage({ type: 'openLinked', index: 1.5 }), false);
+    assert.equal(isPageMessage({ type: 'openLinked', index: 0, id: 'batch_x' }), false);
+    assert.equal(isPageMessage({ type: 'resubmit', id: 'batch_x' }), false);
+    assert.equal(isResultsPageMessage({ type: 'resubmit' }), true);
+    assert.equal(isResultsPageMessage({ type: 'resubmit', batchId: 'batch_x' }), false);
+  });
+
+  it('the detail view names the original, the resubmissions and the other parts, and whether to offer Resubmit', () => {
+    const original = batch('batch_1', 'completed', {
+      input_file_id: 'file-in',
+      request_counts: { total: 3, completed: 2, failed: 1 },
+      metadata: { description: 'Nightly' },
+    });
+    const retry = batch('batch_2', 'in_progress', {
+      input_file_id: 'file-in2',
+      metadata: { resubmit_of: 'batch_1', description: 'Nightly' },
+    });
+    const elsewhere = batch('batch_9', 'completed', { input_file_id: 'file-9', request_counts: { total: 3, completed: 3, failed: 0 } });
+    assert.deepEqual(recoveryView(original, [original, retry, elsewhere]), {
+      resubmittable: true,
+      links: [{ relation: 'resubmitted as', id: 'batch_2', label: 'Nightly' }],
+    });
+    assert.deepEqual(recoveryView(retry, [retry]), {
+      resubmittable: false,
+      links: [{ relation: 'resubmission of', id: 'batch_1', label: undefined }],
+    });
+    assert.deepEqual(recoveryView(elsewhere, [elsewhere]), { resubmittable: false, links: [] });
+    const part = (id: string, i: number): ReturnType<typeof batch> =>
+      batch(id, 'completed', { metadata: { group: 'split_1', part: `${i}/2` } });
+    assert.deepEqual(recoveryView(part('p1', 1), [part('p2', 2), part('p1', 1)]), {
+      resubmittable: false,
+      links: [{ relation: 'other part', id: 'p2', label: 'p2' }],
+      group: 'part 1 of 2 · group split_1',
+    });
+  });
+
+  it('offers Resubmit only for stopped batches with something that did not succeed and a known input file', () => {
+    const counts = (completed: number, failed: number) => ({ total: 4, completed, failed });
+    assert.equal(canResubmit(batch('a', 'completed', { input_file_id: 'f', request_counts: counts(4, 0) })), false);
+    assert.equal(canResubmit(batch('a', 'completed', { input_file_id: 'f', request_counts: counts(3, 1) })), true);
+    assert.equal(canResubmit(batch('a', 'Completed', { input_file_id: 'f', request_counts: counts(3, 0) })), true);
+    assert.equal(canResubmit(batch('a', 'expired', { input_file_id: 'f' })), true);
+    assert.equal(canResubmit(batch('a', 'cancelled', { input_file_id: 'f' })), true);
+    assert.equal(canResubmit(batch('a', 'in_progress', { input_file_id: 'f', request_counts: counts(1, 1) })), false);
+    assert.equal(canResubmit(batch('a', 'failed', {})), false);
   });
 });
