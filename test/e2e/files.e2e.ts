@@ -42,6 +42,19 @@ describe('files: the Files view, expiry marks, delete and its refusal', function
       createdAt: now - 600,
       expiresAt: now + 2 * DAY + 3600,
     });
+    const request = JSON.stringify({
+      custom_id: 'q-1',
+      method: 'POST',
+      url: '/v1/chat/completions',
+      body: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hello' }] },
+    });
+    fake.store.addFile({
+      id: 'file-upload-e2e',
+      filename: 'uploaded-earlier.jsonl',
+      purpose: 'batch',
+      content: `${request}\n`,
+      createdAt: now - 300,
+    });
     for (const name of ['old-a', 'old-b', 'old-c']) {
       fake.store.addFile({ id: `file-${name}`, filename: `${name}.jsonl`, purpose: 'batch', content: '{}\n', createdAt: now - 40 * DAY });
     }
@@ -104,13 +117,33 @@ describe('files: the Files view, expiry marks, delete and its refusal', function
     await workbench.runCommand('Notifications: Clear All Notifications');
   });
 
+  it('creates a batch from an uploaded input file without uploading it again', async function () {
+    await workbench.treeRowContextAction('uploaded-earlier.jsonl', 'Create Batch from Uploaded File…');
+    const input = workbench.page.locator('.quick-input-widget input');
+    await input.waitFor({ timeout: 30_000 });
+    assert.equal(await input.inputValue(), 'uploaded-earlier');
+    await input.press('Enter');
+    await waitUntil(() => Promise.resolve(fake.count('POST', '/v1/batches') === 1), 'the batch to be created', 30_000);
+    const create = fake.requests.find((r) => r.method === 'POST' && r.path === '/v1/batches')!;
+    assert.deepEqual(create.body, {
+      input_file_id: 'file-upload-e2e',
+      endpoint: '/v1/chat/completions',
+      completion_window: '24h',
+      metadata: { description: 'uploaded-earlier' },
+    });
+    assert.equal(fake.count('POST', '/v1/files'), 0, 'nothing uploaded');
+    // The new batch uses the file, and the view says so.
+    await waitUntil(async () => !/not used/.test(await description('uploaded-earlier.jsonl')), 'the file to show it is used', 30_000);
+    await workbench.screenshot('e2e-files-4-created');
+  });
+
   it('bulk-deletes the unused files older than 30 days after a preview', async function () {
     await workbench.runCommand('OpenAI Batches: Delete Old Unused Files…');
     const input = workbench.page.locator('.quick-input-widget input');
     await input.waitFor({ timeout: 30_000 });
     assert.equal(await input.inputValue(), '30');
     await input.press('Enter');
-    const text = await confirmModal('Delete', /Delete \d+ files? not used by any active batch, older than 30 days\?/, 'e2e-files-4-bulk');
+    const text = await confirmModal('Delete', /Delete \d+ files? not used by any active batch, older than 30 days\?/, 'e2e-files-5-bulk');
     const count = Number(/Delete (\d+) files?/.exec(text)![1]);
     assert.match(text, /old-a\.jsonl/);
     await waitUntil(
@@ -128,6 +161,6 @@ describe('files: the Files view, expiry marks, delete and its refusal', function
     }
     await waitUntil(async () => !(await workbench.treeRows()).includes('old-a.jsonl'), 'old-a.jsonl to leave the view', 30_000);
     assert.ok((await workbench.treeRows()).includes('classify-q3-support-tickets.jsonl'), 'the in-use input file stays');
-    await workbench.screenshot('e2e-files-5-after-bulk');
+    await workbench.screenshot('e2e-files-6-after-bulk');
   });
 });

@@ -171,6 +171,28 @@ describe('Files view', function () {
     assert.equal(rows.filter((row) => isFile(row)).length, 150);
   });
 
+  it('reveals a file in the Files view (the detail panel\'s "Show in Files"), loading more pages until it appears', async () => {
+    ({ api, fake } = await connectToFake({ seed: 'empty' }));
+    const now = fake.clock.now();
+    for (let i = 0; i < 150; i++) {
+      fake.store.addFile({
+        id: `file-${String(i).padStart(4, '0')}`,
+        filename: `f${i}.jsonl`,
+        purpose: 'batch',
+        content: '{}\n',
+        createdAt: now - i * 60,
+      });
+    }
+    fake.clearRequests();
+    await vscode.commands.executeCommand('openaiBatches.revealFile', 'file-0140');
+    const selected = await waitFor('the file selected in the Files view', () =>
+      api.services.filesView.selection.find((node) => node.id === 'files/file-0140'),
+    );
+    assert.ok(selected);
+    assert.ok(api.services.filesView.visible, 'the Files view is shown');
+    assert.equal(fake.requests.filter((r) => r.path === '/v1/files' && r.query.after === 'file-0099').length, 1, 'one more page loaded');
+  });
+
   it('shows a failed first load as an error node with a retry, and signed out as no nodes (the welcome view)', async () => {
     ({ api, fake } = await connectToFake({ seed: 'demo' }));
     fake.addFault({ path: '/v1/files', status: 500, times: 20 });

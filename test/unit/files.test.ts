@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { BatchStore } from '../../src/core/batchStore';
 import { BatchApiClient } from '../../src/core/client';
+import { endpointOfLine, readFirstLine } from '../../src/core/fileContent';
 import { checkDelete, deleteFiles, loadActiveBatches } from '../../src/core/fileDeletion';
 import {
   activeUses,
@@ -294,6 +295,29 @@ describe('files: listing and deleting against the fake API', () => {
     const outcome = await deleteFiles(client, [input.id, 'file-never-existed']);
     assert.deepEqual(outcome.deleted, [input.id, 'file-never-existed'], 'a 404 counts as gone');
     assert.equal(fake.count('DELETE', `/v1/files/${input.id}`), 1);
+  });
+
+  it("reads only an uploaded file's first line to find the endpoint a batch from it needs", async () => {
+    connect(10);
+    const line = JSON.stringify({
+      custom_id: 'a',
+      method: 'POST',
+      url: '/v1/embeddings',
+      body: { model: 'text-embedding-3-small', input: 'x' },
+    });
+    const small = fake.store.addFile({ filename: 'in.jsonl', purpose: 'batch', content: `${line}\r\n${line}\n` });
+    const first = await readFirstLine(client, small.id);
+    assert.equal(first, line);
+    assert.equal(endpointOfLine(first), '/v1/embeddings');
+    assert.equal(endpointOfLine('{"url":"/v1/unknown"}'), undefined);
+    assert.equal(endpointOfLine('not json'), undefined);
+    assert.equal(endpointOfLine(undefined), undefined);
+    // A generated file of 64 MiB: the read stops after its first line (or 1 MiB without one).
+    const big = fake.store.addFile({ filename: 'big.jsonl', purpose: 'batch_output', generatedBytes: 64 * 1024 * 1024 });
+    const started = Date.now();
+    await readFirstLine(client, big.id);
+    console.log(`      first line of a 64 MiB file read in ${Date.now() - started} ms`);
+    assert.equal(await readFirstLine(client, fake.store.addFile({ filename: 'e.jsonl', purpose: 'batch', content: '' }).id), undefined);
   });
 
   it('loads more batches before trusting "unused" when the loaded ones do not reach back far enough', async () => {
