@@ -23,6 +23,8 @@ export const CommandId = {
   insertOutputFileId: 'openaiBatches.insertOutputFileId',
   filter: 'openaiBatches.filter',
   clearFilter: 'openaiBatches.clearFilter',
+  getStarted: 'openaiBatches.getStarted',
+  createSampleInput: 'openaiBatches.createSampleInput',
 } as const;
 
 export type CommandId = (typeof CommandId)[keyof typeof CommandId];
@@ -47,3 +49,6 @@ export const PanelType = {
 
 /** The settings section: `openaiBatches.*`. */
 export const CONFIG_SECTION = 'openaiBatches';
+
+/** The "Get started" walkthrough: `<publisher>.<name>#<id>` of package.json's `contributes.walkthroughs`. */
+export const WALKTHROUGH_ID = 'openai-batch-explorer.openai-batch-explorer#getStarted';

@@ -10,6 +10,7 @@ import { downloadOutputFile, openResultFile } from './fileCommands';
 import { loadMore, refresh, reloadAll } from './listCommands';
 import { chooseProvider } from './providerCommands';
 import { openResults } from './resultsCommands';
+import { createSampleInput, openWalkthrough } from './walkthroughCommands';
 import type { Services } from './services';
 import { reportFailure } from '../failures';
 
@@ -41,6 +42,8 @@ const HANDLERS: Record<CommandId, Handler> = {
   [CommandId.insertOutputFileId]: (services, args) => insertOutputFileId(services, batchOf(args)),
   [CommandId.filter]: (services) => filterBatches(services),
   [CommandId.clearFilter]: (services) => clearFilter(services),
+  [CommandId.getStarted]: () => openWalkthrough(),
+  [CommandId.createSampleInput]: () => createSampleInput(),
 };
 
 /**
