@@ -6,8 +6,6 @@ import { setApiKey } from './apiKeyCommands';
 import type { Services } from './services';
 import { plainText } from '../core/format';
 
-const TITLE = 'OpenAI Batches: Choose Provider';
-
 /**
  * Choose Provider: a preset fills `baseUrl`, `authHeader` and `apiVersion` in the user settings
  * (ordinary settings, editable afterwards), after asking for what the preset needs (Azure
@@ -15,12 +13,13 @@ const TITLE = 'OpenAI Batches: Choose Provider';
  */
 export async function chooseProvider(services: Pick<Services, 'keys' | 'connection' | 'store' | 'log'>): Promise<void> {
   const current = readSettings();
+  const title = vscode.l10n.t('OpenAI Batches: Choose Provider');
   const picked = await vscode.window.showQuickPick(
     PROVIDER_PRESETS.map((preset) => ({ label: preset.label, detail: preset.detail, preset })),
-    { title: TITLE, placeHolder: 'Where your batches run', matchOnDetail: true, ignoreFocusOut: true },
+    { title, placeHolder: vscode.l10n.t('Where your batches run'), matchOnDetail: true, ignoreFocusOut: true },
   );
   if (!picked) return;
-  const answers = await askQuestions(picked.preset, current.baseUrl);
+  const answers = await askQuestions(title, picked.preset, current.baseUrl);
   if (!answers) return;
   const settings = providerSettings(picked.preset, answers);
 
@@ -33,7 +32,10 @@ export async function chooseProvider(services: Pick<Services, 'keys' | 'connecti
   );
   if (readSettings().baseUrl !== settings.baseUrl) {
     void vscode.window.showWarningMessage(
-      `openaiBatches.baseUrl is also set in this workspace's settings, which take precedence over the user settings just written. Remove it there to use ${plainText(settings.baseUrl, 300)}.`,
+      vscode.l10n.t(
+        "openaiBatches.baseUrl is also set in this workspace's settings, which take precedence over the user settings just written. Remove it there to use {0}.",
+        plainText(settings.baseUrl, 300),
+      ),
     );
   }
   await setApiKey(services, settings.baseUrl);
@@ -41,13 +43,14 @@ export async function chooseProvider(services: Pick<Services, 'keys' | 'connecti
 
 /** One input box per question; undefined when the user cancels one. */
 async function askQuestions(
+  title: string,
   preset: ProviderPreset,
   currentBaseUrl: string,
 ): Promise<Partial<Record<ProviderQuestion['id'], string>> | undefined> {
   const answers: Partial<Record<ProviderQuestion['id'], string>> = {};
   for (const question of preset.questions) {
     const value = await vscode.window.showInputBox({
-      title: `${TITLE}: ${preset.label}`,
+      title: `${title}: ${preset.label}`,
       prompt: question.prompt,
       placeHolder: question.placeHolder,
       value: question.id === 'baseUrl' ? currentBaseUrl : question.value,

@@ -17,7 +17,10 @@ export async function createSampleInput(): Promise<vscode.Uri | undefined> {
   let target: vscode.Uri | undefined;
   if (folder) {
     const existing = new Set((await vscode.workspace.fs.readDirectory(folder)).map(([name]) => name));
-    target = vscode.Uri.joinPath(folder, freeSampleName((name) => existing.has(name)));
+    target = vscode.Uri.joinPath(
+      folder,
+      freeSampleName((name) => existing.has(name)),
+    );
   } else {
     target = await vscode.window.showSaveDialog({
       title: vscode.l10n.t('Save the sample batch input file'),

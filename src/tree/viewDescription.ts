@@ -1,4 +1,4 @@
-import type * as vscode from 'vscode';
+import * as vscode from 'vscode';
 import type { BatchStore } from '../core/batchStore';
 import { describeFilter, matchesFilter } from '../core/filter';
 import { plainText, relativeTime } from '../core/format';
@@ -8,8 +8,8 @@ import type { BatchTreeProvider } from './batchTreeProvider';
 function viewDescription(store: BatchStore, tree: BatchTreeProvider, nowMs = Date.now()): string | undefined {
   const parts: string[] = [];
   // Filters name statuses and endpoints the API sent.
-  if (tree.filter) parts.push(`Filtered: ${plainText(describeFilter(tree.filter))}`);
-  if (store.cachedAt !== undefined) parts.push(`cached, updated ${relativeTime(store.cachedAt / 1000, nowMs)}`);
+  if (tree.filter) parts.push(vscode.l10n.t('Filtered: {0}', plainText(describeFilter(tree.filter))));
+  if (store.cachedAt !== undefined) parts.push(vscode.l10n.t('cached, updated {0}', relativeTime(store.cachedAt / 1000, nowMs)));
   return parts.length ? parts.join(' · ') : undefined;
 }
 
@@ -23,9 +23,9 @@ function viewMessage(store: BatchStore, tree: BatchTreeProvider, nowMs = Date.no
   const filter = tree.filter;
   if (filter && store.hasLoaded) {
     const shown = store.batches.filter((batch) => matchesFilter(batch, filter)).length;
-    parts.push(`Filtered: ${plainText(describeFilter(filter))} — ${shown} of ${store.batches.length} loaded batches`);
+    parts.push(vscode.l10n.t('Filtered: {0} — {1} of {2} loaded batches', plainText(describeFilter(filter)), shown, store.batches.length));
   }
-  if (store.cachedAt !== undefined) parts.push(`Cached from ${relativeTime(store.cachedAt / 1000, nowMs)}; updating…`);
+  if (store.cachedAt !== undefined) parts.push(vscode.l10n.t('Cached from {0}; updating…', relativeTime(store.cachedAt / 1000, nowMs)));
   return parts.length ? parts.join('\n') : undefined;
 }
 
