@@ -8,7 +8,7 @@ import type { Logger } from './log';
  */
 export async function copyToClipboard(log: Logger, label: string, value: string, context = ''): Promise<void> {
   await vscode.env.clipboard.writeText(value);
-  vscode.window.setStatusBarMessage(`$(check) Copied ${label} ${plainText(value, ID_MAX)}`, 4000);
+  vscode.window.setStatusBarMessage(vscode.l10n.t('$(check) Copied {0} {1}', label, plainText(value, ID_MAX)), 4000);
   log.info(`Copied ${label} ${value}${context}.`);
 }
 

@@ -12,9 +12,11 @@ export function reportFailure(log: Logger, action: string, error: unknown): void
   if (isCancellation(error)) return;
   const message = errorMessage(error);
   log.error(`${action} failed: ${message}${error instanceof ApiError ? ` [${error.kind}]` : ''}`);
-  const actions = error instanceof ApiError && error.kind === 'auth' ? ['Set API Key', 'Show Log'] : ['Show Log'];
+  const showLog = vscode.l10n.t('Show Log');
+  const setKey = vscode.l10n.t('Set API Key');
+  const actions = error instanceof ApiError && error.kind === 'auth' ? [setKey, showLog] : [showLog];
   void vscode.window.showErrorMessage(log.shown(message), ...actions).then((choice) => {
-    if (choice === 'Show Log') log.show();
-    if (choice === 'Set API Key') void vscode.commands.executeCommand(CommandId.setApiKey);
+    if (choice === showLog) log.show();
+    if (choice === setKey) void vscode.commands.executeCommand(CommandId.setApiKey);
   });
 }

@@ -36,6 +36,8 @@ export const CommandId = {
   createBatchFromFile: 'openaiBatches.createBatchFromFile',
   copyFileId: 'openaiBatches.copyFileId',
   revealFile: 'openaiBatches.revealFile',
+  getStarted: 'openaiBatches.getStarted',
+  createSampleInput: 'openaiBatches.createSampleInput',
 } as const;
 
 export type CommandId = (typeof CommandId)[keyof typeof CommandId];
@@ -70,3 +72,6 @@ export const ToolName = {
 
 /** The settings section: `openaiBatches.*`. */
 export const CONFIG_SECTION = 'openaiBatches';
+
+/** The "Get started" walkthrough: `<publisher>.<name>#<id>` of package.json's `contributes.walkthroughs`. */
+export const WALKTHROUGH_ID = 'openai-batch-explorer.openai-batch-explorer#getStarted';

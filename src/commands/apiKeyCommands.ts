@@ -18,12 +18,12 @@ export async function setApiKey(
   const { baseUrl } = account;
   const shownUrl = accountTitle(account);
   const value = await vscode.window.showInputBox({
-    title: 'OpenAI Batches: Set API Key',
-    prompt: `API key for ${shownUrl}. It is stored in VS Code's SecretStorage, never in settings.`,
+    title: vscode.l10n.t('OpenAI Batches: Set API Key'),
+    prompt: vscode.l10n.t("API key for {0}. It is stored in VS Code's SecretStorage, never in settings.", shownUrl),
     placeHolder: 'sk-…',
     password: true,
     ignoreFocusOut: true,
-    validateInput: (text) => (text.trim() ? undefined : 'Enter an API key, or press Escape to cancel.'),
+    validateInput: (text) => (text.trim() ? undefined : vscode.l10n.t('Enter an API key, or press Escape to cancel.')),
   });
   const apiKey = value?.trim();
   if (!apiKey) return;
@@ -33,16 +33,17 @@ export async function setApiKey(
   await connection.reconnect();
   // The same key again (the account was fixed meanwhile) changes nothing reconnect looks at, so the failure would stay shown.
   if (store.refreshError) void store.refresh();
-  vscode.window.setStatusBarMessage(`$(key) API key saved for ${shownUrl}`, 4000);
+  vscode.window.setStatusBarMessage(vscode.l10n.t('$(key) API key saved for {0}', shownUrl), 4000);
 }
 
 export async function clearApiKey(services: Pick<Services, 'keys' | 'connection' | 'store' | 'files' | 'log'>): Promise<void> {
+  const clear = vscode.l10n.t('Clear Key');
   const answer = await vscode.window.showWarningMessage(
-    `Remove the stored API key for ${accountTitle(services.connection.settings)}?`,
+    vscode.l10n.t('Remove the stored API key for {0}?', accountTitle(services.connection.settings)),
     { modal: true },
-    'Clear Key',
+    clear,
   );
-  if (answer !== 'Clear Key') return;
+  if (answer !== clear) return;
   await forgetApiKey(services);
 }
 

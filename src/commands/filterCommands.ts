@@ -22,31 +22,34 @@ export async function filterBatches(services: Pick<Services, 'store' | 'tree' | 
   const count = (predicate: (value: string) => boolean): number => loaded.filter((b) => predicate(b.endpoint ?? '')).length;
 
   const items: FacetItem[] = [
-    { label: 'Status', kind: vscode.QuickPickItemKind.Separator },
+    { label: vscode.l10n.t('Status'), kind: vscode.QuickPickItemKind.Separator },
     ...statuses.map((status) => ({
       label: humanizeStatus(status),
-      description: `${loaded.filter((b) => statusOf(b) === status).length} loaded`,
+      description: vscode.l10n.t('{0} loaded', loaded.filter((b) => statusOf(b) === status).length),
       picked: current.statuses?.includes(status) ?? false,
       facet: { kind: 'status' as const, value: status },
     })),
-    { label: 'Endpoint', kind: vscode.QuickPickItemKind.Separator },
+    { label: vscode.l10n.t('Endpoint'), kind: vscode.QuickPickItemKind.Separator },
     ...endpoints.map((endpoint) => ({
       label: plainText(endpoint),
-      description: `${count((e) => e === endpoint)} loaded`,
+      description: vscode.l10n.t(
+        '{0} loaded',
+        count((e) => e === endpoint),
+      ),
       picked: current.endpoints?.includes(endpoint) ?? false,
       facet: { kind: 'endpoint' as const, value: endpoint },
     })),
   ];
   const picked = await vscode.window.showQuickPick(items, {
-    title: 'Filter batches (1/2): statuses and endpoints',
-    placeHolder: 'Select none to show every status and endpoint; Enter to continue',
+    title: vscode.l10n.t('Filter batches (1/2): statuses and endpoints'),
+    placeHolder: vscode.l10n.t('Select none to show every status and endpoint; Enter to continue'),
     canPickMany: true,
     ignoreFocusOut: true,
   });
   if (!picked) return;
   const text = await vscode.window.showInputBox({
-    title: 'Filter batches (2/2): text',
-    prompt: 'Match text in batch ids, metadata values, file ids, endpoint or model (leave empty for none)',
+    title: vscode.l10n.t('Filter batches (2/2): text'),
+    prompt: vscode.l10n.t('Match text in batch ids, metadata values, file ids, endpoint or model (leave empty for none)'),
     value: current.text ?? '',
     ignoreFocusOut: true,
   });

@@ -7,8 +7,6 @@ import { setApiKey } from './apiKeyCommands';
 import type { Services } from './services';
 import { plainText } from '../core/format';
 
-const TITLE = 'OpenAI Batches: Choose Provider';
-
 /**
  * Choose Provider: a preset fills `baseUrl`, `authHeader` and `apiVersion` in the user settings
  * (ordinary settings, editable afterwards), after asking for what the preset needs (Azure
@@ -16,7 +14,8 @@ const TITLE = 'OpenAI Batches: Choose Provider';
  */
 export async function chooseProvider(services: Pick<Services, 'keys' | 'connection' | 'store' | 'log'>): Promise<void> {
   const current = readSettings();
-  const chosen = await pickProvider(TITLE, current.baseUrl);
+  const title = vscode.l10n.t('OpenAI Batches: Choose Provider');
+  const chosen = await pickProvider(title, current.baseUrl);
   if (!chosen) return;
   const { picked, settings } = chosen;
 
@@ -29,7 +28,10 @@ export async function chooseProvider(services: Pick<Services, 'keys' | 'connecti
   );
   if (readSettings().baseUrl !== settings.baseUrl) {
     void vscode.window.showWarningMessage(
-      `openaiBatches.baseUrl is also set in this workspace's settings, which take precedence over the user settings just written. Remove it there to use ${plainText(settings.baseUrl, 300)}.`,
+      vscode.l10n.t(
+        "openaiBatches.baseUrl is also set in this workspace's settings, which take precedence over the user settings just written. Remove it there to use {0}.",
+        plainText(settings.baseUrl, 300),
+      ),
     );
   }
   await setApiKey(services, implicitAccount({ ...implicitSettings(), baseUrl: settings.baseUrl }));
@@ -42,7 +44,7 @@ export async function pickProvider(
 ): Promise<{ picked: { preset: ProviderPreset }; settings: ProviderSettings } | undefined> {
   const picked = await vscode.window.showQuickPick(
     PROVIDER_PRESETS.map((preset) => ({ label: preset.label, detail: preset.detail, preset })),
-    { title, placeHolder: 'Where your batches run', matchOnDetail: true, ignoreFocusOut: true },
+    { title, placeHolder: vscode.l10n.t('Where your batches run'), matchOnDetail: true, ignoreFocusOut: true },
   );
   if (!picked) return undefined;
   const answers = await askQuestions(title, picked.preset, currentBaseUrl);

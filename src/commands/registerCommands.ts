@@ -24,6 +24,7 @@ import { loadMore, refresh, reloadAll } from './listCommands';
 import { chooseProvider } from './providerCommands';
 import { openResults } from './resultsCommands';
 import { resubmitFailed } from './resubmitCommand';
+import { createSampleInput, openWalkthrough } from './walkthroughCommands';
 import type { Services } from './services';
 import { reportFailure } from '../failures';
 import { showCost } from './costCommands';
@@ -82,6 +83,8 @@ const HANDLERS: Record<CommandId, Handler> = {
   [CommandId.createBatchFromFile]: (services, args) => createBatchFromFile(services, args[0]),
   [CommandId.copyFileId]: (services, args) => copyFileId(services, args[0]),
   [CommandId.revealFile]: (services, args) => revealFile(services, args[0]),
+  [CommandId.getStarted]: () => openWalkthrough(),
+  [CommandId.createSampleInput]: () => createSampleInput(),
 };
 
 /**

@@ -1,4 +1,4 @@
-import type * as vscode from 'vscode';
+import * as vscode from 'vscode';
 import type { StoreSource } from '../contextKeys';
 import type { BatchStore } from '../core/batchStore';
 import { describeFilter, matchesFilter } from '../core/filter';
@@ -9,9 +9,9 @@ import type { BatchTreeProvider } from './batchTreeProvider';
 function viewDescription(stores: readonly BatchStore[], tree: BatchTreeProvider, nowMs = Date.now()): string | undefined {
   const parts: string[] = [];
   // Filters name statuses and endpoints the API sent.
-  if (tree.filter) parts.push(`Filtered: ${plainText(describeFilter(tree.filter))}`);
+  if (tree.filter) parts.push(vscode.l10n.t('Filtered: {0}', plainText(describeFilter(tree.filter))));
   const cachedAt = oldestCache(stores);
-  if (cachedAt !== undefined) parts.push(`cached, updated ${relativeTime(cachedAt / 1000, nowMs)}`);
+  if (cachedAt !== undefined) parts.push(vscode.l10n.t('cached, updated {0}', relativeTime(cachedAt / 1000, nowMs)));
   return parts.length ? parts.join(' · ') : undefined;
 }
 
@@ -31,10 +31,10 @@ function viewMessage(stores: readonly BatchStore[], tree: BatchTreeProvider, now
       shown += store.batches.filter((batch) => matchesFilter(batch, filter)).length;
       total += store.batches.length;
     }
-    parts.push(`Filtered: ${plainText(describeFilter(filter))} — ${shown} of ${total} loaded batches`);
+    parts.push(vscode.l10n.t('Filtered: {0} — {1} of {2} loaded batches', plainText(describeFilter(filter)), shown, total));
   }
   const cachedAt = oldestCache(stores);
-  if (cachedAt !== undefined) parts.push(`Cached from ${relativeTime(cachedAt / 1000, nowMs)}; updating…`);
+  if (cachedAt !== undefined) parts.push(vscode.l10n.t('Cached from {0}; updating…', relativeTime(cachedAt / 1000, nowMs)));
   return parts.length ? parts.join('\n') : undefined;
 }
 

@@ -24,6 +24,12 @@ export interface CodeServerOptions {
   env?: Record<string, string>;
   /** Fixed port (the demo); a free one is picked otherwise. */
   port?: number;
+  /**
+   * Display language (`--locale`), e.g. `de`. VS Code uses it only when a language pack for it is
+   * installed: without one it stays English, extensions' package.nls.<locale>.json included. So
+   * this also installs test/harness/language-pack-<locale> (a stand-in: the real packs are not on npm).
+   */
+  locale?: string;
 }
 
 export interface CodeServer {
@@ -87,7 +93,8 @@ export async function startCodeServer(opts: CodeServerOptions = {}): Promise<Cod
   if (opts.vsix) {
     await runToCompletion([codeServerEntry(), ...common, '--install-extension', opts.vsix], env, logFile);
   }
-  for (const [index, folder] of (opts.extraExtensions ?? []).entries()) {
+  const extraExtensions = [...(opts.extraExtensions ?? []), ...(opts.locale ? [languagePackFolder(opts.locale)] : [])];
+  for (const [index, folder] of extraExtensions.entries()) {
     // A folder copied into the extensions folder is not picked up: VS Code lists installed extensions in extensions.json.
     const vsix = path.join(runDir, `extra-${index}.vsix`);
     const vsce = path.join(repoRoot, 'node_modules', '@vscode', 'vsce', 'vsce');
@@ -99,6 +106,8 @@ export async function startCodeServer(opts: CodeServerOptions = {}): Promise<Cod
     );
     await runToCompletion([codeServerEntry(), ...common, '--install-extension', vsix], env, logFile);
   }
+
+  if (opts.locale) registerLanguagePack(userDataDir, extensionsDir, opts.locale);
 
   // A fixed port already taken by another server (an earlier demo) would answer /healthz in our stead.
   const port = opts.port === undefined ? await freePort() : await claimablePort(opts.port);
@@ -114,6 +123,7 @@ export async function startCodeServer(opts: CodeServerOptions = {}): Promise<Cod
     '--disable-workspace-trust',
     '--disable-getting-started-override',
     ...(opts.smokeTestDriver ? ['--vscode-option', 'enable-smoke-test-driver'] : []),
+    ...(opts.locale ? ['--locale', opts.locale] : []),
   ];
   const log = fs.openSync(logFile, 'a');
   // detached: its own process group, so stop() also reaches the extension host and file watchers.
@@ -149,6 +159,40 @@ export async function startCodeServer(opts: CodeServerOptions = {}): Promise<Cod
     throw error;
   }
   return server;
+}
+
+/**
+ * What VS Code's language pack service writes into `languagepacks.json` when a language pack is
+ * installed from the workbench; `--install-extension` (a separate CLI process) does not run that
+ * service, and without this file the server resolves every locale to English.
+ */
+function registerLanguagePack(userDataDir: string, extensionsDir: string, locale: string): void {
+  const source = languagePackFolder(locale);
+  const manifest = JSON.parse(fs.readFileSync(path.join(source, 'package.json'), 'utf8')) as {
+    publisher: string;
+    name: string;
+    version: string;
+    contributes: { localizations: { languageId: string; localizedLanguageName?: string; translations: { id: string; path: string }[] }[] };
+  };
+  const id = `${manifest.publisher}.${manifest.name}`;
+  const installed = path.join(extensionsDir, `${id}-${manifest.version}`);
+  if (!fs.existsSync(installed)) throw new Error(`the language pack was not installed at ${installed}`);
+  const packs: Record<string, unknown> = {};
+  for (const localization of manifest.contributes.localizations) {
+    packs[localization.languageId] = {
+      hash: crypto.createHash('md5').update(`${id}@${manifest.version}`).digest('hex'),
+      extensions: [{ extensionIdentifier: { id }, version: manifest.version }],
+      translations: Object.fromEntries(localization.translations.map((t) => [t.id, path.join(installed, t.path)])),
+      label: localization.localizedLanguageName ?? localization.languageId,
+    };
+  }
+  fs.writeFileSync(path.join(userDataDir, 'languagepacks.json'), JSON.stringify(packs, null, 2));
+}
+
+function languagePackFolder(locale: string): string {
+  const folder = path.join(repoRoot, 'test', 'harness', `language-pack-${locale}`);
+  if (!fs.existsSync(path.join(folder, 'package.json'))) throw new Error(`no stand-in language pack for "${locale}" in ${folder}`);
+  return folder;
 }
 
 /**

@@ -14,6 +14,8 @@ interface LauncherArgs {
   extensionDevelopmentPath: string;
   extensionTestsPath: string;
   workspaceFolder?: string;
+  /** `--locale=de`: a workbench in that display language (see CodeServerOptions.locale). */
+  locale?: string;
 }
 
 /**
@@ -26,7 +28,7 @@ export function parseLauncherArgs(argv: string[]): LauncherArgs {
   const positional: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
-    const match = /^--(extensionDevelopmentPath|extensionTestsPath)(?:=(.*))?$/.exec(arg);
+    const match = /^--(extensionDevelopmentPath|extensionTestsPath|locale)(?:=(.*))?$/.exec(arg);
     if (match) values.set(match[1], match[2] ?? argv[++i]);
     else if (!arg.startsWith('-')) positional.push(arg);
   }
@@ -39,6 +41,7 @@ export function parseLauncherArgs(argv: string[]): LauncherArgs {
     extensionDevelopmentPath: path.resolve(extensionDevelopmentPath),
     extensionTestsPath: path.resolve(extensionTestsPath),
     workspaceFolder: positional[0] && path.resolve(positional[0]),
+    locale: values.get('locale'),
   };
 }
 
@@ -84,7 +87,7 @@ async function main(): Promise<number> {
   }, HARD_TIMEOUT_MS);
 
   const start = async (): Promise<void> => {
-    server = await startCodeServer({ workspaceFolder: args.workspaceFolder, smokeTestDriver: true });
+    server = await startCodeServer({ workspaceFolder: args.workspaceFolder, smokeTestDriver: true, locale: args.locale });
     browser = await launchBrowser({ origin: server.url, profileDir: path.join(server.runDir, 'chromium') });
     const { page } = browser;
     const workbenchLog = path.join(server.runDir, 'workbench.log');
