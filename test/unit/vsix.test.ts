@@ -25,8 +25,12 @@ interface Manifest {
   contributes: Record<string, unknown>;
 }
 
-/** The packaged .vsix may not grow past this (compressed), README screenshots included. */
-const VSIX_BUDGET_BYTES = 1.5 * 1024 * 1024;
+/**
+ * The packaged .vsix may not grow past this (compressed), README screenshots included. About 1.5 MiB
+ * of it is `dist/tokenizer.js` (gpt-tokenizer's o200k_base and cl100k_base ranks, loaded only when
+ * Create Batch estimates tokens); the rest, screenshots included, was about 0.9 MiB when this was set.
+ */
+const VSIX_BUDGET_BYTES = 3 * 1024 * 1024;
 
 /**
  * What may ship. Anything else (sources, tests, maps, node_modules, media/*.ts) is a
