@@ -252,6 +252,8 @@ export async function deleteOldFiles(services: Pick<Services, 'store' | 'fileSto
             title: 'Delete old files',
             prompt: 'Delete the files not used by any active batch that are older than how many days?',
             value: String(DEFAULT_OLDER_THAN_DAYS),
+            // A panel that finishes loading meanwhile must not dismiss the question.
+            ignoreFocusOut: true,
             validateInput: (text) =>
               /^\d+$/.test(text.trim()) && Number(text) >= 1 && Number(text) <= 3650 ? undefined : 'A whole number of days, 1 to 3650.',
           })

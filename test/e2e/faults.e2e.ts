@@ -86,9 +86,10 @@ describe('faults: clear errors in the tree, nothing lost, the key nowhere', func
     assert.ok(before.length >= 3, `groups: ${JSON.stringify(before)}`);
     await workbench!.screenshot('e2e-faults-1-loaded');
     fake.addFault({ path: LIST, status: 500 });
-    // The Refresh button in the view's title bar, as a person clicks it.
-    const refreshButton = workbench!.page.locator('.part.sidebar .title-actions .action-label[aria-label="Refresh"]').first();
-    await refreshButton.click({ timeout: 10_000 });
+    // The Refresh button in the Batches view's header (the container also holds the Files view), as a person clicks it.
+    const header = workbench!.page.locator('.part.sidebar .pane-header', { hasText: /^\s*Batches/ }).first();
+    await header.hover();
+    await header.locator('.action-label[aria-label="Refresh"]').first().click({ timeout: 10_000 });
     const error = await workbench!.waitForTreeRow(/^Couldn't refresh: /);
     assert.match(error, /HTTP 500.* — click to retry$/);
     const rows = await workbench!.treeRows();
