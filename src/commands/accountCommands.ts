@@ -11,11 +11,9 @@ import { forgetApiKey } from './apiKeyCommands';
 import { pickProvider } from './providerCommands';
 import type { Services } from './services';
 
-const ADD_TITLE = 'OpenAI Batches: Add Account';
-
-/** One optional or required line of the walk; undefined when the user pressed Escape. */
-function ask(step: string, prompt: string, options: Partial<vscode.InputBoxOptions> = {}): Thenable<string | undefined> {
-  return vscode.window.showInputBox({ title: `${ADD_TITLE} (${step})`, prompt, ignoreFocusOut: true, ...options });
+/** One optional or required line of the walk (`title` names the step); undefined when the user pressed Escape. */
+function ask(title: string, prompt: string, options: Partial<vscode.InputBoxOptions> = {}): Thenable<string | undefined> {
+  return vscode.window.showInputBox({ title, prompt, ignoreFocusOut: true, ...options });
 }
 
 /**
@@ -24,7 +22,7 @@ function ask(step: string, prompt: string, options: Partial<vscode.InputBoxOptio
  * `openaiBatches.accounts` in the user settings, which makes it appear in the tree.
  */
 export async function addAccount({ accounts, keys, log }: Pick<Services, 'accounts' | 'keys' | 'log'>): Promise<void> {
-  const chosen = await pickProvider(ADD_TITLE, '');
+  const chosen = await pickProvider(vscode.l10n.t('OpenAI Batches: Add Account'), '');
   if (!chosen) return;
   const { settings } = chosen;
   try {
@@ -33,34 +31,49 @@ export async function addAccount({ accounts, keys, log }: Pick<Services, 'accoun
     void vscode.window.showErrorMessage(plainText(errorMessage(error), 400));
     return;
   }
-  const organization = await ask('organization', 'OpenAI organization id sent as OpenAI-Organization (optional: leave empty for none)', {
-    placeHolder: 'org-…',
-  });
+  const organization = await ask(
+    vscode.l10n.t('OpenAI Batches: Add Account (organization)'),
+    vscode.l10n.t('OpenAI organization id sent as OpenAI-Organization (optional: leave empty for none)'),
+    {
+      placeHolder: 'org-…',
+    },
+  );
   if (organization === undefined) return;
-  const project = await ask('project', 'OpenAI project id sent as OpenAI-Project (optional: leave empty for none)', {
-    placeHolder: 'proj_…',
-  });
+  const project = await ask(
+    vscode.l10n.t('OpenAI Batches: Add Account (project)'),
+    vscode.l10n.t('OpenAI project id sent as OpenAI-Project (optional: leave empty for none)'),
+    {
+      placeHolder: 'proj_…',
+    },
+  );
   if (project === undefined) return;
   const taken = new Set(readAccounts().accounts.map((account) => account.name.toLowerCase()));
-  const name = await ask('name', 'A name for this account, shown in the Batches view', {
-    placeHolder: 'Work, Personal, Azure…',
-    validateInput: (text) => {
-      const trimmed = text.trim();
-      if (!trimmed) return 'Enter a name.';
-      if (trimmed.length > MAX_ACCOUNT_NAME) return `At most ${MAX_ACCOUNT_NAME} characters.`;
-      if (taken.has(plainText(trimmed, MAX_ACCOUNT_NAME).toLowerCase())) return 'Another account already has this name.';
-      return undefined;
+  const name = await ask(
+    vscode.l10n.t('OpenAI Batches: Add Account (name)'),
+    vscode.l10n.t('A name for this account, shown in the Batches view'),
+    {
+      placeHolder: vscode.l10n.t('Work, Personal, Azure…'),
+      validateInput: (text) => {
+        const trimmed = text.trim();
+        if (!trimmed) return vscode.l10n.t('Enter a name.');
+        if (trimmed.length > MAX_ACCOUNT_NAME) return vscode.l10n.t('At most {0} characters.', MAX_ACCOUNT_NAME);
+        if (taken.has(plainText(trimmed, MAX_ACCOUNT_NAME).toLowerCase())) return vscode.l10n.t('Another account already has this name.');
+        return undefined;
+      },
     },
-  });
+  );
   if (name === undefined) return;
   const apiKey = (
     await ask(
-      'API key',
-      `API key for ${plainText(name.trim(), MAX_ACCOUNT_NAME)}. It is stored in VS Code's SecretStorage, never in settings.`,
+      vscode.l10n.t('OpenAI Batches: Add Account (API key)'),
+      vscode.l10n.t(
+        "API key for {0}. It is stored in VS Code's SecretStorage, never in settings.",
+        plainText(name.trim(), MAX_ACCOUNT_NAME),
+      ),
       {
         placeHolder: 'sk-…',
         password: true,
-        validateInput: (text) => (text.trim() ? undefined : 'Enter an API key, or press Escape to cancel.'),
+        validateInput: (text) => (text.trim() ? undefined : vscode.l10n.t('Enter an API key, or press Escape to cancel.')),
       },
     )
   )?.trim();
@@ -84,11 +97,13 @@ export async function addAccount({ accounts, keys, log }: Pick<Services, 'accoun
   log.info(`Account "${entry.name}" added (${entry.baseUrl}).`);
   if (!accounts.get(id)) {
     void vscode.window.showWarningMessage(
-      "openaiBatches.accounts is also set in this workspace's settings, which take precedence over the user settings just written. Add the account there to see it.",
+      vscode.l10n.t(
+        "openaiBatches.accounts is also set in this workspace's settings, which take precedence over the user settings just written. Add the account there to see it.",
+      ),
     );
     return;
   }
-  vscode.window.setStatusBarMessage(`$(account) Account ${plainText(entry.name, MAX_ACCOUNT_NAME)} added`, 4000);
+  vscode.window.setStatusBarMessage(vscode.l10n.t('$(account) Account {0} added', plainText(entry.name, MAX_ACCOUNT_NAME)), 4000);
 }
 
 /** Remove Account: after a modal confirmation, forgets the account (see {@link forgetAccount}). */
@@ -98,27 +113,32 @@ export async function removeAccount(services: Services, argument: unknown): Prom
   let account = named === undefined ? undefined : accounts.get(named);
   if (named === undefined) {
     if (!accounts.accounts.some((candidate) => !candidate.settings.implicit)) {
-      void vscode.window.showInformationMessage('There is no account in openaiBatches.accounts to remove.');
+      void vscode.window.showInformationMessage(vscode.l10n.t('There is no account in openaiBatches.accounts to remove.'));
       return;
     }
-    account = await pickAccount(accounts, 'OpenAI Batches: Remove Account', (candidate) => !candidate.settings.implicit);
+    account = await pickAccount(accounts, vscode.l10n.t('OpenAI Batches: Remove Account'), (candidate) => !candidate.settings.implicit);
   }
   if (!account) return;
   if (account.settings.implicit) {
     void vscode.window.showInformationMessage(
-      'The default account comes from the openaiBatches.baseUrl settings and cannot be removed; use "Clear API Key" to forget its key.',
+      vscode.l10n.t(
+        'The default account comes from the openaiBatches.baseUrl settings and cannot be removed; use "Clear API Key" to forget its key.',
+      ),
     );
     return;
   }
+  const remove = vscode.l10n.t('Remove Account');
   const answer = await vscode.window.showWarningMessage(
-    `Remove the account "${account.settings.name}"?`,
+    vscode.l10n.t('Remove the account "{0}"?', account.settings.name),
     {
       modal: true,
-      detail: 'Its stored API key, cached batches and downloaded files are deleted, and its entry is removed from openaiBatches.accounts.',
+      detail: vscode.l10n.t(
+        'Its stored API key, cached batches and downloaded files are deleted, and its entry is removed from openaiBatches.accounts.',
+      ),
     },
-    'Remove Account',
+    remove,
   );
-  if (answer !== 'Remove Account') return;
+  if (answer !== remove) return;
   await forgetAccount(services, account);
 }
 
@@ -135,7 +155,10 @@ export async function forgetAccount(services: Services, account: AccountContext)
   services.log.info(`Account "${name}" removed.`);
   if (services.accounts.get(id)) {
     void vscode.window.showWarningMessage(
-      `The account "${name}" is also listed in this workspace's settings (openaiBatches.accounts); remove it there too. Its key and caches were deleted.`,
+      vscode.l10n.t(
+        'The account "{0}" is also listed in this workspace\'s settings (openaiBatches.accounts); remove it there too. Its key and caches were deleted.',
+        name,
+      ),
     );
   }
 }

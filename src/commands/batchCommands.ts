@@ -8,9 +8,9 @@ import type { Services } from './services';
 
 export async function openBatch(services: Pick<Services, 'panels' | 'store'>, argument: BatchArgument): Promise<void> {
   const batch = await resolveBatch(services.store, argument, {
-    title: 'Open batch details',
-    placeHolder: 'Pick a batch, or paste a batch id (batch_…)',
-    emptyMessage: 'No batches loaded.',
+    title: vscode.l10n.t('Open batch details'),
+    placeHolder: vscode.l10n.t('Pick a batch, or paste a batch id (batch_…)'),
+    emptyMessage: vscode.l10n.t('No batches loaded.'),
     allowTypedId: true,
   });
   if (batch) services.panels.show(batch);
@@ -19,27 +19,34 @@ export async function openBatch(services: Pick<Services, 'panels' | 'store'>, ar
 /** Cancels an active batch after a modal confirmation; the tree shows `cancelling` at once. */
 export async function cancelBatch(services: Pick<Services, 'store' | 'log'>, argument: BatchArgument): Promise<void> {
   const batch = await resolveBatch(services.store, argument, {
-    title: 'Cancel batch',
-    placeHolder: 'Pick an active batch to cancel',
+    title: vscode.l10n.t('Cancel batch'),
+    placeHolder: vscode.l10n.t('Pick an active batch to cancel'),
     include: isCancellable,
-    emptyMessage: 'No loaded batch can be cancelled (only validating, in-progress and finalizing batches can).',
+    emptyMessage: vscode.l10n.t('No loaded batch can be cancelled (only validating, in-progress and finalizing batches can).'),
   });
   if (!batch) return;
   if (!isCancellable(batch)) {
-    void vscode.window.showInformationMessage(`Batch "${batchLabel(batch)}" is ${statusPhrase(batch)} and cannot be cancelled.`);
+    void vscode.window.showInformationMessage(
+      vscode.l10n.t('Batch "{0}" is {1} and cannot be cancelled.', batchLabel(batch), statusPhrase(batch)),
+    );
     return;
   }
   const id = plainText(batch.id, ID_MAX);
+  const cancel = vscode.l10n.t('Cancel Batch');
   const answer = await vscode.window.showWarningMessage(
-    `Cancel batch "${batchLabel(batch)}"?`,
-    { modal: true, detail: `${id} is ${statusPhrase(batch)}. Requests already completed are kept; the rest are not run.` },
-    'Cancel Batch',
+    vscode.l10n.t('Cancel batch "{0}"?', batchLabel(batch)),
+    {
+      modal: true,
+      detail: vscode.l10n.t('{0} is {1}. Requests already completed are kept; the rest are not run.', id, statusPhrase(batch)),
+    },
+    cancel,
   );
-  if (answer !== 'Cancel Batch') return;
-  const updated = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Cancelling ${id}…` }, () =>
-    requestCancel(services, batch.id),
+  if (answer !== cancel) return;
+  const updated = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Cancelling {0}…', id) },
+    () => requestCancel(services, batch.id),
   );
-  vscode.window.setStatusBarMessage(`$(circle-slash) Batch ${id} is ${statusPhrase(updated)}`, 5000);
+  vscode.window.setStatusBarMessage(vscode.l10n.t('$(circle-slash) Batch {0} is {1}', id, statusPhrase(updated)), 5000);
 }
 
 /**

@@ -51,8 +51,9 @@ function batchIdOf(argument: unknown): string | undefined {
 }
 
 async function fetchWithProgress(store: BatchStore, id: string): Promise<Batch> {
-  return vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Loading batch ${plainText(id, ID_MAX)}…` }, () =>
-    store.fetchBatch(id),
+  return vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Window, title: vscode.l10n.t('Loading batch {0}…', plainText(id, ID_MAX)) },
+    () => store.fetchBatch(id),
   );
 }
 
@@ -79,7 +80,7 @@ async function pickBatch(store: BatchStore, options: PickOptions): Promise<Batch
 
   const quickPick = vscode.window.createQuickPick<BatchPickItem>();
   quickPick.title = options.title;
-  quickPick.placeholder = candidates.length ? options.placeHolder : `${options.emptyMessage} Paste a batch id to open it.`;
+  quickPick.placeholder = candidates.length ? options.placeHolder : vscode.l10n.t('{0} Paste a batch id to open it.', options.emptyMessage);
   quickPick.matchOnDescription = true;
   quickPick.matchOnDetail = true;
   quickPick.items = items;
@@ -89,7 +90,14 @@ async function pickBatch(store: BatchStore, options: PickOptions): Promise<Batch
       const typed: BatchPickItem[] =
         // OpenAI's ids, or the long base64 ones of proxies such as LiteLLM.
         (/^batch_[\w-]+$/.test(id) || /^[\w+/=-]{100,1000}$/.test(id)) && !store.get(id)
-          ? [{ label: `$(search) Open ${id}`, description: 'fetch this batch by id', alwaysShow: true, typedId: id }]
+          ? [
+              {
+                label: vscode.l10n.t('$(search) Open {0}', id),
+                description: vscode.l10n.t('fetch this batch by id'),
+                alwaysShow: true,
+                typedId: id,
+              },
+            ]
           : [];
       quickPick.items = [...typed, ...items];
     });

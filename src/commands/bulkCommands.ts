@@ -46,10 +46,31 @@ function resolveSelection(services: Pick<Services, 'store'>, ids: readonly strin
   return { batches, unknown };
 }
 
-const plural = (n: number, one: string, many = `${one}s`): string => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
+/** `n` (formatted) in the singular or the plural message; both are `vscode.l10n.t` calls with a literal at the call site. */
+const plural = (n: number, one: (count: string) => string, many: (count: string) => string): string =>
+  (n === 1 ? one : many)(n.toLocaleString('en-US'));
+
+const batchCount = (n: number): string =>
+  plural(
+    n,
+    (count) => vscode.l10n.t('{0} batch', count),
+    (count) => vscode.l10n.t('{0} batches', count),
+  );
+
+const outputFiles = (n: number): string =>
+  plural(
+    n,
+    (count) => vscode.l10n.t('{0} output file', count),
+    (count) => vscode.l10n.t('{0} output files', count),
+  );
 
 function unknownNote(unknown: number): string {
-  return unknown ? ` ${plural(unknown, 'selected batch is', 'selected batches are')} no longer loaded and will be skipped.` : '';
+  if (!unknown) return '';
+  return ` ${plural(
+    unknown,
+    (count) => vscode.l10n.t('{0} selected batch is no longer loaded and will be skipped.', count),
+    (count) => vscode.l10n.t('{0} selected batches are no longer loaded and will be skipped.', count),
+  )}`;
 }
 
 /**
@@ -62,22 +83,36 @@ export async function cancelBatches(services: Pick<Services, 'store' | 'log'>, i
   const inactive = batches.length - active.length;
   if (active.length === 0) {
     void vscode.window.showInformationMessage(
-      `None of the ${plural(ids.length, 'selected batch', 'selected batches')} can be cancelled: only validating, in-progress and finalizing batches can.`,
+      vscode.l10n.t(
+        'None of the {0} can be cancelled: only validating, in-progress and finalizing batches can.',
+        plural(
+          ids.length,
+          (count) => vscode.l10n.t('{0} selected batch', count),
+          (count) => vscode.l10n.t('{0} selected batches', count),
+        ),
+      ),
     );
     return;
   }
-  const skipped = inactive ? ` ${inactive === 1 ? '1 is' : `${inactive.toLocaleString('en-US')} are`} not active and will be skipped.` : '';
+  const skipped = inactive
+    ? ` ${plural(
+        inactive,
+        (count) => vscode.l10n.t('{0} is not active and will be skipped.', count),
+        (count) => vscode.l10n.t('{0} are not active and will be skipped.', count),
+      )}`
+    : '';
+  const cancel = vscode.l10n.t('Cancel Batches');
   const answer = await vscode.window.showWarningMessage(
-    `Cancel ${plural(ids.length, 'batch', 'batches')}?${skipped}${unknownNote(unknown)}`,
+    `${vscode.l10n.t('Cancel {0}?', batchCount(ids.length))}${skipped}${unknownNote(unknown)}`,
     {
       modal: true,
-      detail: `${plural(active.length, 'batch', 'batches')} will be cancelled. Requests already completed are kept; the rest are not run.`,
+      detail: vscode.l10n.t('{0} will be cancelled. Requests already completed are kept; the rest are not run.', batchCount(active.length)),
     },
-    'Cancel Batches',
+    cancel,
   );
-  if (answer !== 'Cancel Batches') return;
+  if (answer !== cancel) return;
   const outcomes = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: `Cancelling ${plural(active.length, 'batch', 'batches')}` },
+    { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Cancelling {0}', batchCount(active.length)) },
     async (progress) => {
       let done = 0;
       return settleWithConcurrency(active, CANCEL_CONCURRENCY, async (batch) => {
@@ -85,7 +120,7 @@ export async function cancelBatches(services: Pick<Services, 'store' | 'log'>, i
           return await requestCancel(services, batch.id);
         } finally {
           done++;
-          progress.report({ increment: 100 / active.length, message: `${done} of ${active.length}` });
+          progress.report({ increment: 100 / active.length, message: vscode.l10n.t('{0} of {1}', done, active.length) });
         }
       });
     },
@@ -97,14 +132,25 @@ export async function cancelBatches(services: Pick<Services, 'store' | 'log'>, i
   });
   const cancelled = active.length - failures.length;
   const notSent = inactive + unknown;
-  const summary = `Cancelled ${plural(cancelled, 'batch', 'batches')}${notSent ? `; skipped ${notSent.toLocaleString('en-US')} (not active or not loaded)` : ''}`;
+  const summary = `${vscode.l10n.t('Cancelled {0}', batchCount(cancelled))}${
+    notSent ? vscode.l10n.t('; skipped {0} (not active or not loaded)', notSent.toLocaleString('en-US')) : ''
+  }`;
   services.log.info(`${summary}${failures.length ? `; ${failures.length} failed: ${failures.join('; ')}` : ''}.`);
   if (failures.length) {
     void vscode.window.showWarningMessage(
-      `${summary}; ${plural(failures.length, 'cancel')} failed: ${failures.slice(0, 3).join('; ')}${failures.length > 3 ? '; …' : ''}`,
+      vscode.l10n.t(
+        '{0}; {1} failed: {2}',
+        summary,
+        plural(
+          failures.length,
+          (count) => vscode.l10n.t('{0} cancel', count),
+          (count) => vscode.l10n.t('{0} cancels', count),
+        ),
+        `${failures.slice(0, 3).join('; ')}${failures.length > 3 ? '; …' : ''}`,
+      ),
     );
   } else {
-    void vscode.window.showInformationMessage(`${summary}.`);
+    void vscode.window.showInformationMessage(vscode.l10n.t('{0}.', summary));
   }
 }
 
@@ -113,13 +159,19 @@ export async function copyIds(services: Pick<Services, 'store' | 'log'>, target:
   const { batches, unknown } = resolveSelection(services, ids);
   const role = target === 'batchId' ? undefined : (target.replace(/FileId$/, '') as FileRole);
   const values = batches.map((batch) => (role ? fileIdOf(batch, role) : batch.id)).filter((id): id is string => !!id);
-  const name = role ? `${role} file ID` : 'batch ID';
+  const name = role ? vscode.l10n.t('{0} file ID', role) : vscode.l10n.t('batch ID');
   if (values.length === 0) {
-    void vscode.window.showInformationMessage(`None of the selected batches has an ${name}.`);
+    void vscode.window.showInformationMessage(vscode.l10n.t('None of the selected batches has an {0}.', name));
     return;
   }
   const missing = batches.length - values.length + unknown;
-  await copyManyToClipboard(services.log, `${name}s`, values, missing ? ` (${missing} selected without one, skipped)` : '');
+  const names = role ? vscode.l10n.t('{0} file IDs', role) : vscode.l10n.t('batch IDs');
+  await copyManyToClipboard(
+    services.log,
+    names,
+    values,
+    missing ? ` ${vscode.l10n.t('({0} selected without one, skipped)', missing)}` : '',
+  );
 }
 
 /** A name in `folder` not taken yet: `stem.jsonl`, else `stem-2.jsonl`, … */
@@ -151,27 +203,33 @@ export async function downloadOutputFiles(services: Pick<Services, 'store' | 'lo
   });
   const without = batches.length - withOutput.length + unknown;
   if (withOutput.length === 0) {
-    void vscode.window.showInformationMessage('None of the selected batches has an output file.');
+    void vscode.window.showInformationMessage(vscode.l10n.t('None of the selected batches has an output file.'));
     return;
   }
   const client = services.store.requireClient();
   const folder = await vscode.window.showOpenDialog({
-    title: `Download ${plural(withOutput.length, 'output file')}${without ? ` (${without} selected without one skipped)` : ''}`,
+    title: `${vscode.l10n.t('Download {0}', outputFiles(withOutput.length))}${
+      without ? ` ${vscode.l10n.t('({0} selected without one skipped)', without)}` : ''
+    }`,
     canSelectFiles: false,
     canSelectFolders: true,
     canSelectMany: false,
-    openLabel: 'Download Here',
+    openLabel: vscode.l10n.t('Download Here'),
     defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri,
   });
   const target = folder?.[0];
   if (!target) return;
   if (target.scheme !== 'file') {
-    void vscode.window.showErrorMessage('Choose a folder on this machine.');
+    void vscode.window.showErrorMessage(vscode.l10n.t('Choose a folder on this machine.'));
     return;
   }
   const taken = new Set<string>();
   const result = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: `Downloading ${plural(withOutput.length, 'output file')}`, cancellable: true },
+    {
+      location: vscode.ProgressLocation.Notification,
+      title: vscode.l10n.t('Downloading {0}', outputFiles(withOutput.length)),
+      cancellable: true,
+    },
     async (progress, token) => {
       const abort = new AbortController();
       const subscription = token.onCancellationRequested(() => abort.abort());
@@ -181,12 +239,16 @@ export async function downloadOutputFiles(services: Pick<Services, 'store' | 'lo
         for (const [index, { batch, fileId }] of withOutput.entries()) {
           if (abort.signal.aborted) break;
           const destination = await freeName(target.fsPath, `${fileStem(batch.id)}-output`, taken);
-          const step = `${index + 1} of ${withOutput.length}: ${plainText(shortId(fileId))}`;
+          const step = vscode.l10n.t('{0} of {1}: {2}', index + 1, withOutput.length, plainText(shortId(fileId)));
           progress.report({ message: step });
           const done = await downloadFile(client, fileId, destination, {
             signal: abort.signal,
             onProgress: ({ received, total }) =>
-              progress.report({ message: `${step}, ${formatBytes(received)}${total ? ` of ${formatBytes(total)}` : ''}` }),
+              progress.report({
+                message: total
+                  ? vscode.l10n.t('{0}, {1} of {2}', step, formatBytes(received), formatBytes(total))
+                  : vscode.l10n.t('{0}, {1}', step, formatBytes(received)),
+              }),
           });
           bytes += done.bytes;
           saved.push(destination);
@@ -203,12 +265,14 @@ export async function downloadOutputFiles(services: Pick<Services, 'store' | 'lo
     },
   );
   const where = plainText(vscode.workspace.asRelativePath(target), 500);
-  const summary = `${plural(result.saved.length, 'output file')} (${formatBytes(result.bytes)}) saved to ${where}`;
-  const skipped = without ? `; ${without} selected without an output file skipped` : '';
+  const summary = vscode.l10n.t('{0} ({1}) saved to {2}', outputFiles(result.saved.length), formatBytes(result.bytes), where);
+  const skipped = without ? vscode.l10n.t('; {0} selected without an output file skipped', without) : '';
   if (result.cancelled) {
     services.log.info(`Bulk download cancelled after ${result.saved.length} of ${withOutput.length} files.`);
-    void vscode.window.showInformationMessage(`Download cancelled: ${summary}, the file in progress was not kept${skipped}.`);
+    void vscode.window.showInformationMessage(
+      vscode.l10n.t('Download cancelled: {0}, the file in progress was not kept{1}.', summary, skipped),
+    );
   } else {
-    void vscode.window.showInformationMessage(`${summary}${skipped}.`);
+    void vscode.window.showInformationMessage(vscode.l10n.t('{0}{1}.', summary, skipped));
   }
 }

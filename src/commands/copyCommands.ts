@@ -17,19 +17,21 @@ function roleOf(target: CopyTarget): FileRole | undefined {
 /** Copies one of a batch's ids to the clipboard and confirms it in the status bar. */
 export async function copyId(services: Pick<Services, 'log' | 'store'>, target: CopyTarget, argument: BatchArgument): Promise<void> {
   const role = roleOf(target);
-  const name = role ? `${role} file ID` : 'batch ID';
+  const name = role ? vscode.l10n.t('{0} file ID', role) : vscode.l10n.t('batch ID');
   const idOf = (b: Batch): string | undefined => (role ? fileIdOf(b, role) : b.id || undefined);
   const batch = await resolveBatch(services.store, argument, {
-    title: `Copy ${name}`,
-    placeHolder: `Pick a batch to copy its ${name} (type to filter by name, id or status)`,
+    title: vscode.l10n.t('Copy {0}', name),
+    placeHolder: vscode.l10n.t('Pick a batch to copy its {0} (type to filter by name, id or status)', name),
     include: (b) => !!idOf(b),
     detail: idOf,
-    emptyMessage: `No loaded batch has an ${role ? name : 'ID'}.`,
+    emptyMessage: vscode.l10n.t('No loaded batch has an {0}.', role ? name : vscode.l10n.t('ID')),
   });
   if (!batch) return;
   const value = idOf(batch);
   if (!value) {
-    void vscode.window.showInformationMessage(`Batch "${batchLabel(batch)}" has no ${name} (status: ${statusPhrase(batch)}).`);
+    void vscode.window.showInformationMessage(
+      vscode.l10n.t('Batch "{0}" has no {1} (status: {2}).', batchLabel(batch), name, statusPhrase(batch)),
+    );
     return;
   }
   await copyToClipboard(services.log, name, value, ` (batch ${batch.id})`);
@@ -42,21 +44,23 @@ export async function copyId(services: Pick<Services, 'log' | 'store'>, target: 
 export async function insertOutputFileId(services: Pick<Services, 'log' | 'store'>, argument?: BatchArgument): Promise<void> {
   const editor = vscode.window.activeTextEditor;
   if (!editor) {
-    void vscode.window.showInformationMessage('Open an editor to insert an output file ID into.');
+    void vscode.window.showInformationMessage(vscode.l10n.t('Open an editor to insert an output file ID into.'));
     return;
   }
   const pick = {
-    title: 'Insert output file ID',
-    placeHolder: 'Pick a batch whose output file ID to insert',
+    title: vscode.l10n.t('Insert output file ID'),
+    placeHolder: vscode.l10n.t('Pick a batch whose output file ID to insert'),
     include: (b: Batch) => !!fileIdOf(b, 'output'),
     detail: (b: Batch) => fileIdOf(b, 'output'),
-    emptyMessage: 'No loaded batch has an output file yet.',
+    emptyMessage: vscode.l10n.t('No loaded batch has an output file yet.'),
   };
   const batch = await resolveBatch(services.store, argument, pick);
   if (!batch) return;
   const value = fileIdOf(batch, 'output');
   if (!value) {
-    void vscode.window.showInformationMessage(`Batch "${batchLabel(batch)}" has no output file ID (status: ${statusPhrase(batch)}).`);
+    void vscode.window.showInformationMessage(
+      vscode.l10n.t('Batch "{0}" has no output file ID (status: {1}).', batchLabel(batch), statusPhrase(batch)),
+    );
     return;
   }
   await editor.edit((edit) => {

@@ -11,14 +11,24 @@ import type { Services } from './services';
  */
 export function showCost(services: Pick<Services, 'store' | 'tree' | 'log'>): void {
   const batches = shownBatches(services.store, services.tree);
-  const scope = services.tree.filter ? 'the batches the filter shows' : 'the loaded batches';
+  const filtered = !!services.tree.filter;
+  const scope = filtered ? 'the batches the filter shows' : 'the loaded batches';
   const label = shownCostLabel(batches, readPriceOverrides());
   if (!label) {
     void vscode.window.showInformationMessage(
-      `No cost estimate for ${scope}: none reports usage with a model of known price (usage exists on batches created after 2025-09-07; openaiBatches.prices can add a model).`,
+      filtered
+        ? vscode.l10n.t(
+            'No cost estimate for the batches the filter shows: none reports usage with a model of known price (usage exists on batches created after 2025-09-07; openaiBatches.prices can add a model).',
+          )
+        : vscode.l10n.t(
+            'No cost estimate for the loaded batches: none reports usage with a model of known price (usage exists on batches created after 2025-09-07; openaiBatches.prices can add a model).',
+          ),
     );
     return;
   }
   services.log.info(`Cost of ${scope}: ${label}`);
-  void vscode.window.showInformationMessage(`${scope[0].toUpperCase()}${scope.slice(1)}: ${plainText(label, 1000)}`);
+  const shown = plainText(label, 1000);
+  void vscode.window.showInformationMessage(
+    filtered ? vscode.l10n.t('The batches the filter shows: {0}', shown) : vscode.l10n.t('The loaded batches: {0}', shown),
+  );
 }

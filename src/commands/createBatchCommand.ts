@@ -49,7 +49,9 @@ export async function createBatch(services: CreateServices, argument?: unknown):
   const uri = argument instanceof vscode.Uri ? argument : await pickJsonlFile();
   if (!uri) return;
   if (uri.scheme === 'untitled') {
-    void vscode.window.showInformationMessage('Save this file as a .jsonl file first: the batch is created from the file on disk.');
+    void vscode.window.showInformationMessage(
+      vscode.l10n.t('Save this file as a .jsonl file first: the batch is created from the file on disk.'),
+    );
     return;
   }
   const name = uri.path.split('/').pop() || 'input';
@@ -62,7 +64,7 @@ export async function createBatch(services: CreateServices, argument?: unknown):
   if (size > limits.maxBytes) {
     // Too large to read whole; the splitter checks it line by line.
     await splitOversized(services, uri, filename, [
-      `The file is ${formatBytes(size)}: a batch input file may be at most ${formatBytes(limits.maxBytes)}.`,
+      vscode.l10n.t('The file is {0}: a batch input file may be at most {1}.', formatBytes(size), formatBytes(limits.maxBytes)),
     ]);
     return;
   }
@@ -70,7 +72,9 @@ export async function createBatch(services: CreateServices, argument?: unknown):
   const text = new TextDecoder('utf-8').decode(bytes);
   const result = validateBatchInput(text, { maxRequests: limits.maxRequests });
   if (result.requests === 0) {
-    void vscode.window.showErrorMessage(`"${plainText(name)}" holds no requests: a batch input file has one JSON request per line.`);
+    void vscode.window.showErrorMessage(
+      vscode.l10n.t('"{0}" holds no requests: a batch input file has one JSON request per line.', plainText(name)),
+    );
     return;
   }
   const errors = errorCount(result);
@@ -86,20 +90,28 @@ export async function createBatch(services: CreateServices, argument?: unknown):
   }
   const warnings = result.problems.filter((p) => p.severity === 'warning');
   if (warnings.length > 0) {
+    const createAnyway = vscode.l10n.t('Create Anyway');
     const answer = await vscode.window.showWarningMessage(
-      `"${plainText(name)}" has ${warnings.length} warning${warnings.length === 1 ? '' : 's'}. Create the batch anyway?`,
+      warnings.length === 1
+        ? vscode.l10n.t('"{0}" has {1} warning. Create the batch anyway?', plainText(name), warnings.length)
+        : vscode.l10n.t('"{0}" has {1} warnings. Create the batch anyway?', plainText(name), warnings.length),
       { modal: true, detail: problemList(warnings.map(formatProblem), warnings.length) },
-      'Create Anyway',
+      createAnyway,
     );
-    if (answer !== 'Create Anyway') return;
+    if (answer !== createAnyway) return;
   }
   // Fails with "Set API Key" before asking anything more when there is no key.
   services.store.requireClient();
 
   const estimate = await createEstimateLine(text, result.requests, services.log);
+  const requests = result.requests.toLocaleString('en-US');
   const answers = await askForDetails({
-    title: `Create batch from ${plainText(filename)}`,
-    summary: `${result.requests.toLocaleString('en-US')} request${result.requests === 1 ? '' : 's'} to ${result.endpoint}, completion window 24h.${estimate ? ` ${estimate}` : ''}`,
+    title: vscode.l10n.t('Create batch from {0}', plainText(filename)),
+    summary: `${
+      result.requests === 1
+        ? vscode.l10n.t('{0} request to {1}, completion window 24h.', requests, result.endpoint)
+        : vscode.l10n.t('{0} requests to {1}, completion window 24h.', requests, result.endpoint)
+    }${estimate ? ` ${estimate}` : ''}`,
     description: filename.replace(/\.jsonl$/i, ''),
     outputExpiresAfter: readSettings().outputExpiresAfter,
   });
@@ -137,14 +149,21 @@ type BoxAnswer = { kind: 'accepted' | 'expiry'; value: string } | { kind: 'cance
 function descriptionBox(title: string, summary: string, details: BatchDetails, selectAll: boolean): Promise<BoxAnswer> {
   const box = vscode.window.createInputBox();
   box.title = title;
-  box.prompt = `${summary} Output files: ${describeExpiry(details.outputExpiresAfter)} (clock button to change). Describe the batch (stored as metadata.description; the Batches view shows it as its name).`;
+  box.prompt = vscode.l10n.t(
+    '{0} Output files: {1} (clock button to change). Describe the batch (stored as metadata.description; the Batches view shows it as its name).',
+    summary,
+    describeExpiryShown(details.outputExpiresAfter),
+  );
   box.value = details.description;
   if (selectAll) box.valueSelection = [0, details.description.length];
   box.ignoreFocusOut = true;
   box.buttons = [
-    { iconPath: new vscode.ThemeIcon('clock'), tooltip: `When output files expire: ${describeExpiry(details.outputExpiresAfter)}` },
+    {
+      iconPath: new vscode.ThemeIcon('clock'),
+      tooltip: vscode.l10n.t('When output files expire: {0}', describeExpiryShown(details.outputExpiresAfter)),
+    },
   ];
-  const validate = (text: string): string | undefined => (text.length > 512 ? 'At most 512 characters.' : undefined);
+  const validate = (text: string): string | undefined => (text.length > 512 ? vscode.l10n.t('At most {0} characters.', 512) : undefined);
   return new Promise<BoxAnswer>((resolve) => {
     let answered = false;
     const answer = (result: BoxAnswer): void => {
@@ -177,36 +196,50 @@ function expirySpan(expiry: ExpiresAfter): string {
   return hours % 24 === 0 ? `${hours / 24} day${hours === 24 ? '' : 's'}` : `${hours} hour${hours === 1 ? '' : 's'}`;
 }
 
-/** `kept until deleted`, `expire 7 days after they are written` (the API counts from each file's creation, not the batch's). */
+/** `7 days`, `36 hours`, as the user reads it. */
+function expirySpanShown(expiry: ExpiresAfter): string {
+  const hours = expiry.seconds / 3600;
+  if (hours % 24 === 0) return hours === 24 ? vscode.l10n.t('{0} day', hours / 24) : vscode.l10n.t('{0} days', hours / 24);
+  return hours === 1 ? vscode.l10n.t('{0} hour', hours) : vscode.l10n.t('{0} hours', hours);
+}
+
+/** `kept until deleted`, `expire 7 days after they are written` (the API counts from each file's creation, not the batch's); for the log. */
 function describeExpiry(expiry: ExpiresAfter | undefined): string {
   return expiry ? `expire ${expirySpan(expiry)} after they are written` : 'kept until deleted';
+}
+
+/** {@link describeExpiry} as the user reads it. */
+function describeExpiryShown(expiry: ExpiresAfter | undefined): string {
+  return expiry ? vscode.l10n.t('expire {0} after they are written', expirySpanShown(expiry)) : vscode.l10n.t('kept until deleted');
 }
 
 /** The output expiry choices; resolves `{ value }` (undefined value: keep until deleted), or undefined when dismissed. */
 async function pickOutputExpiry(current: ExpiresAfter | undefined): Promise<{ value?: ExpiresAfter } | undefined> {
   const choices: (ExpiresAfter | undefined)[] = [undefined, ...[24, 24 * 7, 24 * 30].map((hours) => expiresAfterHours(hours))];
   const items: ExpiryItem[] = choices.map((value) => ({
-    label: value ? `After ${expirySpan(value)}` : 'Keep until deleted',
-    description: value?.seconds === current?.seconds ? 'current' : undefined,
+    label: value ? vscode.l10n.t('After {0}', expirySpanShown(value)) : vscode.l10n.t('Keep until deleted'),
+    description: value?.seconds === current?.seconds ? vscode.l10n.t('current') : undefined,
     value,
   }));
-  items.push({ label: 'Other…', description: 'a number of hours, 1 to 720', custom: true });
+  items.push({ label: vscode.l10n.t('Other…'), description: vscode.l10n.t('a number of hours, 1 to 720'), custom: true });
   const chosen = await vscode.window.showQuickPick(items, {
-    title: 'When the output and error files expire',
-    placeHolder: 'Counted from when each file is written (output_expires_after); the default is openaiBatches.outputExpiresAfterHours',
+    title: vscode.l10n.t('When the output and error files expire'),
+    placeHolder: vscode.l10n.t(
+      'Counted from when each file is written (output_expires_after); the default is openaiBatches.outputExpiresAfterHours',
+    ),
     ignoreFocusOut: true,
   });
   if (!chosen) return undefined;
   if (!chosen.custom) return { value: chosen.value };
   const { min, max } = EXPIRES_AFTER_SECONDS;
   const hours = await vscode.window.showInputBox({
-    title: 'Output files expire after how many hours?',
+    title: vscode.l10n.t('Output files expire after how many hours?'),
     value: String(current ? current.seconds / 3600 : 24),
     validateInput: (text) => {
       const n = Number(text);
       return Number.isInteger(n) && n * 3600 >= min && n * 3600 <= max
         ? undefined
-        : `A whole number of hours from ${min / 3600} to ${max / 3600}.`;
+        : vscode.l10n.t('A whole number of hours from {0} to {1}.', min / 3600, max / 3600);
     },
     ignoreFocusOut: true,
   });
@@ -219,7 +252,10 @@ export async function submit(services: CreateServices, prepared: Prepared): Prom
   const { uri, filename } = prepared;
   if (prepared.account !== undefined && prepared.account !== account) {
     void vscode.window.showWarningMessage(
-      `The account changed since ${plainText(filename)} was first sent. Run Create Batch again to create the batch in this account.`,
+      vscode.l10n.t(
+        'The account changed since {0} was first sent. Run Create Batch again to create the batch in this account.',
+        plainText(filename),
+      ),
     );
     return;
   }
@@ -227,7 +263,11 @@ export async function submit(services: CreateServices, prepared: Prepared): Prom
   let created: { fileId: string; batch: Batch };
   try {
     created = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Creating batch from ${plainText(filename)}`, cancellable: true },
+      {
+        location: vscode.ProgressLocation.Notification,
+        title: vscode.l10n.t('Creating batch from {0}', plainText(filename)),
+        cancellable: true,
+      },
       async (progress, token) => {
         const controller = new AbortController();
         const subscription = token.onCancellationRequested(() => controller.abort());
@@ -243,7 +283,10 @@ export async function submit(services: CreateServices, prepared: Prepared): Prom
             uploadedFileId: prepared.uploadedFileId,
             signal: controller.signal,
             onStep: (step) =>
-              progress.report({ message: step === 'upload' ? `uploading ${formatBytes(prepared.bytes)}…` : 'creating the batch…' }),
+              progress.report({
+                message:
+                  step === 'upload' ? vscode.l10n.t('uploading {0}…', formatBytes(prepared.bytes)) : vscode.l10n.t('creating the batch…'),
+              }),
           });
         } finally {
           subscription.dispose();
@@ -265,16 +308,21 @@ export async function submit(services: CreateServices, prepared: Prepared): Prom
   }
   await reveal(services, batch);
   services.panels.show(batch);
-  vscode.window.setStatusBarMessage(`$(check) Created batch ${plainText(batch.id)}`, 5000);
+  vscode.window.setStatusBarMessage(vscode.l10n.t('$(check) Created batch {0}', plainText(batch.id)), 5000);
 }
 
 async function reportElsewhere(log: Logger, batch: Batch, baseUrl: string, filename: string): Promise<void> {
   const choice = await vscode.window.showInformationMessage(
-    `Created batch ${plainText(batch.id)} from ${plainText(filename)} in the account it was started in (${plainText(baseUrl)}). The Batches view now shows another account, so the batch is not listed there.`,
-    'Copy Batch ID',
+    vscode.l10n.t(
+      'Created batch {0} from {1} in the account it was started in ({2}). The Batches view now shows another account, so the batch is not listed there.',
+      plainText(batch.id),
+      plainText(filename),
+      plainText(baseUrl),
+    ),
+    vscode.l10n.t('Copy Batch ID'),
   );
   if (!choice) return;
-  await copyToClipboard(log, 'batch ID', batch.id);
+  await copyToClipboard(log, vscode.l10n.t('batch ID'), batch.id);
 }
 
 async function reportCreationFailure(services: CreateServices, prepared: Prepared, error: unknown): Promise<void> {
@@ -289,10 +337,14 @@ async function reportCreationFailure(services: CreateServices, prepared: Prepare
     );
     if (!uploadedFileId) return;
     const choice = await vscode.window.showWarningMessage(
-      `Uploaded ${plainText(prepared.filename)} as ${plainText(uploadedFileId)}; creating the batch was cancelled. If the request had already reached the API, the batch may exist: refresh the Batches view before retrying.`,
-      'Retry',
-      'Refresh',
-      'Copy File ID',
+      vscode.l10n.t(
+        'Uploaded {0} as {1}; creating the batch was cancelled. If the request had already reached the API, the batch may exist: refresh the Batches view before retrying.',
+        plainText(prepared.filename),
+        plainText(uploadedFileId),
+      ),
+      vscode.l10n.t('Retry'),
+      vscode.l10n.t('Refresh'),
+      vscode.l10n.t('Copy File ID'),
     );
     await followUp(services, prepared, uploadedFileId, choice);
     return;
@@ -302,10 +354,10 @@ async function reportCreationFailure(services: CreateServices, prepared: Prepare
     `${CommandId.createBatch} failed at ${failure.step}: ${message}${failure.cause instanceof ApiError ? ` [${failure.cause.kind}]` : ''}`,
   );
   const actions = [
-    'Retry',
-    ...(uploadedFileId ? ['Copy File ID'] : []),
-    ...(failure.cause instanceof ApiError && failure.cause.kind === 'auth' ? ['Set API Key'] : []),
-    'Show Log',
+    vscode.l10n.t('Retry'),
+    ...(uploadedFileId ? [vscode.l10n.t('Copy File ID')] : []),
+    ...(failure.cause instanceof ApiError && failure.cause.kind === 'auth' ? [vscode.l10n.t('Set API Key')] : []),
+    vscode.l10n.t('Show Log'),
   ];
   const choice = await vscode.window.showErrorMessage(plainText(message, 500), ...actions);
   await followUp(services, prepared, uploadedFileId, choice);
@@ -317,21 +369,22 @@ async function followUp(
   uploadedFileId: string | undefined,
   choice: string | undefined,
 ): Promise<void> {
+  // The buttons' labels, translated as they were offered.
   switch (choice) {
-    case 'Retry':
+    case vscode.l10n.t('Retry'):
       return submit(services, { ...prepared, uploadedFileId });
-    case 'Copy File ID':
+    case vscode.l10n.t('Copy File ID'):
       if (uploadedFileId) {
-        await copyToClipboard(services.log, 'file ID', uploadedFileId);
+        await copyToClipboard(services.log, vscode.l10n.t('file ID'), uploadedFileId);
       }
       return;
-    case 'Refresh':
+    case vscode.l10n.t('Refresh'):
       await vscode.commands.executeCommand(CommandId.refresh);
       return;
-    case 'Set API Key':
+    case vscode.l10n.t('Set API Key'):
       await vscode.commands.executeCommand(CommandId.setApiKey);
       return;
-    case 'Show Log':
+    case vscode.l10n.t('Show Log'):
       services.log.show();
       return;
   }
@@ -341,14 +394,14 @@ async function pickJsonlFile(): Promise<vscode.Uri | undefined> {
   const files = await vscode.workspace.findFiles('**/*.jsonl', '**/node_modules/**', 200);
   if (files.length === 0) {
     const choice = await vscode.window.showInformationMessage(
-      'No .jsonl files in this workspace. A batch input file has one JSON request per line.',
-      'Open File…',
+      vscode.l10n.t('No .jsonl files in this workspace. A batch input file has one JSON request per line.'),
+      vscode.l10n.t('Open File…'),
     );
     if (!choice) return undefined;
     const picked = await vscode.window.showOpenDialog({
       canSelectMany: false,
-      filters: { 'JSON Lines': ['jsonl'] },
-      openLabel: 'Create Batch',
+      filters: { [vscode.l10n.t('JSON Lines')]: ['jsonl'] },
+      openLabel: vscode.l10n.t('Create Batch'),
     });
     return picked?.[0];
   }
@@ -369,8 +422,8 @@ async function pickJsonlFile(): Promise<vscode.Uri | undefined> {
         vscode.workspace.asRelativePath(a.uri).localeCompare(vscode.workspace.asRelativePath(b.uri)),
     );
   const chosen = await vscode.window.showQuickPick(items, {
-    title: 'Create batch from a JSONL file',
-    placeHolder: 'Pick the batch input file (one request per line)',
+    title: vscode.l10n.t('Create batch from a JSONL file'),
+    placeHolder: vscode.l10n.t('Pick the batch input file (one request per line)'),
     matchOnDescription: true,
   });
   return chosen?.uri;
@@ -380,23 +433,27 @@ async function pickJsonlFile(): Promise<vscode.Uri | undefined> {
 async function saveIfDirty(uri: vscode.Uri, filename: string): Promise<boolean> {
   const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
   if (!document?.isDirty) return true;
+  const save = vscode.l10n.t('Save and Continue');
   const answer = await vscode.window.showWarningMessage(
-    `"${plainText(filename)}" has unsaved changes.`,
-    { modal: true, detail: 'The batch is created from the file on disk.' },
-    'Save and Continue',
+    vscode.l10n.t('"{0}" has unsaved changes.', plainText(filename)),
+    { modal: true, detail: vscode.l10n.t('The batch is created from the file on disk.') },
+    save,
   );
-  if (answer !== 'Save and Continue') return false;
+  if (answer !== save) return false;
   return document.save();
 }
 
 /** The file cannot become a batch: says why, and offers the Problems view. */
 async function refuseWithProblems(uri: vscode.Uri, filename: string, problems: string[], errors: number): Promise<void> {
+  const show = vscode.l10n.t('Show Problems');
   const answer = await vscode.window.showErrorMessage(
-    `"${plainText(filename)}" has ${errors} problem${errors === 1 ? '' : 's'} to fix before it can become a batch.`,
+    errors === 1
+      ? vscode.l10n.t('"{0}" has {1} problem to fix before it can become a batch.', plainText(filename), errors)
+      : vscode.l10n.t('"{0}" has {1} problems to fix before it can become a batch.', plainText(filename), errors),
     { modal: true, detail: problemList(problems, errors) },
-    'Show Problems',
+    show,
   );
-  if (answer !== 'Show Problems') return;
+  if (answer !== show) return;
   // Opening the file is what makes its diagnostics appear in the Problems view.
   await vscode.window.showTextDocument(uri, { preview: false });
   await vscode.commands.executeCommand('workbench.actions.view.problems');
@@ -405,7 +462,7 @@ async function refuseWithProblems(uri: vscode.Uri, filename: string, problems: s
 /** The first problems, one a line, then how many more: the detail of a modal. */
 function problemList(lines: string[], total: number): string {
   const shown = lines.slice(0, PROBLEMS_SHOWN);
-  if (total > shown.length) shown.push(`…and ${(total - shown.length).toLocaleString('en-US')} more.`);
+  if (total > shown.length) shown.push(vscode.l10n.t('…and {0} more.', (total - shown.length).toLocaleString('en-US')));
   return shown.join('\n');
 }
 

@@ -16,16 +16,19 @@ export const EXACT_COUNT_CHARS = 8 * 1024 * 1024;
  */
 export async function createEstimateLine(text: string, requests: number, log: Logger): Promise<string | undefined> {
   try {
-    return await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Counting input tokens…' }, async () => {
-      const started = Date.now();
-      const counters = await loadTokenCounters();
-      const sample = text.length > EXACT_COUNT_CHARS ? text.slice(0, text.lastIndexOf('\n', EXACT_COUNT_CHARS) + 1) : text;
-      let estimate = estimateInputTokens(sample.split('\n'), counters);
-      if (sample.length < text.length && sample.length > 0) estimate = scaleEstimate(estimate, text.length / sample.length, requests);
-      const line = describeInputEstimate(estimate, inputCostEstimate(estimate, readPriceOverrides()));
-      log.info(`Counted ${estimate.tokens} input tokens in ${Date.now() - started} ms: ${line}`);
-      return plainText(line, 800);
-    });
+    return await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Window, title: vscode.l10n.t('Counting input tokens…') },
+      async () => {
+        const started = Date.now();
+        const counters = await loadTokenCounters();
+        const sample = text.length > EXACT_COUNT_CHARS ? text.slice(0, text.lastIndexOf('\n', EXACT_COUNT_CHARS) + 1) : text;
+        let estimate = estimateInputTokens(sample.split('\n'), counters);
+        if (sample.length < text.length && sample.length > 0) estimate = scaleEstimate(estimate, text.length / sample.length, requests);
+        const line = describeInputEstimate(estimate, inputCostEstimate(estimate, readPriceOverrides()));
+        log.info(`Counted ${estimate.tokens} input tokens in ${Date.now() - started} ms: ${line}`);
+        return plainText(line, 800);
+      },
+    );
   } catch (error) {
     log.warn(`Could not estimate the input tokens: ${errorMessage(error)}`);
     return undefined;

@@ -19,24 +19,31 @@ async function resolveWithFile(
   services: Pick<Services, 'store'>,
   argument: BatchArgument,
   kind: FileKind,
-  verb: string,
+  verb: 'Open' | 'Download',
 ): Promise<{ batch: Batch; fileId: string } | undefined> {
+  const output = kind === 'output';
+  const titles = {
+    Open: output ? vscode.l10n.t('Open output file') : vscode.l10n.t('Open error file'),
+    Download: output ? vscode.l10n.t('Download output file') : vscode.l10n.t('Download error file'),
+  };
   const batch = await resolveBatch(services.store, argument, {
-    title: `${verb} ${kind} file`,
-    placeHolder: `Pick a batch with an ${kind} file`,
+    title: titles[verb],
+    placeHolder: output ? vscode.l10n.t('Pick a batch with an output file') : vscode.l10n.t('Pick a batch with an error file'),
     include: (b) => !!fileIdOf(b, kind),
     detail: (b) => fileIdOf(b, kind),
-    emptyMessage: `No loaded batch has an ${kind} file.`,
+    emptyMessage: output ? vscode.l10n.t('No loaded batch has an output file.') : vscode.l10n.t('No loaded batch has an error file.'),
   });
   if (!batch) return undefined;
   const fileId = fileIdOf(batch, kind);
   if (!fileId) {
     const onlyErrors = kind === 'output' && statusOf(batch) === 'completed' && !!fileIdOf(batch, 'error');
     const message = onlyErrors
-      ? `Batch "${batchLabel(batch)}" completed without an output file: every request failed. Open its error file instead.`
-      : `Batch "${batchLabel(batch)}" has no ${kind} file (status: ${statusPhrase(batch)}).`;
+      ? vscode.l10n.t('Batch "{0}" completed without an output file: every request failed. Open its error file instead.', batchLabel(batch))
+      : output
+        ? vscode.l10n.t('Batch "{0}" has no output file (status: {1}).', batchLabel(batch), statusPhrase(batch))
+        : vscode.l10n.t('Batch "{0}" has no error file (status: {1}).', batchLabel(batch), statusPhrase(batch));
     const action = onlyErrors
-      ? await vscode.window.showWarningMessage(message, 'Open Error File')
+      ? await vscode.window.showWarningMessage(message, vscode.l10n.t('Open Error File'))
       : (void vscode.window.showInformationMessage(message), undefined);
     if (action) await vscode.commands.executeCommand(CommandId.openErrorFile, batch.id);
     return undefined;
@@ -52,7 +59,11 @@ async function downloadWithProgress(
   destination: vscode.Uri,
 ): Promise<number | undefined> {
   return vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: `Downloading ${plainText(shortId(fileId))}`, cancellable: true },
+    {
+      location: vscode.ProgressLocation.Notification,
+      title: vscode.l10n.t('Downloading {0}', plainText(shortId(fileId))),
+      cancellable: true,
+    },
     async (progress, token) => {
       const controller = new AbortController();
       const subscription = token.onCancellationRequested(() => controller.abort());
@@ -63,7 +74,10 @@ async function downloadWithProgress(
           onProgress: ({ received, total }) => {
             const increment = total ? ((received - reported) / total) * 100 : undefined;
             reported = received;
-            progress.report({ message: total ? `${formatBytes(received)} of ${formatBytes(total)}` : formatBytes(received), increment });
+            progress.report({
+              message: total ? vscode.l10n.t('{0} of {1}', formatBytes(received), formatBytes(total)) : formatBytes(received),
+              increment,
+            });
           },
         });
         services.log.info(`Downloaded ${fileId} (${bytes} bytes) to ${destination.fsPath}.`);
@@ -117,8 +131,13 @@ export async function openCachedFile(
     const limit = readSettings().maxOpenFileBytes;
     if (typeof info?.bytes === 'number' && info.bytes > limit) {
       const choice = await vscode.window.showInformationMessage(
-        `${plainText(shortId(fileId))} is ${formatBytes(info.bytes)}, too large to open comfortably in an editor (openaiBatches.maxOpenFileMB is ${formatBytes(limit)}).`,
-        'Save As…',
+        vscode.l10n.t(
+          '{0} is {1}, too large to open comfortably in an editor (openaiBatches.maxOpenFileMB is {2}).',
+          plainText(shortId(fileId)),
+          formatBytes(info.bytes),
+          formatBytes(limit),
+        ),
+        vscode.l10n.t('Save As…'),
       );
       if (choice) await saveAs();
       return;
@@ -139,7 +158,12 @@ export async function downloadOutputFile(
   const target = await resolveWithFile(services, argument, kind, 'Download');
   if (!target) return;
   // An id is API text: keep it a plain file name, never a path, and short enough for any file system.
-  await saveFileAs(services, target.fileId, `${fileStem(target.batch.id)}-${kind}.jsonl`, `${kind} file`);
+  await saveFileAs(
+    services,
+    target.fileId,
+    `${fileStem(target.batch.id)}-${kind}.jsonl`,
+    kind === 'output' ? vscode.l10n.t('output file') : vscode.l10n.t('error file'),
+  );
 }
 
 /**
@@ -150,24 +174,24 @@ export async function saveFileAs(
   services: Pick<Services, 'store' | 'log'>,
   fileId: string,
   suggested: string,
-  what = 'file',
+  what = vscode.l10n.t('file'),
 ): Promise<void> {
   // The store's own account, even if the user switches while the dialog is open.
   const client = services.store.requireClient();
   const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
   const shownId = plainText(shortId(fileId));
   const destination = await vscode.window.showSaveDialog({
-    title: `Save ${what} ${shownId}`,
+    title: vscode.l10n.t('Save {0} {1}', what, shownId),
     defaultUri: folder ? vscode.Uri.joinPath(folder, suggested) : undefined,
-    filters: { 'JSON Lines': ['jsonl'], 'All files': ['*'] },
-    saveLabel: 'Download',
+    filters: { [vscode.l10n.t('JSON Lines')]: ['jsonl'], [vscode.l10n.t('All files')]: ['*'] },
+    saveLabel: vscode.l10n.t('Download'),
   });
   if (!destination) return;
   const bytes = await downloadWithProgress(services, client, fileId, destination);
   if (bytes === undefined) return;
   const open = await vscode.window.showInformationMessage(
-    `Saved ${shownId} (${formatBytes(bytes)}) to ${plainText(vscode.workspace.asRelativePath(destination), 500)}.`,
-    'Open',
+    vscode.l10n.t('Saved {0} ({1}) to {2}.', shownId, formatBytes(bytes), plainText(vscode.workspace.asRelativePath(destination), 500)),
+    vscode.l10n.t('Open'),
   );
   if (open) await vscode.window.showTextDocument(destination);
 }

@@ -62,8 +62,9 @@ async function resolveFile(
   const known = filesOf(services).get(id);
   if (known) return known;
   const client = services.store.requireClient();
-  return vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Loading file ${plainText(shortId(id))}…` }, () =>
-    client.getFile(id),
+  return vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Window, title: vscode.l10n.t('Loading file {0}…', plainText(shortId(id))) },
+    () => client.getFile(id),
   );
 }
 
@@ -89,7 +90,11 @@ async function pickFile(
     const uses = usage.get(file.id)?.length ?? 0;
     return {
       label: fileLabel(file),
-      description: [plainText(shortId(file.id)), created !== undefined ? relativeTime(created) : '', uses ? `used by ${uses}` : 'unused']
+      description: [
+        plainText(shortId(file.id)),
+        created !== undefined ? relativeTime(created) : '',
+        uses ? vscode.l10n.t('used by {0}', uses) : vscode.l10n.t('unused'),
+      ]
         .filter(Boolean)
         .join(' · '),
       file,
@@ -109,18 +114,27 @@ export function loadMoreFiles(services: Pick<Services, 'store' | 'fileStores'>):
 }
 
 export async function copyFileId(services: FilesServices, argument: FileArgument): Promise<void> {
-  const file = await resolveFile(services, argument, { title: 'Copy file ID', emptyMessage: 'No files loaded.' });
-  if (file) await copyToClipboard(services.log, 'file ID', file.id);
+  const file = await resolveFile(services, argument, {
+    title: vscode.l10n.t('Copy file ID'),
+    emptyMessage: vscode.l10n.t('No files loaded.'),
+  });
+  if (file) await copyToClipboard(services.log, vscode.l10n.t('file ID'), file.id);
 }
 
 /** Opens a file in an editor: downloaded once per account (the same cache, caps and retries as result files). */
 export async function openFile(services: Pick<Services, 'store' | 'fileStores' | 'files' | 'log'>, argument: FileArgument): Promise<void> {
-  const file = await resolveFile(services, argument, { title: 'Open file', emptyMessage: 'No files loaded.' });
+  const file = await resolveFile(services, argument, {
+    title: vscode.l10n.t('Open file'),
+    emptyMessage: vscode.l10n.t('No files loaded.'),
+  });
   if (file) await openCachedFile(services, file.id, () => downloadFile(services, file.id));
 }
 
 export async function downloadFile(services: FilesServices, argument: FileArgument): Promise<void> {
-  const file = await resolveFile(services, argument, { title: 'Download file', emptyMessage: 'No files loaded.' });
+  const file = await resolveFile(services, argument, {
+    title: vscode.l10n.t('Download file'),
+    emptyMessage: vscode.l10n.t('No files loaded.'),
+  });
   if (!file) return;
   // The file name is API text: only its stem, made safe, becomes the suggested name.
   const name = typeof file.filename === 'string' && file.filename ? file.filename.replace(/\.jsonl$/i, '') : file.id;
@@ -135,11 +149,14 @@ export async function downloadFile(services: FilesServices, argument: FileArgume
 export async function deleteFile(services: Pick<Services, 'store' | 'fileStores' | 'log' | 'panels'>, args: unknown[]): Promise<void> {
   const selection = selectionOf(args);
   if (selection) return deleteSelected(services, selection);
-  const file = await resolveFile(services, args[0], { title: 'Delete file', emptyMessage: 'No files loaded.' });
+  const file = await resolveFile(services, args[0], {
+    title: vscode.l10n.t('Delete file'),
+    emptyMessage: vscode.l10n.t('No files loaded.'),
+  });
   if (!file) return;
   const name = fileLabel(file);
   const check = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Window, title: 'Checking which batches use the file…' },
+    { location: vscode.ProgressLocation.Window, title: vscode.l10n.t('Checking which batches use the file…') },
     () => checkDelete(services.store, file),
   );
   if (check.refusal) {
@@ -150,13 +167,24 @@ export async function deleteFile(services: Pick<Services, 'store' | 'fileStores'
   const detail = [
     `${plainText(file.id, ID_MAX)}${typeof file.bytes === 'number' ? ` · ${formatBytes(file.bytes)}` : ''}${file.purpose ? ` · ${plainText(file.purpose, 40)}` : ''}`,
     uses.length
-      ? `Used by ${uses.length} finished batch${uses.length === 1 ? '' : 'es'}: ${uses.map((u) => u.role).join(', ')}. Their details stay, but this file's content will be gone.`
-      : 'Not used by any loaded batch.',
-    ...(check.complete ? [] : ['Not every recent batch could be loaded: one of those may still use this file.']),
-    'This cannot be undone.',
+      ? uses.length === 1
+        ? vscode.l10n.t(
+            "Used by {0} finished batch: {1}. Their details stay, but this file's content will be gone.",
+            uses.length,
+            uses.map((u) => u.role).join(', '),
+          )
+        : vscode.l10n.t(
+            "Used by {0} finished batches: {1}. Their details stay, but this file's content will be gone.",
+            uses.length,
+            uses.map((u) => u.role).join(', '),
+          )
+      : vscode.l10n.t('Not used by any loaded batch.'),
+    ...(check.complete ? [] : [vscode.l10n.t('Not every recent batch could be loaded: one of those may still use this file.')]),
+    vscode.l10n.t('This cannot be undone.'),
   ].join('\n');
-  const answer = await vscode.window.showWarningMessage(`Delete file "${name}"?`, { modal: true, detail }, 'Delete File');
-  if (answer !== 'Delete File') return;
+  const deleteButton = vscode.l10n.t('Delete File');
+  const answer = await vscode.window.showWarningMessage(vscode.l10n.t('Delete file "{0}"?', name), { modal: true, detail }, deleteButton);
+  if (answer !== deleteButton) return;
   await deleteChecked(services, [file.id]);
 }
 
@@ -170,7 +198,7 @@ export async function deleteChecked(services: Pick<Services, 'store' | 'fileStor
   const outcome = await vscode.window.withProgress(
     {
       location: vscode.ProgressLocation.Notification,
-      title: ids.length === 1 ? `Deleting ${plainText(shortId(ids[0]))}` : `Deleting ${ids.length} files`,
+      title: ids.length === 1 ? vscode.l10n.t('Deleting {0}', plainText(shortId(ids[0]))) : vscode.l10n.t('Deleting {0} files', ids.length),
       cancellable: ids.length > 1,
     },
     async (progress, token) => {
@@ -179,7 +207,8 @@ export async function deleteChecked(services: Pick<Services, 'store' | 'fileStor
       try {
         return await deleteFiles(client, ids, {
           signal: controller.signal,
-          onDeleted: (_id, done) => progress.report({ message: `${done} of ${ids.length}`, increment: 100 / ids.length }),
+          onDeleted: (_id, done) =>
+            progress.report({ message: vscode.l10n.t('{0} of {1}', done, ids.length), increment: 100 / ids.length }),
         });
       } finally {
         subscription.dispose();
@@ -192,12 +221,20 @@ export async function deleteChecked(services: Pick<Services, 'store' | 'fileStor
   for (const failure of outcome.failed) services.log.warn(`Deleting ${failure.id} failed: ${failure.message}`);
   if (outcome.failed.length) {
     const first = outcome.failed[0];
+    const firstId = plainText(shortId(first.id));
+    const firstMessage = services.log.shown(first.message);
+    const failed =
+      outcome.failed.length === 1
+        ? vscode.l10n.t('{0} file could not be deleted ({1}: {2}).', outcome.failed.length, firstId, firstMessage)
+        : vscode.l10n.t('{0} files could not be deleted ({1}: {2}).', outcome.failed.length, firstId, firstMessage);
     void vscode.window.showErrorMessage(
-      `${outcome.failed.length} file${outcome.failed.length === 1 ? '' : 's'} could not be deleted (${plainText(shortId(first.id))}: ${services.log.shown(first.message)}).${outcome.deleted.length ? ` ${outcome.deleted.length} deleted.` : ''}`,
+      `${failed}${outcome.deleted.length ? ` ${vscode.l10n.t('{0} deleted.', outcome.deleted.length)}` : ''}`,
     );
   } else {
     vscode.window.setStatusBarMessage(
-      `$(trash) Deleted ${ids.length === 1 ? plainText(shortId(ids[0])) : `${outcome.deleted.length} files`}`,
+      ids.length === 1
+        ? vscode.l10n.t('$(trash) Deleted {0}', plainText(shortId(ids[0])))
+        : vscode.l10n.t('$(trash) Deleted {0} files', outcome.deleted.length),
       5000,
     );
   }
@@ -207,7 +244,7 @@ export async function deleteChecked(services: Pick<Services, 'store' | 'fileStor
 /** The refusal, with a way to the batch that holds the file. Not awaited: a toast stays until dismissed. */
 function refuse(services: Pick<Services, 'log' | 'panels' | 'store'>, refusal: string, batchId: string | undefined): void {
   services.log.info(`Refused to delete: ${refusal}`);
-  void vscode.window.showWarningMessage(plainText(refusal, 600), ...(batchId ? ['Open Batch'] : [])).then(async (choice) => {
+  void vscode.window.showWarningMessage(plainText(refusal, 600), ...(batchId ? [vscode.l10n.t('Open Batch')] : [])).then(async (choice) => {
     if (choice && batchId) await vscode.commands.executeCommand(CommandId.openBatch, batchId);
   });
 }
@@ -218,7 +255,7 @@ async function deleteSelected(services: Pick<Services, 'store' | 'fileStores' | 
   const known = ids.map((id) => files.get(id)).filter((file): file is FileObject => file !== undefined);
   const unknown = ids.length - known.length;
   const complete = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Window, title: 'Checking which batches use the files…' },
+    { location: vscode.ProgressLocation.Window, title: vscode.l10n.t('Checking which batches use the files…') },
     () => loadActiveBatches(services.store),
   );
   const usage = fileUsage(services.store.batches);
@@ -226,16 +263,33 @@ async function deleteSelected(services: Pick<Services, 'store' | 'fileStores' | 
   const chosen = known.filter((file) => !kept.includes(file));
   const notes = [
     ...(kept.length
-      ? [`${kept.length} selected file${kept.length === 1 ? ' is' : 's are'} used by an active batch and will be kept.`]
+      ? [
+          kept.length === 1
+            ? vscode.l10n.t('{0} selected file is used by an active batch and will be kept.', kept.length)
+            : vscode.l10n.t('{0} selected files are used by an active batch and will be kept.', kept.length),
+        ]
       : []),
-    ...(unknown ? [`${unknown} selected item${unknown === 1 ? ' is' : 's are'} not a file of this account and will be skipped.`] : []),
-    ...(complete ? [] : ['Not every recent batch could be loaded: one of those may still use a file.']),
+    ...(unknown
+      ? [
+          unknown === 1
+            ? vscode.l10n.t('{0} selected item is not a file of this account and will be skipped.', unknown)
+            : vscode.l10n.t('{0} selected items are not a file of this account and will be skipped.', unknown),
+        ]
+      : []),
+    ...(complete ? [] : [vscode.l10n.t('Not every recent batch could be loaded: one of those may still use a file.')]),
   ];
   if (chosen.length === 0) {
-    void vscode.window.showInformationMessage(`Nothing to delete. ${notes.join(' ')}`);
+    void vscode.window.showInformationMessage(vscode.l10n.t('Nothing to delete. {0}', notes.join(' ')));
     return;
   }
-  await confirmAndDelete(services, chosen, `Delete ${chosen.length} selected file${chosen.length === 1 ? '' : 's'}?`, notes);
+  await confirmAndDelete(
+    services,
+    chosen,
+    chosen.length === 1
+      ? vscode.l10n.t('Delete {0} selected file?', chosen.length)
+      : vscode.l10n.t('Delete {0} selected files?', chosen.length),
+    notes,
+  );
 }
 
 /**
@@ -249,28 +303,30 @@ export async function deleteOldFiles(services: Pick<Services, 'store' | 'fileSto
       ? days
       : await vscode.window
           .showInputBox({
-            title: 'Delete old files',
-            prompt: 'Delete the files not used by any active batch that are older than how many days?',
+            title: vscode.l10n.t('Delete old files'),
+            prompt: vscode.l10n.t('Delete the files not used by any active batch that are older than how many days?'),
             value: String(DEFAULT_OLDER_THAN_DAYS),
             // A panel that finishes loading meanwhile must not dismiss the question.
             ignoreFocusOut: true,
             validateInput: (text) =>
-              /^\d+$/.test(text.trim()) && Number(text) >= 1 && Number(text) <= 3650 ? undefined : 'A whole number of days, 1 to 3650.',
+              /^\d+$/.test(text.trim()) && Number(text) >= 1 && Number(text) <= 3650
+                ? undefined
+                : vscode.l10n.t('A whole number of days, 1 to 3650.'),
           })
           .then((text) => (text === undefined ? undefined : Number(text.trim())));
   if (olderThanDays === undefined) return;
   const files = filesOf(services);
   const loaded = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: 'Finding old files', cancellable: true },
+    { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Finding old files'), cancellable: true },
     async (progress, token) => {
-      progress.report({ message: 'loading files…' });
+      progress.report({ message: vscode.l10n.t('loading files…') });
       if (!files.hasLoaded) await files.refresh();
       for (let page = 0; page < MAX_BULK_PAGES * 2 && files.hasMore && !files.loadMoreError && !token.isCancellationRequested; page++) {
         await files.loadMore();
-        progress.report({ message: `${files.files.length.toLocaleString('en-US')} files loaded…` });
+        progress.report({ message: vscode.l10n.t('{0} files loaded…', files.files.length.toLocaleString('en-US')) });
       }
       if (token.isCancellationRequested) return undefined;
-      progress.report({ message: 'loading the batches that may still use them…' });
+      progress.report({ message: vscode.l10n.t('loading the batches that may still use them…') });
       return { complete: await loadActiveBatches(services.store) };
     },
   );
@@ -279,14 +335,18 @@ export async function deleteOldFiles(services: Pick<Services, 'store' | 'fileSto
   if (failure) throw failure;
   if (!loaded.complete) {
     void vscode.window.showWarningMessage(
-      'Could not load every batch that may still be running, so no file can be called unused. Refresh the Batches view and try again.',
+      vscode.l10n.t(
+        'Could not load every batch that may still be running, so no file can be called unused. Refresh the Batches view and try again.',
+      ),
     );
     return;
   }
   const candidates = bulkDeleteCandidates(files.files, services.store.batches, { olderThanDays });
-  const notes = files.hasMore ? [`Only the ${files.files.length.toLocaleString('en-US')} newest files were looked at.`] : [];
+  const notes = files.hasMore
+    ? [vscode.l10n.t('Only the {0} newest files were looked at.', files.files.length.toLocaleString('en-US'))]
+    : [];
   if (candidates.length === 0) {
-    void vscode.window.showInformationMessage(`No file is older than ${olderThanDays} days and unused by active batches.`);
+    void vscode.window.showInformationMessage(vscode.l10n.t('No file is older than {0} days and unused by active batches.', olderThanDays));
     return;
   }
   await confirmAndDelete(services, candidates, bulkDeleteQuestion(candidates.length, olderThanDays), notes);
@@ -300,9 +360,11 @@ async function confirmAndDelete(
 ): Promise<void> {
   const bytes = files.reduce((sum, file) => sum + (typeof file.bytes === 'number' && file.bytes > 0 ? file.bytes : 0), 0);
   const names = files.slice(0, PREVIEW_NAMES).map((file) => `• ${fileLabel(file)}`);
-  if (files.length > PREVIEW_NAMES) names.push(`…and ${(files.length - PREVIEW_NAMES).toLocaleString('en-US')} more`);
-  const detail = [`${formatBytes(bytes)} in all.`, ...names, '', ...notes, 'This cannot be undone.'].join('\n');
-  const button = `Delete ${files.length} File${files.length === 1 ? '' : 's'}`;
+  if (files.length > PREVIEW_NAMES) names.push(vscode.l10n.t('…and {0} more', (files.length - PREVIEW_NAMES).toLocaleString('en-US')));
+  const detail = [vscode.l10n.t('{0} in all.', formatBytes(bytes)), ...names, '', ...notes, vscode.l10n.t('This cannot be undone.')].join(
+    '\n',
+  );
+  const button = files.length === 1 ? vscode.l10n.t('Delete {0} File', files.length) : vscode.l10n.t('Delete {0} Files', files.length);
   const answer = await vscode.window.showWarningMessage(question, { modal: true, detail }, button);
   if (answer !== button) return;
   await deleteChecked(
@@ -317,39 +379,41 @@ export async function createBatchFromFile(
   argument: FileArgument,
 ): Promise<void> {
   const file = await resolveFile(services, argument, {
-    title: 'Create batch from an uploaded file',
+    title: vscode.l10n.t('Create batch from an uploaded file'),
     include: (f) => f.purpose === 'batch',
-    emptyMessage: 'No loaded file has purpose "batch".',
+    emptyMessage: vscode.l10n.t('No loaded file has purpose "batch".'),
   });
   if (!file) return;
   if (file.purpose !== 'batch') {
-    void vscode.window.showInformationMessage(`"${fileLabel(file)}" is not a batch input file (purpose: ${plainText(file.purpose, 40)}).`);
+    void vscode.window.showInformationMessage(
+      vscode.l10n.t('"{0}" is not a batch input file (purpose: {1}).', fileLabel(file), plainText(file.purpose, 40)),
+    );
     return;
   }
   const { client, account } = services.store.requireConnection();
   // The endpoint is the one the file's requests name: read its first line, not the whole file.
   const firstLine = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Window, title: `Reading ${plainText(shortId(file.id))}…` },
+    { location: vscode.ProgressLocation.Window, title: vscode.l10n.t('Reading {0}…', plainText(shortId(file.id))) },
     () => readFirstLine(client, file.id),
   );
   let endpoint = endpointOfLine(firstLine);
   if (!endpoint) {
     endpoint = await vscode.window.showQuickPick([...BATCH_ENDPOINTS], {
-      title: `Endpoint for the batch from ${fileLabel(file)}`,
-      placeHolder: "The file's first request does not name a known endpoint: pick the one its requests use",
+      title: vscode.l10n.t('Endpoint for the batch from {0}', fileLabel(file)),
+      placeHolder: vscode.l10n.t("The file's first request does not name a known endpoint: pick the one its requests use"),
     });
     if (!endpoint) return;
   }
   const name = fileLabel(file);
   const details = await askForDetails({
-    title: `Create batch from ${name}`,
-    summary: `Uploaded file ${plainText(shortId(file.id))} to ${endpoint}, completion window 24h.`,
+    title: vscode.l10n.t('Create batch from {0}', name),
+    summary: vscode.l10n.t('Uploaded file {0} to {1}, completion window 24h.', plainText(shortId(file.id)), endpoint),
     description: name.replace(/\.jsonl$/i, ''),
     outputExpiresAfter: readSettings().outputExpiresAfter,
   });
   if (!details) return;
   const { batch } = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: `Creating batch from ${name}` },
+    { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Creating batch from {0}', name) },
     () =>
       uploadAndCreateBatch(client, {
         data: () => Promise.reject(new Error('already uploaded')),
@@ -363,13 +427,16 @@ export async function createBatchFromFile(
   services.log.info(`Created batch ${batch.id} from uploaded file ${file.id} (${endpoint}) at ${client.baseUrl}.`);
   if (!services.store.recordBatch(batch, { prependIfNew: true, account })) {
     void vscode.window.showInformationMessage(
-      `Created batch ${plainText(batch.id, ID_MAX)} in the account the file belongs to; the Batches view now shows another account.`,
+      vscode.l10n.t(
+        'Created batch {0} in the account the file belongs to; the Batches view now shows another account.',
+        plainText(batch.id, ID_MAX),
+      ),
     );
     return;
   }
   await reveal(services, batch);
   services.panels.show(batch);
-  vscode.window.setStatusBarMessage(`$(check) Created batch ${plainText(batch.id, ID_MAX)}`, 5000);
+  vscode.window.setStatusBarMessage(vscode.l10n.t('$(check) Created batch {0}', plainText(batch.id, ID_MAX)), 5000);
 }
 
 /**
@@ -388,7 +455,17 @@ export async function revealFile(
   for (let page = 0; page < 10 && !files.get(id) && files.hasMore && !files.loadMoreError; page++) await files.loadMore();
   if (!files.files.some((file) => file.id === id)) {
     void vscode.window.showInformationMessage(
-      `File ${plainText(shortId(id), ID_MAX)} is not among the ${files.files.length.toLocaleString('en-US')} files loaded in the Files view${files.hasMore ? ' (load more to look further)' : ' (it may have been deleted or expired)'}.`,
+      files.hasMore
+        ? vscode.l10n.t(
+            'File {0} is not among the {1} files loaded in the Files view (load more to look further).',
+            plainText(shortId(id), ID_MAX),
+            files.files.length.toLocaleString('en-US'),
+          )
+        : vscode.l10n.t(
+            'File {0} is not among the {1} files loaded in the Files view (it may have been deleted or expired).',
+            plainText(shortId(id), ID_MAX),
+            files.files.length.toLocaleString('en-US'),
+          ),
     );
     return;
   }

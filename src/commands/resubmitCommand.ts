@@ -23,7 +23,7 @@ interface ChoiceItem extends vscode.QuickPickItem {
 }
 
 const count = (n: number): string => n.toLocaleString('en-US');
-const requests = (n: number): string => `${count(n)} request${n === 1 ? '' : 's'}`;
+const requests = (n: number): string => (n === 1 ? vscode.l10n.t('{0} request', count(n)) : vscode.l10n.t('{0} requests', count(n)));
 
 /**
  * `openaiBatches.resubmitFailed`: sends a finished batch's failed and/or missing requests again
@@ -33,30 +33,36 @@ const requests = (n: number): string => `${count(n)} request${n === 1 ? '' : 's'
  */
 export async function resubmitFailed(services: ResubmitServices, argument: BatchArgument): Promise<void> {
   const batch = await resolveBatch(services.store, argument, {
-    title: 'Resubmit failed requests',
-    placeHolder: 'Pick a finished batch whose failed or missing requests to send again',
+    title: vscode.l10n.t('Resubmit failed requests'),
+    placeHolder: vscode.l10n.t('Pick a finished batch whose failed or missing requests to send again'),
     include: canResubmit,
     detail: (b) => statusPhrase(b),
-    emptyMessage: 'No loaded batch has failed, missing or expired requests to resubmit.',
+    emptyMessage: vscode.l10n.t('No loaded batch has failed, missing or expired requests to resubmit.'),
   });
   if (!batch) return;
   if (!canResubmit(batch)) {
     void vscode.window.showInformationMessage(
-      `Batch "${plainText(batchLabel(batch))}" has nothing to resubmit (status: ${plainText(statusPhrase(batch))}): it must have stopped with failed, missing or expired requests, and name its input file.`,
+      vscode.l10n.t(
+        'Batch "{0}" has nothing to resubmit (status: {1}): it must have stopped with failed, missing or expired requests, and name its input file.',
+        plainText(batchLabel(batch)),
+        plainText(statusPhrase(batch)),
+      ),
     );
     return;
   }
   const connection = services.store.requireConnection();
   const label = plainText(batchLabel(batch), 60);
 
-  const scan = await withCancellableProgress(`Reading the results of ${label}`, (report, signal) =>
+  const scan = await withCancellableProgress(vscode.l10n.t('Reading the results of {0}', label), (report, signal) =>
     scanBatch(services, connection, batch, report, signal),
   );
   if (!scan) return;
   const { counts } = scan;
   if (scan.count('both') === 0) {
     void vscode.window.showInformationMessage(
-      `Every request of "${label}" succeeded (${requests(counts.succeeded)}): nothing to resubmit.${counts.skipped ? ` ${count(counts.skipped)} input lines could not be read.` : ''}`,
+      `${vscode.l10n.t('Every request of "{0}" succeeded ({1}): nothing to resubmit.', label, requests(counts.succeeded))}${
+        counts.skipped ? ` ${vscode.l10n.t('{0} input lines could not be read.', count(counts.skipped))}` : ''
+      }`,
     );
     return;
   }
@@ -66,7 +72,7 @@ export async function resubmitFailed(services: ResubmitServices, argument: Batch
   const folder = join(services.storage, 'resubmit');
   await mkdir(folder, { recursive: true });
   const path = join(folder, `${fileStem(batch.id)}-${choice}.jsonl`);
-  const written = await withCancellableProgress(`Writing the requests to resubmit`, (_report, signal) =>
+  const written = await withCancellableProgress(vscode.l10n.t('Writing the requests to resubmit'), (_report, signal) =>
     scan.write(choice, path, { signal }),
   );
   if (!written) return;
@@ -85,10 +91,15 @@ export async function resubmitFailed(services: ResubmitServices, argument: Batch
       .filter((p) => p.severity === 'error')
       .slice(0, 5)
       .map(formatProblem);
-    void vscode.window.showErrorMessage(`The requests to resubmit have ${count(errors)} problem${errors === 1 ? '' : 's'}.`, {
-      modal: true,
-      detail: problems.join('\n'),
-    });
+    void vscode.window.showErrorMessage(
+      errors === 1
+        ? vscode.l10n.t('The requests to resubmit have {0} problem.', count(errors))
+        : vscode.l10n.t('The requests to resubmit have {0} problems.', count(errors)),
+      {
+        modal: true,
+        detail: problems.join('\n'),
+      },
+    );
     return;
   }
   const description = descriptionOf(batch) ?? `Resubmission of ${batch.id}`.slice(0, 512);
@@ -117,7 +128,7 @@ async function scanBatch(
     const fileId = fileIdOf(batch, role);
     if (fileId) paths[role] = await localCopy(services, connection, fileId, role, report, signal);
   }
-  report('joining the files by custom_id…');
+  report(vscode.l10n.t('joining the files by custom_id…'));
   return ResubmitScan.open(paths, { signal });
 }
 
@@ -136,11 +147,16 @@ async function localCopy(
   } catch {
     // Not downloaded yet.
   }
-  report(`downloading the ${role} file…`);
+  const downloading = vscode.l10n.t('downloading the {0} file…', role);
+  report(downloading);
   const { bytes } = await downloadFile(client, fileId, path, {
     signal,
     onProgress: ({ received, total }) =>
-      report(`downloading the ${role} file… ${formatBytes(received)}${total ? ` of ${formatBytes(total)}` : ''}`),
+      report(
+        total
+          ? vscode.l10n.t('{0} {1} of {2}', downloading, formatBytes(received), formatBytes(total))
+          : `${downloading} ${formatBytes(received)}`,
+      ),
   });
   services.log.info(`Cached ${role} file ${fileId} (${bytes} bytes) to resubmit its requests.`);
   return path;
@@ -152,21 +168,27 @@ async function pickChoice(scan: ResubmitScan, label: string): Promise<ResubmitCh
   if (failed > 0 && missing > 0) {
     items.push({
       choice: 'both',
-      label: `Failed and missing: ${requests(failed + missing)}`,
-      description: 'everything that did not succeed',
+      label: vscode.l10n.t('Failed and missing: {0}', requests(failed + missing)),
+      description: vscode.l10n.t('everything that did not succeed'),
     });
   }
-  if (failed > 0) items.push({ choice: 'failed', label: `Failed: ${requests(failed)}`, description: 'an error or a non-2xx status' });
+  if (failed > 0) {
+    items.push({
+      choice: 'failed',
+      label: vscode.l10n.t('Failed: {0}', requests(failed)),
+      description: vscode.l10n.t('an error or a non-2xx status'),
+    });
+  }
   if (missing > 0) {
     items.push({
       choice: 'missing',
-      label: `Missing: ${requests(missing)}`,
-      description: notRun ? `no result, or not run (${count(notRun)} expired or cancelled)` : 'no result',
+      label: vscode.l10n.t('Missing: {0}', requests(missing)),
+      description: notRun ? vscode.l10n.t('no result, or not run ({0} expired or cancelled)', count(notRun)) : vscode.l10n.t('no result'),
     });
   }
   const chosen = await vscode.window.showQuickPick(items, {
-    title: `Resubmit requests of ${label}`,
-    placeHolder: `${count(succeeded)} of ${count(total)} succeeded. Which requests should a new batch send again?`,
+    title: vscode.l10n.t('Resubmit requests of {0}', label),
+    placeHolder: vscode.l10n.t('{0} of {1} succeeded. Which requests should a new batch send again?', count(succeeded), count(total)),
     ignoreFocusOut: true,
   });
   return chosen?.choice;
@@ -175,12 +197,21 @@ async function pickChoice(scan: ResubmitScan, label: string): Promise<ResubmitCh
 /** Says what will be sent; "Open JSONL" shows the file first, and asks again. */
 async function confirm(uri: vscode.Uri, label: string, written: number, preview: string[]): Promise<boolean> {
   const shown = preview.map((id) => plainText(id, 60)).join(', ');
-  const message = `Resubmit ${requests(written)} of "${label}" as a new batch?`;
-  const detail = `First custom_ids: ${shown}${written > preview.length ? ', …' : ''}. The new batch keeps the description and links to the original (metadata resubmit_of).`;
-  const answer = await vscode.window.showInformationMessage(message, { modal: true, detail }, 'Resubmit', 'Open JSONL First');
-  if (answer === 'Resubmit') return true;
-  if (answer !== 'Open JSONL First') return false;
+  const message = vscode.l10n.t('Resubmit {0} of "{1}" as a new batch?', requests(written), label);
+  const detail = vscode.l10n.t(
+    'First custom_ids: {0}. The new batch keeps the description and links to the original (metadata resubmit_of).',
+    `${shown}${written > preview.length ? ', …' : ''}`,
+  );
+  const resubmit = vscode.l10n.t('Resubmit');
+  const openFirst = vscode.l10n.t('Open JSONL First');
+  const answer = await vscode.window.showInformationMessage(message, { modal: true, detail }, resubmit, openFirst);
+  if (answer === resubmit) return true;
+  if (answer !== openFirst) return false;
   await vscode.window.showTextDocument(uri, { preview: false });
-  const again = await vscode.window.showInformationMessage(`${message} The JSONL is open in the editor.`, 'Resubmit', 'Cancel');
-  return again === 'Resubmit';
+  const again = await vscode.window.showInformationMessage(
+    vscode.l10n.t('{0} The JSONL is open in the editor.', message),
+    resubmit,
+    vscode.l10n.t('Cancel'),
+  );
+  return again === resubmit;
 }

@@ -19,20 +19,24 @@ function hasResults(batch: Batch): boolean {
  */
 export async function openResults(store: BatchStore, results: ResultsPanels, argument: BatchArgument, filter?: unknown): Promise<void> {
   const batch = await resolveBatch(store, argument, {
-    title: 'Open results',
-    placeHolder: 'Pick a batch to see its results, one row per request',
+    title: vscode.l10n.t('Open results'),
+    placeHolder: vscode.l10n.t('Pick a batch to see its results, one row per request'),
     include: hasResults,
     detail: (b) =>
       batchFiles(b)
         .filter(({ role }) => role !== 'input')
-        .map(({ role, id }) => `${role === 'error' ? 'errors' : role} ${id}`)
+        .map(({ role, id }) => (role === 'error' ? vscode.l10n.t('errors {0}', id) : vscode.l10n.t('output {0}', id)))
         .join(' · '),
-    emptyMessage: 'No loaded batch has results yet (an output or error file).',
+    emptyMessage: vscode.l10n.t('No loaded batch has results yet (an output or error file).'),
   });
   if (!batch) return;
   if (!hasResults(batch)) {
     void vscode.window.showInformationMessage(
-      `Batch "${batchLabel(batch)}" has no results yet (status: ${statusPhrase(batch)}). They appear when it completes, expires or is cancelled.`,
+      vscode.l10n.t(
+        'Batch "{0}" has no results yet (status: {1}). They appear when it completes, expires or is cancelled.',
+        batchLabel(batch),
+        statusPhrase(batch),
+      ),
     );
     return;
   }

@@ -51,28 +51,41 @@ function planStore(services: SplitServices): SplitPlanStore {
 export async function splitOversized(services: SplitServices, uri: vscode.Uri, filename: string, reasons: string[]): Promise<void> {
   if (uri.scheme !== 'file') {
     void vscode.window.showErrorMessage(
-      `"${plainText(filename)}" is over the limits of one batch, and only a file on this machine can be split.`,
+      vscode.l10n.t('"{0}" is over the limits of one batch, and only a file on this machine can be split.', plainText(filename)),
     );
     return;
   }
   const { account } = services.store.requireConnection();
   const limits = splitLimits();
-  const scan = await withCancellableProgress(`Reading ${plainText(filename)}`, async (report, signal) => {
+  const scan = await withCancellableProgress(vscode.l10n.t('Reading {0}', plainText(filename)), async (report, signal) => {
     const total = (await stat(uri.fsPath)).size;
-    return scanForSplit(uri.fsPath, limits, { signal, onProgress: (bytes) => report(`${formatBytes(bytes)} of ${formatBytes(total)}`) });
+    return scanForSplit(uri.fsPath, limits, {
+      signal,
+      onProgress: (bytes) => report(vscode.l10n.t('{0} of {1}', formatBytes(bytes), formatBytes(total))),
+    });
   });
   if (!scan) return;
   if (scan.problemCount > 0) {
-    const listed = scan.problems.slice(0, 5).map((p) => `Line ${p.line}: ${p.message}`);
-    if (scan.problemCount > listed.length) listed.push(`…and ${count(scan.problemCount - listed.length)} more.`);
+    const listed = scan.problems.slice(0, 5).map((p) => vscode.l10n.t('Line {0}: {1}', p.line, p.message));
+    if (scan.problemCount > listed.length) listed.push(vscode.l10n.t('…and {0} more.', count(scan.problemCount - listed.length)));
     void vscode.window.showErrorMessage(
-      `"${plainText(filename)}" has ${count(scan.problemCount)} problem${scan.problemCount === 1 ? '' : 's'} to fix before it can be split: nothing was uploaded.`,
+      scan.problemCount === 1
+        ? vscode.l10n.t(
+            '"{0}" has {1} problem to fix before it can be split: nothing was uploaded.',
+            plainText(filename),
+            count(scan.problemCount),
+          )
+        : vscode.l10n.t(
+            '"{0}" has {1} problems to fix before it can be split: nothing was uploaded.',
+            plainText(filename),
+            count(scan.problemCount),
+          ),
       { modal: true, detail: listed.join('\n') },
     );
     return;
   }
   if (!scan.endpoint) {
-    void vscode.window.showErrorMessage(`"${plainText(filename)}" names no endpoint ("url") in its requests.`);
+    void vscode.window.showErrorMessage(vscode.l10n.t('"{0}" names no endpoint ("url") in its requests.', plainText(filename)));
     return;
   }
   const plans = planStore(services);
@@ -80,37 +93,53 @@ export async function splitOversized(services: SplitServices, uri: vscode.Uri, f
   const saved = await plans.load(key);
   if (saved && partsDone(saved) > 0 && (await partFilesPresent(saved))) {
     const done = partsDone(saved);
+    const continueButton = vscode.l10n.t('Continue');
+    const startOver = vscode.l10n.t('Start Over');
     const answer = await vscode.window.showInformationMessage(
-      `${count(done)} of ${count(saved.parts.length)} batches from "${plainText(filename)}" were already created (group ${plainText(saved.group)}). Continue with the rest?`,
-      { modal: true, detail: 'Start Over creates all parts again, as a new group.' },
-      'Continue',
-      'Start Over',
+      vscode.l10n.t(
+        '{0} of {1} batches from "{2}" were already created (group {3}). Continue with the rest?',
+        count(done),
+        count(saved.parts.length),
+        plainText(filename),
+        plainText(saved.group),
+      ),
+      { modal: true, detail: vscode.l10n.t('Start Over creates all parts again, as a new group.') },
+      continueButton,
+      startOver,
     );
-    if (answer === 'Continue') return runPlan(services, plans, saved);
-    if (answer !== 'Start Over') return;
+    if (answer === continueButton) return runPlan(services, plans, saved);
+    if (answer !== startOver) return;
     await plans.remove(key);
   }
   if (scan.parts.length <= 1) {
-    void vscode.window.showInformationMessage(`"${plainText(filename)}" fits in one batch after all: run Create Batch again.`);
+    void vscode.window.showInformationMessage(
+      vscode.l10n.t('"{0}" fits in one batch after all: run Create Batch again.', plainText(filename)),
+    );
     return;
   }
   const parts = scan.parts;
   const answer = await vscode.window.showWarningMessage(
-    `"${plainText(filename)}" is over the limits of one batch. Split it into ${count(parts.length)} batches?`,
+    vscode.l10n.t('"{0}" is over the limits of one batch. Split it into {1} batches?', plainText(filename), count(parts.length)),
     { modal: true, detail: [...reasons.map((r) => plainText(r, 300)), '', ...parts.map(describePart)].join('\n') },
-    `Split into ${count(parts.length)} Batches`,
+    vscode.l10n.t('Split into {0} Batches', count(parts.length)),
   );
   if (!answer) return;
   const details = await askForDetails({
-    title: `Create ${count(parts.length)} batches from ${plainText(filename)}`,
-    summary: `${count(scan.requests)} requests to ${scan.endpoint} in ${count(parts.length)} parts, completion window 24h.`,
+    title: vscode.l10n.t('Create {0} batches from {1}', count(parts.length), plainText(filename)),
+    summary: vscode.l10n.t(
+      '{0} requests to {1} in {2} parts, completion window 24h.',
+      count(scan.requests),
+      scan.endpoint,
+      count(parts.length),
+    ),
     description: filename.replace(/\.jsonl$/i, ''),
     outputExpiresAfter: readSettings().outputExpiresAfter,
   });
   if (!details) return;
   const folder = plans.folder(key);
-  const paths = await withCancellableProgress(`Writing ${count(parts.length)} parts of ${plainText(filename)}`, (_report, signal) =>
-    writeParts(uri.fsPath, parts, folder, { signal }),
+  const paths = await withCancellableProgress(
+    vscode.l10n.t('Writing {0} parts of {1}', count(parts.length), plainText(filename)),
+    (_report, signal) => writeParts(uri.fsPath, parts, folder, { signal }),
   );
   if (!paths) return;
   const plan: SplitPlan = {
@@ -140,8 +169,15 @@ export async function splitOversized(services: SplitServices, uri: vscode.Uri, f
 }
 
 function describePart(part: PartRange, index: number): string {
-  const inputs = part.embeddingInputs ? `, ${count(part.embeddingInputs)} embedding inputs` : '';
-  return `Part ${index + 1}: ${count(part.requests)} requests, ${formatBytes(part.bytes)}${inputs}`;
+  return part.embeddingInputs
+    ? vscode.l10n.t(
+        'Part {0}: {1} requests, {2}, {3} embedding inputs',
+        index + 1,
+        count(part.requests),
+        formatBytes(part.bytes),
+        count(part.embeddingInputs),
+      )
+    : vscode.l10n.t('Part {0}: {1} requests, {2}', index + 1, count(part.requests), formatBytes(part.bytes));
 }
 
 async function partFilesPresent(plan: SplitPlan): Promise<boolean> {
@@ -160,14 +196,18 @@ async function partFilesPresent(plan: SplitPlan): Promise<boolean> {
 async function runPlan(services: SplitServices, plans: SplitPlanStore, plan: SplitPlan): Promise<void> {
   const { client, account } = services.store.requireConnection();
   if (account !== plan.account) {
-    void vscode.window.showWarningMessage('These parts were started in another account: switch back to it to continue.');
+    void vscode.window.showWarningMessage(vscode.l10n.t('These parts were started in another account: switch back to it to continue.'));
     return;
   }
   const total = plan.parts.length;
   const name = plainText(plan.source.name);
   try {
     await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Creating ${count(total)} batches from ${name}`, cancellable: true },
+      {
+        location: vscode.ProgressLocation.Notification,
+        title: vscode.l10n.t('Creating {0} batches from {1}', count(total), name),
+        cancellable: true,
+      },
       async (progress, token) => {
         const controller = new AbortController();
         const subscription = token.onCancellationRequested(() => controller.abort());
@@ -176,7 +216,12 @@ async function runPlan(services: SplitServices, plans: SplitPlanStore, plan: Spl
             signal: controller.signal,
             onStep: (part, step) =>
               progress.report({
-                message: `part ${part.index} of ${total}: ${step === 'upload' ? `uploading ${formatBytes(part.bytes)}…` : 'creating the batch…'}`,
+                message: vscode.l10n.t(
+                  'part {0} of {1}: {2}',
+                  part.index,
+                  total,
+                  step === 'upload' ? vscode.l10n.t('uploading {0}…', formatBytes(part.bytes)) : vscode.l10n.t('creating the batch…'),
+                ),
               }),
             onCreated: (part, batch) => {
               progress.report({ increment: 100 / total });
@@ -192,26 +237,40 @@ async function runPlan(services: SplitServices, plans: SplitPlanStore, plan: Spl
   } catch (error) {
     if (!(error instanceof SplitRunError)) throw error;
     const done = partsDone(plan);
-    const kept = done > 0 ? ` Parts 1–${done} were created and are kept.` : '';
+    const kept = done > 0 ? ` ${vscode.l10n.t('Parts 1–{0} were created and are kept.', done)}` : '';
+    const continueButton = vscode.l10n.t('Continue');
     if (error.cause.cancelled) {
       services.log.info(`Creating the parts of group ${plan.group} was cancelled at part ${error.part.index} of ${total}.`);
       const choice = await vscode.window.showWarningMessage(
-        `Stopped at part ${error.part.index} of ${total} of ${name}.${kept} Run Create Batch on the file again to continue.`,
-        'Continue',
+        vscode.l10n.t(
+          'Stopped at part {0} of {1} of {2}.{3} Run Create Batch on the file again to continue.',
+          error.part.index,
+          total,
+          name,
+          kept,
+        ),
+        continueButton,
       );
-      if (choice === 'Continue') return runPlan(services, plans, plan);
+      if (choice === continueButton) return runPlan(services, plans, plan);
       return;
     }
     const message = services.log.redactor.redact(error.message);
     services.log.error(`Creating the parts of group ${plan.group} failed: ${message}`);
-    const choice = await vscode.window.showErrorMessage(`${plainText(message, 400)}${kept}`, 'Continue', 'Show Log');
-    if (choice === 'Continue') return runPlan(services, plans, plan);
-    if (choice === 'Show Log') services.log.show();
+    const showLog = vscode.l10n.t('Show Log');
+    const choice = await vscode.window.showErrorMessage(`${plainText(message, 400)}${kept}`, continueButton, showLog);
+    if (choice === continueButton) return runPlan(services, plans, plan);
+    if (choice === showLog) services.log.show();
     return;
   }
   await plans.remove(plan.key);
-  vscode.window.setStatusBarMessage(`$(check) Created ${count(total)} batches from ${name}`, 5000);
+  vscode.window.setStatusBarMessage(vscode.l10n.t('$(check) Created {0} batches from {1}', count(total), name), 5000);
   void vscode.window.showInformationMessage(
-    `Created ${count(total)} batches from ${name} (group ${plainText(plan.group)}): the Batches view shows them as part 1/${total} to ${total}/${total}.`,
+    vscode.l10n.t(
+      'Created {0} batches from {1} (group {2}): the Batches view shows them as part 1/{3} to {3}/{3}.',
+      count(total),
+      name,
+      plainText(plan.group),
+      total,
+    ),
   );
 }
