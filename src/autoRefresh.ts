@@ -94,18 +94,31 @@ export class AutoRefresher implements vscode.Disposable {
 
   private async announce(batch: Batch): Promise<void> {
     const status = statusOf(batch);
-    const actions = ['Open Details', ...(fileIdOf(batch, 'output') ? ['Copy Output File ID', 'Open Output'] : [])];
+    const openDetails = vscode.l10n.t('Open Details');
+    const copyOutputId = vscode.l10n.t('Copy Output File ID');
+    const openOutput = vscode.l10n.t('Open Output');
+    const actions = [openDetails, ...(fileIdOf(batch, 'output') ? [copyOutputId, openOutput] : [])];
     // countsOf, not request_counts itself: a server can send text there, and notifications turn `[x](command:…)` into links.
     const counts = countsOf(batch);
-    const message = `Batch "${batchLabel(batch)}" ${status === 'completed' ? 'completed' : `is ${statusPhrase(batch)}`}${
-      batch.request_counts ? ` (${counts.completed}/${counts.total} requests${counts.failed ? `, ${counts.failed} failed` : ''})` : ''
-    }.`;
+    const outcome = status === 'completed' ? vscode.l10n.t('completed') : vscode.l10n.t('is {0}', statusPhrase(batch));
+    const message = !batch.request_counts
+      ? vscode.l10n.t('Batch "{0}" {1}.', batchLabel(batch), outcome)
+      : counts.failed
+        ? vscode.l10n.t(
+            'Batch "{0}" {1} ({2}/{3} requests, {4} failed).',
+            batchLabel(batch),
+            outcome,
+            counts.completed,
+            counts.total,
+            counts.failed,
+          )
+        : vscode.l10n.t('Batch "{0}" {1} ({2}/{3} requests).', batchLabel(batch), outcome, counts.completed, counts.total);
     const show = status === 'completed' && !counts.failed ? vscode.window.showInformationMessage : vscode.window.showWarningMessage;
     const choice = await show(message, ...actions);
     const target = this.accountId ? { id: batch.id, accountId: this.accountId } : batch.id;
-    if (choice === 'Open Details') await vscode.commands.executeCommand(CommandId.openBatch, target);
-    if (choice === 'Copy Output File ID') await vscode.commands.executeCommand(CommandId.copyOutputFileId, target);
-    if (choice === 'Open Output') await vscode.commands.executeCommand(CommandId.openOutputFile, target);
+    if (choice === openDetails) await vscode.commands.executeCommand(CommandId.openBatch, target);
+    if (choice === copyOutputId) await vscode.commands.executeCommand(CommandId.copyOutputFileId, target);
+    if (choice === openOutput) await vscode.commands.executeCommand(CommandId.openOutputFile, target);
   }
 
   dispose(): void {

@@ -7,6 +7,9 @@ export const PRICES_SETTING = 'prices';
 
 let warned = '';
 
+/** The shape of a price entry (kept out of the translated text: its braces are not placeholders). */
+const PRICE_SHAPE = '{ "input": n, "cachedInput"?: n, "output": n }';
+
 /**
  * `openaiBatches.prices`, read each time a figure is made (so an edit applies at once). Entries
  * that are not `{ input, cachedInput?, output }` are ignored, and named once in a warning.
@@ -18,7 +21,9 @@ export function readPriceOverrides(): PriceOverrides {
   if (invalid.length && key !== warned) {
     warned = key;
     void vscode.window.showWarningMessage(
-      `openaiBatches.prices: ignored ${invalid.length} entr${invalid.length === 1 ? 'y' : 'ies'} that ${invalid.length === 1 ? 'is' : 'are'} not { "input": n, "cachedInput"?: n, "output": n } (USD per 1M tokens).`,
+      invalid.length === 1
+        ? vscode.l10n.t('openaiBatches.prices: ignored {0} entry that is not {1} (USD per 1M tokens).', invalid.length, PRICE_SHAPE)
+        : vscode.l10n.t('openaiBatches.prices: ignored {0} entries that are not {1} (USD per 1M tokens).', invalid.length, PRICE_SHAPE),
     );
   }
   return overrides;

@@ -184,7 +184,7 @@ export class AccountRegistry implements vscode.Disposable {
     if (report && report !== this.problemsShown) {
       for (const line of problems) this.deps.log.warn(line);
       void vscode.window.showWarningMessage(
-        `Some entries of openaiBatches.accounts were skipped or corrected (${problems.length}); see the log.`,
+        vscode.l10n.t('Some entries of openaiBatches.accounts were skipped or corrected ({0}); see the log.', problems.length),
       );
     }
     this.problemsShown = report;

@@ -39,16 +39,16 @@ export async function pickAccount(
       const { store } = account;
       const state =
         store.state.kind === 'signedOut'
-          ? 'no API key'
+          ? vscode.l10n.t('no API key')
           : store.state.kind === 'misconfigured'
-            ? 'misconfigured'
+            ? vscode.l10n.t('misconfigured')
             : store.hasLoaded
-              ? `${store.batches.length} loaded`
-              : 'not loaded yet';
+              ? vscode.l10n.t('{0} loaded', store.batches.length)
+              : vscode.l10n.t('not loaded yet');
       // Names are sanitised where the setting is read; descriptions by accountDescription.
       return { label: account.settings.name, description: accountDescription(account.settings), detail: state, account };
     }),
-    { title, placeHolder: 'Which account?', matchOnDescription: true, ignoreFocusOut: true },
+    { title, placeHolder: vscode.l10n.t('Which account?'), matchOnDescription: true, ignoreFocusOut: true },
   );
   return picked?.account;
 }
@@ -68,7 +68,7 @@ export async function accountsFor(
   const named = accountIdOf(args[0]);
   if (named !== undefined) {
     const account = registry.get(named);
-    if (!account) void vscode.window.showWarningMessage('That account is no longer configured (openaiBatches.accounts).');
+    if (!account) void vscode.window.showWarningMessage(vscode.l10n.t('That account is no longer configured (openaiBatches.accounts).'));
     return account ? [account] : undefined;
   }
   if (!registry.multiple) return [registry.primary];

@@ -9,16 +9,17 @@ export class ActiveBatchesStatus implements vscode.Disposable {
   private readonly subscription: vscode.Disposable;
 
   constructor(private readonly source: StoreSource) {
-    this.item.name = 'OpenAI Batches: active batches';
+    this.item.name = vscode.l10n.t('OpenAI Batches: active batches');
     this.item.command = `${ViewId.batches}.focus`;
-    this.item.tooltip = 'OpenAI batches still running — click to show them';
+    this.item.tooltip = vscode.l10n.t('OpenAI batches still running — click to show them');
     this.subscription = source.onDidChangeAnyStore(() => this.update());
   }
 
   update(): void {
     let active = 0;
     for (const { store } of this.source.accounts) active += store.batches.filter(isActive).length;
-    this.item.text = `$(sync~spin) ${active} active batch${active === 1 ? '' : 'es'}`;
+    this.item.text =
+      active === 1 ? vscode.l10n.t('$(sync~spin) {0} active batch', active) : vscode.l10n.t('$(sync~spin) {0} active batches', active);
     if (active > 0) this.item.show();
     else this.item.hide();
   }

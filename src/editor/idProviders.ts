@@ -59,24 +59,24 @@ class IdHoverProvider implements vscode.HoverProvider {
     md.isTrusted = { enabledCommands: [CommandId.openBatch, CommandId.copyBatchId, CommandId.copyOutputFileId, CommandId.openOutputFile] };
     md.supportHtml = false;
     md.appendMarkdown(`**${escapeMarkdown(batchLabel(batch))}** — ${escapeMarkdown(humanizeStatus(statusOf(batch)))}`);
-    if (role) md.appendMarkdown(` · ${role} file of ${markdownCode(batch.id, ID_HOVER_MAX)}`);
+    if (role) md.appendMarkdown(' · ' + vscode.l10n.t('{0} file of {1}', role, markdownCode(batch.id, ID_HOVER_MAX)));
     md.appendMarkdown('\n\n');
     const facts = [escapeMarkdown(batchDescription(batch))];
     if (batch.request_counts) {
       const counts = countsOf(batch);
-      facts.push(`${counts.completed} completed, ${counts.failed} failed of ${counts.total}`);
+      facts.push(vscode.l10n.t('{0} completed, {1} failed of {2}', counts.completed, counts.failed, counts.total));
     }
     const created = unixSeconds(batch.created_at);
-    if (created !== undefined) facts.push(`created ${relativeTime(created)}`);
+    if (created !== undefined) facts.push(vscode.l10n.t('created {0}', relativeTime(created)));
     md.appendMarkdown(facts.filter(Boolean).join(' · ') + '\n\n');
     const links = [
-      commandLink('Open details', CommandId.openBatch, batch.id, accountId),
-      commandLink('Copy batch ID', CommandId.copyBatchId, batch.id, accountId),
+      commandLink(vscode.l10n.t('Open details'), CommandId.openBatch, batch.id, accountId),
+      commandLink(vscode.l10n.t('Copy batch ID'), CommandId.copyBatchId, batch.id, accountId),
     ];
     if (fileIdOf(batch, 'output'))
       links.push(
-        commandLink('Copy output file ID', CommandId.copyOutputFileId, batch.id, accountId),
-        commandLink('Open output', CommandId.openOutputFile, batch.id, accountId),
+        commandLink(vscode.l10n.t('Copy output file ID'), CommandId.copyOutputFileId, batch.id, accountId),
+        commandLink(vscode.l10n.t('Open output'), CommandId.openOutputFile, batch.id, accountId),
       );
     md.appendMarkdown(links.join(' · '));
     return new vscode.Hover(md, range);
@@ -113,7 +113,8 @@ class IdCompletionProvider implements vscode.CompletionItemProvider {
       if (match[1] === 'batch_') add(batch.id, `${status} · ${batchLabel(batch)}`, batchDescription(batch), rank);
       else {
         for (const { role, id } of batchFiles(batch)) {
-          if (id.startsWith('file-')) add(id, `${role} file · ${batchLabel(batch)}`, `${status} · ${plainText(batch.id, ID_MAX)}`, rank);
+          if (id.startsWith('file-'))
+            add(id, vscode.l10n.t('{0} file · {1}', role, batchLabel(batch)), `${status} · ${plainText(batch.id, ID_MAX)}`, rank);
         }
       }
     });

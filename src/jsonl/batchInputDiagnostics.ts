@@ -66,23 +66,26 @@ export class BatchInputDiagnostics implements vscode.CodeLensProvider, vscode.Di
     const range = new vscode.Range(0, 0, 0, 0);
     const errors = errorCount(result);
     const warnings = result.problems.length - errors;
-    const requests = `${result.requests.toLocaleString('en-US')} request${result.requests === 1 ? '' : 's'}`;
+    const count = (n: number): string => n.toLocaleString('en-US');
+    const requests =
+      result.requests === 1 ? vscode.l10n.t('{0} request', count(result.requests)) : vscode.l10n.t('{0} requests', count(result.requests));
     const summary = [requests];
     if (result.endpoint) summary.push(result.endpoint);
-    if (errors) summary.push(`${errors.toLocaleString('en-US')} problem${errors === 1 ? '' : 's'}`);
-    if (warnings) summary.push(`${warnings.toLocaleString('en-US')} warning${warnings === 1 ? '' : 's'}`);
-    if (!errors && !warnings) summary.push('no problems');
+    if (errors) summary.push(errors === 1 ? vscode.l10n.t('{0} problem', count(errors)) : vscode.l10n.t('{0} problems', count(errors)));
+    if (warnings)
+      summary.push(warnings === 1 ? vscode.l10n.t('{0} warning', count(warnings)) : vscode.l10n.t('{0} warnings', count(warnings)));
+    if (!errors && !warnings) summary.push(vscode.l10n.t('no problems'));
     return [
       new vscode.CodeLens(range, {
-        title: '$(cloud-upload) Create batch from this file',
-        tooltip: 'Validate, upload (purpose "batch") and create a 24h batch',
+        title: vscode.l10n.t('$(cloud-upload) Create batch from this file'),
+        tooltip: vscode.l10n.t('Validate, upload (purpose "batch") and create a 24h batch'),
         command: CommandId.createBatch,
         arguments: [document.uri],
       }),
       new vscode.CodeLens(
         range,
         result.problems.length
-          ? { title: summary.join(' · '), tooltip: 'Show the problems', command: 'workbench.actions.view.problems' }
+          ? { title: summary.join(' · '), tooltip: vscode.l10n.t('Show the problems'), command: 'workbench.actions.view.problems' }
           : { title: summary.join(' · '), command: '' },
       ),
     ];
@@ -138,9 +141,9 @@ function toDiagnostics(document: vscode.TextDocument, problems: readonly Problem
       const label =
         problem.code === 'duplicateCustomId'
           ? problem.relatedLine < problem.line
-            ? 'First use of this custom_id'
-            : 'Used again here'
-          : 'Compare with this line';
+            ? vscode.l10n.t('First use of this custom_id')
+            : vscode.l10n.t('Used again here')
+          : vscode.l10n.t('Compare with this line');
       diagnostic.relatedInformation = [
         new vscode.DiagnosticRelatedInformation(new vscode.Location(document.uri, rangeOf(document, { line: problem.relatedLine })), label),
       ];

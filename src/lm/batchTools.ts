@@ -73,17 +73,17 @@ export function registerBatchTools(deps: BatchToolDeps, api: LmToolsApi | undefi
   return vscode.Disposable.from(
     tool<ListBatchesInput>(
       ToolName.listBatches,
-      () => 'Listing OpenAI batches',
+      () => vscode.l10n.t('Listing OpenAI batches'),
       (input) => listBatches(deps, input),
     ),
     tool<BatchIdInput>(
       ToolName.getBatch,
-      (input) => `Reading batch ${idOf(input) ?? ''}`.trim(),
+      (input) => vscode.l10n.t('Reading batch {0}', idOf(input) ?? '').trim(),
       (input, signal) => getBatch(deps, input, signal),
     ),
     tool<BatchResultsInput>(
       ToolName.batchResults,
-      (input) => `Summarizing the results of batch ${idOf(input) ?? ''}`.trim(),
+      (input) => vscode.l10n.t('Summarizing the results of batch {0}', idOf(input) ?? '').trim(),
       (input, signal) => batchResults(deps, input, signal),
     ),
   );

@@ -29,17 +29,23 @@ export class AccountNode implements TreeNode {
     item.id = this.id;
     const description = accountDescription(account);
     const status =
-      this.state === 'signedOut' ? 'no API key' : this.state === 'misconfigured' ? 'misconfigured' : this.failed ? 'failing' : undefined;
-    item.description = [description, status ?? (this.loaded !== undefined ? `${this.loaded} loaded` : undefined)]
+      this.state === 'signedOut'
+        ? vscode.l10n.t('no API key')
+        : this.state === 'misconfigured'
+          ? vscode.l10n.t('misconfigured')
+          : this.failed
+            ? vscode.l10n.t('failing')
+            : undefined;
+    item.description = [description, status ?? (this.loaded !== undefined ? vscode.l10n.t('{0} loaded', this.loaded) : undefined)]
       .filter(Boolean)
       .join(' · ');
     item.iconPath = new vscode.ThemeIcon(
       status ? 'warning' : 'account',
       status ? new vscode.ThemeColor('list.warningForeground') : undefined,
     );
-    item.tooltip = `${account.name}${account.implicit ? ' (the openaiBatches.baseUrl settings)' : ''}\n${description}${status ? `\n${status}` : ''}`;
+    item.tooltip = `${account.implicit ? vscode.l10n.t('{0} (the openaiBatches.baseUrl settings)', account.name) : account.name}\n${description}${status ? `\n${status}` : ''}`;
     item.contextValue = account.implicit ? NodeContext.account : `${NodeContext.account} removable`;
-    item.accessibilityInformation = { label: `Account ${account.name}, ${item.description}` };
+    item.accessibilityInformation = { label: vscode.l10n.t('Account {0}, {1}', account.name, String(item.description)) };
     return item;
   }
 }

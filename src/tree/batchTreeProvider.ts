@@ -161,10 +161,17 @@ export class BatchTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
     if (state.kind === 'signedOut') {
       if (!parent) return []; // the welcome view takes over
       return [
-        new MessageNode('message/signedOut', 'Set API Key…', `No API key is stored for ${settings.name}.`, 'key', parent, {
-          command: CommandId.setApiKey,
-          title: 'Set API Key',
-        }),
+        new MessageNode(
+          'message/signedOut',
+          vscode.l10n.t('Set API Key…'),
+          vscode.l10n.t('No API key is stored for {0}.', settings.name),
+          'key',
+          parent,
+          {
+            command: CommandId.setApiKey,
+            title: vscode.l10n.t('Set API Key'),
+          },
+        ),
       ];
     }
     if (state.kind === 'misconfigured') {
@@ -177,7 +184,7 @@ export class BatchTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
           message,
           {
             command: 'workbench.action.openSettings',
-            title: 'Open Settings',
+            title: vscode.l10n.t('Open Settings'),
             arguments: [setting],
           },
           parent,
@@ -192,7 +199,7 @@ export class BatchTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
         // refreshes of the whole tree, so a slow account would hold back the others' updates.
         // The load's end changes the store, which renders this account again.
         if (!store.busy) void vscode.window.withProgress({ location: { viewId: ViewId.batches } }, () => store.refresh());
-        return [new MessageNode('message/loading', 'Loading batches…', undefined, 'loading~spin', parent)];
+        return [new MessageNode('message/loading', vscode.l10n.t('Loading batches…'), undefined, 'loading~spin', parent)];
       }
     }
 
@@ -204,17 +211,17 @@ export class BatchTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
         nodes.push(
           new ErrorNode(
             'error/auth',
-            'Invalid API key — set a new one',
+            vscode.l10n.t('Invalid API key — set a new one'),
             message,
-            { command: CommandId.setApiKey, title: 'Set API Key' },
+            { command: CommandId.setApiKey, title: vscode.l10n.t('Set API Key') },
             parent,
           ),
         );
       } else {
         const label = store.hasLoaded
-          ? `Couldn't refresh: ${message} — click to retry`
-          : `Failed to load batches: ${message} — click to retry`;
-        nodes.push(new ErrorNode('error/refresh', label, message, { command: CommandId.refresh, title: 'Retry' }, parent));
+          ? vscode.l10n.t("Couldn't refresh: {0} — click to retry", message)
+          : vscode.l10n.t('Failed to load batches: {0} — click to retry', message);
+        nodes.push(new ErrorNode('error/refresh', label, message, { command: CommandId.refresh, title: vscode.l10n.t('Retry') }, parent));
       }
     }
     if (!store.hasLoaded) return nodes;
@@ -228,8 +235,8 @@ export class BatchTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
       nodes.push(
         new MessageNode(
           'message/filtered',
-          `No loaded batch matches the filter (${store.batches.length} loaded)`,
-          'Load more, or change the filter.',
+          vscode.l10n.t('No loaded batch matches the filter ({0} loaded)', store.batches.length),
+          vscode.l10n.t('Load more, or change the filter.'),
           'filter',
           parent,
         ),
@@ -239,8 +246,8 @@ export class BatchTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
       nodes.push(
         new MessageNode(
           'message/empty',
-          'No batches yet',
-          'This account has no batches. Create one from a .jsonl file with "OpenAI Batches: Create Batch from JSONL File…".',
+          vscode.l10n.t('No batches yet'),
+          vscode.l10n.t('This account has no batches. Create one from a .jsonl file with "OpenAI Batches: Create Batch from JSONL File…".'),
           undefined,
           parent,
         ),

@@ -56,7 +56,10 @@ export class StatusGroupNode implements TreeNode {
     const presentation = statusPresentation(status);
     item.iconPath = themeIcon(presentation.icon.replace('~spin', ''), presentation.color);
     item.contextValue = NodeContext.group;
-    item.tooltip = `${batches.length} ${humanizeStatus(status).toLowerCase()} batch${batches.length === 1 ? '' : 'es'} loaded`;
+    item.tooltip =
+      batches.length === 1
+        ? vscode.l10n.t('{0} {1} batch loaded', batches.length, humanizeStatus(status).toLowerCase())
+        : vscode.l10n.t('{0} {1} batches loaded', batches.length, humanizeStatus(status).toLowerCase());
     return item;
   }
 }
@@ -89,7 +92,7 @@ export class BatchNode implements TreeNode {
     item.contextValue = batchContextValue(batch);
     // Under an account, the id is named with it: another account may hold a batch of the same id.
     const target = this.accountId ? { id: batch.id, accountId: this.accountId } : batch.id;
-    item.command = { command: CommandId.openBatch, title: 'Open Batch Details', arguments: [target] };
+    item.command = { command: CommandId.openBatch, title: vscode.l10n.t('Open Batch Details'), arguments: [target] };
     item.accessibilityInformation = { label: `${batchLabel(batch)}, ${humanizeStatus(statusOf(batch))}, ${item.description}` };
     return item;
   }
@@ -131,7 +134,11 @@ export class LoadMoreNode implements TreeNode {
   }
 
   toTreeItem(): vscode.TreeItem {
-    const label = this.loading ? 'Loading more…' : this.error ? 'Retry loading more' : 'Load more…';
+    const label = this.loading
+      ? vscode.l10n.t('Loading more…')
+      : this.error
+        ? vscode.l10n.t('Retry loading more')
+        : vscode.l10n.t('Load more…');
     const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.None);
     item.id = this.id;
     item.iconPath = themeIcon(
@@ -139,9 +146,11 @@ export class LoadMoreNode implements TreeNode {
       this.error ? 'list.warningForeground' : undefined,
     );
     if (this.error) item.description = this.error;
-    item.tooltip = this.error ? `Loading the next page failed: ${this.error}\nClick to try again.` : 'Load the next page of batches';
+    item.tooltip = this.error
+      ? vscode.l10n.t('Loading the next page failed: {0}\nClick to try again.', this.error)
+      : vscode.l10n.t('Load the next page of batches');
     item.contextValue = NodeContext.loadMore;
-    item.command = { command: CommandId.loadMore, title: 'Load More Batches', arguments: this.parent ? [this] : undefined };
+    item.command = { command: CommandId.loadMore, title: vscode.l10n.t('Load More Batches'), arguments: this.parent ? [this] : undefined };
     return item;
   }
 }

@@ -1,3 +1,4 @@
+import * as vscode from 'vscode';
 import { batchCostEstimate, costLabel, type PriceOverrides, totalCost, totalLabel } from '../core/cost';
 import { matchesFilter } from '../core/filter';
 import { escapeMarkdown, plainText } from '../core/format';
@@ -14,7 +15,7 @@ export function shownBatches(store: BatchStore, tree: Pick<BatchTreeProvider, 'f
 /** The tooltip's cost line, escaped Markdown; undefined when the batch has no figure. */
 export function tooltipCostLine(batch: Batch, overrides: PriceOverrides): string | undefined {
   const estimate = batchCostEstimate(batch, overrides);
-  return estimate && `Cost: ${escapeMarkdown(plainText(costLabel(estimate), 400))}`;
+  return estimate && vscode.l10n.t('Cost: {0}', escapeMarkdown(plainText(costLabel(estimate), 400)));
 }
 
 /** The labelled total of the shown batches (`≈ $1.23 for 5 of 7 batches shown (estimate: …)`), or undefined without a figure. */

@@ -20,7 +20,7 @@ function registerShared(): { provider: vscode.Disposable; changed: vscode.EventE
 
 const notLoaded = {
   provideTextDocumentContent: (uri: vscode.Uri): string =>
-    `${JSON.stringify({ id: BatchJsonDocuments.batchIdOf(uri), note: 'This batch is not loaded any more. Open it again from the Batches view.' }, null, 2)}\n`,
+    `${JSON.stringify({ id: BatchJsonDocuments.batchIdOf(uri), note: vscode.l10n.t('This batch is not loaded any more. Open it again from the Batches view.') }, null, 2)}\n`,
 };
 
 /**
@@ -59,7 +59,7 @@ export class BatchJsonDocuments implements vscode.TextDocumentContentProvider, v
     const batch = this.store.get(id) ?? this.lastKnown.get(id);
     this.served.set(id, batch);
     if (!batch)
-      return `${JSON.stringify({ id, note: 'This batch is not loaded any more. Open it again from the Batches view.' }, null, 2)}\n`;
+      return `${JSON.stringify({ id, note: vscode.l10n.t('This batch is not loaded any more. Open it again from the Batches view.') }, null, 2)}\n`;
     return `${JSON.stringify(limitDepth(batch), null, 2)}\n`;
   }
 

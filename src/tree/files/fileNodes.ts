@@ -23,7 +23,7 @@ export class FilesAccountNode implements TreeNode {
   }
 
   toTreeItem(): vscode.TreeItem {
-    const item = new vscode.TreeItem(plainText(this.name, 80) || 'Account', vscode.TreeItemCollapsibleState.Expanded);
+    const item = new vscode.TreeItem(plainText(this.name, 80) || vscode.l10n.t('Account'), vscode.TreeItemCollapsibleState.Expanded);
     item.id = this.id;
     item.iconPath = themeIcon('account');
     item.contextValue = FileNodeContext.account;
@@ -98,15 +98,20 @@ export class FileUseNode implements TreeNode {
 
   toTreeItem(): vscode.TreeItem {
     const { batch, role } = this.use;
-    const roleText = role === 'error' ? 'Errors' : role === 'input' ? 'Input' : 'Output';
-    const item = new vscode.TreeItem(`${roleText} of ${batchLabel(batch)}`, vscode.TreeItemCollapsibleState.None);
+    const label =
+      role === 'error'
+        ? vscode.l10n.t('Errors of {0}', batchLabel(batch))
+        : role === 'input'
+          ? vscode.l10n.t('Input of {0}', batchLabel(batch))
+          : vscode.l10n.t('Output of {0}', batchLabel(batch));
+    const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.None);
     item.id = this.id;
     item.description = humanizeStatus(statusOf(batch));
     const presentation = batchPresentation(batch);
     item.iconPath = themeIcon(presentation.icon, presentation.color);
-    item.tooltip = `Open batch ${plainText(batch.id, 300)}`;
+    item.tooltip = vscode.l10n.t('Open batch {0}', plainText(batch.id, 300));
     item.contextValue = FileNodeContext.use;
-    item.command = { command: CommandId.openBatch, title: 'Open Batch Details', arguments: [batch.id] };
+    item.command = { command: CommandId.openBatch, title: vscode.l10n.t('Open Batch Details'), arguments: [batch.id] };
     return item;
   }
 }
@@ -125,7 +130,11 @@ export class FilesLoadMoreNode implements TreeNode {
   }
 
   toTreeItem(): vscode.TreeItem {
-    const label = this.loading ? 'Loading more files…' : this.error ? 'Retry loading more files' : 'Load more files…';
+    const label = this.loading
+      ? vscode.l10n.t('Loading more files…')
+      : this.error
+        ? vscode.l10n.t('Retry loading more files')
+        : vscode.l10n.t('Load more files…');
     const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.None);
     item.id = this.id;
     item.iconPath = themeIcon(
@@ -133,9 +142,11 @@ export class FilesLoadMoreNode implements TreeNode {
       this.error ? 'list.warningForeground' : undefined,
     );
     if (this.error) item.description = this.error;
-    item.tooltip = this.error ? `Loading the next page failed: ${this.error}\nClick to try again.` : 'Load the next page of files';
+    item.tooltip = this.error
+      ? vscode.l10n.t('Loading the next page failed: {0}\nClick to try again.', this.error)
+      : vscode.l10n.t('Load the next page of files');
     item.contextValue = FileNodeContext.loadMore;
-    item.command = { command: CommandId.loadMoreFiles, title: 'Load More Files', arguments: [this] };
+    item.command = { command: CommandId.loadMoreFiles, title: vscode.l10n.t('Load More Files'), arguments: [this] };
     return item;
   }
 }

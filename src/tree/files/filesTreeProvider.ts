@@ -73,9 +73,9 @@ export class FilesTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
       // Nothing below should throw; if it does, the view still says so instead of spinning.
       const message = this.log.shown(error instanceof Error ? error.message : String(error));
       return [
-        new ErrorNode('files/error/unexpected', `Failed to show files: ${message}`, message, {
+        new ErrorNode('files/error/unexpected', vscode.l10n.t('Failed to show files: {0}', message), message, {
           command: CommandId.refreshFiles,
-          title: 'Retry',
+          title: vscode.l10n.t('Retry'),
         }),
       ];
     }
@@ -105,10 +105,15 @@ export class FilesTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
       // One account: the welcome view takes over. Several: say so under this one.
       return parent
         ? [
-            new ErrorNode(`${prefix}/signedOut`, 'No API key — Set API Key…', 'No API key is stored for this account.', {
-              command: CommandId.setApiKey,
-              title: 'Set API Key',
-            }),
+            new ErrorNode(
+              `${prefix}/signedOut`,
+              vscode.l10n.t('No API key — Set API Key…'),
+              vscode.l10n.t('No API key is stored for this account.'),
+              {
+                command: CommandId.setApiKey,
+                title: vscode.l10n.t('Set API Key'),
+              },
+            ),
           ]
         : [];
     }
@@ -117,7 +122,7 @@ export class FilesTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
       return [
         new ErrorNode(`${prefix}/error/config`, message, message, {
           command: 'workbench.action.openSettings',
-          title: 'Open Settings',
+          title: vscode.l10n.t('Open Settings'),
           arguments: [`${CONFIG_SECTION}.baseUrl`],
         }),
       ];
@@ -135,19 +140,19 @@ export class FilesTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
       const message = this.log.shown(error.message);
       if (error.kind === 'auth') {
         nodes.push(
-          new ErrorNode(`${prefix}/error/auth`, 'Invalid API key — set a new one', message, {
+          new ErrorNode(`${prefix}/error/auth`, vscode.l10n.t('Invalid API key — set a new one'), message, {
             command: CommandId.setApiKey,
-            title: 'Set API Key',
+            title: vscode.l10n.t('Set API Key'),
           }),
         );
       } else {
         const label = files.hasLoaded
-          ? `Couldn't refresh files: ${message} — click to retry`
-          : `Failed to load files: ${message} — click to retry`;
+          ? vscode.l10n.t("Couldn't refresh files: {0} — click to retry", message)
+          : vscode.l10n.t('Failed to load files: {0} — click to retry', message);
         nodes.push(
           new ErrorNode(`${prefix}/error/refresh`, label, message, {
             command: CommandId.refreshFiles,
-            title: 'Retry',
+            title: vscode.l10n.t('Retry'),
             arguments: [parent],
           }),
         );
@@ -166,8 +171,8 @@ export class FilesTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
       nodes.push(
         new MessageNode(
           `${prefix}/message/empty`,
-          'No batch files',
-          'This account has no files with purpose batch or batch_output. Creating a batch uploads its input file.',
+          vscode.l10n.t('No batch files'),
+          vscode.l10n.t('This account has no files with purpose batch or batch_output. Creating a batch uploads its input file.'),
         ),
       );
     }

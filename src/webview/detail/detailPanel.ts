@@ -288,10 +288,22 @@ class BatchDetailPanel extends WebviewHost<HostToPage, PageToHost> {
 
   private async copy(what: CopyTarget): Promise<void> {
     const file = FILE_ROLES.find(({ role }) => `${role}FileId` === what);
-    const label = file ? `${file.label.toLowerCase()} ID` : 'batch ID';
+    const label = !file
+      ? vscode.l10n.t('batch ID')
+      : file.role === 'input'
+        ? vscode.l10n.t('input file ID')
+        : file.role === 'output'
+          ? vscode.l10n.t('output file ID')
+          : vscode.l10n.t('error file ID');
     const value = file ? fileIdOf(this.batch, file.role) : this.batch.id;
     if (!value) {
-      void vscode.window.showInformationMessage(`This batch has no ${label.replace(/ ID$/, '')}.`);
+      const missing =
+        file?.role === 'input'
+          ? vscode.l10n.t('This batch has no input file.')
+          : file?.role === 'output'
+            ? vscode.l10n.t('This batch has no output file.')
+            : vscode.l10n.t('This batch has no error file.');
+      void vscode.window.showInformationMessage(missing);
       return;
     }
     await copyToClipboard(this.deps.log, label, value);

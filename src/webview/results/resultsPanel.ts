@@ -46,7 +46,7 @@ export interface ResultsPanelDeps {
 const NAME = 'results panel';
 
 function panelTitle(batch: Batch): string {
-  return `Results: ${singleLine(batchLabel(batch), 40)}`;
+  return vscode.l10n.t('Results: {0}', singleLine(batchLabel(batch), 40));
 }
 
 /**
@@ -101,7 +101,7 @@ class ResultsPanel extends WebviewHost<HostToPage, PageToHost> {
    * folder. A panel restored after a reload takes the first account that connects.
    */
   private connection: AccountConnection | undefined;
-  private state: PanelState = { kind: 'loading', message: 'Loading…' };
+  private state: PanelState = { kind: 'loading', message: vscode.l10n.t('Loading…') };
   /** The error group to show first: sent with `begin`, or at once when the rows are already shown. */
   private errorFilter: ErrorFilter | undefined;
 
@@ -117,7 +117,7 @@ class ResultsPanel extends WebviewHost<HostToPage, PageToHost> {
     panel.webview.html = buildResultsHtml(pageAssets(panel.webview, deps.extensionUri, 'results'));
     this.disposables.push(deps.store.onDidChangeAccount((account) => this.followAccount(account)));
     if (this.connection) void this.load(this.connection);
-    else this.setState({ kind: 'loading', message: 'Waiting for a connection to the API…' });
+    else this.setState({ kind: 'loading', message: vscode.l10n.t('Waiting for a connection to the API…') });
   }
 
   protected async handle(message: PageToHost): Promise<void> {
@@ -127,7 +127,7 @@ class ResultsPanel extends WebviewHost<HostToPage, PageToHost> {
         return this.postState();
       case 'retry':
         if (this.state.kind !== 'failed' || !this.connection) return Promise.resolve();
-        this.setState({ kind: 'loading', message: 'Loading…' });
+        this.setState({ kind: 'loading', message: vscode.l10n.t('Loading…') });
         return this.load(this.connection);
       case 'query':
         return this.postPage(message);
@@ -188,9 +188,25 @@ class ResultsPanel extends WebviewHost<HostToPage, PageToHost> {
     }
     const attempts = Math.max(...chain.map((member) => member.attempt));
     notes.unshift(
-      `Combined results of ${chain.length} batches (${chain.map((m) => m.batch.id).join(', ')}): one row per custom_id with its latest outcome${attempts > 1 ? `, over ${attempts} attempts` : ''}. A request that ran more than once says which attempt its outcome comes from.`,
+      attempts > 1
+        ? vscode.l10n.t(
+            'Combined results of {0} batches ({1}): one row per custom_id with its latest outcome, over {2} attempts. A request that ran more than once says which attempt its outcome comes from.',
+            chain.length,
+            chain.map((m) => m.batch.id).join(', '),
+            attempts,
+          )
+        : vscode.l10n.t(
+            'Combined results of {0} batches ({1}): one row per custom_id with its latest outcome. A request that ran more than once says which attempt its outcome comes from.',
+            chain.length,
+            chain.map((m) => m.batch.id).join(', '),
+          ),
     );
-    return { kind: 'loaded', title: `${batchLabel(batch)} · ${chain.length} batches combined`, index: ResultsIndex.combine(parts), notes };
+    return {
+      kind: 'loaded',
+      title: vscode.l10n.t('{0} · {1} batches combined', batchLabel(batch), chain.length),
+      index: ResultsIndex.combine(parts),
+      notes,
+    };
   }
 
   /** Downloads (once) and joins one batch's files; notes about them are added to `notes`. */
@@ -208,11 +224,15 @@ class ResultsPanel extends WebviewHost<HostToPage, PageToHost> {
         if (isCancellation(error)) throw error;
         // Some providers do not serve batch input files back; results alone are still worth showing.
         notes.push(
-          `The input file ${inputId} could not be downloaded (${errorMessage(error)}), so rows follow the result files and show no requests.`,
+          vscode.l10n.t(
+            'The input file {0} could not be downloaded ({1}), so rows follow the result files and show no requests.',
+            inputId,
+            errorMessage(error),
+          ),
         );
       }
     } else {
-      notes.push('This batch names no input file, so rows follow the result files and show no requests.');
+      notes.push(vscode.l10n.t('This batch names no input file, so rows follow the result files and show no requests.'));
     }
     const started = Date.now();
     const index = await ResultsIndex.open(
@@ -227,18 +247,40 @@ class ResultsPanel extends WebviewHost<HostToPage, PageToHost> {
     this.deps.log.info(`Indexed ${report.rows.length} results of ${batch.id} in ${Date.now() - started} ms.`);
     if (report.counts.unmatched && input) {
       notes.push(
-        `${report.counts.unmatched.toLocaleString('en-US')} result${report.counts.unmatched === 1 ? ' has a custom_id' : 's have custom_ids'} not in the input file (shown last, line -1).`,
+        report.counts.unmatched === 1
+          ? vscode.l10n.t(
+              '{0} result has a custom_id not in the input file (shown last, line -1).',
+              report.counts.unmatched.toLocaleString('en-US'),
+            )
+          : vscode.l10n.t(
+              '{0} results have custom_ids not in the input file (shown last, line -1).',
+              report.counts.unmatched.toLocaleString('en-US'),
+            ),
       );
     }
     if (report.skippedCount) {
-      const listed = report.skipped.slice(0, 5).map((s) => `${s.file} line ${s.line}: ${s.reason}`);
+      const listed = report.skipped.slice(0, 5).map((s) => vscode.l10n.t('{0} line {1}: {2}', s.file, s.line, s.reason));
       notes.push(
-        `Skipped ${report.skippedCount.toLocaleString('en-US')} line${report.skippedCount === 1 ? '' : 's'} that could not be joined (${listed.join('; ')}${report.skippedCount > 5 ? '; …' : ''}).`,
+        report.skippedCount === 1
+          ? vscode.l10n.t(
+              'Skipped {0} line that could not be joined ({1}).',
+              report.skippedCount.toLocaleString('en-US'),
+              listed.join('; '),
+            )
+          : vscode.l10n.t(
+              'Skipped {0} lines that could not be joined ({1}).',
+              report.skippedCount.toLocaleString('en-US'),
+              `${listed.join('; ')}${report.skippedCount > 5 ? '; …' : ''}`,
+            ),
       );
     }
     if (report.overLimit) {
       notes.push(
-        `Only the first ${report.rows.length.toLocaleString('en-US')} rows are shown: ${report.overLimit.toLocaleString('en-US')} more requests or results are in the files (Open Output File shows them all).`,
+        vscode.l10n.t(
+          'Only the first {0} rows are shown: {1} more requests or results are in the files (Open Output File shows them all).',
+          report.rows.length.toLocaleString('en-US'),
+          report.overLimit.toLocaleString('en-US'),
+        ),
       );
     }
     return index;
@@ -248,12 +290,17 @@ class ResultsPanel extends WebviewHost<HostToPage, PageToHost> {
   private async cached({ client, account }: AccountConnection, fileId: string, role: FileRole): Promise<string> {
     const path = await this.deps.cachedFile(account, fileId);
     if (await isFile(path)) return path;
-    const label = `Downloading the ${role} file ${fileId}…`;
+    const label = vscode.l10n.t('Downloading the {0} file {1}…', role, fileId);
     this.setState({ kind: 'loading', message: label });
     const { bytes } = await downloadFile(client, fileId, path, {
       signal: this.abort.signal,
       onProgress: ({ received, total }) =>
-        this.setState({ kind: 'loading', message: `${label} ${formatBytes(received)}${total ? ` of ${formatBytes(total)}` : ''}` }),
+        this.setState({
+          kind: 'loading',
+          message: total
+            ? vscode.l10n.t('{0} {1} of {2}', label, formatBytes(received), formatBytes(total))
+            : `${label} ${formatBytes(received)}`,
+        }),
     });
     this.deps.log.info(`Cached ${role} file ${fileId} (${bytes} bytes) for the results view.`);
     return path;
@@ -310,7 +357,12 @@ class ResultsPanel extends WebviewHost<HostToPage, PageToHost> {
     } catch (error) {
       const message = errorMessage(error);
       this.deps.log.warn(`Reading row ${index} of the results of ${this.batchId} failed: ${message}`);
-      detail = { answer: null, request: null, response: null, error: `Could not read this row from the downloaded files: ${message}` };
+      detail = {
+        answer: null,
+        request: null,
+        response: null,
+        error: vscode.l10n.t('Could not read this row from the downloaded files: {0}', message),
+      };
     }
     if (detail) await this.post({ type: 'detail', index, ...detail });
   }
@@ -321,21 +373,24 @@ class ResultsPanel extends WebviewHost<HostToPage, PageToHost> {
     // In input order, like the table's default sort.
     const rows = index.find({ outcome, search: '', sortKey: 'line', descending: false });
     if (rows.length === 0) {
-      void vscode.window.showInformationMessage(`No ${outcome} rows to export.`);
+      void vscode.window.showInformationMessage(vscode.l10n.t('No {0} rows to export.', outcome));
       return;
     }
     const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
     const name = `${this.batchId.replace(/[^\w.-]/g, '_')}-results${outcome === 'all' ? '' : `-${outcome}`}.${format}`;
     const count = rows.length.toLocaleString('en-US');
     const destination = await vscode.window.showSaveDialog({
-      title: `Export ${count} ${outcome === 'all' ? '' : `${outcome} `}rows as ${format.toUpperCase()}`,
+      title:
+        outcome === 'all'
+          ? vscode.l10n.t('Export {0} rows as {1}', count, format.toUpperCase())
+          : vscode.l10n.t('Export {0} {1} rows as {2}', count, outcome, format.toUpperCase()),
       defaultUri: folder ? vscode.Uri.joinPath(folder, name) : undefined,
       filters: format === 'csv' ? { CSV: ['csv'] } : { 'JSON Lines': ['jsonl'] },
-      saveLabel: 'Export',
+      saveLabel: vscode.l10n.t('Export'),
     });
     if (!destination) return;
     const exported = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Exporting ${count} rows`, cancellable: true },
+      { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Exporting {0} rows', count), cancellable: true },
       async (progress, token) => {
         const abort = new AbortController();
         const cancelled = token.onCancellationRequested(() => abort.abort());
@@ -353,7 +408,10 @@ class ResultsPanel extends WebviewHost<HostToPage, PageToHost> {
               onProgress: (written, total) => {
                 const percent = Math.floor((written / total) * 100);
                 if (percent > shown) {
-                  progress.report({ increment: percent - shown, message: `${written.toLocaleString('en-US')} of ${count}` });
+                  progress.report({
+                    increment: percent - shown,
+                    message: vscode.l10n.t('{0} of {1}', written.toLocaleString('en-US'), count),
+                  });
                   shown = percent;
                 }
               },
@@ -377,15 +435,16 @@ class ResultsPanel extends WebviewHost<HostToPage, PageToHost> {
     const { size } = await vscode.workspace.fs.stat(destination);
     const where = `${vscode.workspace.asRelativePath(destination)} (${formatBytes(size)})`;
     // An export of a large batch is no file for an editor (openaiBatches.maxOpenFileMB, as for output files).
-    const actions = size <= readSettings().maxOpenFileBytes ? ['Open'] : [];
-    const open = await vscode.window.showInformationMessage(`Exported ${count} rows to ${where}.`, ...actions);
+    const openLabel = vscode.l10n.t('Open');
+    const actions = size <= readSettings().maxOpenFileBytes ? [openLabel] : [];
+    const open = await vscode.window.showInformationMessage(vscode.l10n.t('Exported {0} rows to {1}.', count, where), ...actions);
     if (open) await vscode.window.showTextDocument(destination, { preview: false });
   }
 }
 
 function readingMessage({ file, bytes, total }: IndexProgress): string {
   const percent = total ? Math.floor((bytes / total) * 100) : 100;
-  return `Reading the ${file} file… ${percent}% (${formatBytes(bytes)} of ${formatBytes(total)})`;
+  return vscode.l10n.t('Reading the {0} file… {1}% ({2} of {3})', file, percent, formatBytes(bytes), formatBytes(total));
 }
 
 async function isFile(path: string): Promise<boolean> {
