@@ -43,3 +43,8 @@ export class StoreContextKeys implements vscode.Disposable {
     this.subscription.dispose();
   }
 }
+
+/** Tells the workbench a batch was created (Create Batch, a split part, from an uploaded file): the walkthrough's step. */
+export function markBatchCreated(): void {
+  void vscode.commands.executeCommand('setContext', ContextKey.batchCreated, true);
+}

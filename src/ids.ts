@@ -49,6 +49,8 @@ export const ContextKey = {
   filterActive: 'openaiBatches.filterActive',
   /** Several accounts are shown (`openaiBatches.accounts`): the tree's roots are accounts. */
   multipleAccounts: 'openaiBatches.multipleAccounts',
+  /** A batch was created in this window: the walkthrough's create step completes on it. */
+  batchCreated: 'openaiBatches.batchCreated',
 } as const;
 
 /** Views contributed in package.json (`contributes.views`). */

@@ -9,6 +9,7 @@ import type { Batch, ExpiresAfter } from '../core/types';
 import { BatchNode, StatusGroupNode } from '../tree/nodes';
 import { CommandId } from '../ids';
 import type { Services } from './services';
+import { markBatchCreated } from '../contextKeys';
 import { overLimitReasons, splitLimits, splitOversized } from './splitCommand';
 import { copyToClipboard } from '../clipboard';
 import { createEstimateLine } from './createEstimate';
@@ -302,6 +303,7 @@ export async function submit(services: CreateServices, prepared: Prepared): Prom
     `Created batch ${batch.id} from ${uri.toString(true)} (input file ${fileId}, ${prepared.endpoint}, output files ${describeExpiry(prepared.outputExpiresAfter)}) at ${client.baseUrl}.`,
   );
   // Signed out or switched meanwhile: the batch is the old account's and stays out of this one's tree, cache and panels.
+  markBatchCreated();
   if (!services.store.recordBatch(batch, { prependIfNew: true, account })) {
     void reportElsewhere(services.log, batch, client.baseUrl, filename);
     return;

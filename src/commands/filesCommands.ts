@@ -16,6 +16,7 @@ import { FileNode } from '../tree/files/fileNodes';
 import { askForDetails, reveal } from './createBatchCommand';
 import { openCachedFile, saveFileAs } from './fileCommands';
 import type { Services } from './services';
+import { markBatchCreated } from '../contextKeys';
 
 /**
  * What a file command is invoked with: a Files view node (context menus), a file id (what the
@@ -425,6 +426,7 @@ export async function createBatchFromFile(
       }),
   );
   services.log.info(`Created batch ${batch.id} from uploaded file ${file.id} (${endpoint}) at ${client.baseUrl}.`);
+  markBatchCreated();
   if (!services.store.recordBatch(batch, { prependIfNew: true, account })) {
     void vscode.window.showInformationMessage(
       vscode.l10n.t(

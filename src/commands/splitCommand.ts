@@ -21,6 +21,7 @@ import {
 import { askForDetails } from './createBatchCommand';
 import { withCancellableProgress } from './progress';
 import type { Services } from './services';
+import { markBatchCreated } from '../contextKeys';
 
 type SplitServices = Pick<Services, 'store' | 'log' | 'storage'>;
 
@@ -226,6 +227,7 @@ async function runPlan(services: SplitServices, plans: SplitPlanStore, plan: Spl
             onCreated: (part, batch) => {
               progress.report({ increment: 100 / total });
               services.log.info(`Created batch ${batch.id}, part ${part.index} of ${total} of group ${plan.group}.`);
+              markBatchCreated();
               services.store.recordBatch(batch, { prependIfNew: true, account });
             },
           });
