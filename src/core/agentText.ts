@@ -4,7 +4,7 @@
  * bidi characters, no link or icon syntax), as on every other surface.
  */
 
-import { FILE_ROLES, fileIdOf } from './batchFacts';
+import { FILE_ROLES, fileIdOf, TIMELINE_STEPS } from './batchFacts';
 import {
   batchLabel,
   countsOf,
@@ -118,17 +118,7 @@ export function batchText(batch: Batch, now: number, estimate?: ProgressEstimate
     row('Requests', `${formatCount(completed)} completed, ${formatCount(failed)} failed, ${formatCount(total)} total`);
   } else row('Requests', 'not reported by the provider');
   if (estimate) row('Progress', progressSentence(estimate, now, unixSeconds(batch.expires_at)));
-  for (const [key, name] of [
-    ['created_at', 'Created'],
-    ['in_progress_at', 'In progress'],
-    ['finalizing_at', 'Finalizing'],
-    ['cancelling_at', 'Cancelling'],
-    ['completed_at', 'Completed'],
-    ['failed_at', 'Failed'],
-    ['expired_at', 'Expired'],
-    ['cancelled_at', 'Cancelled'],
-    ['expires_at', 'Expires'],
-  ] as const) {
+  for (const [key, name] of [...TIMELINE_STEPS, ['expires_at', 'Expires'] as const]) {
     row(name, when(batch[key], now));
   }
   for (const { role, label: fileLabel } of FILE_ROLES) row(fileLabel, fileIdOf(batch, role) ? id(fileIdOf(batch, role)) : 'none');

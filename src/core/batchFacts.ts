@@ -29,6 +29,18 @@ export const CANCELLABLE_STATUSES: ReadonlySet<string> = new Set(
 export const TERMINAL_STATUSES: ReadonlySet<string> = new Set(STATUS_FACTS.filter((fact) => !fact.active).map((fact) => fact.status));
 
 /** The files a batch refers to, one row per role, in the order they are shown. */
+/** A batch's lifecycle timestamps and their labels, in the order they happen. */
+export const TIMELINE_STEPS = [
+  ['created_at', 'Created'],
+  ['in_progress_at', 'In progress'],
+  ['finalizing_at', 'Finalizing'],
+  ['cancelling_at', 'Cancelling'],
+  ['completed_at', 'Completed'],
+  ['failed_at', 'Failed'],
+  ['expired_at', 'Expired'],
+  ['cancelled_at', 'Cancelled'],
+] as const;
+
 export const FILE_ROLES = [
   { role: 'input', field: 'input_file_id', label: 'Input file' },
   { role: 'output', field: 'output_file_id', label: 'Output file' },

@@ -1,4 +1,4 @@
-import { FILE_ROLES, fileIdOf } from '../../core/batchFacts';
+import { FILE_ROLES, fileIdOf, TIMELINE_STEPS } from '../../core/batchFacts';
 import {
   batchLabel,
   batchPresentation,
@@ -31,17 +31,6 @@ export function fileInfoOf(file: FileObject): FileInfo {
     expiresAt: unixSeconds(file.expires_at) ?? null,
   };
 }
-
-const TIMELINE_STEPS = [
-  ['created_at', 'Created'],
-  ['in_progress_at', 'In progress'],
-  ['finalizing_at', 'Finalizing'],
-  ['cancelling_at', 'Cancelling'],
-  ['completed_at', 'Completed'],
-  ['failed_at', 'Failed'],
-  ['expired_at', 'Expired'],
-  ['cancelled_at', 'Cancelled'],
-] as const;
 
 /** The detail page's view of a batch at `now` (ms): every label, count and time it shows, formatted here. */
 export function detailView(batch: Batch, now: number, fileInfo: ReadonlyMap<string, FileInfo>): DetailView {
