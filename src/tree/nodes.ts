@@ -16,6 +16,35 @@ function themeIcon(icon: string, color?: string): vscode.ThemeIcon {
   return new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
 }
 
+/** The words of a "Load more" row, translated by the caller (`l10n.t` takes literals only). */
+export interface LoadMoreText {
+  loading: string;
+  retry: string;
+  more: string;
+  tooltip: string;
+  /** The command's title. */
+  title: string;
+}
+
+/** A "Load more" row: loading, failed (a retry, with the error as its description) or ready. */
+export function loadMoreItem(
+  id: string,
+  loading: boolean,
+  error: string | undefined,
+  text: LoadMoreText,
+  contextValue: string,
+  command: Omit<vscode.Command, 'title'>,
+): vscode.TreeItem {
+  const item = new vscode.TreeItem(loading ? text.loading : error ? text.retry : text.more, vscode.TreeItemCollapsibleState.None);
+  item.id = id;
+  item.iconPath = themeIcon(loading ? 'loading~spin' : error ? 'warning' : 'more', error ? 'list.warningForeground' : undefined);
+  if (error) item.description = error;
+  item.tooltip = error ? vscode.l10n.t('Loading the next page failed: {0}\nClick to try again.', error) : text.tooltip;
+  item.contextValue = contextValue;
+  item.command = { ...command, title: text.title };
+  return item;
+}
+
 /** One node of the batches tree. Each builds a fresh TreeItem with an id stable across refreshes. */
 export interface TreeNode {
   readonly id: string;
@@ -134,24 +163,17 @@ export class LoadMoreNode implements TreeNode {
   }
 
   toTreeItem(): vscode.TreeItem {
-    const label = this.loading
-      ? vscode.l10n.t('Loading more…')
-      : this.error
-        ? vscode.l10n.t('Retry loading more')
-        : vscode.l10n.t('Load more…');
-    const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.None);
-    item.id = this.id;
-    item.iconPath = themeIcon(
-      this.loading ? 'loading~spin' : this.error ? 'warning' : 'more',
-      this.error ? 'list.warningForeground' : undefined,
-    );
-    if (this.error) item.description = this.error;
-    item.tooltip = this.error
-      ? vscode.l10n.t('Loading the next page failed: {0}\nClick to try again.', this.error)
-      : vscode.l10n.t('Load the next page of batches');
-    item.contextValue = NodeContext.loadMore;
-    item.command = { command: CommandId.loadMore, title: vscode.l10n.t('Load More Batches'), arguments: this.parent ? [this] : undefined };
-    return item;
+    const text: LoadMoreText = {
+      loading: vscode.l10n.t('Loading more…'),
+      retry: vscode.l10n.t('Retry loading more'),
+      more: vscode.l10n.t('Load more…'),
+      tooltip: vscode.l10n.t('Load the next page of batches'),
+      title: vscode.l10n.t('Load More Batches'),
+    };
+    return loadMoreItem(this.id, this.loading, this.error, text, NodeContext.loadMore, {
+      command: CommandId.loadMore,
+      arguments: this.parent ? [this] : undefined,
+    });
   }
 }
 

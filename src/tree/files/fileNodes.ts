@@ -5,7 +5,7 @@ import { statusOf } from '../../core/grouping';
 import type { FileObject } from '../../core/types';
 import { CommandId } from '../../ids';
 import { FileFlag, FileNodeContext } from '../contextValues';
-import type { TreeNode } from '../nodes';
+import { loadMoreItem, type LoadMoreText, type TreeNode } from '../nodes';
 
 function themeIcon(icon: string, color?: string): vscode.ThemeIcon {
   return new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
@@ -130,23 +130,16 @@ export class FilesLoadMoreNode implements TreeNode {
   }
 
   toTreeItem(): vscode.TreeItem {
-    const label = this.loading
-      ? vscode.l10n.t('Loading more files…')
-      : this.error
-        ? vscode.l10n.t('Retry loading more files')
-        : vscode.l10n.t('Load more files…');
-    const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.None);
-    item.id = this.id;
-    item.iconPath = themeIcon(
-      this.loading ? 'loading~spin' : this.error ? 'warning' : 'more',
-      this.error ? 'list.warningForeground' : undefined,
-    );
-    if (this.error) item.description = this.error;
-    item.tooltip = this.error
-      ? vscode.l10n.t('Loading the next page failed: {0}\nClick to try again.', this.error)
-      : vscode.l10n.t('Load the next page of files');
-    item.contextValue = FileNodeContext.loadMore;
-    item.command = { command: CommandId.loadMoreFiles, title: vscode.l10n.t('Load More Files'), arguments: [this] };
-    return item;
+    const text: LoadMoreText = {
+      loading: vscode.l10n.t('Loading more files…'),
+      retry: vscode.l10n.t('Retry loading more files'),
+      more: vscode.l10n.t('Load more files…'),
+      tooltip: vscode.l10n.t('Load the next page of files'),
+      title: vscode.l10n.t('Load More Files'),
+    };
+    return loadMoreItem(this.id, this.loading, this.error, text, FileNodeContext.loadMore, {
+      command: CommandId.loadMoreFiles,
+      arguments: [this],
+    });
   }
 }
