@@ -48,13 +48,19 @@ describe('accounts: several accounts side by side', function () {
   /** Add Account… through its five steps. */
   async function addAccount(name: string, project: string, key: string): Promise<void> {
     const wb = workbench!;
+    // The input boxes follow one another in the same widget, which stays visible between them: each
+    // answer waits for its own step's title, or it could go to the box just accepted.
+    const step = async (title: string, text: string): Promise<void> => {
+      await wb.page.locator('.quick-input-widget .quick-input-title', { hasText: title }).waitFor({ state: 'visible', timeout: 30_000 });
+      await wb.typeInQuickInput(text);
+    };
     await wb.pickFromCommand('OpenAI Batches: Add Account…', 'Custom');
-    await wb.typeInQuickInput(fake.baseUrl); // Custom asks for the base URL
-    await wb.typeInQuickInput(''); // organization: none
-    await wb.typeInQuickInput(project);
-    await wb.typeInQuickInput(name);
+    await step('Add Account: Custom', fake.baseUrl); // Custom asks for the base URL
+    await step('(organization)', ''); // none
+    await step('(project)', project);
+    await step('(name)', name);
     await wb.quickInput({ password: true }).waitFor({ state: 'visible' });
-    await wb.typeInQuickInput(key);
+    await step('(API key)', key);
   }
 
   /** The rows between an account's row and the next account's. */
