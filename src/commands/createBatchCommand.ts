@@ -461,9 +461,9 @@ async function refuseWithProblems(uri: vscode.Uri, filename: string, problems: s
   await vscode.commands.executeCommand('workbench.actions.view.problems');
 }
 
-/** The first problems, one a line, then how many more: the detail of a modal. */
-function problemList(lines: string[], total: number): string {
-  const shown = lines.slice(0, PROBLEMS_SHOWN);
+/** The first problems, one a line, then how many more: the detail of a modal. Problems quote the file, so each line is sanitised. */
+export function problemList(lines: string[], total: number): string {
+  const shown = lines.slice(0, PROBLEMS_SHOWN).map((line) => plainText(line));
   if (total > shown.length) shown.push(vscode.l10n.t('…and {0} more.', (total - shown.length).toLocaleString('en-US')));
   return shown.join('\n');
 }

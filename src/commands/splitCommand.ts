@@ -18,7 +18,7 @@ import {
   SplitRunError,
   writeParts,
 } from '../core/splitInput';
-import { askForDetails } from './createBatchCommand';
+import { askForDetails, problemList } from './createBatchCommand';
 import { withCancellableProgress } from './progress';
 import type { Services } from './services';
 import { markBatchCreated } from '../contextKeys';
@@ -67,8 +67,7 @@ export async function splitOversized(services: SplitServices, uri: vscode.Uri, f
   });
   if (!scan) return;
   if (scan.problemCount > 0) {
-    const listed = scan.problems.slice(0, 5).map((p) => vscode.l10n.t('Line {0}: {1}', p.line, p.message));
-    if (scan.problemCount > listed.length) listed.push(vscode.l10n.t('…and {0} more.', count(scan.problemCount - listed.length)));
+    const listed = scan.problems.map((p) => vscode.l10n.t('Line {0}: {1}', p.line, p.message));
     void vscode.window.showErrorMessage(
       scan.problemCount === 1
         ? vscode.l10n.t(
@@ -81,7 +80,7 @@ export async function splitOversized(services: SplitServices, uri: vscode.Uri, f
             plainText(filename),
             count(scan.problemCount),
           ),
-      { modal: true, detail: listed.join('\n') },
+      { modal: true, detail: problemList(listed, scan.problemCount) },
     );
     return;
   }
