@@ -1,13 +1,13 @@
 import * as vscode from 'vscode';
 import { readSettings } from './config';
-import { fileIdOf } from './core/batchFacts';
-import type { BatchStore } from './core/batchStore';
-import type { ProgressTracker } from './core/progressTracker';
-import { CompletionWatcher } from './core/completionWatcher';
-import { errorMessage, isCancellation } from './core/errors';
-import { batchLabel, countsOf, statusPhrase } from './core/format';
-import { isActive, statusOf } from './core/grouping';
-import type { Batch } from './core/types';
+import { fileIdOf } from './core/batches/batchFacts';
+import type { BatchStore } from './core/batches/batchStore';
+import type { ProgressTracker } from './core/batches/progressTracker';
+import { CompletionWatcher } from './core/batches/completionWatcher';
+import { errorMessage, isCancellation } from './core/api/errors';
+import { batchLabel, countsOf, statusPhrase } from './core/batches/batchDisplay';
+import { isActive, statusOf } from './core/batches/grouping';
+import type { Batch } from './core/api/types';
 import { CommandId, CONFIG_SECTION } from './ids';
 import type { Logger } from './log';
 

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { ID_MAX, plainText } from './core/format';
+import { ID_MAX, plainText } from './core/util/text';
 import type { Logger } from './log';
 
 /**

@@ -1,9 +1,9 @@
 import * as vscode from 'vscode';
-import { type AccountSettings, implicitAccount, parseAccounts, type ParsedAccounts } from './core/accounts';
-import { expiresAfterHours } from './core/batchCreation';
-import type { AuthHeaderStyle } from './core/client';
-import { apiVersionFor } from './core/providers';
-import type { ExpiresAfter } from './core/types';
+import { type AccountSettings, implicitAccount, parseAccounts, type ParsedAccounts } from './core/api/accounts';
+import { expiresAfterHours } from './core/input/batchCreation';
+import type { AuthHeaderStyle } from './core/api/client';
+import { apiVersionFor } from './core/api/providers';
+import type { ExpiresAfter } from './core/api/types';
 import { CONFIG_SECTION } from './ids';
 
 export const DEFAULT_BASE_URL = 'https://api.openai.com/v1';

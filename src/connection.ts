@@ -2,12 +2,12 @@ import * as vscode from 'vscode';
 import type { ApiKeyStore } from './auth/apiKeyStore';
 import { CONFIG_SECTION } from './ids';
 import { implicitSettings, readSettings } from './config';
-import type { AccountSettings } from './core/accounts';
-import { accountId, BatchCache } from './core/batchCache';
-import type { BatchCacheSaver } from './core/batchCacheSaver';
-import type { BatchStore } from './core/batchStore';
-import { BatchApiClient } from './core/client';
-import { ApiError, errorMessage } from './core/errors';
+import type { AccountSettings } from './core/api/accounts';
+import { accountId, BatchCache } from './core/batches/batchCache';
+import type { BatchCacheSaver } from './core/batches/batchCacheSaver';
+import type { BatchStore } from './core/batches/batchStore';
+import { BatchApiClient } from './core/api/client';
+import { ApiError, errorMessage } from './core/api/errors';
 import type { Logger } from './log';
 
 /** Settings that change which account is talked to, or how. */

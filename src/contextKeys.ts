@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { BatchStore } from './core/batchStore';
+import type { BatchStore } from './core/batches/batchStore';
 import { ContextKey } from './ids';
 
 /** The stores the context keys summarise (the account registry). */

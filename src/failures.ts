@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { ApiError, errorMessage, isCancellation } from './core/errors';
+import { ApiError, errorMessage, isCancellation } from './core/api/errors';
 import { CommandId } from './ids';
 import type { Logger } from './log';
 

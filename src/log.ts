@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
-import { plainText } from './core/format';
-import { Redactor } from './core/redact';
+import { plainText } from './core/util/text';
+import { Redactor } from './core/util/redact';
 
 /**
  * The extension's one output channel. Every line goes through the redactor, so even an

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { parsePriceOverrides, type PriceOverrides } from './core/cost';
+import { parsePriceOverrides, type PriceOverrides } from './core/cost/cost';
 import { CONFIG_SECTION } from './ids';
 
 /** The `openaiBatches.prices` setting key, under {@link CONFIG_SECTION}. */

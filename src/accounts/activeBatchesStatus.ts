@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { StoreSource } from '../contextKeys';
-import { isActive } from '../core/grouping';
+import { isActive } from '../core/batches/grouping';
 import { ViewId } from '../ids';
 
 /** The status-bar count of active batches, summed over every account; click to show them. */

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { baseUrlIdentity } from '../core/baseUrl';
+import { baseUrlIdentity } from '../core/api/baseUrl';
 
 const SECRET_PREFIX = 'openaiBatches.apiKey:';
 

@@ -1,9 +1,10 @@
 import * as vscode from 'vscode';
-import type { BatchStore } from '../core/batchStore';
-import { batchLabel, compareNewestFirst, createdAgo, humanizeStatus, ID_MAX, plainText } from '../core/format';
-import { statusOf } from '../core/grouping';
-import { isRecord } from '../core/json';
-import type { Batch } from '../core/types';
+import type { BatchStore } from '../core/batches/batchStore';
+import { batchLabel, compareNewestFirst, createdAgo, humanizeStatus } from '../core/batches/batchDisplay';
+import { ID_MAX, plainText } from '../core/util/text';
+import { statusOf } from '../core/batches/grouping';
+import { isRecord } from '../core/util/json';
+import type { Batch } from '../core/api/types';
 import { ViewId } from '../ids';
 import { BatchNode } from '../tree/nodes';
 

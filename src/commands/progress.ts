@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { isCancellation } from '../core/errors';
+import { isCancellation } from '../core/api/errors';
 
 /**
  * Runs a step under a cancellable notification progress, with an AbortSignal for the step.

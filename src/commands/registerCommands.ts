@@ -1,14 +1,14 @@
 import * as vscode from 'vscode';
-import { accountsFor, servicesOf } from '../accounts/accountRouting';
-import { addAccount, removeAccount } from './accountCommands';
-import { clearApiKey, setApiKey } from './apiKeyCommands';
+import { accountsFor, servicesOf } from './accountRouting';
+import { addAccount, removeAccount } from './accounts/accountCommands';
+import { clearApiKey, setApiKey } from './accounts/apiKeyCommands';
 import type { BatchArgument } from './batchPicker';
-import { cancelBatch, openBatch } from './batchCommands';
+import { cancelBatch, openBatch } from './batches/batchCommands';
 import { CommandId } from '../ids';
-import { copyId, type CopyTarget, insertOutputFileId } from './copyCommands';
-import { createBatch } from './createBatchCommand';
-import { clearFilter, filterBatches } from './filterCommands';
-import { downloadOutputFile, openResultFile } from './fileCommands';
+import { copyId, type CopyTarget, insertOutputFileId } from './batches/copyCommands';
+import { createBatch } from './create/createBatchCommand';
+import { clearFilter, filterBatches } from './batches/filterCommands';
+import { downloadOutputFile, openResultFile } from './files/batchFileCommands';
 import {
   copyFileId,
   createBatchFromFile,
@@ -19,16 +19,16 @@ import {
   openFile,
   refreshFiles,
   revealFile,
-} from './filesCommands';
-import { loadMore, refresh, reloadAll } from './listCommands';
-import { chooseProvider } from './providerCommands';
-import { openResults } from './resultsCommands';
-import { resubmitFailed } from './resubmitCommand';
+} from './files/filesViewCommands';
+import { loadMore, refresh, reloadAll } from './batches/listCommands';
+import { chooseProvider } from './accounts/providerCommands';
+import { openResults } from './results/resultsCommands';
+import { resubmitFailed } from './create/resubmitCommand';
 import { createSampleInput, openWalkthrough } from './walkthroughCommands';
 import type { Services } from './services';
 import { reportFailure } from '../failures';
-import { showCost } from './costCommands';
-import { cancelBatches, copyIds, downloadOutputFiles, selectedBatchIds } from './bulkCommands';
+import { showCost } from './batches/costCommands';
+import { cancelBatches, copyIds, downloadOutputFiles, selectedBatchIds } from './batches/bulkCommands';
 
 /** A command's handler: `args` are what VS Code passed (a tree node, an id, a URI…), untrusted. */
 type Handler = (services: Services, args: unknown[]) => unknown;

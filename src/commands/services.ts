@@ -1,10 +1,10 @@
 import type * as vscode from 'vscode';
 import type { AccountRegistry } from '../accounts/accountRegistry';
 import type { ApiKeyStore } from '../auth/apiKeyStore';
-import type { AccountFiles } from '../core/accountFiles';
+import type { AccountFiles } from '../core/files/accountFiles';
 import type { ConnectionManager } from '../connection';
-import type { BatchStore } from '../core/batchStore';
-import type { FileStores } from '../core/fileStore';
+import type { BatchStore } from '../core/batches/batchStore';
+import type { FileStores } from '../core/files/fileStore';
 import type { Logger } from '../log';
 import type { BatchTreeProvider } from '../tree/batchTreeProvider';
 import type { FilesTreeProvider } from '../tree/files/filesTreeProvider';

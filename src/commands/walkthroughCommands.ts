@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { freeSampleName, sampleBatchInput, SAMPLE_INPUT_FILENAME } from '../core/sampleInput';
+import { freeSampleName, sampleBatchInput, SAMPLE_INPUT_FILENAME } from '../core/input/sampleInput';
 import { WALKTHROUGH_ID } from '../ids';
 
 /** Opens the "Get started" walkthrough (also listed on the Welcome page). */

@@ -1,6 +1,6 @@
-import { FILE_ROLES, fileIdOf, type FileRole } from '../core/batchFacts';
-import type { BatchStore } from '../core/batchStore';
-import type { Batch } from '../core/types';
+import { FILE_ROLES, fileIdOf, type FileRole } from '../core/batches/batchFacts';
+import type { BatchStore } from '../core/batches/batchStore';
+import type { Batch } from '../core/api/types';
 
 /** Ids as they appear in code: `batch_…` and `file-…`. */
 export const ID_PATTERN = /\b(?:batch_[A-Za-z0-9]{6,}|file-[A-Za-z0-9]{6,})\b/;

@@ -1,21 +1,10 @@
 import * as vscode from 'vscode';
-import { batchFiles, fileIdOf, type FileRole } from '../core/batchFacts';
-import {
-  batchDescription,
-  batchLabel,
-  compareNewestFirst,
-  countsOf,
-  escapeMarkdown,
-  humanizeStatus,
-  ID_HOVER_MAX,
-  ID_MAX,
-  markdownCode,
-  plainText,
-  relativeTime,
-  unixSeconds,
-} from '../core/format';
-import { statusOf } from '../core/grouping';
-import type { Batch } from '../core/types';
+import { batchFiles, fileIdOf, type FileRole } from '../core/batches/batchFacts';
+import { batchDescription, batchLabel, compareNewestFirst, countsOf, humanizeStatus } from '../core/batches/batchDisplay';
+import { relativeTime, unixSeconds } from '../core/util/time';
+import { escapeMarkdown, ID_HOVER_MAX, ID_MAX, markdownCode, plainText } from '../core/util/text';
+import { statusOf } from '../core/batches/grouping';
+import type { Batch } from '../core/api/types';
 import { CommandId, CONFIG_SECTION } from '../ids';
 import { ID_PATTERN, IdLookup, type LookupAccount } from './idLookup';
 

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { CommandId } from '../ids';
-import { classifyJsonl, errorCount, type Problem, validateBatchInput, type ValidationResult } from '../core/jsonlValidation';
+import { classifyJsonl, errorCount, type Problem, validateBatchInput, type ValidationResult } from '../core/input/jsonlValidation';
 
 /** Quiet time after the last edit before a document is checked again. */
 const DEBOUNCE_MS = 300;

@@ -1,4 +1,4 @@
-import type { TokenCounters } from '../core/tokenEstimate';
+import type { TokenCounters } from '../core/cost/tokenEstimate';
 
 /**
  * The tokenizers, loaded on first use. In the packaged extension `./encodings` is a separate

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
-import { accountDescription, type AccountSettings } from '../core/accounts';
-import type { ConnectionState } from '../core/batchStore';
+import { accountDescription, type AccountSettings } from '../core/api/accounts';
+import type { ConnectionState } from '../core/batches/batchStore';
 import { NodeContext } from './contextValues';
 import type { TreeNode } from './nodes';
 

@@ -1,4 +1,4 @@
-import type { FileRole } from '../core/batchFacts';
+import type { FileRole } from '../core/batches/batchFacts';
 
 /** `contextValue`s of tree nodes, matched by `viewItem` in package.json menus. */
 export const NodeContext = {

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
-import type { BatchStore } from '../core/batchStore';
-import { errorMessage, isCancellation } from '../core/errors';
+import type { BatchStore } from '../core/batches/batchStore';
+import { errorMessage, isCancellation } from '../core/api/errors';
 import type { Logger } from '../log';
 
 /** At most this many `GET /files/{id}` at once, however many batches need one. */

@@ -1,12 +1,19 @@
 import * as vscode from 'vscode';
-import { batchFiles } from '../core/batchFacts';
-import { chainPrefix } from '../core/batchChains';
-import { canResubmit } from '../core/resubmit';
-import { batchDescription, batchLabel, batchPresentation, batchTooltipMarkdown, humanizeStatus, statusPresentation } from '../core/format';
-import { isActive, isCancellable, StatusGroup, statusOf } from '../core/grouping';
-import type { ProgressEstimate } from '../core/progressRate';
-import { progressDescription, progressTooltipMarkdown } from '../core/progressText';
-import type { Batch } from '../core/types';
+import { batchFiles } from '../core/batches/batchFacts';
+import { chainPrefix } from '../core/batches/batchChains';
+import { canResubmit } from '../core/input/resubmit';
+import {
+  batchDescription,
+  batchLabel,
+  batchPresentation,
+  batchTooltipMarkdown,
+  humanizeStatus,
+  statusPresentation,
+} from '../core/batches/batchDisplay';
+import { isActive, isCancellable, StatusGroup, statusOf } from '../core/batches/grouping';
+import type { ProgressEstimate } from '../core/batches/progressRate';
+import { progressDescription, progressTooltipMarkdown } from '../core/batches/progressText';
+import type { Batch } from '../core/api/types';
 import { CommandId } from '../ids';
 import { BatchFlag, FILE_FLAG, NodeContext } from './contextValues';
 import { readPriceOverrides } from '../priceSettings';
@@ -101,7 +108,7 @@ export class BatchNode implements TreeNode {
     readonly parent: StatusGroupNode,
     /** The size of its error file, when the batch's failures depend on it (see `format.failureVerdict`). */
     readonly errorFileBytes?: number,
-    /** Rate and ETA of a running batch (see `core/progressRate.ts`). */
+    /** Rate and ETA of a running batch (see `core/batches/progressRate.ts`). */
     readonly progress?: ProgressEstimate,
   ) {
     this.id = `${parent.id}/${batch.id}`;

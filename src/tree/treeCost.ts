@@ -1,13 +1,12 @@
 import * as vscode from 'vscode';
-import { batchCostEstimate, costLabel, type PriceOverrides, totalCost, totalLabel } from '../core/cost';
-import { matchesFilter } from '../core/filter';
-import { escapeMarkdown, plainText } from '../core/format';
-import type { Batch } from '../core/types';
-import type { BatchStore } from '../core/batchStore';
-import type { BatchTreeProvider } from './batchTreeProvider';
+import { batchCostEstimate, costLabel, type PriceOverrides, totalCost, totalLabel } from '../core/cost/cost';
+import { type BatchFilter, matchesFilter } from '../core/batches/filter';
+import { escapeMarkdown, plainText } from '../core/util/text';
+import type { Batch } from '../core/api/types';
+import type { BatchStore } from '../core/batches/batchStore';
 
 /** The batches the tree shows: all loaded ones, or those the filter keeps. */
-export function shownBatches(store: BatchStore, tree: Pick<BatchTreeProvider, 'filter'>): Batch[] {
+export function shownBatches(store: BatchStore, tree: { readonly filter: BatchFilter | undefined }): Batch[] {
   const filter = tree.filter;
   return filter ? store.batches.filter((batch) => matchesFilter(batch, filter)) : [...store.batches];
 }

@@ -1,8 +1,9 @@
 import * as vscode from 'vscode';
 import type { StoreSource } from '../contextKeys';
-import type { BatchStore } from '../core/batchStore';
-import { describeFilter, matchesFilter } from '../core/filter';
-import { plainText, relativeTime } from '../core/format';
+import type { BatchStore } from '../core/batches/batchStore';
+import { describeFilter, matchesFilter } from '../core/batches/filter';
+import { relativeTime } from '../core/util/time';
+import { plainText } from '../core/util/text';
 import type { BatchTreeProvider } from './batchTreeProvider';
 
 /** The text beside the view title: whether the tree is filtered, and whether it shows cached data not yet reconciled. */

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
-import type { BatchStore } from '../core/batchStore';
-import { limitDepth } from '../core/jsonDepth';
-import type { Batch } from '../core/types';
+import type { BatchStore } from '../core/batches/batchStore';
+import { limitDepth } from '../core/util/jsonDepth';
+import type { Batch } from '../core/api/types';
 
 /** The scheme is registered once for every account's documents; a URI's authority names its account. */
 const byAuthority = new Map<string, BatchJsonDocuments>();

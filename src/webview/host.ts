@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { errorMessage } from '../core/errors';
+import { errorMessage } from '../core/api/errors';
 import { reportFailure } from '../failures';
 import type { Logger } from '../log';
 

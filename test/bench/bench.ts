@@ -29,24 +29,23 @@ import * as vm from 'node:vm';
 import { performance } from 'node:perf_hooks';
 import * as esbuild from 'esbuild';
 import OpenAI from 'openai';
-import { BatchApiClient } from '../../src/core/client';
+import { BatchApiClient } from '../../src/core/api/client';
 import {
   batchDescription,
   batchLabel,
   batchPresentation,
   batchTooltipMarkdown,
-  escapeMarkdown,
-  formatTimestamp,
   humanizeStatus,
-  singleLine,
   statusPresentation,
-} from '../../src/core/format';
-import { groupByStatus } from '../../src/core/grouping';
-import { accountId, BatchCache } from '../../src/core/batchCache';
-import { BatchStore } from '../../src/core/batchStore';
-import { isActive } from '../../src/core/grouping';
-import { Pager } from '../../src/core/pager';
-import type { Batch, BatchList } from '../../src/core/types';
+} from '../../src/core/batches/batchDisplay';
+import { formatTimestamp } from '../../src/core/util/time';
+import { escapeMarkdown, singleLine } from '../../src/core/util/text';
+import { groupByStatus } from '../../src/core/batches/grouping';
+import { accountId, BatchCache } from '../../src/core/batches/batchCache';
+import { BatchStore } from '../../src/core/batches/batchStore';
+import { isActive } from '../../src/core/batches/grouping';
+import { Pager } from '../../src/core/api/pager';
+import type { Batch, BatchList } from '../../src/core/api/types';
 import { DEMO_NOW, generateBatches, generatedOutputChunks } from '../fake-api/data';
 import { startFakeApi } from '../fake-api/server';
 import { RESULTS_BENCH_BUDGETS, ResultsBenchFigures, runResultsBench } from './resultsBench';

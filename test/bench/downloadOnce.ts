@@ -11,8 +11,8 @@
  * process's user + system time meanwhile (all its threads, as curl's is all of curl's).
  */
 import * as fs from 'node:fs';
-import { BatchApiClient } from '../../src/core/client';
-import { downloadFile } from '../../src/core/download';
+import { BatchApiClient } from '../../src/core/api/client';
+import { downloadFile } from '../../src/core/files/download';
 
 async function main(): Promise<void> {
   const [baseUrl, warmUpId, fileId, destination] = process.argv.slice(2);

@@ -9,11 +9,11 @@
  * `node out/test/bench/filesBench.js [files]`.
  */
 import { performance } from 'node:perf_hooks';
-import { BatchStore } from '../../src/core/batchStore';
-import { BatchApiClient } from '../../src/core/client';
-import { fileDescription, fileUsage } from '../../src/core/files';
-import { FILE_PAGE_SIZE, FileStore } from '../../src/core/fileStore';
-import type { Batch } from '../../src/core/types';
+import { BatchStore } from '../../src/core/batches/batchStore';
+import { BatchApiClient } from '../../src/core/api/client';
+import { fileDescription, fileUsage } from '../../src/core/files/files';
+import { FILE_PAGE_SIZE, FileStore } from '../../src/core/files/fileStore';
+import type { Batch } from '../../src/core/api/types';
 import { startFakeApi } from '../fake-api/server';
 
 export interface FilesBenchOptions {

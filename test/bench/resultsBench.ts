@@ -14,8 +14,8 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { ResultsIndex } from '../../src/core/resultsIndex';
-import { RowFinder, type RowQuery, SORT_KEYS, type SortKey } from '../../src/core/resultsQuery';
+import { ResultsIndex } from '../../src/core/results/resultsIndex';
+import { RowFinder, type RowQuery, SORT_KEYS, type SortKey } from '../../src/core/results/resultsQuery';
 import { ROWS_PER_PAGE } from '../../src/webview/results/protocol';
 
 const MiB = 1024 * 1024;

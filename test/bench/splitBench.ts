@@ -12,7 +12,7 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { DEFAULT_SPLIT_LIMITS, scanForSplit, writeParts } from '../../src/core/splitInput';
+import { DEFAULT_SPLIT_LIMITS, scanForSplit, writeParts } from '../../src/core/input/splitInput';
 
 const MiB = 1024 * 1024;
 

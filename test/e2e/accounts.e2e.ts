@@ -1,5 +1,5 @@
 import * as assert from 'assert';
-import type { Batch } from '../../src/core/types';
+import type { Batch } from '../../src/core/api/types';
 import { generateBatches } from '../fake-api/data';
 import { FakeApi, startFakeApi } from '../fake-api/server';
 import { closeAfterScenario, openWorkbench, setApiKeyFromPalette, waitUntil, Workbench } from './workbench';

@@ -1,10 +1,10 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
-import { batchCostEstimate, costLabel } from '../../src/core/cost';
-import { PRICES_AS_OF } from '../../src/core/prices';
-import { describeInputEstimate, estimateInputTokens, inputCostEstimate } from '../../src/core/tokenEstimate';
-import type { Batch } from '../../src/core/types';
+import { batchCostEstimate, costLabel } from '../../src/core/cost/cost';
+import { PRICES_AS_OF } from '../../src/core/cost/prices';
+import { describeInputEstimate, estimateInputTokens, inputCostEstimate } from '../../src/core/cost/tokenEstimate';
+import type { Batch } from '../../src/core/api/types';
 import { loadTokenCounters } from '../../src/tokenizer/loadTokenizer';
 import { FakeApi, startFakeApi } from '../fake-api/server';
 import { closeAfterScenario, openWorkbench, waitUntil, Workbench, setApiKeyFromPalette } from './workbench';

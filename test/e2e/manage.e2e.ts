@@ -1,7 +1,7 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
-import type { Batch } from '../../src/core/types';
+import type { Batch } from '../../src/core/api/types';
 import { FakeApi, startFakeApi } from '../fake-api/server';
 import { delay } from '../harness/codeServer';
 import { openWorkbench, waitUntil, Workbench, closeAfterScenario, setApiKeyFromPalette } from './workbench';

@@ -1,6 +1,6 @@
 import * as assert from 'assert';
-import { batchLabel, humanizeStatus } from '../../src/core/format';
-import type { Batch } from '../../src/core/types';
+import { batchLabel, humanizeStatus } from '../../src/core/batches/batchDisplay';
+import type { Batch } from '../../src/core/api/types';
 import { FakeApi, startFakeApi } from '../fake-api/server';
 import { closeAfterScenario, openWorkbench, setApiKeyFromPalette, waitUntil, Workbench } from './workbench';
 

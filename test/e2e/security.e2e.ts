@@ -1,6 +1,6 @@
 import * as assert from 'assert';
 import type { Frame } from 'playwright-core';
-import type { Batch } from '../../src/core/types';
+import type { Batch } from '../../src/core/api/types';
 import { FakeApi, startFakeApi } from '../fake-api/server';
 import { openWorkbench, waitUntil, Workbench, closeAfterScenario, setApiKeyFromPalette } from './workbench';
 

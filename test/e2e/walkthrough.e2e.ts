@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { Locator } from 'playwright-core';
 import { FakeApi, startFakeApi } from '../fake-api/server';
-import { validateBatchInput } from '../../src/core/jsonlValidation';
+import { validateBatchInput } from '../../src/core/input/jsonlValidation';
 import { closeAfterScenario, openWorkbench, setApiKeyFromPalette, waitUntil, Workbench } from './workbench';
 
 const WALKTHROUGH = 'openai-batch-explorer.openai-batch-explorer#getStarted';

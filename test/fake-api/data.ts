@@ -7,8 +7,8 @@
  * `model`/`usage` on batches newer than MODEL_FIELDS_SINCE, as the API sends them today.
  */
 import fixture from './fixtures/openai-list-batches-page1.json';
-import { KNOWN_STATUSES } from '../../src/core/batchFacts';
-import type { Batch, BatchErrorItem, BatchUsage, KnownBatchStatus } from '../../src/core/types';
+import { KNOWN_STATUSES } from '../../src/core/batches/batchFacts';
+import type { Batch, BatchErrorItem, BatchUsage, KnownBatchStatus } from '../../src/core/api/types';
 
 export const DAY = 86_400;
 /** The demo clock: a fixed instant some months after the newest recorded batch. */

@@ -13,7 +13,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { createGzip } from 'node:zlib';
-import type { Batch, BatchErrorItem, FileObject } from '../../src/core/types';
+import type { Batch, BatchErrorItem, FileObject } from '../../src/core/api/types';
 import {
   BATCH_ENDPOINTS,
   newBatchRecord,

@@ -6,7 +6,7 @@ import { ToolName } from '../../src/ids';
 import { registerBatchTools } from '../../src/lm/batchTools';
 import { lmToolsApi, type LmToolsApi, resultText } from '../../src/lm/lmApi';
 import type { TestApi } from '../../src/extension';
-import type { Batch } from '../../src/core/types';
+import type { Batch } from '../../src/core/api/types';
 import type { FakeApi } from '../fake-api/server';
 import { cleanUp, connectToFake, forgetCachedFile, waitFor } from './helpers';
 

@@ -1,7 +1,7 @@
 // Auto-refresh, inside a real extension host against the fake API.
 import * as assert from 'assert';
 import * as vscode from 'vscode';
-import type { Batch } from '../../src/core/types';
+import type { Batch } from '../../src/core/api/types';
 import type { TestApi } from '../../src/extension';
 import { ViewId } from '../../src/ids';
 import type { FakeApi } from '../fake-api/server';

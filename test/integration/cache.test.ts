@@ -1,7 +1,7 @@
 import * as assert from 'assert';
 import { existsSync, readFileSync } from 'fs';
 import * as vscode from 'vscode';
-import { accountId, BatchCache } from '../../src/core/batchCache';
+import { accountId, BatchCache } from '../../src/core/batches/batchCache';
 import type { TestApi } from '../../src/extension';
 import type { FakeApi } from '../fake-api/server';
 import { connectToFake, disconnect, rootItems, waitFor } from './helpers';

@@ -2,8 +2,8 @@
 // tree. The modal confirmation cannot be answered from here; test/e2e/manage.e2e.ts clicks through it.
 import * as assert from 'assert';
 import * as vscode from 'vscode';
-import { requestCancel } from '../../src/commands/batchCommands';
-import { ApiError } from '../../src/core/errors';
+import { requestCancel } from '../../src/commands/batches/batchCommands';
+import { ApiError } from '../../src/core/api/errors';
 import type { TestApi } from '../../src/extension';
 import type { FakeApi } from '../fake-api/server';
 import { cleanUp, connectToFake, EXTENSION_ID, rootItems, treeBatches } from './helpers';

@@ -4,7 +4,7 @@ import * as assert from 'assert';
 import * as http from 'http';
 import type { AddressInfo } from 'net';
 import * as vscode from 'vscode';
-import { requestCancel } from '../../src/commands/batchCommands';
+import { requestCancel } from '../../src/commands/batches/batchCommands';
 import type { TestApi } from '../../src/extension';
 import { FakeApi, startFakeApi } from '../fake-api/server';
 import { cleanUp, configuration, connectToFake, forgetCachedFile, rootItems, waitFor } from './helpers';

@@ -1,7 +1,7 @@
 // The filter, inside a real extension host against the fake API.
 import * as assert from 'assert';
 import * as vscode from 'vscode';
-import { applyFilter } from '../../src/commands/filterCommands';
+import { applyFilter } from '../../src/commands/batches/filterCommands';
 import type { TestApi } from '../../src/extension';
 import type { FakeApi } from '../fake-api/server';
 import { cleanUp, connectToFake, rootItems, treeBatches } from './helpers';

@@ -2,7 +2,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { applyFilter } from '../../src/commands/filterCommands';
+import { applyFilter } from '../../src/commands/batches/filterCommands';
 import type { TestApi } from '../../src/extension';
 import type { TreeNode } from '../../src/tree/nodes';
 import { FakeApi, FakeApiOptions, startFakeApi } from '../fake-api/server';

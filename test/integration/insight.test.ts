@@ -2,8 +2,8 @@
 // host against the fake API. Bulk cancel's modal is clicked through in test/e2e/insight.e2e.ts.
 import * as assert from 'assert';
 import * as vscode from 'vscode';
-import { batchCostEstimate, costLabel, parsePriceOverrides, priceFor } from '../../src/core/cost';
-import { isActive } from '../../src/core/grouping';
+import { batchCostEstimate, costLabel, parsePriceOverrides, priceFor } from '../../src/core/cost/cost';
+import { isActive } from '../../src/core/batches/grouping';
 import type { TestApi } from '../../src/extension';
 import type { FakeApi } from '../fake-api/server';
 import type { TreeNode } from '../../src/tree/nodes';

@@ -1,6 +1,6 @@
 import * as assert from 'assert';
 import * as vscode from 'vscode';
-import { humanizeStatus } from '../../src/core/format';
+import { humanizeStatus } from '../../src/core/batches/batchDisplay';
 import type { TestApi } from '../../src/extension';
 import type { BatchNode } from '../../src/tree/nodes';
 import type { FakeApi } from '../fake-api/server';

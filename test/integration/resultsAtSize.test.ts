@@ -9,7 +9,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { promisify } from 'util';
 import * as vscode from 'vscode';
-import type { Batch } from '../../src/core/types';
+import type { Batch } from '../../src/core/api/types';
 import type { TestApi } from '../../src/extension';
 import type { HostToPage, PageToHost } from '../../src/webview/results/protocol';
 import { WRITE_FLAG } from '../bench/resultsBench';

@@ -5,7 +5,7 @@ import * as assert from 'assert';
 import { randomBytes } from 'crypto';
 import * as net from 'net';
 import * as vscode from 'vscode';
-import type { Batch } from '../../src/core/types';
+import type { Batch } from '../../src/core/api/types';
 import type { TestApi } from '../../src/extension';
 import type { TreeNode } from '../../src/tree/nodes';
 import { FakeApi, FakeApiOptions, startFakeApi } from '../fake-api/server';

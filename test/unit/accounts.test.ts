@@ -10,12 +10,12 @@ import {
   MAX_ACCOUNTS,
   parseAccounts,
   withoutAccount,
-} from '../../src/core/accounts';
-import { baseUrlIdentity } from '../../src/core/baseUrl';
-import { accountId, BatchCache } from '../../src/core/batchCache';
-import { BatchCacheSaver } from '../../src/core/batchCacheSaver';
-import { BatchStore } from '../../src/core/batchStore';
-import { BatchApiClient } from '../../src/core/client';
+} from '../../src/core/api/accounts';
+import { baseUrlIdentity } from '../../src/core/api/baseUrl';
+import { accountId, BatchCache } from '../../src/core/batches/batchCache';
+import { BatchCacheSaver } from '../../src/core/batches/batchCacheSaver';
+import { BatchStore } from '../../src/core/batches/batchStore';
+import { BatchApiClient } from '../../src/core/api/client';
 import { generateBatches } from '../fake-api/data';
 import { FakeApi, startFakeApi } from '../fake-api/server';
 

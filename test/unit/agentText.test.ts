@@ -1,8 +1,8 @@
 import * as assert from 'node:assert/strict';
-import { batchLine, batchText, ERRORS_LISTED, listText, resultsText } from '../../src/core/agentText';
-import { estimateProgress } from '../../src/core/progressRate';
-import { MAX_DISTINCT_ERRORS, summarizeResultFiles } from '../../src/core/resultsSummary';
-import type { Batch } from '../../src/core/types';
+import { batchLine, batchText, ERRORS_LISTED, listText, resultsText } from '../../src/core/agents/agentText';
+import { estimateProgress } from '../../src/core/batches/progressRate';
+import { MAX_DISTINCT_ERRORS, summarizeResultFiles } from '../../src/core/results/resultsSummary';
+import type { Batch } from '../../src/core/api/types';
 
 const NOW = 1_760_000_000_000;
 const WORD_JOINER = '\u2060';

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
-import { answerSummary } from '../../src/core/answers';
-import { BATCH_ENDPOINTS } from '../../src/core/jsonlValidation';
+import { answerSummary } from '../../src/core/results/answers';
+import { BATCH_ENDPOINTS } from '../../src/core/api/endpoints';
 import { mulberry32, outputLine } from '../fake-api/data';
 
 function float32Base64(values: number[]): string {

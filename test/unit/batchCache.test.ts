@@ -3,8 +3,8 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { accountId, BatchCache, boundSnapshot, CACHE_FORMAT_VERSION } from '../../src/core/batchCache';
-import type { Batch } from '../../src/core/types';
+import { accountId, BatchCache, boundSnapshot, CACHE_FORMAT_VERSION } from '../../src/core/batches/batchCache';
+import type { Batch } from '../../src/core/api/types';
 import { generateBatches } from '../fake-api/data';
 
 describe('BatchCache', () => {

@@ -2,12 +2,12 @@ import * as assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BatchCreationError, fileBlob, uploadAndCreateBatch } from '../../src/core/batchCreation';
-import { BatchApiClient } from '../../src/core/client';
-import { downloadFile } from '../../src/core/download';
-import { validateBatchInput } from '../../src/core/jsonlValidation';
-import { readLines } from '../../src/core/lineReader';
-import { joinResults } from '../../src/core/resultsJoin';
+import { BatchCreationError, fileBlob, uploadAndCreateBatch } from '../../src/core/input/batchCreation';
+import { BatchApiClient } from '../../src/core/api/client';
+import { downloadFile } from '../../src/core/files/download';
+import { validateBatchInput } from '../../src/core/input/jsonlValidation';
+import { readLines } from '../../src/core/util/lineReader';
+import { joinResults } from '../../src/core/results/resultsJoin';
 import { FakeApi, startFakeApi } from '../fake-api/server';
 import { FAST_RETRY } from './helpers';
 

@@ -1,9 +1,9 @@
 import * as assert from 'node:assert/strict';
-import { BatchStore } from '../../src/core/batchStore';
-import { BatchApiClient } from '../../src/core/client';
-import { isCancellation } from '../../src/core/errors';
-import { isActive } from '../../src/core/grouping';
-import type { Batch } from '../../src/core/types';
+import { BatchStore } from '../../src/core/batches/batchStore';
+import { BatchApiClient } from '../../src/core/api/client';
+import { isCancellation } from '../../src/core/api/errors';
+import { isActive } from '../../src/core/batches/grouping';
+import type { Batch } from '../../src/core/api/types';
 import { generateBatches } from '../fake-api/data';
 import { FakeApi, startFakeApi } from '../fake-api/server';
 import { FAST_RETRY, LIST } from './helpers';

@@ -5,9 +5,9 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { BatchApiClient, ClientOptions } from '../../src/core/client';
-import { downloadFile } from '../../src/core/download';
-import { ApiError } from '../../src/core/errors';
+import { BatchApiClient, ClientOptions } from '../../src/core/api/client';
+import { downloadFile } from '../../src/core/files/download';
+import { ApiError } from '../../src/core/api/errors';
 import { FakeApi, startFakeApi } from '../fake-api/server';
 
 // SPEC "Hostile input, second table": an endless or gzip-bomb body, a trickle, a lying

@@ -2,8 +2,8 @@ import * as assert from 'node:assert/strict';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { BatchApiClient, ClientOptions } from '../../src/core/client';
-import { ApiError } from '../../src/core/errors';
+import { BatchApiClient, ClientOptions } from '../../src/core/api/client';
+import { ApiError } from '../../src/core/api/errors';
 import { FakeApi, startFakeApi } from '../fake-api/server';
 import { FAST_RETRY } from './helpers';
 

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { CompletionWatcher } from '../../src/core/completionWatcher';
+import { CompletionWatcher } from '../../src/core/batches/completionWatcher';
 import { batch } from './helpers';
 
 describe('completion notifications', () => {

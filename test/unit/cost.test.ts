@@ -12,8 +12,8 @@ import {
   totalLabel,
   usageOfBatch,
   usageOfResponse,
-} from '../../src/core/cost';
-import { BATCH_DISCOUNT, PRICES_AS_OF, STANDARD_PRICES } from '../../src/core/prices';
+} from '../../src/core/cost/cost';
+import { BATCH_DISCOUNT, PRICES_AS_OF, STANDARD_PRICES } from '../../src/core/cost/prices';
 
 const none = new Map();
 const close = (actual: number, expected: number): void => assert.ok(Math.abs(actual - expected) < 1e-12, `${actual} ≠ ${expected}`);

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
-import { summarizeErrors } from '../../src/core/errorSummary';
-import { joinResults } from '../../src/core/resultsJoin';
-import { RowFinder } from '../../src/core/resultsQuery';
+import { summarizeErrors } from '../../src/core/results/errorSummary';
+import { joinResults } from '../../src/core/results/resultsJoin';
+import { RowFinder } from '../../src/core/results/resultsQuery';
 
 const input = (id: string): string =>
   JSON.stringify({ custom_id: id, method: 'POST', url: '/v1/chat/completions', body: { model: 'gpt-4o-mini' } });

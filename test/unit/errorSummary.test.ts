@@ -14,8 +14,8 @@ import {
   normalizeMessage,
   resultErrorKey,
   summarizeErrors,
-} from '../../src/core/errorSummary';
-import { readLines } from '../../src/core/lineReader';
+} from '../../src/core/results/errorSummary';
+import { readLines } from '../../src/core/util/lineReader';
 
 const errorLine = (id: string, code: string, message: string): string =>
   JSON.stringify({ id: `batch_req_${id}`, custom_id: id, response: null, error: { code, message } });

@@ -9,7 +9,7 @@ import {
   generateBatches,
   generatedOutputChunks,
 } from '../fake-api/data';
-import type { Batch, BatchList, FileObject } from '../../src/core/types';
+import type { Batch, BatchList, FileObject } from '../../src/core/api/types';
 
 interface Reply<T> {
   status: number;

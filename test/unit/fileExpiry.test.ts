@@ -1,13 +1,13 @@
 import * as assert from 'node:assert/strict';
-import { EXPIRES_AFTER_SECONDS, expiresAfterHours, uploadAndCreateBatch } from '../../src/core/batchCreation';
+import { EXPIRES_AFTER_SECONDS, expiresAfterHours, uploadAndCreateBatch } from '../../src/core/input/batchCreation';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { BatchApiClient } from '../../src/core/client';
-import { downloadFile } from '../../src/core/download';
-import { ApiError } from '../../src/core/errors';
-import { expiredFileMessage } from '../../src/core/format';
-import type { FileObject } from '../../src/core/types';
+import { BatchApiClient } from '../../src/core/api/client';
+import { downloadFile } from '../../src/core/files/download';
+import { ApiError } from '../../src/core/api/errors';
+import { expiredFileMessage } from '../../src/core/batches/batchDisplay';
+import type { FileObject } from '../../src/core/api/types';
 import { detailView, fileInfoOf } from '../../src/webview/detail/detailView';
 import { type FakeApi, startFakeApi } from '../fake-api/server';
 

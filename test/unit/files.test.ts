@@ -1,8 +1,8 @@
 import * as assert from 'node:assert/strict';
-import { BatchStore } from '../../src/core/batchStore';
-import { BatchApiClient } from '../../src/core/client';
-import { endpointOfLine, readFirstLine } from '../../src/core/fileContent';
-import { checkDelete, deleteFiles, loadActiveBatches } from '../../src/core/fileDeletion';
+import { BatchStore } from '../../src/core/batches/batchStore';
+import { BatchApiClient } from '../../src/core/api/client';
+import { endpointOfLine, readFirstLine } from '../../src/core/files/fileContent';
+import { checkDelete, deleteFiles, loadActiveBatches } from '../../src/core/files/fileDeletion';
 import {
   activeUses,
   bulkDeleteCandidates,
@@ -15,9 +15,9 @@ import {
   fileTooltipMarkdown,
   fileUsage,
   mergeNewestFirst,
-} from '../../src/core/files';
-import { FileStore } from '../../src/core/fileStore';
-import type { Batch, FileObject } from '../../src/core/types';
+} from '../../src/core/files/files';
+import { FileStore } from '../../src/core/files/fileStore';
+import type { Batch, FileObject } from '../../src/core/api/types';
 import { FakeApi, startFakeApi } from '../fake-api/server';
 import { batch } from './helpers';
 

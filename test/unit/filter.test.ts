@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { describeFilter, isFilterActive, matchesFilter } from '../../src/core/filter';
+import { describeFilter, isFilterActive, matchesFilter } from '../../src/core/batches/filter';
 import { batch } from './helpers';
 
 describe('filter', () => {

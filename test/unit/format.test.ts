@@ -6,11 +6,11 @@ import {
   batchTooltipMarkdown,
   countsOf,
   humanizeStatus,
-  relativeTime,
   statusPresentation,
-} from '../../src/core/format';
-import { groupByStatus, statusOf } from '../../src/core/grouping';
-import type { Batch } from '../../src/core/types';
+} from '../../src/core/batches/batchDisplay';
+import { relativeTime } from '../../src/core/util/time';
+import { groupByStatus, statusOf } from '../../src/core/batches/grouping';
+import type { Batch } from '../../src/core/api/types';
 import { bareBatch as b } from './helpers';
 
 describe('format', () => {

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { groupByStatus } from '../../src/core/grouping';
+import { groupByStatus } from '../../src/core/batches/grouping';
 import { bareBatch as b } from './helpers';
 
 describe('groupByStatus', () => {

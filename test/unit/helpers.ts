@@ -1,5 +1,5 @@
 // Small helpers shared by several unit test files.
-import type { Batch } from '../../src/core/types';
+import type { Batch } from '../../src/core/api/types';
 
 /** A retry policy fast enough for tests. */
 export const FAST_RETRY = { baseDelayMs: 5, maxDelayMs: 20, maxTotalWaitMs: 2_000 };

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
-import { ApiError } from '../../src/core/errors';
-import { type FetchedUpdate, fetchUpdate, type IncrementalOptions, mergeUpdate } from '../../src/core/incrementalRefresh';
-import type { Page } from '../../src/core/page';
+import { ApiError } from '../../src/core/api/errors';
+import { type FetchedUpdate, fetchUpdate, type IncrementalOptions, mergeUpdate } from '../../src/core/api/incrementalRefresh';
+import type { Page } from '../../src/core/api/page';
 
 type Item = { id: string; v?: number; done?: boolean; nested?: Record<string, unknown> };
 

@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
-import { BATCH_ENDPOINTS, validateBatchInput } from '../../src/core/jsonlValidation';
+import { validateBatchInput } from '../../src/core/input/jsonlValidation';
+import { BATCH_ENDPOINTS } from '../../src/core/api/endpoints';
 import { defaultModel, inputLine } from '../fake-api/data';
 
 function request(url: string, body: Record<string, unknown>, customId = 'r1'): string {

@@ -1,12 +1,12 @@
 import * as assert from 'node:assert/strict';
 import {
-  BATCH_ENDPOINTS,
   looksLikeBatchInput,
   locateMember,
   type Problem,
   type ProblemCode,
   validateBatchInput,
-} from '../../src/core/jsonlValidation';
+} from '../../src/core/input/jsonlValidation';
+import { BATCH_ENDPOINTS } from '../../src/core/api/endpoints';
 
 function chat(customId: string, extra: Record<string, unknown> = {}): string {
   return JSON.stringify({

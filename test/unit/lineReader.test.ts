@@ -4,8 +4,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
-import { MAX_LINE_BYTES, readLines } from '../../src/core/lineReader';
-import { joinResults, type OversizedLine } from '../../src/core/resultsJoin';
+import { MAX_LINE_BYTES, readLines } from '../../src/core/util/lineReader';
+import { joinResults } from '../../src/core/results/resultsJoin';
+import { type OversizedLine } from '../../src/core/util/lineReader';
 
 async function collect(source: AsyncIterable<string | OversizedLine>): Promise<(string | OversizedLine)[]> {
   const lines: (string | OversizedLine)[] = [];

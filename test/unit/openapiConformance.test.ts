@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
-import { BatchApiClient } from '../../src/core/client';
-import type { Batch } from '../../src/core/types';
+import { BatchApiClient } from '../../src/core/api/client';
+import type { Batch } from '../../src/core/api/types';
 import { loadDescription, type Schema, type SchemaRef, SchemaValidator } from '../fake-api/openapi/validate';
 import { type FakeApi, type FakeApiOptions, type LoggedRequest, startFakeApi } from '../fake-api/server';
 

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
-import { ApiError } from '../../src/core/errors';
-import type { Page } from '../../src/core/page';
-import { Pager } from '../../src/core/pager';
+import { ApiError } from '../../src/core/api/errors';
+import type { Page } from '../../src/core/api/page';
+import { Pager } from '../../src/core/api/pager';
 
 type Item = { id: string; v?: number };
 

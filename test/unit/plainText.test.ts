@@ -1,15 +1,7 @@
 import * as assert from 'node:assert/strict';
-import {
-  batchDescription,
-  batchLabel,
-  batchTooltipMarkdown,
-  humanizeStatus,
-  markdownCode,
-  markdownText,
-  plainText,
-  singleLine,
-} from '../../src/core/format';
-import type { Batch } from '../../src/core/types';
+import { batchDescription, batchLabel, batchTooltipMarkdown, humanizeStatus } from '../../src/core/batches/batchDisplay';
+import { markdownCode, markdownText, plainText, singleLine } from '../../src/core/util/text';
+import type { Batch } from '../../src/core/api/types';
 
 // VS Code's own parsers, copied from its sources: LINK_REGEX of parseLinkedText
 // (src/vs/base/common/linkedText.ts), which turns notification and progress text into links,

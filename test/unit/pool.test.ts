@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { settleWithConcurrency } from '../../src/core/pool';
+import { settleWithConcurrency } from '../../src/core/util/pool';
 
 describe('pool: bounded concurrency', () => {
   it('never runs more than the limit at once, keeps order, and settles failures without stopping', async () => {

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { Emitter } from '../../src/core/events';
+import { Emitter } from '../../src/core/util/events';
 import {
   estimateProgress,
   formatCount,
@@ -11,12 +11,12 @@ import {
   progressSentence,
   progressShort,
   RATE_WINDOW_MS,
-} from '../../src/core/progressRate';
-import { batchDescription } from '../../src/core/format';
-import { progressDescription, progressTooltipMarkdown } from '../../src/core/progressText';
-import { ProgressTracker } from '../../src/core/progressTracker';
+} from '../../src/core/batches/progressRate';
+import { batchDescription } from '../../src/core/batches/batchDisplay';
+import { progressDescription, progressTooltipMarkdown } from '../../src/core/batches/progressText';
+import { ProgressTracker } from '../../src/core/batches/progressTracker';
 import { progressView } from '../../src/webview/detail/progressView';
-import type { Batch } from '../../src/core/types';
+import type { Batch } from '../../src/core/api/types';
 
 const MIN = 60_000;
 const T0 = 1_700_000_000_000;

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
-import { KNOWN_STATUSES } from '../../src/core/batchFacts';
-import { BatchStore } from '../../src/core/batchStore';
-import { BatchApiClient } from '../../src/core/client';
+import { KNOWN_STATUSES } from '../../src/core/batches/batchFacts';
+import { BatchStore } from '../../src/core/batches/batchStore';
+import { BatchApiClient } from '../../src/core/api/client';
 import {
   batchDescription,
   batchLabel,
@@ -9,15 +9,14 @@ import {
   batchTooltipMarkdown,
   compareNewestFirst,
   failureVerdict,
-  fileStem,
-  formatTimestamp,
   humanizeStatus,
-  shortId,
-  unixSeconds,
-} from '../../src/core/format';
-import { canonicalStatus, groupByStatus, isActive, statusOf } from '../../src/core/grouping';
-import { apiVersionFor, isAzureV1 } from '../../src/core/providers';
-import type { Batch } from '../../src/core/types';
+} from '../../src/core/batches/batchDisplay';
+import { fileStem } from '../../src/core/util/fileNames';
+import { formatTimestamp, unixSeconds } from '../../src/core/util/time';
+import { shortId } from '../../src/core/util/text';
+import { canonicalStatus, groupByStatus, isActive, statusOf } from '../../src/core/batches/grouping';
+import { apiVersionFor, isAzureV1 } from '../../src/core/api/providers';
+import type { Batch } from '../../src/core/api/types';
 import { detailView, fileInfoOf } from '../../src/webview/detail/detailView';
 import { type FakeApi, parseQuirks, QUIRKS, startFakeApi } from '../fake-api/server';
 

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { isAzureV1, PROVIDER_PRESETS, type ProviderPreset, providerSettings } from '../../src/core/providers';
+import { isAzureV1, PROVIDER_PRESETS, type ProviderPreset, providerSettings } from '../../src/core/api/providers';
 
 function preset(id: ProviderPreset['id']): ProviderPreset {
   const found = PROVIDER_PRESETS.find((p) => p.id === id);

@@ -6,7 +6,6 @@ import {
   chainLinks,
   chainNeighbours,
   chainPrefix,
-  combineAttempts,
   findChain,
   fitMetadata,
   METADATA_LIMITS,
@@ -14,13 +13,14 @@ import {
   partMetadata,
   resubmitMetadata,
   unknownLinks,
-} from '../../src/core/batchChains';
-import { BatchApiClient } from '../../src/core/client';
-import { canResubmit, ResubmitScan } from '../../src/core/resubmit';
+} from '../../src/core/batches/batchChains';
+import { combineAttempts } from '../../src/core/results/combinedResults';
+import { BatchApiClient } from '../../src/core/api/client';
+import { canResubmit, ResubmitScan } from '../../src/core/input/resubmit';
 import { recoveryView } from '../../src/webview/detail/chainView';
 import { isPageMessage } from '../../src/webview/detail/protocol';
 import { isResultsPageMessage } from '../../src/webview/results/protocol';
-import { ResultsIndex } from '../../src/core/resultsIndex';
+import { ResultsIndex } from '../../src/core/results/resultsIndex';
 import {
   DEFAULT_SPLIT_LIMITS,
   newGroupId,
@@ -32,7 +32,7 @@ import {
   SplitPlanStore,
   SplitRunError,
   writeParts,
-} from '../../src/core/splitInput';
+} from '../../src/core/input/splitInput';
 import { FakeApi, startFakeApi } from '../fake-api/server';
 import { batch, FAST_RETRY } from './helpers';
 

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { Redactor } from '../../src/core/redact';
+import { Redactor } from '../../src/core/util/redact';
 
 describe('Redactor', () => {
   it('masks registered secrets and anything shaped like a key or auth header', () => {

@@ -2,10 +2,11 @@ import * as assert from 'node:assert/strict';
 import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isCancellation } from '../../src/core/errors';
-import { LineFile, readLineRecords } from '../../src/core/lineReader';
-import { ResultsIndex } from '../../src/core/resultsIndex';
-import { ANSWER_PREVIEW_CHARS, type LineRecord } from '../../src/core/resultsJoin';
+import { isCancellation } from '../../src/core/api/errors';
+import { LineFile, readLineRecords } from '../../src/core/util/lineReader';
+import { ResultsIndex } from '../../src/core/results/resultsIndex';
+import { ANSWER_PREVIEW_CHARS } from '../../src/core/results/resultsJoin';
+import { type LineRecord } from '../../src/core/util/lineReader';
 
 const request = (id: string, input = `text of ${id}`): string =>
   JSON.stringify({ custom_id: id, method: 'POST', url: '/v1/embeddings', body: { model: 'text-embedding-3-small', input } });

@@ -2,10 +2,10 @@ import * as assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readLines } from '../../src/core/lineReader';
-import { ResultsIndex } from '../../src/core/resultsIndex';
-import { answerSummary } from '../../src/core/answers';
-import { joinResults, toCsv, usageOf } from '../../src/core/resultsJoin';
+import { readLines } from '../../src/core/util/lineReader';
+import { ResultsIndex } from '../../src/core/results/resultsIndex';
+import { answerSummary } from '../../src/core/results/answers';
+import { joinResults, toCsv, usageOf } from '../../src/core/results/resultsJoin';
 
 const request = (id: string, url = '/v1/chat/completions'): string =>
   JSON.stringify({ custom_id: id, method: 'POST', url, body: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: id }] } });

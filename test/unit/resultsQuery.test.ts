@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
-import type { JoinedResult } from '../../src/core/resultsJoin';
-import { RowFinder, type RowQuery, SORT_KEYS } from '../../src/core/resultsQuery';
+import type { JoinedResult } from '../../src/core/results/resultsJoin';
+import { RowFinder, type RowQuery, SORT_KEYS } from '../../src/core/results/resultsQuery';
 import { isResultsPageMessage } from '../../src/webview/results/protocol';
 
 const row = (customId: string, line: number, fields: Partial<JoinedResult> = {}): JoinedResult => ({

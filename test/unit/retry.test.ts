@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
-import { BatchApiClient, ClientOptions } from '../../src/core/client';
-import { ApiError } from '../../src/core/errors';
-import { DEFAULT_RETRY_POLICY, retryDelayMs } from '../../src/core/retry';
+import { BatchApiClient, ClientOptions } from '../../src/core/api/client';
+import { ApiError } from '../../src/core/api/errors';
+import { DEFAULT_RETRY_POLICY, retryDelayMs } from '../../src/core/api/retry';
 import { FakeApi, startFakeApi } from '../fake-api/server';
 import { FAST_RETRY, LIST } from './helpers';
 

@@ -1,6 +1,6 @@
 import * as assert from 'assert';
-import { freeSampleName, sampleBatchInput, SAMPLE_INPUT_FILENAME } from '../../src/core/sampleInput';
-import { validateBatchInput } from '../../src/core/jsonlValidation';
+import { freeSampleName, sampleBatchInput, SAMPLE_INPUT_FILENAME } from '../../src/core/input/sampleInput';
+import { validateBatchInput } from '../../src/core/input/jsonlValidation';
 
 describe('walkthrough sample input', () => {
   it('is a batch input file the validator accepts without a single problem', () => {

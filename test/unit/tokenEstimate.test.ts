@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { countTokens as o200k } from 'gpt-tokenizer/cjs/encoding/o200k_base';
-import { parsePriceOverrides } from '../../src/core/cost';
-import { PRICES_AS_OF } from '../../src/core/prices';
+import { parsePriceOverrides } from '../../src/core/cost/cost';
+import { PRICES_AS_OF } from '../../src/core/cost/prices';
 import {
   describeInputEstimate,
   encodingFor,
@@ -9,7 +9,7 @@ import {
   inputCostEstimate,
   requestTokens,
   type TokenCounters,
-} from '../../src/core/tokenEstimate';
+} from '../../src/core/cost/tokenEstimate';
 import { loadTokenCounters } from '../../src/tokenizer/loadTokenizer';
 
 /** One token per word: makes the arithmetic visible. */

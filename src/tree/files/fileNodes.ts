@@ -1,8 +1,9 @@
 import * as vscode from 'vscode';
-import { activeUses, expiryState, fileDescription, fileLabel, fileTooltipMarkdown, type FileUse } from '../../core/files';
-import { batchLabel, batchPresentation, humanizeStatus, plainText } from '../../core/format';
-import { statusOf } from '../../core/grouping';
-import type { FileObject } from '../../core/types';
+import { activeUses, expiryState, fileDescription, fileLabel, fileTooltipMarkdown, type FileUse } from '../../core/files/files';
+import { batchLabel, batchPresentation, humanizeStatus } from '../../core/batches/batchDisplay';
+import { plainText } from '../../core/util/text';
+import { statusOf } from '../../core/batches/grouping';
+import type { FileObject } from '../../core/api/types';
 import { CommandId } from '../../ids';
 import { FileFlag, FileNodeContext } from '../contextValues';
 import { loadMoreItem, type LoadMoreText, type TreeNode } from '../nodes';

@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
-import type { BatchStore } from '../../core/batchStore';
-import { fileUsage } from '../../core/files';
-import type { FileStore, FileStores } from '../../core/fileStore';
-import { plainText } from '../../core/format';
+import type { BatchStore } from '../../core/batches/batchStore';
+import { fileUsage } from '../../core/files/files';
+import type { FileStore, FileStores } from '../../core/files/fileStore';
+import { plainText } from '../../core/util/text';
 import { CommandId, CONFIG_SECTION } from '../../ids';
 import type { Logger } from '../../log';
 import { ErrorNode, MessageNode, type TreeNode } from '../nodes';

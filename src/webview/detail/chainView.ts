@@ -1,7 +1,7 @@
-import { chainNeighbours } from '../../core/batchChains';
-import { batchLabel } from '../../core/format';
-import { canResubmit } from '../../core/resubmit';
-import type { Batch } from '../../core/types';
+import { chainNeighbours } from '../../core/batches/batchChains';
+import { batchLabel } from '../../core/batches/batchDisplay';
+import { canResubmit } from '../../core/input/resubmit';
+import type { Batch } from '../../core/api/types';
 import type { ChainLinkRow, RecoveryView } from './protocol';
 
 /**

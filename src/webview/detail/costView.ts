@@ -1,6 +1,6 @@
-import { batchCostEstimate, costLabel, type PriceOverrides, priceFor } from '../../core/cost';
-import { isRecord } from '../../core/json';
-import type { Batch } from '../../core/types';
+import { batchCostEstimate, costLabel, type PriceOverrides, priceFor } from '../../core/cost/cost';
+import { isRecord } from '../../core/util/json';
+import type { Batch } from '../../core/api/types';
 import type { DetailView } from './protocol';
 
 /** The detail page's cost line: the labelled estimate, or why there is none. */

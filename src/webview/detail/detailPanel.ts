@@ -1,11 +1,12 @@
 import * as vscode from 'vscode';
-import { FILE_ROLES, batchFiles, fileIdOf } from '../../core/batchFacts';
-import type { BatchStore } from '../../core/batchStore';
-import type { BatchApiClient } from '../../core/client';
-import { errorMessage, isCancellation } from '../../core/errors';
-import { batchLabel, singleLine } from '../../core/format';
-import { limitDepth } from '../../core/jsonDepth';
-import type { Batch } from '../../core/types';
+import { FILE_ROLES, batchFiles, fileIdOf } from '../../core/batches/batchFacts';
+import type { BatchStore } from '../../core/batches/batchStore';
+import type { BatchApiClient } from '../../core/api/client';
+import { errorMessage, isCancellation } from '../../core/api/errors';
+import { batchLabel } from '../../core/batches/batchDisplay';
+import { singleLine } from '../../core/util/text';
+import { limitDepth } from '../../core/util/jsonDepth';
+import type { Batch } from '../../core/api/types';
 import { CommandId, PanelType } from '../../ids';
 import type { Logger } from '../../log';
 import type { BatchJsonDocuments } from '../batchJsonDocument';
@@ -19,7 +20,7 @@ import { copyToClipboard } from '../../clipboard';
 import { readPriceOverrides } from '../../priceSettings';
 import { costView } from './costView';
 import { DetailErrorGroups } from './errorGroups';
-import type { ProgressTracker } from '../../core/progressTracker';
+import type { ProgressTracker } from '../../core/batches/progressTracker';
 import { progressView } from './progressView';
 
 export interface DetailPanelDeps {

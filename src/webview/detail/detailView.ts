@@ -1,18 +1,10 @@
-import { FILE_ROLES, fileIdOf, TIMELINE_STEPS } from '../../core/batchFacts';
-import {
-  batchLabel,
-  batchPresentation,
-  countsOf,
-  failureVerdict,
-  formatBytes,
-  formatTimestamp,
-  humanizeStatus,
-  relativeTime,
-  unixSeconds,
-} from '../../core/format';
-import { isActive, isCancellable, statusOf } from '../../core/grouping';
-import { isRecord } from '../../core/json';
-import type { Batch, FileObject } from '../../core/types';
+import { FILE_ROLES, fileIdOf, TIMELINE_STEPS } from '../../core/batches/batchFacts';
+import { batchLabel, batchPresentation, countsOf, failureVerdict, humanizeStatus } from '../../core/batches/batchDisplay';
+import { formatTimestamp, relativeTime, unixSeconds } from '../../core/util/time';
+import { formatBytes } from '../../core/util/text';
+import { isActive, isCancellable, statusOf } from '../../core/batches/grouping';
+import { isRecord } from '../../core/util/json';
+import type { Batch, FileObject } from '../../core/api/types';
 import type { DetailView, FileRow, Moment } from './protocol';
 
 /** What `GET /files/{id}` said about a file. */

@@ -1,6 +1,7 @@
-import { countsOf, formatTimestamp, unixSeconds } from '../../core/format';
-import { doneOf, type ProgressEstimate, type ProgressSample, progressSentence, progressShort } from '../../core/progressRate';
-import type { Batch } from '../../core/types';
+import { countsOf } from '../../core/batches/batchDisplay';
+import { formatTimestamp, unixSeconds } from '../../core/util/time';
+import { doneOf, type ProgressEstimate, type ProgressSample, progressSentence, progressShort } from '../../core/batches/progressRate';
+import type { Batch } from '../../core/api/types';
 import type { ProgressView } from './protocol';
 
 /** The detail page's progress section for a measured batch: headline, sentence and chart points. */

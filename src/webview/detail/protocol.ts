@@ -2,9 +2,9 @@
  * The one message protocol between the batch detail panel (extension host) and its page. The
  * page imports its types only (`import type`); the validators here run in the host.
  */
-import type { FileRole } from '../../core/batchFacts';
-import { isRecord } from '../../core/json';
-import type { Batch } from '../../core/types';
+import type { FileRole } from '../../core/batches/batchFacts';
+import { isRecord } from '../../core/util/json';
+import type { Batch } from '../../core/api/types';
 
 export type { Batch, FileRole };
 
@@ -89,7 +89,7 @@ export interface RecoveryView {
   group?: string;
 }
 
-/** One group of the error summary, as the page shows it (see `core/errorSummary`). */
+/** One group of the error summary, as the page shows it (see `core/results/errorSummary`). */
 export interface ErrorGroupRow {
   /** `412 × rate_limit_exceeded`, `3 × invalid_request_error: …`. */
   label: string;

@@ -1,8 +1,8 @@
-import { type ChainMember, findChain, unknownLinks } from '../../core/batchChains';
-import { fileIdOf } from '../../core/batchFacts';
-import type { BatchApiClient } from '../../core/client';
-import { isCancellation } from '../../core/errors';
-import type { Batch } from '../../core/types';
+import { type ChainMember, findChain, unknownLinks } from '../../core/batches/batchChains';
+import { fileIdOf } from '../../core/batches/batchFacts';
+import type { BatchApiClient } from '../../core/api/client';
+import { isCancellation } from '../../core/api/errors';
+import type { Batch } from '../../core/api/types';
 
 /** How many missing originals are fetched to complete a chain: resubmissions of resubmissions are rare. */
 const MAX_FETCHED = 20;

@@ -2,7 +2,7 @@
  * The message protocol between the results panel (extension host) and its page. The page
  * imports its types only (`import type`); the validators here run in the host.
  */
-import { isRecord } from '../../core/json';
+import { isRecord } from '../../core/util/json';
 import {
   EXPORT_FORMATS,
   type ExportFormat,
@@ -14,7 +14,7 @@ import {
   type RowQuery,
   SORT_KEYS,
   type SortKey,
-} from '../../core/resultsQuery';
+} from '../../core/results/resultsQuery';
 
 export type { ExportFormat, Outcome, OutcomeFilter, RowQuery, SortKey };
 

@@ -1,5 +1,5 @@
-import { type CostUsage, estimateCost, formatUsd, type PriceOverrides, totalCost, totalLabel } from '../../core/cost';
-import type { JoinedResult, TokenUsage } from '../../core/resultsJoin';
+import { type CostUsage, estimateCost, formatUsd, type PriceOverrides, totalCost, totalLabel } from '../../core/cost/cost';
+import type { JoinedResult, TokenUsage } from '../../core/results/resultsJoin';
 
 /** A result line's usage as tokens to price; undefined without input tokens. */
 function costUsage(usage: TokenUsage | undefined): CostUsage | undefined {

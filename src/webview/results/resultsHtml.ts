@@ -1,4 +1,4 @@
-import { MAX_SEARCH_CHARS } from '../../core/resultsQuery';
+import { MAX_SEARCH_CHARS } from '../../core/results/resultsQuery';
 import { buildPage, type PageHtmlOptions } from '../html';
 
 /**

@@ -1,0 +1,312 @@
+import { randomBytes } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { rename, rm, stat } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { ApiError } from '../api/errors';
+import { formatBytes } from '../util/text';
+import { isRecord } from '../util/json';
+import { LineFile, readLineRecords } from '../util/lineReader';
+import {
+  CSV_HEADER,
+  type FullResult,
+  type JoinedResult,
+  type JoinOptions,
+  type JoinReport,
+  joinResults,
+  readableJson,
+  type ResultFile,
+  summarizeResult,
+  toCsv,
+  toJsonl,
+} from './resultsJoin';
+import { type LineLocation, type LineRecord } from '../util/lineReader';
+import { type ExportFormat, RowFinder, type RowQuery } from './resultsQuery';
+import { combineAttempts } from './combinedResults';
+
+/** The local copies of a batch's files; any may be absent. */
+export interface ResultFilePaths {
+  input?: string;
+  output?: string;
+  error?: string;
+}
+
+type FileRole = keyof ResultFilePaths;
+
+export interface IndexProgress {
+  file: FileRole;
+  /** Bytes of `file` read so far, of `total`. */
+  bytes: number;
+  total: number;
+}
+
+export interface OpenResultsOptions extends JoinOptions {
+  signal?: AbortSignal;
+  /** Called at most every {@link PROGRESS_INTERVAL_MS} while the files are read. */
+  onProgress?: (progress: IndexProgress) => void;
+}
+
+/** One page of the table: the rows (with their index, the handle the page sends back) and where it is. */
+export interface RowPage {
+  rows: { index: number; row: JoinedResult }[];
+  /** 0-based, clamped to the pages there are. */
+  page: number;
+  /** Rows the query keeps, on all pages. */
+  matched: number;
+}
+
+/** An expanded row, as text: the whole answer and the request, response and error as readable JSON. */
+export interface ResultDetail {
+  answer: string | null;
+  request: string | null;
+  response: string | null;
+  error: string | null;
+}
+
+export interface ExportOptions {
+  signal?: AbortSignal;
+  /** Called after each row is written. */
+  onProgress?: (written: number, total: number) => void;
+}
+
+const PROGRESS_INTERVAL_MS = 200;
+
+/**
+ * Longest line shown in an expanded row. Longer ones (image results) would make a page of
+ * hundreds of megabytes of text; they are still exported whole.
+ */
+export const MAX_DETAIL_LINE_BYTES = 16 * 1024 * 1024;
+
+/** Export text is handed to the file in pieces of about this many characters. */
+const EXPORT_PIECE_CHARS = 256 * 1024;
+
+/**
+ * The results of one batch, indexed: the compact joined rows in memory and, for each, where its
+ * request and result lines are in the local files. Search, sort and paging run over the rows;
+ * an expanded row or an export reads its lines back by offset, so memory does not grow with
+ * the size of the files.
+ */
+export class ResultsIndex {
+  private readonly finder: RowFinder;
+
+  private constructor(
+    readonly report: JoinReport,
+    /** The file sets rows read back from: one, or one per batch of a chain (`row.source`). */
+    private readonly paths: ResultFilePaths | readonly ResultFilePaths[],
+    private readonly endpoint: string | null | undefined,
+  ) {
+    this.finder = new RowFinder(report.rows);
+  }
+
+  /**
+   * The combined results of a chain (resubmissions, split parts): one row per `custom_id`, the
+   * latest attempt's, each reading its lines back from its own batch's files. Rows are copies.
+   */
+  static combine(parts: readonly { index: ResultsIndex; attempt: number; batchId: string }[]): ResultsIndex {
+    const sources = parts.map(({ index }) =>
+      Array.isArray(index.paths) ? (index.paths as ResultFilePaths[])[0] : (index.paths as ResultFilePaths),
+    );
+    const combined = combineAttempts(parts.map(({ index, attempt }) => ({ attempt, rows: index.rows })));
+    // `line` becomes the request's place in the original input (parts one after another), as
+    // its first attempt had it; `inputAt` still points into the input of the attempt shown.
+    let line = 0;
+    const rows = combined.map(({ row, source, attempt, attempts }): JoinedResult => ({
+      ...row,
+      line: row.line < 0 ? -1 : ++line,
+      source,
+      attempt,
+      attempts,
+      batchId: parts[source].batchId,
+    }));
+    const counts = { succeeded: 0, failed: 0, missing: 0, unmatched: 0 };
+    for (const row of rows) {
+      counts[row.outcome]++;
+      if (row.line < 0) counts.unmatched++;
+    }
+    const reports = parts.map(({ index }) => index.report);
+    const report: JoinReport = {
+      rows,
+      counts,
+      skipped: reports.flatMap((r) => r.skipped).slice(0, 100),
+      skippedCount: reports.reduce((n, r) => n + r.skippedCount, 0),
+      overLimit: reports.reduce((n, r) => n + r.overLimit, 0),
+    };
+    return new ResultsIndex(report, sources, parts[0]?.index.endpoint);
+  }
+
+  /** Reads the files once, line by line, keeping for each row only what the table shows and where its lines are. */
+  static async open(paths: ResultFilePaths, options: OpenResultsOptions = {}): Promise<ResultsIndex> {
+    const source = async (role: FileRole): Promise<AsyncGenerator<LineRecord> | undefined> => {
+      const path = paths[role];
+      return path ? tracked(role, path, (await stat(path)).size, options) : undefined;
+    };
+    const report = await joinResults(await source('input'), await source('output'), await source('error'), options);
+    return new ResultsIndex(report, paths, options.endpoint);
+  }
+
+  get rows(): readonly JoinedResult[] {
+    return this.report.rows;
+  }
+
+  /** The indexes of the rows a query keeps, in its order. */
+  find(query: RowQuery): Uint32Array {
+    return this.finder.find(query);
+  }
+
+  /** One page of the rows a query keeps. */
+  page(query: RowQuery, page: number, pageSize: number): RowPage {
+    const indexes = this.finder.find(query);
+    const last = Math.max(0, Math.ceil(indexes.length / pageSize) - 1);
+    const current = Math.min(Math.max(0, page), last);
+    const rows = Array.from(indexes.subarray(current * pageSize, (current + 1) * pageSize), (index) => ({ index, row: this.rows[index] }));
+    return { rows, page: current, matched: indexes.length };
+  }
+
+  /** A row's request and result read back from the files, for the expanded row: embeddings as their dimensions and norm. */
+  async detail(index: number): Promise<ResultDetail | undefined> {
+    const row = this.rows[index];
+    if (!row) return undefined;
+    const files = new OpenFiles(this.paths, this.endpoint);
+    try {
+      const tooLong = (at: LineLocation, file: FileRole, line: number): string =>
+        `This line is ${formatBytes(at.bytes)}, too long to show here: export the row as JSONL, or open the ${file} file at line ${line}.`;
+      const request = row.inputAt && row.inputAt.bytes > MAX_DETAIL_LINE_BYTES ? tooLong(row.inputAt, 'input', row.line) : undefined;
+      const result =
+        row.resultAt && row.resultAt.bytes > MAX_DETAIL_LINE_BYTES
+          ? tooLong(row.resultAt, row.resultAt.file, row.resultAt.line)
+          : undefined;
+      const full = await files.full(row, { request: request === undefined, result: result === undefined });
+      return {
+        answer: full.answer ?? row.answer ?? null,
+        request: request ?? readableJson(full.request),
+        response: result ?? readableJson(full.response),
+        error: result === undefined ? readableJson(full.error) : null,
+      };
+    } finally {
+      await files.close();
+    }
+  }
+
+  /**
+   * Writes the rows at `indexes` (in that order) to `destination` as CSV or JSON Lines, streamed:
+   * each row's lines are read back from the files as it is written, so an export of a 1.5 GB
+   * output holds one row at a time. The text goes to a temporary file renamed into place when
+   * complete, so a cancelled or failed export leaves nothing under the final name.
+   */
+  async exportRows(
+    indexes: ArrayLike<number>,
+    format: ExportFormat,
+    destination: string,
+    options: ExportOptions = {},
+  ): Promise<{ rows: number }> {
+    const { rows, paths, endpoint } = this;
+    const total = indexes.length;
+    async function* text(): AsyncGenerator<string> {
+      // Owned by the generator: when the export stops, a read in flight ends before the files close.
+      const files = new OpenFiles(paths, endpoint);
+      try {
+        let piece = format === 'csv' ? CSV_HEADER : '';
+        for (let i = 0; i < total; i++) {
+          const row = rows[indexes[i]];
+          if (format === 'csv') {
+            // Only a cut answer needs its line read again; everything else is in the row.
+            const answer = row.answerCut ? (await files.full(row, { request: false, result: true })).answer : row.answer;
+            piece += toCsv([{ ...row, answer }], false);
+          } else {
+            const full = await files.full(row, { request: true, result: true });
+            piece += toJsonl([{ ...row, ...full, answer: full.answer ?? row.answer }]);
+          }
+          options.onProgress?.(i + 1, total);
+          if (piece.length >= EXPORT_PIECE_CHARS) {
+            yield piece;
+            piece = '';
+          }
+        }
+        if (piece) yield piece;
+      } finally {
+        await files.close();
+      }
+    }
+    const temporary = `${destination}.${randomBytes(8).toString('hex')}.part`;
+    try {
+      await pipeline(Readable.from(text()), createWriteStream(temporary, { flags: 'wx' }), { signal: options.signal });
+      await rename(temporary, destination);
+    } catch (error) {
+      await rm(temporary, { force: true });
+      if (options.signal?.aborted) throw new ApiError('cancelled', 'The export was cancelled.');
+      throw error;
+    }
+    return { rows: total };
+  }
+}
+
+/** Yields a file's line records, reporting progress and stopping when the signal aborts. */
+async function* tracked(file: FileRole, path: string, total: number, options: OpenResultsOptions): AsyncGenerator<LineRecord> {
+  let next = Date.now() + PROGRESS_INTERVAL_MS;
+  for await (const record of readLineRecords(path)) {
+    if (options.signal?.aborted) throw new ApiError('cancelled', 'Reading the results was cancelled.');
+    yield record;
+    if (options.onProgress && Date.now() >= next) {
+      options.onProgress({ file, bytes: record.offset + record.bytes, total });
+      next = Date.now() + PROGRESS_INTERVAL_MS;
+    }
+  }
+}
+
+/** The batch's files, each opened on first use and kept open until {@link close}: one task's worth. */
+class OpenFiles {
+  /** By path: a chain's rows read from several batches' files. */
+  private readonly open = new Map<string, Promise<LineFile>>();
+
+  constructor(
+    private readonly sources: ResultFilePaths | readonly ResultFilePaths[],
+    private readonly endpoint: string | null | undefined,
+  ) {}
+
+  /** A row's request and result lines read back and parsed; checks they are still the row's. */
+  async full(row: JoinedResult, read: { request: boolean; result: boolean }): Promise<FullResult> {
+    const full: FullResult = {};
+    const paths = Array.isArray(this.sources) ? (this.sources as ResultFilePaths[])[row.source ?? 0] : (this.sources as ResultFilePaths);
+    if (read.request && row.inputAt) full.request = await this.readJson(paths, 'input', row.inputAt, row.customId);
+    if (read.result && row.resultAt) {
+      const result = await this.readJson(paths, row.resultAt.file, row.resultAt, row.customId);
+      full.response = result.response ?? undefined;
+      full.error = result.error ?? undefined;
+      full.answer = summarizeResult(result, this.endpoint).answer;
+    }
+    return full;
+  }
+
+  async close(): Promise<void> {
+    const files = await Promise.allSettled(this.open.values());
+    this.open.clear();
+    await Promise.all(files.map((file) => (file.status === 'fulfilled' ? file.value.close() : Promise.resolve())));
+  }
+
+  private async readJson(
+    paths: ResultFilePaths | undefined,
+    role: 'input' | ResultFile,
+    at: LineLocation,
+    customId: string,
+  ): Promise<Record<string, unknown>> {
+    const path = paths?.[role];
+    if (!path) throw new Error(`The ${role} file is not available.`);
+    let file = this.open.get(path);
+    if (!file) {
+      file = LineFile.open(path);
+      this.open.set(path, file);
+    }
+    const text = await (await file).read(at.offset, at.bytes);
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      value = undefined;
+    }
+    // The cached copy was replaced since it was indexed: better no answer than another request's.
+    if (!isRecord(value) || value.custom_id !== customId) {
+      throw new Error(`The ${role} file changed since it was read (no "${customId}" at byte ${at.offset}); reopen the results.`);
+    }
+    return value;
+  }
+}

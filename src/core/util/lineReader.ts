@@ -1,0 +1,155 @@
+import { open, type FileHandle } from 'node:fs/promises';
+
+/**
+ * Longest line read into memory: 64 MiB. The longest legitimate JSONL lines are image results
+ * (up to 10 base64 images per request) and requests with inline images, a few MB to tens of MB;
+ * a line over this is reported by size and skipped, so one line costs at most about three times
+ * this while it is decoded and parsed.
+ */
+export const MAX_LINE_BYTES = 64 * 1024 * 1024;
+
+const NEWLINE = 0x0a;
+const CARRIAGE_RETURN = 0x0d;
+
+export interface ReadLinesOptions {
+  /** Default {@link MAX_LINE_BYTES}. */
+  maxLineBytes?: number;
+  /** Bytes per read; default 1 MiB. */
+  chunkBytes?: number;
+}
+
+/**
+ * The lines of a UTF-8 text file, streamed (LF or CRLF; a leading BOM is dropped), so a 200 MB
+ * JSONL file is never held as one string. A line longer than `maxLineBytes` is yielded as an
+ * {@link OversizedLine} instead of text: its bytes are counted and dropped as they stream by,
+ * so memory stays bounded however long it is, and the lines after it are read as usual.
+ */
+export async function* readLines(path: string, options: ReadLinesOptions = {}): AsyncGenerator<string | OversizedLine> {
+  for await (const record of readLineRecords(path, options)) yield record.text;
+}
+
+/**
+ * {@link readLines} with where each line is in the file: its byte offset and length without the
+ * line break (and without the BOM on the first line), so {@link LineFile.read} can read exactly
+ * that text back later without the file being held.
+ */
+export async function* readLineRecords(path: string, options: ReadLinesOptions = {}): AsyncGenerator<LineRecord> {
+  const limit = options.maxLineBytes ?? MAX_LINE_BYTES;
+  // One buffer, reused for every read: skipping a long line allocates nothing.
+  const buffer = Buffer.allocUnsafe(options.chunkBytes ?? 1024 * 1024);
+  /** The current line's pieces, while it is within the limit. */
+  let pieces: Buffer[] = [];
+  let length = 0;
+  let tooLong = false;
+  let first = true;
+  /** File offsets of the current line's first byte and of the current chunk. */
+  let lineStart = 0;
+  let chunkStart = 0;
+  /** The line's last byte, kept when its bytes are dropped so a CR can still be left out of its length. */
+  let lastByte = -1;
+
+  /** `copy`: the piece outlives this read, and so must not be a view of the reused buffer. */
+  const add = (piece: Buffer, copy: boolean): void => {
+    length += piece.length;
+    if (piece.length > 0) lastByte = piece[piece.length - 1];
+    if (tooLong) return;
+    if (length > limit) {
+      tooLong = true;
+      pieces = [];
+    } else if (piece.length > 0) {
+      pieces.push(copy ? Buffer.from(piece) : piece);
+    }
+  };
+  const finish = (next: number): LineRecord => {
+    let record: LineRecord;
+    if (tooLong) {
+      record = { text: { bytes: length, limit }, offset: lineStart, bytes: length - (lastByte === CARRIAGE_RETURN ? 1 : 0) };
+    } else {
+      let bytes = pieces.length === 1 ? pieces[0] : Buffer.concat(pieces, length);
+      let offset = lineStart;
+      if (bytes[bytes.length - 1] === CARRIAGE_RETURN) bytes = bytes.subarray(0, bytes.length - 1);
+      if (first && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) {
+        bytes = bytes.subarray(3);
+        offset += 3;
+      }
+      record = { text: bytes.toString('utf8'), offset, bytes: bytes.length };
+    }
+    pieces = [];
+    length = 0;
+    tooLong = false;
+    first = false;
+    lastByte = -1;
+    lineStart = next;
+    return record;
+  };
+
+  const file = await open(path, 'r');
+  try {
+    for (;;) {
+      const { bytesRead } = await file.read(buffer, 0, buffer.length, null);
+      if (bytesRead === 0) break;
+      const chunk = buffer.subarray(0, bytesRead);
+      let start = 0;
+      for (let end = chunk.indexOf(NEWLINE); end >= 0; end = chunk.indexOf(NEWLINE, start)) {
+        // The line is decoded before the next read, so its last piece can stay a view.
+        add(chunk.subarray(start, end), false);
+        start = end + 1;
+        yield finish(chunkStart + start);
+      }
+      add(chunk.subarray(start), true);
+      chunkStart += bytesRead;
+    }
+    if (length > 0 || tooLong) yield finish(chunkStart);
+  } finally {
+    await file.close();
+  }
+}
+
+/**
+ * One file opened to read lines back by the location {@link readLineRecords} gave them. Opened
+ * for one task (showing a row, an export) and closed after it, so no handle outlives the task.
+ */
+export class LineFile {
+  private constructor(
+    private readonly handle: FileHandle,
+    readonly path: string,
+  ) {}
+
+  static async open(path: string): Promise<LineFile> {
+    return new LineFile(await open(path, 'r'), path);
+  }
+
+  /** The text of the line at `offset`, `bytes` long; fails if the file is now shorter. */
+  async read(offset: number, bytes: number): Promise<string> {
+    if (bytes > MAX_LINE_BYTES) throw new Error(`A line of ${bytes} bytes is over the ${MAX_LINE_BYTES}-byte limit.`);
+    const buffer = Buffer.allocUnsafe(bytes);
+    let done = 0;
+    while (done < bytes) {
+      const { bytesRead } = await this.handle.read(buffer, done, bytes - done, offset + done);
+      if (bytesRead === 0) throw new Error(`${this.path} ended before byte ${offset + bytes}: it changed after it was read.`);
+      done += bytesRead;
+    }
+    return buffer.toString('utf8');
+  }
+
+  close(): Promise<void> {
+    return this.handle.close();
+  }
+}
+
+/** A line that was not read because it is longer than the reader's limit: only its size is known. */
+export interface OversizedLine {
+  bytes: number;
+  limit: number;
+}
+
+/** Where a line is in its file: its first byte and its length, without the line break. */
+export interface LineLocation {
+  offset: number;
+  bytes: number;
+}
+
+/** A line as `readLineRecords` yields it: its text (or only its size, when too long) and where it is. */
+export interface LineRecord extends LineLocation {
+  text: string | OversizedLine;
+}
