@@ -5,6 +5,7 @@
 // from disk (re-read when their modification time changes).
 import fs from 'node:fs';
 import path from 'node:path';
+import process from 'node:process';
 
 const SPECIFIER = /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+|\brequire\s*\(\s*)['"](\.{1,2}\/[^'"]+)['"]/g;
 const EXTENSIONS = ['.ts', '.tsx', '/index.ts'];
