@@ -1,5 +1,7 @@
 import * as vscode from 'vscode';
-import { type AccountSettings, implicitAccount, parseAccounts, type ParsedAccounts } from './core/api/accounts';
+import * as path from 'path';
+import { type EnvironmentValues, readEnvironment } from './core/api/environment';
+import { type AccountSettings, implicitAccount, parseAccounts, type ParsedAccounts, type WorkspaceOrigin } from './core/api/accounts';
 import { expiresAfterHours } from './core/input/batchCreation';
 import type { AuthHeaderStyle } from './core/api/client';
 import { apiVersionFor } from './core/api/providers';
@@ -39,12 +41,15 @@ export function readSettings(): ExplorerSettings {
     return Number.isFinite(value) ? Math.min(max, Math.max(min, value)) : fallback;
   };
   const text = (name: string, fallback = ''): string => String(config.get<string>(name, fallback) ?? fallback).trim();
-  const baseUrl = text('baseUrl', DEFAULT_BASE_URL) || DEFAULT_BASE_URL;
+  // As the OpenAI SDKs do: OPENAI_BASE_URL, OPENAI_ORG_ID and OPENAI_PROJECT_ID stand in for settings that are not set.
+  const env = environmentValues(config);
+  const orEnv = (name: string, fromEnv: string | undefined): string => (isSet(config, name) ? text(name) : (fromEnv ?? ''));
+  const baseUrl = orEnv('baseUrl', env.baseUrl) || DEFAULT_BASE_URL;
   return {
     baseUrl,
     pageSize: int('pageSize', 20, 1, 100),
-    organization: text('organization'),
-    project: text('project'),
+    organization: orEnv('organization', env.organization),
+    project: orEnv('project', env.project),
     autoRefreshSeconds: int('autoRefreshSeconds', 30, 0, 3600),
     requestTimeoutSeconds: int('requestTimeoutSeconds', 30, 1, 600),
     authHeader: config.get<string>('authHeader') === 'api-key' ? 'api-key' : 'bearer',
@@ -61,10 +66,86 @@ export function readSettings(): ExplorerSettings {
 /** The account `openaiBatches.baseUrl`, `.organization`, `.project`, `.authHeader` and `.apiVersion` describe. */
 export function implicitSettings(): AccountSettings {
   const { baseUrl, organization, project, authHeader, apiVersion } = readSettings();
-  return implicitAccount({ baseUrl, organization, project, authHeader, apiVersion });
+  return implicitAccount({ baseUrl, organization, project, authHeader, apiVersion, hostChosenBy: baseUrlChosenBy(baseUrl) });
 }
 
 /** Every account: the implicit one first, then `openaiBatches.accounts` (see `parseAccounts`). */
 export function readAccounts(): ParsedAccounts {
-  return parseAccounts(vscode.workspace.getConfiguration(CONFIG_SECTION).get<unknown>('accounts'), implicitSettings());
+  const config = vscode.workspace.getConfiguration(CONFIG_SECTION);
+  const implicit = implicitSettings();
+  const parsed = parseAccounts(config.get<unknown>('accounts'), implicit);
+  const inspected = config.inspect<unknown>('accounts');
+  const origin = workspaceOrigin(inspected, config.get<unknown>('accounts'));
+  if (!origin) return parsed;
+  // Entries the user's own settings list too were chosen by the user; the others by the workspace.
+  const own = new Set(parseAccounts(inspected?.globalValue, implicit).accounts.map((account) => account.id));
+  return {
+    ...parsed,
+    accounts: parsed.accounts.map((account) => (account.implicit || own.has(account.id) ? account : { ...account, hostChosenBy: origin })),
+  };
+}
+
+/**
+ * Whether `openaiBatches.useEnvironmentKey` is on. Only the user settings keep it on (a cloned
+ * repository must not send the environment's key anywhere); any scope can turn it off.
+ */
+export function environmentEnabled(config = vscode.workspace.getConfiguration(CONFIG_SECTION)): boolean {
+  const inspected = config.inspect<boolean>('useEnvironmentKey');
+  if (inspected?.workspaceValue === false || inspected?.workspaceFolderValue === false) return false;
+  return inspected?.globalValue ?? true;
+}
+
+/** The OPENAI_* variables, or nothing when `openaiBatches.useEnvironmentKey` is off. */
+export function environmentValues(config = vscode.workspace.getConfiguration(CONFIG_SECTION)): EnvironmentValues {
+  return environmentEnabled(config) ? readEnvironment() : {};
+}
+
+/**
+ * The environment's key (`OPENAI_API_KEY`) for `account`: only the default account, only while
+ * `openaiBatches.useEnvironmentKey` is on, never for a host a workspace's settings chose.
+ */
+export function environmentKeyFor(account: AccountSettings): string | undefined {
+  return account.implicit && !account.hostChosenBy ? environmentValues().apiKey : undefined;
+}
+
+/** True when a setting has a value in any settings file (not only its default). */
+function isSet(config: vscode.WorkspaceConfiguration, name: string): boolean {
+  const inspected = config.inspect(name);
+  return [inspected?.globalValue, inspected?.workspaceValue, inspected?.workspaceFolderValue].some((value) => value !== undefined);
+}
+
+/**
+ * The workspace settings that chose the effective base URL, when they chose another host than the
+ * user's settings (or the environment, or the default) would have: undefined when the user chose it.
+ */
+export function baseUrlChosenBy(baseUrl: string): WorkspaceOrigin | undefined {
+  const config = vscode.workspace.getConfiguration(CONFIG_SECTION);
+  const inspected = config.inspect<string>('baseUrl');
+  const origin = workspaceOrigin(inspected, config.get<string>('baseUrl'));
+  if (!origin) return undefined;
+  const userChoice = inspected?.globalValue?.trim() || environmentValues(config).baseUrl || DEFAULT_BASE_URL;
+  return sameHost(userChoice, baseUrl) ? undefined : origin;
+}
+
+/** Same scheme and host: a key the user would send to one goes to the same server with the other. */
+function sameHost(a: string, b: string): boolean {
+  try {
+    const [x, y] = [new URL(a.trim()), new URL(b.trim())];
+    return x.protocol === y.protocol && x.host.toLowerCase() === y.host.toLowerCase();
+  } catch {
+    return a.trim() === b.trim();
+  }
+}
+
+/** The workspace scope whose value is the effective one, and the file it lives in as shown to the user. */
+function workspaceOrigin(
+  inspected: { workspaceValue?: unknown; workspaceFolderValue?: unknown } | undefined,
+  effective: unknown,
+): WorkspaceOrigin | undefined {
+  const same = (value: unknown): boolean => value !== undefined && JSON.stringify(value) === JSON.stringify(effective);
+  if (same(inspected?.workspaceFolderValue)) return { scope: 'workspaceFolder', file: '.vscode/settings.json' };
+  if (!same(inspected?.workspaceValue)) return undefined;
+  const workspaceFile = vscode.workspace.workspaceFile;
+  const file = workspaceFile && workspaceFile.scheme !== 'untitled' ? path.basename(workspaceFile.fsPath) : '.vscode/settings.json';
+  return { scope: 'workspace', file };
 }

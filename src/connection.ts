@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
 import type { ApiKeyStore } from './auth/apiKeyStore';
 import { CONFIG_SECTION } from './ids';
-import { implicitSettings, readSettings } from './config';
+import { ENV_VARS } from './core/api/environment';
+import { environmentKeyFor, implicitSettings, readSettings } from './config';
 import type { AccountSettings } from './core/api/accounts';
 import { accountId, BatchCache } from './core/batches/batchCache';
 import type { BatchCacheSaver } from './core/batches/batchCacheSaver';
@@ -11,7 +12,19 @@ import { ApiError, errorMessage } from './core/api/errors';
 import type { Logger } from './log';
 
 /** Settings that change which account is talked to, or how. */
-const CONNECTION_SETTINGS = ['baseUrl', 'pageSize', 'organization', 'project', 'requestTimeoutSeconds', 'authHeader', 'apiVersion'];
+const CONNECTION_SETTINGS = [
+  'baseUrl',
+  'pageSize',
+  'organization',
+  'project',
+  'requestTimeoutSeconds',
+  'authHeader',
+  'apiVersion',
+  'useEnvironmentKey',
+];
+
+/** Where the key in use comes from: SecretStorage, or `OPENAI_API_KEY` (never stored unless the user says Store It). */
+export type KeySource = 'stored' | 'environment';
 /** The same for an account of `openaiBatches.accounts` (its own fields change through the registry, which reconnects it). */
 const LISTED_ACCOUNT_SETTINGS = ['pageSize', 'requestTimeoutSeconds'];
 
@@ -24,6 +37,7 @@ export class ConnectionManager implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private generation = 0;
   private signature: string | undefined;
+  private source: KeySource | undefined;
 
   constructor(
     private readonly store: BatchStore,
@@ -52,8 +66,11 @@ export class ConnectionManager implements vscode.Disposable {
   async reconnect(): Promise<void> {
     const generation = ++this.generation;
     const settings = { ...readSettings(), ...this.account() };
-    const apiKey = await this.keys.getFor(settings);
+    const stored = await this.keys.getFor(settings);
     if (generation !== this.generation) return; // a newer reconnect won the race
+    const fromEnvironment = stored ? undefined : environmentKeyFor(settings);
+    const apiKey = stored ?? fromEnvironment;
+    const source: KeySource | undefined = stored ? 'stored' : fromEnvironment ? 'environment' : undefined;
     const signature = JSON.stringify([
       settings.id,
       settings.baseUrl,
@@ -64,9 +81,12 @@ export class ConnectionManager implements vscode.Disposable {
       settings.authHeader,
       settings.apiVersion,
       apiKey,
+      source,
+      settings.hostChosenBy?.scope,
     ]);
     if (signature === this.signature && this.store.state.kind !== 'misconfigured') return;
     this.signature = signature;
+    this.source = source;
     // Without a key (cleared here or in another window) the signed-out account's cache is not written back.
     if (apiKey) this.saver.flush();
     else this.saver.cancel();
@@ -74,6 +94,8 @@ export class ConnectionManager implements vscode.Disposable {
     this.log.redactor.add(apiKey);
     if (!apiKey) {
       this.log.info(`No API key stored for ${settings.implicit ? settings.baseUrl : `account "${settings.name}" (${settings.baseUrl})`}.`);
+      if (settings.hostChosenBy && settings.implicit && environmentKeyFor({ ...settings, hostChosenBy: undefined }))
+        this.log.info(`${ENV_VARS.apiKey} is not used for ${settings.baseUrl}: this workspace's settings chose that host.`);
       this.store.setConnection({ kind: 'signedOut' });
       return;
     }
@@ -99,10 +121,16 @@ export class ConnectionManager implements vscode.Disposable {
     const cached = settings.cacheSize > 0 ? await this.cache.load(account) : undefined;
     if (generation !== this.generation) return;
     this.saver.remember(account);
-    this.log.info(`Connected to ${client.baseUrl}${cached ? ` (painted ${cached.snapshot.items.length} cached batches)` : ''}.`);
+    const keyNote = source === 'environment' ? ` with the API key from the environment (${ENV_VARS.apiKey}; not stored)` : '';
+    this.log.info(`Connected to ${client.baseUrl}${keyNote}${cached ? ` (painted ${cached.snapshot.items.length} cached batches)` : ''}.`);
     this.store.setConnection({ kind: 'ready', client, account }, cached);
     // Reconcile the cached tree in the background, after it has been painted.
     if (cached) setTimeout(() => void this.store.refresh(), 0);
+  }
+
+  /** Where the key in use comes from; undefined while signed out. */
+  get keySource(): KeySource | undefined {
+    return this.source;
   }
 
   /** The account this connection is for, as configured now. */

@@ -4,7 +4,11 @@ import { ContextKey } from './ids';
 
 /** The stores the context keys summarise (the account registry). */
 export interface StoreSource {
-  readonly accounts: readonly { readonly store: BatchStore }[];
+  readonly accounts: readonly {
+    readonly store: BatchStore;
+    readonly settings?: { readonly implicit: boolean; readonly baseUrl: string; readonly hostChosenBy?: unknown };
+    readonly keySource?: 'stored' | 'environment';
+  }[];
   readonly multiple: boolean;
   readonly onDidChangeAnyStore: vscode.Event<void>;
 }
@@ -31,6 +35,10 @@ export class StoreContextKeys implements vscode.Disposable {
       stores.some((store) => store.hasLoaded && store.hasMore),
     );
     this.set(ContextKey.multipleAccounts, this.source.multiple);
+    const primary = this.source.accounts.find((account) => account.settings?.implicit);
+    this.set(ContextKey.environmentKey, primary?.keySource === 'environment');
+    // The welcome view would hide whose host it is: the tree says it instead.
+    this.set(ContextKey.workspaceHost, !this.source.multiple && !!primary?.settings?.hostChosenBy);
   }
 
   private set(key: string, value: boolean): void {

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { ApiKeyStore } from './auth/apiKeyStore';
 import { AccountRegistry } from './accounts/accountRegistry';
 import { ActiveBatchesStatus } from './accounts/activeBatchesStatus';
+import { EnvironmentKeyStatus } from './accounts/environmentKeyStatus';
 import { registerCommands } from './commands/registerCommands';
 import type { Services } from './commands/services';
 import { StoreContextKeys } from './contextKeys';
@@ -17,6 +18,7 @@ import { BatchTreeProvider } from './tree/batchTreeProvider';
 import { FilesTreeProvider } from './tree/files/filesTreeProvider';
 import { bindViewDescription } from './tree/viewDescription';
 import { ViewId } from './ids';
+import { openDemoWalkthrough } from './commands/walkthroughCommands';
 
 /**
  * What `activate` returns in the test host only: the wired services, which the integration
@@ -63,6 +65,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
     tree,
     treeView,
     activeStatus,
+    new EnvironmentKeyStatus(accounts),
     registerIdProviders(accounts),
     bindViewDescription(treeView, accounts, tree),
   );
@@ -90,6 +93,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
   // The agent tools answer for the first account (the one the single-account settings describe).
   context.subscriptions.push(registerBatchTools({ store, files, log, progress: accounts.primary.progress }, lmToolsApi()));
   await accounts.connectAll();
+  // `npm run demo` (OPENAI_BATCHES_DEMO=1, a loopback API): the walkthrough opens beside the view.
+  void openDemoWalkthrough(accounts.primary.settings.baseUrl);
   log.info(`Activated in ${activationMs.toFixed(1)} ms (tree view registered).`);
   return context.extensionMode === vscode.ExtensionMode.Test ? { services, context, activationMs } : undefined;
 }

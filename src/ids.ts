@@ -38,6 +38,7 @@ export const CommandId = {
   revealFile: 'openaiBatches.revealFile',
   getStarted: 'openaiBatches.getStarted',
   createSampleInput: 'openaiBatches.createSampleInput',
+  storeEnvironmentKey: 'openaiBatches.storeEnvironmentKey',
 } as const;
 
 export type CommandId = (typeof CommandId)[keyof typeof CommandId];
@@ -51,6 +52,10 @@ export const ContextKey = {
   multipleAccounts: 'openaiBatches.multipleAccounts',
   /** A batch was created in this window: the walkthrough's create step completes on it. */
   batchCreated: 'openaiBatches.batchCreated',
+  /** The default account uses the key from the environment (`OPENAI_API_KEY`): Store It applies. */
+  environmentKey: 'openaiBatches.environmentKey',
+  /** The only account's host was chosen by a workspace's settings: the tree, not the welcome view, says so. */
+  workspaceHost: 'openaiBatches.workspaceHost',
 } as const;
 
 /** Views contributed in package.json (`contributes.views`). */

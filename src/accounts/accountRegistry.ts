@@ -85,6 +85,11 @@ export class AccountContext implements vscode.Disposable {
     return this.current.id;
   }
 
+  /** Where this account's key comes from: SecretStorage, or the environment (`OPENAI_API_KEY`); undefined while signed out. */
+  get keySource(): 'stored' | 'environment' | undefined {
+    return this.connection.keySource;
+  }
+
   /** Read live for the implicit account, whose settings change without the registry (`openaiBatches.baseUrl`, …). */
   get settings(): AccountSettings {
     return this.current.implicit ? implicitSettings() : this.current;

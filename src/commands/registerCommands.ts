@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { accountsFor, servicesOf } from './accountRouting';
 import { addAccount, removeAccount } from './accounts/accountCommands';
-import { clearApiKey, setApiKey } from './accounts/apiKeyCommands';
+import { clearApiKey, setApiKey, storeEnvironmentKey } from './accounts/apiKeyCommands';
 import type { BatchArgument } from './batchPicker';
 import { cancelBatch, openBatch } from './batches/batchCommands';
 import { CommandId } from '../ids';
@@ -46,6 +46,7 @@ const copyOneOrMany = (services: Services, target: CopyTarget, args: unknown[]):
 const HANDLERS: Record<CommandId, Handler> = {
   [CommandId.setApiKey]: (services) => setApiKey(services),
   [CommandId.clearApiKey]: (services) => clearApiKey(services),
+  [CommandId.storeEnvironmentKey]: (services) => storeEnvironmentKey(services),
   [CommandId.chooseProvider]: (services) => chooseProvider(services),
   [CommandId.refresh]: (services) => refresh(services),
   [CommandId.reloadAll]: (services) => reloadAll(services),
@@ -93,6 +94,7 @@ const HANDLERS: Record<CommandId, Handler> = {
  */
 const GLOBAL_COMMANDS: ReadonlySet<string> = new Set<CommandId>([
   CommandId.chooseProvider, // writes the implicit account's settings (openaiBatches.baseUrl, …)
+  CommandId.storeEnvironmentKey, // OPENAI_API_KEY is only ever the implicit account's
   CommandId.addAccount,
   CommandId.removeAccount,
   CommandId.filter, // the filter applies to every account's groups

@@ -1,10 +1,42 @@
 import * as vscode from 'vscode';
+import { demoHost } from '../core/api/environment';
 import { freeSampleName, sampleBatchInput, SAMPLE_INPUT_FILENAME } from '../core/input/sampleInput';
-import { WALKTHROUGH_ID } from '../ids';
+import { ViewId, WALKTHROUGH_ID } from '../ids';
 
-/** Opens the "Get started" walkthrough (also listed on the Welcome page). */
+/** Opens the "Get started" walkthrough (also listed on the Welcome page), pinned. */
 export async function openWalkthrough(): Promise<void> {
   await vscode.commands.executeCommand('workbench.action.openWalkthrough', WALKTHROUGH_ID, false);
+  await pinWalkthrough();
+}
+
+/**
+ * `workbench.action.openWalkthrough` opens the walkthrough as a preview tab (its title is in
+ * italics), and the next editor opened in preview in that group replaces it: a file clicked in
+ * the Explorer (to paste a copied id into), a file opened from Quick Open. The walkthrough's own
+ * buttons pin it (they run `workbench.action.keepEditor`), so it stayed open when a step's button
+ * was used and vanished when the palette was. Pinned at once, it stays until the user closes it.
+ * The command opens the editor without waiting for it, so this waits for its tab (an editor the
+ * API does not know: no `input`) to become active, at most two seconds.
+ */
+async function pinWalkthrough(): Promise<void> {
+  for (let waited = 0; waited <= 2_000; waited += 50) {
+    const tab = vscode.window.tabGroups.activeTabGroup.activeTab;
+    if (tab && tab.input === undefined) {
+      if (tab.isPreview) await vscode.commands.executeCommand('workbench.action.keepEditor');
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+let demoWalkthroughOpened = false;
+
+/** In `npm run demo`'s window (see `demoHost`), once: shows the Batches view with the walkthrough beside it. */
+export async function openDemoWalkthrough(baseUrl: string): Promise<void> {
+  if (demoWalkthroughOpened || !demoHost(baseUrl)) return;
+  demoWalkthroughOpened = true;
+  await vscode.commands.executeCommand(`${ViewId.batches}.focus`);
+  await openWalkthrough();
 }
 
 /**

@@ -1,4 +1,6 @@
 import * as vscode from 'vscode';
+import { workspaceHostNote } from '../auth/workspaceHost';
+import { ENV_VARS } from '../core/api/environment';
 import { fileIdOf } from '../core/batches/batchFacts';
 import type { AccountSettings } from '../core/api/accounts';
 import type { BatchStore } from '../core/batches/batchStore';
@@ -11,6 +13,7 @@ import { CommandId, CONFIG_SECTION, ViewId } from '../ids';
 import type { ProgressTracker } from '../core/batches/progressTracker';
 import type { Logger } from '../log';
 import { AccountNode } from './accountNode';
+import { NodeContext } from './contextValues';
 import { ErrorFileSizes } from './errorFileSizes';
 import { BatchNode, batchTooltip, ErrorNode, LoadMoreNode, MessageNode, StatusGroupNode, TreeNode } from './nodes';
 
@@ -21,6 +24,8 @@ export interface TreeAccount {
   readonly store: BatchStore;
   /** Rates and ETAs of the account's running batches, for their descriptions and tooltips. */
   readonly progress?: ProgressTracker;
+  /** Where its key comes from (undefined while signed out): a key from the environment is said in the tree. */
+  readonly keySource?: 'stored' | 'environment';
 }
 
 /** The accounts the tree shows (the account registry). */
@@ -90,8 +95,8 @@ export class BatchTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
     }
     this.forgetRemovedAccounts();
     return this.source.accounts.map(
-      ({ settings, store }) =>
-        new AccountNode(settings, store.state.kind, store.hasLoaded ? store.batches.length : undefined, !!store.refreshError),
+      ({ settings, store, keySource }) =>
+        new AccountNode(settings, store.state.kind, store.hasLoaded ? store.batches.length : undefined, !!store.refreshError, keySource),
     );
   }
 
@@ -144,6 +149,43 @@ export class BatchTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
     return entry.sizes;
   }
 
+  /** Lines above an account's batches: a host chosen by the workspace, a key from the environment (with Store It). */
+  private keyNotes(settings: AccountSettings, keySource: TreeAccount['keySource'], parent: AccountNode | undefined): TreeNode[] {
+    const notes: TreeNode[] = [];
+    const hostNote = workspaceHostNote(settings);
+    if (hostNote)
+      notes.push(
+        new MessageNode(
+          'message/workspaceHost',
+          hostNote,
+          vscode.l10n.t(
+            '{0}. Your user settings did not choose this host. A key is sent to it only after you confirm; remove the setting from {1} to use your own host.',
+            hostNote,
+            settings.hostChosenBy?.file ?? '',
+          ),
+          'warning',
+          parent,
+          { command: 'workbench.action.openWorkspaceSettingsFile', title: vscode.l10n.t('Open Workspace Settings'), arguments: [] },
+        ),
+      );
+    if (keySource === 'environment')
+      notes.push(
+        new MessageNode(
+          'message/environmentKey',
+          vscode.l10n.t('API key from the environment ({0})', ENV_VARS.apiKey),
+          vscode.l10n.t(
+            "The key comes from {0} in VS Code's environment and is not stored. Store It keeps it in SecretStorage; openaiBatches.useEnvironmentKey turns this off.",
+            ENV_VARS.apiKey,
+          ),
+          'key',
+          parent,
+          undefined,
+          { description: vscode.l10n.t('not stored'), contextValue: NodeContext.environmentKey },
+        ),
+      );
+    return notes;
+  }
+
   private forgetRemovedAccounts(): void {
     const stores = new Set(this.source.accounts.map((account) => account.store));
     for (const [store, entry] of this.errorFiles) {
@@ -157,21 +199,26 @@ export class BatchTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
   }
 
   /** An account's nodes: the roots when it is the only account, else the children of its {@link AccountNode}. */
-  private async accountNodes({ id, settings, store }: TreeAccount, parent: AccountNode | undefined): Promise<TreeNode[]> {
+  private async accountNodes({ id, settings, store, keySource }: TreeAccount, parent: AccountNode | undefined): Promise<TreeNode[]> {
     const state = store.state;
+    const notes = this.keyNotes(settings, keySource, parent);
     if (state.kind === 'signedOut') {
-      if (!parent) return []; // the welcome view takes over
+      // The welcome view takes over, unless a workspace chose the host: then the tree says so.
+      if (!parent && !settings.hostChosenBy) return [];
+      const hostNote = workspaceHostNote(settings);
       return [
+        ...notes,
         new MessageNode(
           'message/signedOut',
           vscode.l10n.t('Set API Key…'),
-          vscode.l10n.t('No API key is stored for {0}.', settings.name),
+          [vscode.l10n.t('No API key is stored for {0}.', settings.name), hostNote].filter(Boolean).join('\n'),
           'key',
           parent,
           {
             command: CommandId.setApiKey,
             title: vscode.l10n.t('Set API Key'),
           },
+          { description: hostNote ? vscode.l10n.t('no API key · {0}', hostNote) : undefined },
         ),
       ];
     }
@@ -204,7 +251,7 @@ export class BatchTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
       }
     }
 
-    const nodes: TreeNode[] = [];
+    const nodes: TreeNode[] = [...notes];
     const error = store.refreshError;
     if (error) {
       const message = this.log.shown(error.message);

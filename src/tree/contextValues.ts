@@ -8,6 +8,8 @@ export const NodeContext = {
   error: 'error',
   message: 'message',
   account: 'account',
+  /** The note that the key comes from the environment (`OPENAI_API_KEY`): Store It applies. */
+  environmentKey: 'environmentKey',
 } as const;
 
 /** Flags appended to a batch node's contextValue (space separated) to say which actions apply. */

@@ -225,6 +225,7 @@ export class MessageNode implements TreeNode {
     private readonly icon = 'info',
     readonly parent?: TreeNode,
     private readonly command?: vscode.Command,
+    private readonly extra: { description?: string; contextValue?: string } = {},
   ) {
     this.id = underParent(parent, id);
   }
@@ -238,8 +239,10 @@ export class MessageNode implements TreeNode {
     item.id = this.id;
     item.iconPath = themeIcon(this.icon);
     item.tooltip = this.tooltip ?? this.label;
-    item.contextValue = NodeContext.message;
-    if (this.command) item.command = { ...this.command, arguments: [this] };
+    item.description = this.extra.description;
+    item.contextValue = this.extra.contextValue ?? NodeContext.message;
+    // A command with its own arguments keeps them; the others get the node (its account).
+    if (this.command) item.command = { ...this.command, arguments: this.command.arguments ?? [this] };
     return item;
   }
 }

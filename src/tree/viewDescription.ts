@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { StoreSource } from '../contextKeys';
+import { demoHost } from '../core/api/environment';
 import type { BatchStore } from '../core/batches/batchStore';
 import { describeFilter, matchesFilter } from '../core/batches/filter';
 import { relativeTime } from '../core/util/time';
@@ -7,8 +8,14 @@ import { plainText } from '../core/util/text';
 import type { BatchTreeProvider } from './batchTreeProvider';
 
 /** The text beside the view title: whether the tree is filtered, and whether it shows cached data not yet reconciled. */
-function viewDescription(stores: readonly BatchStore[], tree: BatchTreeProvider, nowMs = Date.now()): string | undefined {
+function viewDescription(
+  stores: readonly BatchStore[],
+  tree: BatchTreeProvider,
+  demo: string | undefined,
+  nowMs = Date.now(),
+): string | undefined {
   const parts: string[] = [];
+  if (demo) parts.push(vscode.l10n.t('Demo'));
   // Filters name statuses and endpoints the API sent.
   if (tree.filter) parts.push(vscode.l10n.t('Filtered: {0}', plainText(describeFilter(tree.filter))));
   const cachedAt = oldestCache(stores);
@@ -21,8 +28,14 @@ function viewDescription(stores: readonly BatchStore[], tree: BatchTreeProvider,
  * alone is not enough: in the default layout (the only view of its container) VS Code merges the
  * view's header into the container's title and the description is not shown at all.
  */
-function viewMessage(stores: readonly BatchStore[], tree: BatchTreeProvider, nowMs = Date.now()): string | undefined {
+function viewMessage(
+  stores: readonly BatchStore[],
+  tree: BatchTreeProvider,
+  demo: string | undefined,
+  nowMs = Date.now(),
+): string | undefined {
   const parts: string[] = [];
+  if (demo) parts.push(demo);
   const filter = tree.filter;
   const loaded = stores.filter((store) => store.hasLoaded);
   if (filter && loaded.length) {
@@ -45,13 +58,25 @@ function oldestCache(stores: readonly BatchStore[]): number | undefined {
   return times.length ? Math.min(...times) : undefined;
 }
 
+/**
+ * "Demo API on 127.0.0.1:8080 — fake data, its clock advances" while `npm run demo` started this
+ * window (OPENAI_BATCHES_DEMO=1) and the default account talks to its loopback API.
+ */
+function demoNote(source: StoreSource): string | undefined {
+  const primary = source.accounts.find((account) => account.settings?.implicit);
+  const host = primary?.settings && demoHost(primary.settings.baseUrl);
+  return host ? vscode.l10n.t('Demo API on {0} — fake data, its clock advances', host) : undefined;
+}
+
 /** Keeps the view's description (and, while filtered, its message) current as the stores and the filter change. */
 export function bindViewDescription(view: vscode.TreeView<unknown>, source: StoreSource, tree: BatchTreeProvider): vscode.Disposable {
   const update = (): void => {
     const stores = source.accounts.map((account) => account.store);
-    view.description = viewDescription(stores, tree);
-    view.message = viewMessage(stores, tree);
+    const demo = demoNote(source);
+    view.description = viewDescription(stores, tree, demo);
+    view.message = viewMessage(stores, tree, demo);
   };
+  update();
   const subscriptions = [source.onDidChangeAnyStore(update), tree.onDidChangeTreeData(update)];
   return {
     dispose: () => {

@@ -1,4 +1,7 @@
 import * as vscode from 'vscode';
+import { confirmWorkspaceHost, workspaceHostNote } from '../../auth/workspaceHost';
+import { environmentKeyFor } from '../../config';
+import { ENV_VARS } from '../../core/api/environment';
 import type { AccountSettings } from '../../core/api/accounts';
 import { plainText } from '../../core/util/text';
 import { withoutUserinfo } from '../../core/util/redact';
@@ -17,9 +20,13 @@ export async function setApiKey(
 ): Promise<void> {
   const { baseUrl } = account;
   const shownUrl = accountTitle(account);
+  // A host a workspace's settings chose gets a key only after an explicit, modal yes.
+  if (!(await confirmWorkspaceHost(account))) return;
+  const note = workspaceHostNote(account);
+  const prompt = vscode.l10n.t("API key for {0}. It is stored in VS Code's SecretStorage, never in settings.", shownUrl);
   const value = await vscode.window.showInputBox({
     title: vscode.l10n.t('OpenAI Batches: Set API Key'),
-    prompt: vscode.l10n.t("API key for {0}. It is stored in VS Code's SecretStorage, never in settings.", shownUrl),
+    prompt: note ? `${note}. ${prompt}` : prompt,
     placeHolder: 'sk-…',
     password: true,
     ignoreFocusOut: true,
@@ -37,6 +44,16 @@ export async function setApiKey(
 }
 
 export async function clearApiKey(services: Pick<Services, 'keys' | 'connection' | 'store' | 'files' | 'log'>): Promise<void> {
+  if (services.connection.keySource === 'environment') {
+    void vscode.window.showInformationMessage(
+      vscode.l10n.t(
+        'No key is stored for {0}: the key in use comes from the environment ({1}). Unset it, or turn off openaiBatches.useEnvironmentKey.',
+        accountTitle(services.connection.settings),
+        ENV_VARS.apiKey,
+      ),
+    );
+    return;
+  }
   const clear = vscode.l10n.t('Clear Key');
   const answer = await vscode.window.showWarningMessage(
     vscode.l10n.t('Remove the stored API key for {0}?', accountTitle(services.connection.settings)),
@@ -67,4 +84,46 @@ export async function forgetApiKey({
   // Signs out: the account's panels close and their downloads stop before its files go.
   await connection.reconnect();
   if (account) await files.deleteAccount(account);
+}
+
+/** Store It: after a modal yes, copies the environment's key (`OPENAI_API_KEY`) into SecretStorage for the default account. */
+export async function storeEnvironmentKey(services: Pick<Services, 'keys' | 'connection' | 'store' | 'log'>): Promise<void> {
+  const account = services.connection.settings;
+  if (services.connection.keySource !== 'environment' || !environmentKeyFor(account)) {
+    void vscode.window.showInformationMessage(
+      vscode.l10n.t(
+        'The key for {0} does not come from the environment ({1}): there is nothing to store.',
+        accountTitle(account),
+        ENV_VARS.apiKey,
+      ),
+    );
+    return;
+  }
+  const store = vscode.l10n.t('Store It');
+  const answer = await vscode.window.showInformationMessage(
+    vscode.l10n.t(
+      "Store the API key from the environment ({0}) in VS Code's SecretStorage for {1}?",
+      ENV_VARS.apiKey,
+      accountTitle(account),
+    ),
+    {
+      modal: true,
+      detail: vscode.l10n.t('It is then used even where {0} is not set; Clear API Key removes it.', ENV_VARS.apiKey),
+    },
+    store,
+  );
+  if (answer === store) await copyEnvironmentKey(services);
+}
+
+/** The confirmed part of Store It: the key is never shown or logged, only stored. */
+export async function copyEnvironmentKey({ keys, connection, log }: Pick<Services, 'keys' | 'connection' | 'log'>): Promise<boolean> {
+  const account = connection.settings;
+  const apiKey = environmentKeyFor(account);
+  if (!apiKey) return false;
+  log.redactor.add(apiKey);
+  await keys.setFor(account, apiKey);
+  log.info(`API key from ${ENV_VARS.apiKey} stored for ${account.baseUrl}.`);
+  await connection.reconnect();
+  vscode.window.setStatusBarMessage(vscode.l10n.t('$(key) API key from {0} stored for {1}', ENV_VARS.apiKey, accountTitle(account)), 4000);
+  return true;
 }

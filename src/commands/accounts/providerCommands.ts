@@ -40,7 +40,8 @@ export async function chooseProvider(services: Pick<Services, 'keys' | 'connecti
       ),
     );
   }
-  await setApiKey(services, implicitAccount({ ...implicitSettings(), baseUrl: settings.baseUrl }));
+  // The user just chose this base URL (in the user settings): no workspace chose it.
+  await setApiKey(services, implicitAccount({ ...implicitSettings(), baseUrl: settings.baseUrl, hostChosenBy: undefined }));
 }
 
 /** The preset quick pick and its questions (also Add Account's first steps); undefined when the user cancels. */

@@ -35,6 +35,14 @@ export interface AccountSettings {
   keySlot: string;
   /** True for the account the single-account settings describe. */
   implicit: boolean;
+  /** Set when a workspace's settings, not the user's, chose this account's base URL (or listed the account). */
+  hostChosenBy?: WorkspaceOrigin;
+}
+
+/** Which workspace settings chose a host: the scope, and the file as it is shown (`.vscode/settings.json`, `x.code-workspace`). */
+export interface WorkspaceOrigin {
+  scope: 'workspace' | 'workspaceFolder';
+  file: string;
 }
 
 /** The single-account settings as they are read from `openaiBatches.*`. */
@@ -44,6 +52,7 @@ export interface ImplicitAccountSettings {
   project: string;
   authHeader: AuthHeaderStyle;
   apiVersion: string;
+  hostChosenBy?: WorkspaceOrigin;
 }
 
 /** The accounts to show, and one line per entry of the setting that was skipped or corrected. */
@@ -144,13 +153,18 @@ export function parseAccounts(raw: unknown, implicit: AccountSettings): ParsedAc
 
 /** What an account's node says under its name: the host, then organization and project when set. */
 export function accountDescription(account: AccountSettings): string {
+  return plainText([accountHost(account), account.organization, account.project].filter(Boolean).join(' · '), 200);
+}
+
+/** The host of an account's base URL (sanitised), or the URL as typed when it does not parse. */
+export function accountHost(account: Pick<AccountSettings, 'baseUrl'>): string {
   let host = account.baseUrl;
   try {
     host = new URL(account.baseUrl).host;
   } catch {
     // An invalid URL is shown as typed (sanitised); its connection shows why it is refused.
   }
-  return plainText([host, account.organization, account.project].filter(Boolean).join(' · '), 200);
+  return plainText(host, 200);
 }
 
 /**
