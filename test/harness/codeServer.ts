@@ -64,9 +64,11 @@ const CLEAN_WORKBENCH_SETTINGS: Record<string, unknown> = {
  * Environment a parent may carry that would make code-server do something else:
  * `PORT`/`CODE_SERVER_HOST` override --bind-addr, `VSCODE_IPC_HOOK_CLI` (set in VS Code
  * terminals) makes it hand the folder to the *outer* editor and exit. Secrets
- * (`PASSWORD`, a developer's real `OPENAI_API_KEY`) have no business in a test workbench.
+ * (`PASSWORD`, a developer's real `OPENAI_API_KEY`) have no business in a test workbench, nor
+ * do the variables the extension reads like the SDKs (`OPENAI_BASE_URL`, …): a run sets them in `env`.
  */
-const INHERITED_ENV_TO_DROP = /^(PORT|PASSWORD|HASHED_PASSWORD|GITHUB_TOKEN|OPENAI_API_KEY|CODE_SERVER_.*|VSCODE_.*|ELECTRON_RUN_AS_NODE)$/;
+const INHERITED_ENV_TO_DROP =
+  /^(PORT|PASSWORD|HASHED_PASSWORD|GITHUB_TOKEN|OPENAI_API_KEY|OPENAI_BASE_URL|OPENAI_ORG_ID|OPENAI_PROJECT_ID|OPENAI_BATCHES_DEMO|CODE_SERVER_.*|VSCODE_.*|ELECTRON_RUN_AS_NODE)$/;
 
 /** A socket path (udd/code-server-ipc.sock and friends) must stay under 108 bytes. */
 const MAX_RUN_DIR_LENGTH = 70;

@@ -1,6 +1,8 @@
 // `npm run demo`: a browser VS Code with the packaged extension, talking to the fake
 // API (seed "demo", its clock running so active batches progress), or to the
-// real API when OPENAI_API_KEY is set. Ctrl+C stops everything it started.
+// real API when OPENAI_API_KEY is set. Either way the key reaches the extension through
+// code-server's environment (OPENAI_API_KEY, OPENAI_BASE_URL), as it would from a shell
+// where the OpenAI SDKs work: nothing to paste. Ctrl+C stops everything it started.
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
@@ -35,6 +37,16 @@ async function main(): Promise<void> {
       lastTick = now;
     }, TICK_INTERVAL_MS);
   const baseUrl = fake?.baseUrl ?? process.env.OPENAI_BASE_URL ?? 'https://api.openai.com/v1';
+  // What the extension reads as the SDKs do (see src/core/environment.ts); OPENAI_BATCHES_DEMO=1
+  // makes the view say it shows the demo API.
+  const env: Record<string, string> = fake
+    ? { OPENAI_API_KEY: fake.apiKey, OPENAI_BASE_URL: fake.baseUrl, OPENAI_BATCHES_DEMO: '1' }
+    : Object.fromEntries(
+        ['OPENAI_API_KEY', 'OPENAI_BASE_URL', 'OPENAI_ORG_ID', 'OPENAI_PROJECT_ID'].flatMap((name) => {
+          const value = process.env[name];
+          return value ? [[name, value]] : [];
+        }),
+      );
 
   const workspaceFolder = scratchWorkspace();
   let server: CodeServer | undefined;
@@ -59,11 +71,9 @@ async function main(): Promise<void> {
       port,
       vsix: packagedVsix,
       workspaceFolder,
-      settings: {
-        'openaiBatches.baseUrl': baseUrl,
-        // With the fake's clock moving, let the tree show batches progressing on their own.
-        ...(fake && { 'openaiBatches.autoRefreshSeconds': 5 }),
-      },
+      env,
+      // With the fake's clock moving, let the tree show batches progressing on their own.
+      settings: fake ? { 'openaiBatches.autoRefreshSeconds': 5 } : {},
     });
   } catch (error) {
     await stop();
@@ -71,12 +81,14 @@ async function main(): Promise<void> {
     throw new Error(message.includes('already in use') ? `${message}: set PORT to use another` : message);
   }
 
+  // The key itself is never printed: it is in code-server's environment.
   console.log(`
 OpenAI Batch Explorer demo is running.
 
   Open:        ${server.workbenchUrl()}
+               then click the OpenAI Batches icon in the activity bar: the batches are there, with the Get Started walkthrough beside them
   API:         ${baseUrl}${fake ? ' (fake API, seed "demo", clock advancing)' : ''}
-  ${fake ? `API key:     ${fake.apiKey}   (click "Set API Key" in the OpenAI Batches view and paste it)` : 'API key:     paste your own key (the one in OPENAI_API_KEY) when the view asks; it is kept in SecretStorage'}
+  Key:         ${fake ? 'the demo key, from the environment: nothing to paste' : 'OPENAI_API_KEY from your environment (not stored; "Store It" in the view keeps it)'}
 
 Press Ctrl+C to stop.`);
 }
