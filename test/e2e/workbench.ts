@@ -17,6 +17,8 @@ export interface WorkbenchOptions {
   env?: Record<string, string>;
   /** Extension folders installed beside ours (see CodeServerOptions.extraExtensions). */
   extraExtensions?: string[];
+  /** Written to the opened folder's .vscode/settings.json (what a cloned repository can carry). */
+  workspaceSettings?: Record<string, unknown>;
 }
 
 const VIEW_CONTAINER_TITLE = 'OpenAI Batches';
@@ -37,6 +39,10 @@ export class Workbench {
     const vsix = opts.vsix ?? packagedVsix;
     if (!fs.existsSync(vsix)) throw new Error(`${vsix} is missing: run \`npm run package\` first.`);
     const workspaceFolder = scratchWorkspace();
+    if (opts.workspaceSettings) {
+      fs.mkdirSync(path.join(workspaceFolder, '.vscode'), { recursive: true });
+      fs.writeFileSync(path.join(workspaceFolder, '.vscode', 'settings.json'), JSON.stringify(opts.workspaceSettings, null, 2));
+    }
     const settings = { ...(opts.fakeApi && { 'openaiBatches.baseUrl': opts.fakeApi.baseUrl }), ...opts.settings };
     // Installed from the .vsix rather than through the smoke-test driver, which would hide notification toasts.
     const server = await startCodeServer({ workspaceFolder, settings, vsix, env: opts.env, extraExtensions: opts.extraExtensions });

@@ -145,7 +145,7 @@ describe('A key from the environment (extension host)', function () {
     assert.ok(account, 'the account node');
     assert.match(String(account.item.description), /, chosen by this workspace/);
     assert.match(
-      String(account.item.tooltip),
+      typeof account.item.tooltip === 'string' ? account.item.tooltip : (account.item.tooltip?.value ?? ''),
       new RegExp(`Host chosen by this workspace's \\.vscode/settings\\.json: ${new URL(other.baseUrl).host}`),
     );
     await configuration().update('accounts', undefined, vscode.ConfigurationTarget.Workspace);
