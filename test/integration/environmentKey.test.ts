@@ -5,7 +5,7 @@
 import * as assert from 'assert';
 import * as crypto from 'crypto';
 import * as vscode from 'vscode';
-import { copyEnvironmentKey } from '../../src/commands/apiKeyCommands';
+import { copyEnvironmentKey } from '../../src/commands/accounts/apiKeyCommands';
 import type { TestApi } from '../../src/extension';
 import { FakeApi, startFakeApi } from '../fake-api/server';
 import { configuration, extensionApi, rootItems, waitFor } from './helpers';
