@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
 import * as assert from 'node:assert/strict';
 import {
   batchDescription,
@@ -8,6 +11,9 @@ import {
   humanizeStatus,
   statusPresentation,
 } from '../../src/core/batches/batchDisplay';
+import { fileStem, isReservedFileName, safeFileName } from '../../src/core/util/fileNames';
+import { AccountFiles } from '../../src/core/files/accountFiles';
+import { BatchCache } from '../../src/core/batches/batchCache';
 import { relativeTime } from '../../src/core/util/time';
 import { groupByStatus, statusOf } from '../../src/core/batches/grouping';
 import type { Batch } from '../../src/core/api/types';
@@ -191,5 +197,87 @@ describe('odd batches through grouping and formatting', () => {
     const withLongDescription = cases.find((b) => b.metadata && typeof b.metadata === 'object' && Object.keys(b.metadata).length > 16)!;
     assert.ok(batchLabel(withLongDescription).length <= 80);
     assert.equal(batchLabel({ id: 'x', metadata: { description: 'two\nlines\u202E' } }), 'two lines');
+  });
+});
+
+describe('file names: never a Windows device name, never ending in a dot or a space', () => {
+  const devices = ['CON', 'PRN', 'AUX', 'NUL'];
+  for (let n = 0; n <= 9; n++) devices.push(`COM${n}`, `LPT${n}`);
+  devices.push('COM\u00b9', 'LPT\u00b3', 'CONIN$', 'CONOUT$');
+  const variants = (device: string): string[] => [
+    device,
+    device.toLowerCase(),
+    device.charAt(0) + device.slice(1).toLowerCase(),
+    `${device}.jsonl`,
+    `${device.toLowerCase()}.jsonl`,
+    `${device}.tar.gz`,
+    `${device} .txt`,
+    `${device}.`,
+  ];
+
+  it('recognises every device name, in any case, with or without an extension', () => {
+    for (const device of devices) {
+      for (const name of variants(device)) assert.ok(isReservedFileName(name), name);
+    }
+    for (const name of ['name.', 'name ', 'a.jsonl.', 'a.jsonl ']) assert.ok(isReservedFileName(name), name);
+    for (const name of [
+      'CONFIG.json',
+      'NUL-output.jsonl',
+      'file-NUL.jsonl',
+      'COM10.jsonl',
+      'LPT.txt',
+      'console',
+      'nul_1',
+      'batch_abc.jsonl',
+    ]) {
+      assert.ok(!isReservedFileName(name), name);
+    }
+  });
+
+  it('makes every file name safe, and keeps safe names as they are', () => {
+    for (const device of devices) {
+      for (const name of variants(device)) {
+        const safe = safeFileName(name);
+        assert.ok(!isReservedFileName(safe), `${name} → ${safe}`);
+        assert.doesNotMatch(safe, /[/\\:*?"<>|]/, safe);
+      }
+    }
+    assert.equal(safeFileName('NUL.jsonl'), '_NUL.jsonl');
+    assert.equal(safeFileName('com1.tar.gz'), '_com1.tar.gz');
+    assert.equal(safeFileName('report. '), 'report');
+    assert.equal(safeFileName('..'), 'file');
+    assert.equal(safeFileName('a/b\\c:d.jsonl'), 'a_b_c_d.jsonl');
+    assert.equal(safeFileName('batch_abc-output.jsonl'), 'batch_abc-output.jsonl');
+    assert.equal(safeFileName('results.csv'), 'results.csv');
+  });
+
+  it('gives ids that are device names (or end in a dot) a stem that is neither, and keeps them apart', () => {
+    const stems = new Set<string>();
+    for (const device of devices) {
+      for (const id of variants(device)) {
+        const stem = fileStem(id);
+        for (const name of [stem, `${stem}.jsonl`, `${stem}.tar.gz`]) assert.ok(!isReservedFileName(name), `${id} → ${name}`);
+        assert.match(stem, /^[\w-][\w.-]*$/, stem);
+        stems.add(stem);
+      }
+    }
+    assert.equal(stems.size, devices.length * 8, 'no two ids share a stem');
+    assert.ok(!isReservedFileName(`${fileStem('con.x')}.jsonl`), fileStem('con.x'));
+    assert.equal(fileStem('file-abc123'), 'file-abc123');
+  });
+
+  it('never keeps a downloaded file or the batch cache under a device name', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'names-'));
+    try {
+      const files = new AccountFiles(root);
+      for (const id of ['NUL', 'con', 'COM1.tar.gz', 'lpt9', 'name.', 'AUX ']) {
+        const path = await files.pathFor('account', id);
+        assert.ok(!isReservedFileName(basename(path)), `${id} → ${basename(path)}`);
+        assert.equal(dirname(path), join(root, 'account'));
+      }
+      assert.ok(!isReservedFileName(basename(new BatchCache(root).fileFor('0123abcd'))));
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
   });
 });

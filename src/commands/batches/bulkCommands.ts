@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import { fileIdOf, type FileRole } from '../../core/batches/batchFacts';
 import { downloadFile } from '../../core/files/download';
 import { errorMessage, isCancellation } from '../../core/api/errors';
-import { fileStem } from '../../core/util/fileNames';
+import { fileStem, safeFileName } from '../../core/util/fileNames';
 import { formatBytes, ID_MAX, plainText, shortId } from '../../core/util/text';
 import { isCancellable } from '../../core/batches/grouping';
 import { isRecord } from '../../core/util/json';
@@ -178,7 +178,7 @@ export async function copyIds(services: Pick<Services, 'store' | 'log'>, target:
 /** A name in `folder` not taken yet: `stem.jsonl`, else `stem-2.jsonl`, … */
 async function freeName(folder: string, stem: string, taken: Set<string>): Promise<string> {
   for (let n = 1; ; n++) {
-    const name = `${stem}${n === 1 ? '' : `-${n}`}.jsonl`;
+    const name = safeFileName(`${stem}${n === 1 ? '' : `-${n}`}.jsonl`);
     if (taken.has(name)) continue;
     const exists = await stat(join(folder, name)).then(
       () => true,

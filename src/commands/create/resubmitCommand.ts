@@ -7,7 +7,7 @@ import { fileIdOf, type FileRole } from '../../core/batches/batchFacts';
 import type { AccountConnection } from '../../core/batches/batchStore';
 import { downloadFile } from '../../core/files/download';
 import { batchLabel, statusPhrase } from '../../core/batches/batchDisplay';
-import { fileStem } from '../../core/util/fileNames';
+import { fileStem, safeFileName } from '../../core/util/fileNames';
 import { formatBytes, plainText } from '../../core/util/text';
 import { errorCount, formatProblem, validateBatchInput } from '../../core/input/jsonlValidation';
 import { canResubmit, type ResubmitChoice, ResubmitScan } from '../../core/input/resubmit';
@@ -73,7 +73,7 @@ export async function resubmitFailed(services: ResubmitServices, argument: Batch
 
   const folder = join(services.storage, 'resubmit');
   await mkdir(folder, { recursive: true });
-  const path = join(folder, `${fileStem(batch.id)}-${choice}.jsonl`);
+  const path = join(folder, safeFileName(`${fileStem(batch.id)}-${choice}.jsonl`));
   const written = await withCancellableProgress(vscode.l10n.t('Writing the requests to resubmit'), (_report, signal) =>
     scan.write(choice, path, { signal }),
   );

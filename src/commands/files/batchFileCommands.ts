@@ -6,7 +6,7 @@ import type { BatchApiClient } from '../../core/api/client';
 import { downloadFile } from '../../core/files/download';
 import { ApiError } from '../../core/api/errors';
 import { batchLabel, expiredFileMessage, statusPhrase } from '../../core/batches/batchDisplay';
-import { fileStem } from '../../core/util/fileNames';
+import { fileStem, safeFileName } from '../../core/util/fileNames';
 import { formatBytes, plainText, shortId } from '../../core/util/text';
 import { statusOf } from '../../core/batches/grouping';
 import type { Batch } from '../../core/api/types';
@@ -184,7 +184,7 @@ export async function saveFileAs(
   const shownId = plainText(shortId(fileId));
   const destination = await vscode.window.showSaveDialog({
     title: vscode.l10n.t('Save {0} {1}', what, shownId),
-    defaultUri: folder ? vscode.Uri.joinPath(folder, suggested) : undefined,
+    defaultUri: folder ? vscode.Uri.joinPath(folder, safeFileName(suggested)) : undefined,
     filters: { [vscode.l10n.t('JSON Lines')]: ['jsonl'], [vscode.l10n.t('All files')]: ['*'] },
     saveLabel: vscode.l10n.t('Download'),
   });

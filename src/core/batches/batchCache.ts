@@ -3,6 +3,7 @@ import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { baseUrlIdentity } from '../api/baseUrl';
 import { TERMINAL_STATUSES } from './batchFacts';
+import { safeFileName } from '../util/fileNames';
 import { statusOf } from './grouping';
 import { isRecord } from '../util/json';
 import { limitDepth, MAX_JSON_DEPTH } from '../util/jsonDepth';
@@ -83,7 +84,7 @@ export class BatchCache {
   ) {}
 
   fileFor(account: string): string {
-    return path.join(this.directory, `batches-${account}.json`);
+    return path.join(this.directory, safeFileName(`batches-${account}.json`));
   }
 
   async load(account: string): Promise<CacheLoadResult | undefined> {

@@ -1,6 +1,6 @@
 import { mkdir, rm } from 'node:fs/promises';
 import * as path from 'node:path';
-import { fileStem } from '../util/fileNames';
+import { fileStem, safeFileName } from '../util/fileNames';
 
 /**
  * Downloaded batch files (input, output and error JSONL), one folder per account named by its
@@ -15,8 +15,8 @@ export class AccountFiles {
   async pathFor(account: string, fileId: string): Promise<string> {
     const folder = this.folder(account);
     await mkdir(folder, { recursive: true });
-    // Long (LiteLLM) or odd ids get a shortened name with a hash: see fileStem.
-    return path.join(folder, `${fileStem(fileId)}.jsonl`);
+    // Long (LiteLLM), odd or device-named (`NUL`) ids get a shortened name with a hash: see fileStem.
+    return path.join(folder, safeFileName(`${fileStem(fileId)}.jsonl`));
   }
 
   /** Deletes an account's downloaded files (its key was cleared). */

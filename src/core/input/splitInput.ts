@@ -20,6 +20,7 @@ import { isRecord } from '../util/json';
 import { DEFAULT_MAX_BYTES, DEFAULT_MAX_EMBEDDING_INPUTS, DEFAULT_MAX_REQUESTS, embeddingInputCount } from './jsonlValidation';
 import { readLineRecords } from '../util/lineReader';
 import { partMetadata } from '../batches/batchChains';
+import { safeFileName } from '../util/fileNames';
 import type { Batch, ExpiresAfter } from '../api/types';
 
 export interface SplitLimits {
@@ -449,7 +450,7 @@ export async function runSplitPlan(
     try {
       const { fileId, batch } = await uploadAndCreateBatch(client, {
         data: () => fileBlob(part.path),
-        filename: `${plan.source.name.replace(/\.jsonl$/i, '')}.part-${part.index}-of-${count}.jsonl`,
+        filename: safeFileName(`${plan.source.name.replace(/\.jsonl$/i, '')}.part-${part.index}-of-${count}.jsonl`),
         endpoint: plan.endpoint,
         description: plan.description,
         metadata: partMetadata(plan.group, part.index, count),

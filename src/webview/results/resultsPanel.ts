@@ -8,6 +8,7 @@ import type { AccountConnection, BatchStore } from '../../core/batches/batchStor
 import { downloadFile } from '../../core/files/download';
 import { errorMessage, isCancellation } from '../../core/api/errors';
 import { batchLabel } from '../../core/batches/batchDisplay';
+import { fileStem, safeFileName } from '../../core/util/fileNames';
 import { formatBytes, singleLine } from '../../core/util/text';
 import { readSettings } from '../../config';
 import type { JoinedResult } from '../../core/results/resultsJoin';
@@ -378,7 +379,7 @@ class ResultsPanel extends WebviewHost<HostToPage, PageToHost> {
       return;
     }
     const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
-    const name = `${this.batchId.replace(/[^\w.-]/g, '_')}-results${outcome === 'all' ? '' : `-${outcome}`}.${format}`;
+    const name = safeFileName(`${fileStem(this.batchId)}-results${outcome === 'all' ? '' : `-${outcome}`}.${format}`);
     const count = rows.length.toLocaleString('en-US');
     const destination = await vscode.window.showSaveDialog({
       title:
