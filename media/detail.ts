@@ -2,7 +2,7 @@
 // createElement and filled with textContent (or append(string), which makes Text nodes);
 // nothing from a batch becomes markup, an attribute that loads something, or a style.
 // Labels, status, counts and times come formatted from the host (DetailView); the raw batch is
-// drawn here only where it is shown as data: usage, errors, details, metadata and the JSON.
+// drawn here only where it is shown as data: usage, details, metadata and the JSON.
 import type {
   Batch,
   DetailView,
@@ -343,12 +343,10 @@ function usage(batch: Batch): HTMLElement | undefined {
   return section('Usage', rows.length ? keyValueTable(rows) : muted('No token counts were reported.'));
 }
 
-const MAX_ERRORS = 500;
-
-function errors(batch: Batch): HTMLElement | undefined {
-  const raw: unknown = batch.errors;
-  const items = isRecord(raw) && Array.isArray(raw.data) ? (raw.data as unknown[]) : [];
-  if (items.length === 0) return undefined;
+/** The batch's validation errors, as the host read them (OpenAI's array or Azure's one object). */
+function errors(view: DetailView): HTMLElement | undefined {
+  if (!view.errors || view.errors.total === 0) return undefined;
+  const { rows, total } = view.errors;
   const table = el('table', 'grid');
   table.append(
     el(
@@ -365,14 +363,13 @@ function errors(batch: Batch): HTMLElement | undefined {
     ),
   );
   const body = el('tbody');
-  for (const item of items.slice(0, MAX_ERRORS)) {
-    const error = isRecord(item) ? item : { message: item };
+  for (const error of rows) {
     body.append(el('tr', undefined, data(error.line, 'td'), data(error.code, 'td'), data(error.param, 'td'), data(error.message, 'td')));
   }
   table.append(body);
   const children: Child[] = [table];
-  if (items.length > MAX_ERRORS) children.push(muted(`${formatNumber(items.length - MAX_ERRORS)} more errors are in the batch JSON.`));
-  return section(`Errors (${formatNumber(items.length)})`, ...children);
+  if (total > rows.length) children.push(muted(`${formatNumber(total - rows.length)} more errors are in the batch JSON.`));
+  return section(`Errors (${formatNumber(total)})`, ...children);
 }
 
 function details(batch: Batch): HTMLElement {
@@ -464,7 +461,7 @@ function render(): void {
     ...part('usage', () => usage(batch)),
     ...part('cost', () => costSection(view)),
     ...part('error summary', () => errorGroupsSection(errorGroupsView, (message) => vscode.postMessage(message))),
-    ...part('errors', () => errors(batch)),
+    ...part('errors', () => errors(view)),
     ...part('details', () => details(batch)),
     ...part('files', () => files(view)),
     ...part('metadata', () => metadata(batch)),

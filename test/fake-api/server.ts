@@ -14,6 +14,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { createGzip } from 'node:zlib';
 import type { Batch, BatchErrorItem, FileObject } from '../../src/core/api/types';
+import { type BatchError, batchErrorItems } from '../../src/core/batches/batchFacts';
 import {
   BATCH_ENDPOINTS,
   newBatchRecord,
@@ -1726,8 +1727,8 @@ class FakeApiServer implements FakeApi {
     let line: (i: number) => string | null;
     let object: FileObject;
     if (role === 'input') {
-      const broken = new Map<number, BatchErrorItem>();
-      for (const item of batch.errors?.data ?? []) if (typeof item.line === 'number') broken.set(item.line, item);
+      const broken = new Map<number, BatchError>();
+      for (const item of batchErrorItems(batch)) if (item.line !== undefined) broken.set(item.line, item);
       count = Math.max(counts.total, ...broken.keys(), batch.status === 'failed' ? 5 : 0);
       line = (i) => {
         const problem = broken.get(i + 1);

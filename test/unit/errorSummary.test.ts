@@ -16,6 +16,10 @@ import {
   summarizeErrors,
 } from '../../src/core/results/errorSummary';
 import { readLines } from '../../src/core/util/lineReader';
+import { batchText } from '../../src/core/agents/agentText';
+import { batchErrorItems } from '../../src/core/batches/batchFacts';
+import type { Batch } from '../../src/core/api/types';
+import { detailView } from '../../src/webview/detail/detailView';
 
 const errorLine = (id: string, code: string, message: string): string =>
   JSON.stringify({ id: `batch_req_${id}`, custom_id: id, response: null, error: { code, message } });
@@ -152,5 +156,47 @@ describe('errorSummary: grouping failures by code and message', () => {
     const abort = new AbortController();
     abort.abort();
     await assert.rejects(summarizeErrors({}, [[errorLine('a', 'x', 'y')]], abort.signal), /cancelled/);
+  });
+});
+
+describe("Azure's errors.data: one object, with line a string", () => {
+  // Azure's published description (2024-10-21) types errors.data as one object, and line as a string.
+  const azure: Batch = {
+    id: 'batch_azure',
+    status: 'failed',
+    errors: { object: 'list', data: { code: 'invalid_json_line', message: 'Line 3 is not valid JSON.', param: null, line: '3' } },
+  };
+  const openai: Batch = {
+    id: 'batch_openai',
+    status: 'failed',
+    errors: { object: 'list', data: [{ code: 'invalid_json_line', message: 'Line 3 is not valid JSON.', param: null, line: 3 }] },
+  };
+
+  it('reads one object as one error, and a string line as its number, the same as OpenAI’s array', () => {
+    assert.deepEqual(batchErrorItems(azure), [{ code: 'invalid_json_line', message: 'Line 3 is not valid JSON.', line: 3 }]);
+    assert.deepEqual(batchErrorItems(azure), batchErrorItems(openai));
+    assert.deepEqual(batchErrorItems({ errors: { data: { code: 'x', line: 'near the end' } } }), [{ code: 'x' }]);
+    const notObjects = [{ data: 'Input file is empty.' as never }, { data: 7 as never }, { data: [null, 3, 'junk'] as never }];
+    for (const errors of [null, undefined, {}, { data: null }, { data: [] }, ...notObjects]) {
+      assert.deepEqual(batchErrorItems({ errors }), [], JSON.stringify(errors));
+    }
+  });
+
+  it('groups it in the error summary, with its line number', async () => {
+    const summary = await summarizeErrors(azure, []);
+    assert.equal(summary.total, 1);
+    assert.equal(summary.groups[0].source, 'validation');
+    assert.equal(summary.groups[0].code, 'invalid_json_line');
+    assert.deepEqual(summary.groups[0].lines, [3]);
+  });
+
+  it('lists it in the agent text and the detail panel', () => {
+    const text = batchText(azure, Date.now());
+    assert.ok(text.split('\n').includes('Errors: 1'), text);
+    assert.ok(text.includes('  - line 3: [invalid_json_line] Line 3 is not valid JSON.'), text);
+    const view = detailView(azure, Date.now(), new Map());
+    assert.deepEqual(view.errors, { rows: [{ code: 'invalid_json_line', message: 'Line 3 is not valid JSON.', line: 3 }], total: 1 });
+    assert.deepEqual(detailView(openai, Date.now(), new Map()).errors, view.errors);
+    assert.equal(detailView({ id: 'b', errors: null }, Date.now(), new Map()).errors, undefined);
   });
 });

@@ -10,6 +10,7 @@ import {
   generatedOutputChunks,
 } from '../fake-api/data';
 import type { Batch, BatchList, FileObject } from '../../src/core/api/types';
+import { batchErrorItems } from '../../src/core/batches/batchFacts';
 
 interface Reply<T> {
   status: number;
@@ -521,7 +522,7 @@ describe('fake OpenAI Batch API', () => {
       const fake = await start({ seed: 'demo' });
       const failed = fake.store
         .list()
-        .find((b) => b.status === 'failed' && b.errors?.data?.[0]?.code === 'invalid_json_line' && b.errors.data[0].line === 3)!;
+        .find((b) => b.status === 'failed' && batchErrorItems(b)[0]?.code === 'invalid_json_line' && batchErrorItems(b)[0].line === 3)!;
       const lines = (await call(fake, `/v1/files/${failed.input_file_id}/content`)).text.split('\n');
       assert.doesNotThrow(() => JSON.parse(lines[1]));
       assert.throws(() => JSON.parse(lines[2]));
@@ -627,7 +628,7 @@ describe('fake OpenAI Batch API', () => {
       assert.ok(failed.length > 0);
       for (const b of failed) {
         assert.equal(b.errors?.object, 'list');
-        assert.ok(b.errors?.data?.length);
+        assert.ok(Array.isArray(b.errors?.data) && b.errors.data.length);
       }
       assert.ok(demo.some((b) => b.usage?.output_tokens_details?.reasoning_tokens));
       for (const b of demo) {

@@ -4,7 +4,7 @@
  * bidi characters, no link or icon syntax), as on every other surface.
  */
 
-import { FILE_ROLES, fileIdOf, TIMELINE_STEPS } from '../batches/batchFacts';
+import { batchErrorItems, FILE_ROLES, fileIdOf, TIMELINE_STEPS } from '../batches/batchFacts';
 import { batchLabel, countsOf, countsReported, failureVerdict, humanizeStatus } from '../batches/batchDisplay';
 import { formatTimestamp, relativeTime, unixSeconds } from '../util/time';
 import { ID_MAX, plainText, shortId } from '../util/text';
@@ -131,14 +131,12 @@ export function batchText(batch: Batch, now: number, estimate?: ProgressEstimate
 
 /** The batch's own `errors` (validation errors): a count and the first few. */
 function errorsLines(batch: Batch): string[] {
-  const raw: unknown = batch.errors;
-  const items = isRecord(raw) && Array.isArray(raw.data) ? (raw.data as unknown[]) : [];
+  const items = batchErrorItems(batch);
   if (items.length === 0) return [];
   const lines = [`Errors: ${formatCount(items.length)}`];
-  for (const item of items.slice(0, ERRORS_LISTED)) {
-    const error = isRecord(item) ? item : { message: item };
-    const where = typeof error.line === 'number' ? `line ${error.line}: ` : '';
-    const code = typeof error.code === 'string' && error.code ? `[${plainText(error.code, 60)}] ` : '';
+  for (const error of items.slice(0, ERRORS_LISTED)) {
+    const where = error.line !== undefined ? `line ${error.line}: ` : '';
+    const code = error.code ? `[${plainText(error.code, 60)}] ` : '';
     lines.push(`  - ${where}${code}${plainText(error.message, 200) || 'no message'}`);
   }
   if (items.length > ERRORS_LISTED) lines.push(`  - … and ${formatCount(items.length - ERRORS_LISTED)} more`);

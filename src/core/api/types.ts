@@ -11,16 +11,22 @@ export interface BatchRequestCounts {
   failed: number;
 }
 
+/** One validation error as the API sent it: Azure's description types `line` as a string. Read it with `batchFacts.batchErrorItems`. */
 export interface BatchErrorItem {
   code?: string | null;
   message?: string | null;
   param?: string | null;
-  line?: number | null;
+  line?: number | string | null;
 }
 
+/**
+ * A batch's validation errors. OpenAI's description types `data` as an array; Azure's (the
+ * 2024-10-21 authoring API) as one object. Never read `data` directly: `batchFacts.batchErrorItems`
+ * reads both as a list.
+ */
 export interface BatchErrors {
   object?: string;
-  data?: BatchErrorItem[] | null;
+  data?: BatchErrorItem[] | BatchErrorItem | null;
 }
 
 export interface BatchUsage {

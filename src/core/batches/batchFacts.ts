@@ -1,3 +1,4 @@
+import { isRecord } from '../util/json';
 import type { Batch, KnownBatchStatus } from '../api/types';
 
 /**
@@ -59,4 +60,42 @@ export function batchFiles(batch: Batch): { role: FileRole; id: string }[] {
     const id = fileIdOf(batch, role);
     return id ? [{ role, id }] : [];
   });
+}
+
+/** One validation error of a batch, read defensively: texts are non-empty strings, `line` a 1-based input line. */
+export interface BatchError {
+  code?: string;
+  message?: string;
+  param?: string;
+  /** The input line, from a number or (Azure) a string of digits. */
+  line?: number;
+}
+
+/**
+ * A batch's validation errors (`errors.data`) as a list, whichever shape the provider sent: an
+ * array (OpenAI) or one object (Azure's description); items that are not objects are skipped. Every reader of a batch's
+ * errors (error summary, detail panel, agent text) goes through here.
+ */
+export function batchErrorItems(batch: Pick<Batch, 'errors'>): BatchError[] {
+  const raw: unknown = isRecord(batch.errors) ? batch.errors.data : undefined;
+  const items: unknown[] = Array.isArray(raw) ? raw : raw === undefined || raw === null ? [] : [raw];
+  return items.flatMap((item): BatchError[] => {
+    if (!isRecord(item)) return [];
+    const text = (value: unknown): string | undefined => (typeof value === 'string' && value.trim() ? value : undefined);
+    const error: BatchError = {};
+    const code = text(item.code);
+    const message = text(item.message);
+    const param = text(item.param);
+    const line = lineOf(item.line);
+    if (code !== undefined) error.code = code;
+    if (message !== undefined) error.message = message;
+    if (param !== undefined) error.param = param;
+    if (line !== undefined) error.line = line;
+    return [error];
+  });
+}
+
+function lineOf(value: unknown): number | undefined {
+  const line = typeof value === 'string' && /^\s*\d{1,15}\s*$/.test(value) ? Number(value) : value;
+  return typeof line === 'number' && Number.isSafeInteger(line) && line > 0 ? line : undefined;
 }

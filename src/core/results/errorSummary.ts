@@ -6,6 +6,7 @@
  * size of the files. No Node or `vscode` imports.
  */
 
+import { batchErrorItems } from '../batches/batchFacts';
 import { ApiError } from '../api/errors';
 import { isRecord } from '../util/json';
 import type { OversizedLine } from '../util/lineReader';
@@ -114,15 +115,10 @@ export class ErrorGrouper {
   private otherCount = 0;
   private unreadable = 0;
 
-  /** Adds every validation error of `batch.errors.data[]`. */
+  /** Adds every validation error of `batch.errors.data` (an array, or Azure's one object). */
   addBatchErrors(batch: Pick<Batch, 'errors'>): void {
-    const data = isRecord(batch.errors) && Array.isArray(batch.errors.data) ? batch.errors.data : [];
-    for (const item of data as unknown[]) {
-      if (!isRecord(item)) continue;
-      const code = typeof item.code === 'string' && item.code.trim() ? item.code.trim() : 'validation_error';
-      const message = typeof item.message === 'string' ? item.message : '';
-      const line = typeof item.line === 'number' && Number.isSafeInteger(item.line) && item.line > 0 ? item.line : undefined;
-      this.add('validation', code, message, undefined, line);
+    for (const error of batchErrorItems(batch)) {
+      this.add('validation', error.code?.trim() ?? 'validation_error', error.message ?? '', undefined, error.line);
     }
   }
 

@@ -1,11 +1,11 @@
-import { FILE_ROLES, fileIdOf, TIMELINE_STEPS } from '../../core/batches/batchFacts';
+import { batchErrorItems, FILE_ROLES, fileIdOf, TIMELINE_STEPS } from '../../core/batches/batchFacts';
 import { batchLabel, batchPresentation, countsOf, failureVerdict, humanizeStatus } from '../../core/batches/batchDisplay';
 import { formatTimestamp, relativeTime, unixSeconds } from '../../core/util/time';
 import { formatBytes } from '../../core/util/text';
 import { isActive, isCancellable, statusOf } from '../../core/batches/grouping';
 import { isRecord } from '../../core/util/json';
 import type { Batch, FileObject } from '../../core/api/types';
-import type { DetailView, FileRow, Moment } from './protocol';
+import { type DetailView, type FileRow, MAX_ERROR_ROWS, type Moment } from './protocol';
 
 /** What `GET /files/{id}` said about a file. */
 export interface FileInfo {
@@ -29,6 +29,7 @@ export function detailView(batch: Batch, now: number, fileInfo: ReadonlyMap<stri
   const errorFileId = fileIdOf(batch, 'error');
   const errorFileBytes = errorFileId ? fileInfo.get(errorFileId)?.bytes : undefined;
   const failures = failuresOf(batch, errorFileBytes);
+  const errors = batchErrorItems(batch);
   return {
     label: batchLabel(batch),
     status: humanizeStatus(statusOf(batch)) + (failures ? ' with failures' : ''),
@@ -46,6 +47,7 @@ export function detailView(batch: Batch, now: number, fileInfo: ReadonlyMap<stri
       const expires = moment(info?.expiresAt, now);
       return { ...row, id, about: about(info), ...(expires && { expires: { ...expires, expired: expires.seconds * 1000 <= now } }) };
     }),
+    errors: errors.length ? { rows: errors.slice(0, MAX_ERROR_ROWS), total: errors.length } : undefined,
   };
 }
 

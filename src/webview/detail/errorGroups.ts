@@ -1,11 +1,10 @@
 import { stat } from 'node:fs/promises';
-import { fileIdOf } from '../../core/batches/batchFacts';
+import { batchErrorItems, fileIdOf } from '../../core/batches/batchFacts';
 import type { BatchApiClient } from '../../core/api/client';
 import { downloadFile } from '../../core/files/download';
 import { errorMessage, isCancellation } from '../../core/api/errors';
 import { type ErrorGroup, type ErrorSummary, errorGroupLabel, MAX_LINES, summarizeErrors } from '../../core/results/errorSummary';
 import { formatBytes } from '../../core/util/text';
-import { isRecord } from '../../core/util/json';
 import { readLines } from '../../core/util/lineReader';
 import type { Batch } from '../../core/api/types';
 import type { ErrorFilter } from '../results/protocol';
@@ -46,7 +45,7 @@ export class DetailErrorGroups {
   update(batch: Batch, errorFileBytes: number | null | undefined): void {
     this.batch = batch;
     const errorFileId = fileIdOf(batch, 'error');
-    const validation = isRecord(batch.errors) && Array.isArray(batch.errors.data) && batch.errors.data.length > 0;
+    const validation = batchErrorItems(batch).length > 0;
     if (!errorFileId) {
       if (!validation) return this.set(undefined);
       // Only validation errors: nothing to download.

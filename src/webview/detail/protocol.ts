@@ -2,11 +2,11 @@
  * The one message protocol between the batch detail panel (extension host) and its page. The
  * page imports its types only (`import type`); the validators here run in the host.
  */
-import type { FileRole } from '../../core/batches/batchFacts';
+import type { BatchError, FileRole } from '../../core/batches/batchFacts';
 import { isRecord } from '../../core/util/json';
 import type { Batch } from '../../core/api/types';
 
-export type { Batch, FileRole };
+export type { Batch, BatchError, FileRole };
 
 /** A time as the page shows it, formatted by the host. */
 export interface Moment {
@@ -55,7 +55,12 @@ export interface DetailView {
   cost?: { text: string; estimate: boolean };
   /** Rate, ETA and the counts seen over time, while the batch runs (see `progressView.ts`). */
   progress?: ProgressView;
+  /** The batch's validation errors (`batchFacts.batchErrorItems`: OpenAI's array or Azure's one object), the first {@link MAX_ERROR_ROWS}. */
+  errors?: { rows: BatchError[]; total: number };
 }
+
+/** Validation errors listed in the detail page; the rest are counted. */
+export const MAX_ERROR_ROWS = 500;
 
 /** A running batch's progress as the detail page draws it: a line of text and a small chart. */
 export interface ProgressView {
