@@ -1,6 +1,9 @@
 import * as assert from 'node:assert/strict';
 import { validateBatchInput } from '../../src/core/input/jsonlValidation';
 import { BATCH_ENDPOINTS } from '../../src/core/api/endpoints';
+import { endpointOfLine } from '../../src/core/files/fileContent';
+import { batchDescription, batchLabel } from '../../src/core/batches/batchDisplay';
+import { detailView } from '../../src/webview/detail/detailView';
 import { defaultModel, inputLine } from '../fake-api/data';
 
 function request(url: string, body: Record<string, unknown>, customId = 'r1'): string {
@@ -11,8 +14,8 @@ function codes(text: string): string[] {
   return validateBatchInput(text).problems.map((p) => `${p.line}:${p.code}:${p.severity}`);
 }
 
-describe('validateBatchInput: the eight endpoints of the Batch API today', () => {
-  it('knows exactly the endpoints of the OpenAPI description', () => {
+describe('validateBatchInput: the seven endpoints of the Batch API today', () => {
+  it('knows exactly the endpoints of the OpenAPI description, without the retired /v1/videos', () => {
     assert.deepEqual(
       [...BATCH_ENDPOINTS],
       [
@@ -23,7 +26,6 @@ describe('validateBatchInput: the eight endpoints of the Batch API today', () =>
         '/v1/moderations',
         '/v1/images/generations',
         '/v1/images/edits',
-        '/v1/videos',
       ],
     );
   });
@@ -48,7 +50,6 @@ describe('validateBatchInput: the eight endpoints of the Batch API today', () =>
       ['/v1/completions', { model: 'm', prompt: 12 }, 'invalidPrompt'],
       ['/v1/images/generations', { model: 'm', prompt: '' }, 'invalidPrompt'],
       ['/v1/images/edits', { model: 'm', prompt: 'x', image: 5 }, 'invalidInput'],
-      ['/v1/videos', { model: 'm', prompt: ['a'] }, 'invalidPrompt'],
     ];
     for (const [url, body, code] of cases) {
       const line = request(url, body);
@@ -105,5 +106,49 @@ describe('validateBatchInput: the eight endpoints of the Batch API today', () =>
   it('does not count inputs of other endpoints', () => {
     const lines = Array.from({ length: 30 }, (_, i) => request('/v1/moderations', { input: Array(2000).fill('x') }, `m${i}`));
     assert.deepEqual(codes(lines.join('\n')), []);
+  });
+});
+
+describe('the Videos API, retired on 2026-09-24', () => {
+  const video = (customId: string): string => request('/v1/videos', { model: 'sora-2', prompt: 'A cat on a skateboard' }, customId);
+
+  it('warns once, at the url of the first /v1/videos line, that the batch would fail', () => {
+    const text = [video('a'), video('b'), video('c')].join('\n');
+    const result = validateBatchInput(text);
+    assert.deepEqual(codes(text), ['0:retiredEndpoint:warning']);
+    assert.equal(result.problems[0].message, '/v1/videos was retired on 2026-09-24: a batch to it would fail.');
+    const { column, endColumn } = result.problems[0];
+    assert.equal(video('a').slice(column, endColumn), '"url":"/v1/videos"');
+    assert.equal(result.endpoint, '/v1/videos', 'still read as the endpoint, so Create can warn and name it');
+  });
+
+  it('still checks the requests to it, and a mix with another endpoint is still an error', () => {
+    assert.deepEqual(codes(request('/v1/videos', { model: 'm', prompt: ['a'] })), ['0:retiredEndpoint:warning', '0:invalidPrompt:error']);
+    assert.deepEqual(codes([request('/v1/responses', { model: 'sora-2', input: 'x' }), video('v')].join('\n')), [
+      '1:retiredEndpoint:warning',
+      '1:mixedUrl:error',
+    ]);
+  });
+
+  it('is not offered by Create, but an uploaded video input is still recognised by its first line', () => {
+    assert.ok(!(BATCH_ENDPOINTS as readonly string[]).includes('/v1/videos'));
+    assert.equal(endpointOfLine(video('a')), '/v1/videos');
+  });
+
+  it('renders an existing video batch in the tree and the detail panel', () => {
+    const batch = {
+      id: 'batch_video',
+      endpoint: '/v1/videos',
+      status: 'completed',
+      created_at: 1_780_000_000,
+      completed_at: 1_780_003_600,
+      request_counts: { total: 4, completed: 4, failed: 0 },
+      metadata: { description: 'Trailer shots' },
+    };
+    assert.equal(batchLabel(batch), 'Trailer shots');
+    assert.match(batchDescription(batch, 1_780_007_200_000), /^\/v1\/videos · .* · 4\/4$/);
+    const view = detailView(batch, 1_780_007_200_000, new Map());
+    assert.equal(view.status, 'Completed');
+    assert.deepEqual(view.requests, { completed: 4, failed: 0, total: 4 });
   });
 });

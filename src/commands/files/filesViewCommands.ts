@@ -10,7 +10,7 @@ import { fileStem } from '../../core/util/fileNames';
 import { relativeTime, unixSeconds } from '../../core/util/time';
 import { formatBytes, ID_MAX, plainText, shortId } from '../../core/util/text';
 import { isRecord } from '../../core/util/json';
-import { BATCH_ENDPOINTS } from '../../core/api/endpoints';
+import { BATCH_ENDPOINTS, retiredEndpointNote } from '../../core/api/endpoints';
 import type { FileObject } from '../../core/api/types';
 import { readSettings } from '../../config';
 import { CommandId, ViewId } from '../../ids';
@@ -407,6 +407,16 @@ export async function createBatchFromFile(
       placeHolder: vscode.l10n.t("The file's first request does not name a known endpoint: pick the one its requests use"),
     });
     if (!endpoint) return;
+  }
+  const retired = retiredEndpointNote(endpoint);
+  if (retired) {
+    const createAnyway = vscode.l10n.t('Create Anyway');
+    const answer = await vscode.window.showWarningMessage(
+      vscode.l10n.t('The requests of {0} use a retired endpoint. Create the batch anyway?', fileLabel(file)),
+      { modal: true, detail: retired },
+      createAnyway,
+    );
+    if (answer !== createAnyway) return;
   }
   const name = fileLabel(file);
   const details = await askForDetails({

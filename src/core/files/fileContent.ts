@@ -1,7 +1,7 @@
 import type { BatchApiClient } from '../api/client';
 import { ApiError } from '../api/errors';
 import { isRecord } from '../util/json';
-import { BATCH_ENDPOINTS } from '../api/endpoints';
+import { BATCH_ENDPOINTS, RETIRED_ENDPOINTS } from '../api/endpoints';
 
 /** How much of a file is read to find its first line; a batch request line is far shorter. */
 const FIRST_LINE_MAX_BYTES = 1024 * 1024;
@@ -36,13 +36,15 @@ export async function readFirstLine(client: BatchApiClient, fileId: string, sign
   return text === '' ? undefined : text;
 }
 
-/** The endpoint a batch input line asks for (its `url`), when it is one the Batch API accepts. */
+/** The endpoint a batch input line asks for (its `url`), when it is one the Batch API accepts or once accepted (see `RETIRED_ENDPOINTS`). */
 export function endpointOfLine(line: string | undefined): string | undefined {
   if (!line) return undefined;
   try {
     const request = JSON.parse(line) as unknown;
     const url = isRecord(request) ? request.url : undefined;
-    return typeof url === 'string' && (BATCH_ENDPOINTS as readonly string[]).includes(url) ? url : undefined;
+    return typeof url === 'string' && ((BATCH_ENDPOINTS as readonly string[]).includes(url) || RETIRED_ENDPOINTS.has(url))
+      ? url
+      : undefined;
   } catch {
     return undefined;
   }

@@ -5,7 +5,7 @@
  */
 
 import { isRecord } from '../util/json';
-import { BATCH_ENDPOINTS } from '../api/endpoints';
+import { BATCH_ENDPOINTS, RETIRED_ENDPOINTS, retiredEndpointNote } from '../api/endpoints';
 
 export const DEFAULT_MAX_REQUESTS = 50_000;
 export const DEFAULT_MAX_BYTES = 200 * 1024 * 1024;
@@ -23,6 +23,7 @@ export type ProblemCode =
   | 'methodNotPost'
   | 'unsupportedUrl'
   | 'mixedUrl'
+  | 'retiredEndpoint'
   | 'missingBody'
   | 'missingModel'
   | 'mixedModel'
@@ -64,7 +65,8 @@ export interface ValidationResult {
   problems: Problem[];
 }
 
-const ENDPOINT_SET: ReadonlySet<string> = new Set(BATCH_ENDPOINTS);
+/** Endpoints whose requests are checked: today's, and retired ones (warned about, not refused). */
+const ENDPOINT_SET: ReadonlySet<string> = new Set([...BATCH_ENDPOINTS, ...RETIRED_ENDPOINTS.keys()]);
 
 /**
  * Whether the text looks like Batch input: its first non-empty line is a JSON object with
@@ -114,6 +116,7 @@ export function validateBatchInput(text: string, options: ValidationOptions = {}
   const reportedFirstUse = new Set<number>();
   let endpoint: string | undefined;
   let endpointLine = -1;
+  const warnedRetired = new Set<string>();
   let model: string | undefined;
   let modelLine = -1;
   let requests = 0;
@@ -221,6 +224,12 @@ export function validateBatchInput(text: string, options: ValidationOptions = {}
       });
     }
     if (typeof url === 'string') {
+      const retired = retiredEndpointNote(url);
+      // Once per endpoint, at its first line: the whole file is sent to one endpoint.
+      if (retired && !warnedRetired.has(url)) {
+        warnedRetired.add(url);
+        at({ severity: 'warning', code: 'retiredEndpoint', message: retired, ...member(['url']) });
+      }
       if (endpoint === undefined) {
         endpoint = url;
         endpointLine = line;
