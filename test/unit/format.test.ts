@@ -15,6 +15,8 @@ import { fileStem, isReservedFileName, safeFileName } from '../../src/core/util/
 import { AccountFiles } from '../../src/core/files/accountFiles';
 import { BatchCache } from '../../src/core/batches/batchCache';
 import { relativeTime } from '../../src/core/util/time';
+import { plainText } from '../../src/core/util/text';
+import { partsKeptSentence, splitStoppedText } from '../../src/core/input/splitText';
 import { groupByStatus, statusOf } from '../../src/core/batches/grouping';
 import type { Batch } from '../../src/core/api/types';
 import { bareBatch as b } from './helpers';
@@ -279,5 +281,27 @@ describe('file names: never a Windows device name, never ending in a dot or a sp
     } finally {
       await rm(root, { recursive: true, force: true });
     }
+  });
+});
+
+describe("split's toast when creating its parts stopped", () => {
+  it('ends the failure with a full stop, then says which parts were created, in whole sentences', () => {
+    const failure = 'Part 2 of 3: Uploaded as file-abc, but the batch was not created: injected fault';
+    assert.equal(
+      splitStoppedText(failure, 1),
+      'Part 2 of 3: Uploaded as file-abc, but the batch was not created: injected fault. Part 1 was created and is kept.',
+    );
+    assert.equal(splitStoppedText('Part 4 of 4: Rate limited.', 3), 'Part 4 of 4: Rate limited. Parts 1–3 were created and are kept.');
+    assert.equal(splitStoppedText('Part 1 of 3: Server error (HTTP 500)', 0), 'Part 1 of 3: Server error (HTTP 500).');
+    assert.equal(splitStoppedText('Part 1 of 2: "Quoted."', 0), 'Part 1 of 2: "Quoted."');
+  });
+
+  it('never says "Parts 1–1", and the failure stays plain text', () => {
+    assert.equal(partsKeptSentence(1), 'Part 1 was created and is kept.');
+    assert.equal(partsKeptSentence(2), 'Parts 1–2 were created and are kept.');
+    assert.equal(partsKeptSentence(0), '');
+    const hostile = 'bad [link](command:x)\n$(zap) fault';
+    assert.equal(splitStoppedText(hostile, 1), `${plainText(hostile, 400)}. Part 1 was created and is kept.`);
+    assert.doesNotMatch(splitStoppedText(hostile, 1), /\]\(|\$\(/);
   });
 });

@@ -3,6 +3,7 @@ import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readSettings } from '../../config';
 import { formatBytes, plainText } from '../../core/util/text';
+import { partsKeptSentence, splitStoppedText } from '../../core/input/splitText';
 import type { ValidationResult } from '../../core/input/jsonlValidation';
 import {
   DEFAULT_SPLIT_LIMITS,
@@ -238,17 +239,17 @@ async function runPlan(services: SplitServices, plans: SplitPlanStore, plan: Spl
   } catch (error) {
     if (!(error instanceof SplitRunError)) throw error;
     const done = partsDone(plan);
-    const kept = done > 0 ? ` ${vscode.l10n.t('Parts 1–{0} were created and are kept.', done)}` : '';
+    const kept = partsKeptSentence(done);
     const continueButton = vscode.l10n.t('Continue');
     if (error.cause.cancelled) {
       services.log.info(`Creating the parts of group ${plan.group} was cancelled at part ${error.part.index} of ${total}.`);
       const choice = await vscode.window.showWarningMessage(
         vscode.l10n.t(
-          'Stopped at part {0} of {1} of {2}.{3} Run Create Batch on the file again to continue.',
+          'Stopped at part {0} of {1} of {2}. {3}Run Create Batch on the file again to continue.',
           error.part.index,
           total,
           name,
-          kept,
+          kept ? `${kept} ` : '',
         ),
         continueButton,
       );
@@ -258,7 +259,7 @@ async function runPlan(services: SplitServices, plans: SplitPlanStore, plan: Spl
     const message = services.log.redactor.redact(error.message);
     services.log.error(`Creating the parts of group ${plan.group} failed: ${message}`);
     const showLog = vscode.l10n.t('Show Log');
-    const choice = await vscode.window.showErrorMessage(`${plainText(message, 400)}${kept}`, continueButton, showLog);
+    const choice = await vscode.window.showErrorMessage(splitStoppedText(message, done), continueButton, showLog);
     if (choice === continueButton) return runPlan(services, plans, plan);
     if (choice === showLog) services.log.show();
     return;

@@ -87,3 +87,9 @@ export function formatBytes(bytes: number): string {
   }
   return `${value.toFixed(value >= 100 ? 0 : 1)} ${units[unit]}`;
 }
+
+/** `text` ending in a full stop, unless it already ends a sentence (`.`, `!`, `?`, `…`, maybe inside quotes or brackets). */
+export function asSentence(text: string): string {
+  const trimmed = text.trimEnd();
+  return !trimmed || /[.!?…]["'”’)\]]*$/.test(trimmed) ? trimmed : `${trimmed}.`;
+}
