@@ -209,10 +209,12 @@ export class AccountRegistry implements vscode.Disposable {
       if (context) context.update(settings);
       else {
         context = new AccountContext(settings, this.deps);
-        this.storeSubscriptions.set(
-          settings.id,
+        // A poll that changed no count still moves the estimates: the tree redraws when a row's time left changed.
+        const subscriptions = [
           context.store.onDidChange(() => this.storeChanged.fire()),
-        );
+          context.progress.onDidRecord((recording) => recording.rowTextChanged && this.storeChanged.fire()),
+        ];
+        this.storeSubscriptions.set(settings.id, { dispose: () => subscriptions.forEach((subscription) => subscription.dispose()) });
         if (this.view) void context.connection.reconnect();
         changed = true;
       }

@@ -158,7 +158,7 @@ export async function listBatches(deps: BatchToolDeps, input: ListBatchesInput):
     hasMore: store.hasMore,
     filter: describeFilter(filter),
     now,
-    estimate: (batch) => deps.progress?.estimate(batch, now),
+    estimate: (batch) => deps.progress?.estimate(batch),
   });
   if (store.refreshError)
     text += `\nThe refresh failed (${deps.log.shown(store.refreshError.message)}): these are the batches loaded before it.`;
@@ -180,7 +180,7 @@ export async function getBatch(deps: BatchToolDeps, input: BatchIdInput, signal:
   try {
     const batch = await freshBatch(deps.store, id, signal);
     const now = Date.now();
-    return batchText(batch, now, deps.progress?.estimate(batch, now));
+    return batchText(batch, now, deps.progress?.estimate(batch));
   } catch (error) {
     return failure(deps, `Reading batch ${id}`, error);
   }

@@ -64,10 +64,11 @@ export class BatchTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
 
   /** Tooltips are Markdown built per batch; deferring them to hover keeps large trees cheap to render. */
   resolveTreeItem(item: vscode.TreeItem, node: TreeNode): vscode.TreeItem {
-    // The estimate as of the hover: polls that changed no count do not redraw the row, but they do move the rate.
+    // The tracker's estimate, as of the batch's last sample, as the detail panel shows it; the row
+    // shows the same text, as the tree redraws when a quiet poll changed it (see ProgressTracker).
     if (node instanceof BatchNode) {
       const progress = this.accountOf(node)?.progress;
-      item.tooltip = batchTooltip(node.batch, node.errorFileBytes, progress?.estimate(node.batch) ?? node.progress);
+      item.tooltip = batchTooltip(node.batch, node.errorFileBytes, progress ? progress.estimate(node.batch) : node.progress);
     }
     return item;
   }

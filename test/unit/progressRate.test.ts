@@ -33,7 +33,7 @@ function eta(samples: ProgressSample[], nowMinutes: number) {
 
 describe('progressRate: estimateProgress', () => {
   it('says there is no data without samples', () => {
-    assert.deepEqual(estimateProgress([], T0), { kind: 'unknown', reason: 'noSamples', done: 0, total: 0, samples: 0 });
+    assert.deepEqual(estimateProgress([], T0), { kind: 'unknown', reason: 'noSamples', done: 0, total: 0, samples: 0, at: T0 });
   });
 
   it('says one sample is too little for a rate', () => {
@@ -284,34 +284,28 @@ describe('progressRate: text', () => {
 
   it('says plainly in a sentence why there is no estimate', () => {
     const now = T0 + 10 * MIN;
-    assert.match(progressSentence(estimateProgress([], now), now), /^Too little data for an estimate/);
-    assert.match(
-      progressSentence(estimateProgress([sample(0, 5)], now), now),
-      /^Too little data for an estimate yet: it needs two refreshes/,
-    );
-    assert.match(progressSentence(estimateProgress([sample(0, 0, 0), sample(1, 0, 0)], now), now), /number of requests is not known/);
-    assert.equal(
-      progressSentence(estimateProgress([sample(0, 5), sample(4, 5)], now), now),
-      'No estimate: no request has finished for 10 min.',
-    );
-    assert.match(progressSentence(estimateProgress([sample(0, 5000)], now), now), /finalizing/);
+    assert.match(progressSentence(estimateProgress([], now)), /^Too little data for an estimate/);
+    assert.match(progressSentence(estimateProgress([sample(0, 5)], now)), /^Too little data for an estimate yet: it needs two refreshes/);
+    assert.match(progressSentence(estimateProgress([sample(0, 0, 0), sample(1, 0, 0)], now)), /number of requests is not known/);
+    assert.equal(progressSentence(estimateProgress([sample(0, 5), sample(4, 5)], now)), 'No estimate: no request has finished for 10 min.');
+    assert.match(progressSentence(estimateProgress([sample(0, 5000)], now)), /finalizing/);
   });
 
   it('gives the rate, its basis and a warning when the window would run out first', () => {
     const estimate = eta([sample(0, 440), sample(2, 840), sample(4, 1240)], 4);
-    assert.equal(progressSentence(estimate, T0 + 4 * MIN), 'About 19 min left, at 200 requests/min over the last 4 min (3 refreshes).');
+    assert.equal(progressSentence(estimate), 'About 19 min left, at 200 requests/min over the last 4 min (3 refreshes).');
     const expiresSoon = (T0 + 10 * MIN) / 1000;
-    assert.match(progressSentence(estimate, T0 + 4 * MIN, expiresSoon), /would not finish before its completion window ends/);
+    assert.match(progressSentence(estimate, expiresSoon), /would not finish before its completion window ends/);
     const expiresLater = (T0 + 60 * MIN) / 1000;
-    assert.doesNotMatch(progressSentence(estimate, T0 + 4 * MIN, expiresLater), /would not finish/);
+    assert.doesNotMatch(progressSentence(estimate, expiresLater), /would not finish/);
     const alreadyPast = (T0 - 60 * MIN) / 1000;
     assert.doesNotMatch(
-      progressSentence(estimate, T0 + 4 * MIN, alreadyPast),
+      progressSentence(estimate, alreadyPast),
       /would not finish/,
       'a deadline already past by this clock says the clocks disagree, not that the rate is too low',
     );
     const overdue = eta([sample(0, 440), sample(2, 840), sample(4, 1240)], 60);
-    assert.match(progressSentence(overdue, T0 + 60 * MIN), /^It should finish any moment now/);
+    assert.match(progressSentence(overdue), /^It should finish any moment now/);
   });
 });
 
@@ -345,7 +339,7 @@ describe('progressTracker: samples from the store', () => {
     assert.equal(tracker.history.has('c'), false, 'cancelling batches are not measured');
     store.batches = [batch('a', 'in_progress', 200)];
     store.changed.fire();
-    const estimate = tracker.estimate(store.batches[0], now);
+    const estimate = tracker.estimate(store.batches[0]);
     assert.equal(estimate?.kind === 'eta' && estimate.perMinute, 100);
     assert.equal(tracker.estimate(batch('done', 'completed', 1000)), undefined);
     tracker.dispose();
@@ -363,7 +357,7 @@ describe('progressTracker: samples from the store', () => {
     now += 9 * MIN;
     store.batches = [batch('a', 'in_progress', 200)];
     tracker.observe();
-    const estimate = tracker.estimate(store.batches[0], now);
+    const estimate = tracker.estimate(store.batches[0]);
     assert.equal(estimate?.kind === 'eta' && estimate.perMinute, 10);
   });
 
@@ -412,16 +406,16 @@ describe('progress text on the tree and the detail page', () => {
 
   it('adds an escaped progress paragraph to the tooltip, or nothing', () => {
     const estimate = estimateProgress([sample(0, 1240)], T0);
-    const markdown = progressTooltipMarkdown(running(1240), estimate, T0);
+    const markdown = progressTooltipMarkdown(running(1240), estimate);
     assert.match(markdown, /^\n\nProgress: 1,240\/5,000 {2}\nToo little data for an estimate yet/);
     assert.ok(!/[^\\][.]$/.test(markdown), 'Markdown punctuation is escaped');
-    assert.equal(progressTooltipMarkdown(running(1240), undefined, T0), '');
+    assert.equal(progressTooltipMarkdown(running(1240), undefined), '');
   });
 
   it('gives the detail page points relative to the first sample and where the projection ends', () => {
     const samples = [sample(0, 440), sample(2, 840), sample(4, 1240)];
     const estimate = eta(samples, 4);
-    const view = progressView(running(1240), estimate, samples, T0 + 4 * MIN);
+    const view = progressView(running(1240), estimate, samples);
     assert.equal(view.headline, '1,240/5,000 · ~19 min left');
     assert.match(view.sentence, /^About 19 min left, at 200 requests\/min/);
     assert.deepEqual(view.points, [
@@ -432,7 +426,7 @@ describe('progress text on the tree and the detail page', () => {
     assert.equal(view.total, 5000);
     assert.equal(view.finishSeconds, 240 + 18.8 * 60);
     assert.match(view.since ?? '', /^2023-11-14 \d\d:\d\d:\d\d UTC$/);
-    const unknown = progressView(running(1240), estimateProgress([], T0), [], T0);
+    const unknown = progressView(running(1240), estimateProgress([], T0), []);
     assert.deepEqual(unknown.points, []);
     assert.equal(unknown.finishSeconds, undefined);
     assert.match(unknown.sentence, /^Too little data/);

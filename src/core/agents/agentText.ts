@@ -107,7 +107,7 @@ export function batchText(batch: Batch, now: number, estimate?: ProgressEstimate
     const { completed, failed, total } = countsOf(batch);
     row('Requests', `${formatCount(completed)} completed, ${formatCount(failed)} failed, ${formatCount(total)} total`);
   } else row('Requests', 'not reported by the provider');
-  if (estimate) row('Progress', progressSentence(estimate, now, unixSeconds(batch.expires_at)));
+  if (estimate) row('Progress', progressSentence(estimate, unixSeconds(batch.expires_at)));
   for (const [key, name] of [...TIMELINE_STEPS, ['expires_at', 'Expires'] as const]) {
     row(name, when(batch[key], now));
   }

@@ -29,12 +29,18 @@ export type NoEstimateReason =
   /** Several observations, but nothing finished between them. */
   | 'noProgress';
 
+/**
+ * What can be said of a batch's progress at one moment, `at` (local clock, ms). Every surface
+ * (tree row, tooltip, detail panel, agent text) words it from these fields alone, never from the
+ * clock at the time it draws, so they say the same thing (see `ProgressTracker.estimate`).
+ */
 export type ProgressEstimate =
-  | { kind: 'unknown'; reason: NoEstimateReason; done: number; total: number; samples: number; since?: number }
+  | { kind: 'unknown'; reason: NoEstimateReason; done: number; total: number; samples: number; at: number; since?: number }
   /** Every request has finished; what is left is the provider's finalizing. */
-  | { kind: 'finishing'; done: number; total: number; samples: number }
+  | { kind: 'finishing'; done: number; total: number; samples: number; at: number }
   | {
       kind: 'eta';
+      at: number;
       done: number;
       total: number;
       samples: number;
@@ -42,7 +48,7 @@ export type ProgressEstimate =
       perMinute: number;
       /** When, by the local clock, the rest should be finished at that rate. */
       finishAt: number;
-      /** From `now` to `finishAt`; 0 when that time has passed. */
+      /** From `at` to `finishAt`; 0 when that time has passed. */
       remainingMs: number;
       /** How long the rate was measured over. */
       basisMs: number;
@@ -59,25 +65,27 @@ export const RATE_WINDOW_MS = 15 * 60_000;
  * progress, or no total give `unknown` with the reason.
  */
 export function estimateProgress(samples: readonly ProgressSample[], now: number): ProgressEstimate {
+  const at = now;
   const last = samples.at(-1);
-  if (!last) return { kind: 'unknown', reason: 'noSamples', done: 0, total: 0, samples: 0 };
+  if (!last) return { kind: 'unknown', reason: 'noSamples', done: 0, total: 0, samples: 0, at };
   const done = doneOf(last);
   const total = last.total;
   const count = samples.length;
-  if (total <= 0) return { kind: 'unknown', reason: 'noTotal', done, total, samples: count };
-  if (done >= total) return { kind: 'finishing', done, total, samples: count };
-  if (count < 2) return { kind: 'unknown', reason: 'oneSample', done, total, samples: count };
+  if (total <= 0) return { kind: 'unknown', reason: 'noTotal', done, total, samples: count, at };
+  if (done >= total) return { kind: 'finishing', done, total, samples: count, at };
+  if (count < 2) return { kind: 'unknown', reason: 'oneSample', done, total, samples: count, at };
   let first = 0;
   while (first < count - 2 && samples[first].at < last.at - RATE_WINDOW_MS) first++;
   const base = samples[first];
   const basisMs = last.at - base.at;
-  if (basisMs <= 0) return { kind: 'unknown', reason: 'oneSample', done, total, samples: count };
+  if (basisMs <= 0) return { kind: 'unknown', reason: 'oneSample', done, total, samples: count, at };
   const progressed = done - doneOf(base);
-  if (progressed <= 0) return { kind: 'unknown', reason: 'noProgress', done, total, samples: count, since: base.at };
+  if (progressed <= 0) return { kind: 'unknown', reason: 'noProgress', done, total, samples: count, at, since: base.at };
   const perMs = progressed / basisMs;
   const finishAt = last.at + (total - done) / perMs;
   return {
     kind: 'eta',
+    at,
     done,
     total,
     samples: count,
@@ -133,6 +141,15 @@ export class ProgressHistory {
 
   estimate(id: string, now: number): ProgressEstimate {
     return estimateProgress(this.byBatch.get(id) ?? [], now);
+  }
+
+  /**
+   * The estimate as of the batch's last sample: it changes only when a sample is recorded, so
+   * whatever reads it, whenever, gets the same (nothing recorded: `noSamples`).
+   */
+  latestEstimate(id: string): ProgressEstimate {
+    const samples = this.byBatch.get(id) ?? [];
+    return estimateProgress(samples, samples.at(-1)?.at ?? 0);
   }
 
   has(id: string): boolean {
@@ -223,10 +240,11 @@ export function progressShort(estimate: ProgressEstimate, counts: { completed: n
 
 /**
  * The estimate in a sentence for tooltips and the detail view, saying plainly when there is
- * too little data. `expiresAt` (unix seconds) adds a warning when the batch would not finish
- * inside its completion window at this rate.
+ * too little data; as of the estimate's own time (`at`), not the clock. `expiresAt` (unix
+ * seconds) adds a warning when the batch would not finish inside its completion window at this rate.
  */
-export function progressSentence(estimate: ProgressEstimate, now: number, expiresAt?: number): string {
+export function progressSentence(estimate: ProgressEstimate, expiresAt?: number): string {
+  const now = estimate.at;
   switch (estimate.kind) {
     case 'eta': {
       const left = formatDurationLeft(estimate.remainingMs);

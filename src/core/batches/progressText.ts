@@ -10,8 +10,8 @@ export function progressDescription(batch: Batch, estimate: ProgressEstimate | u
 }
 
 /** The tooltip's progress paragraph (Markdown, to append), or '' for a batch that is not measured. */
-export function progressTooltipMarkdown(batch: Batch, estimate: ProgressEstimate | undefined, nowMs = Date.now()): string {
+export function progressTooltipMarkdown(batch: Batch, estimate: ProgressEstimate | undefined): string {
   if (!estimate) return '';
-  const sentence = progressSentence(estimate, nowMs, unixSeconds(batch.expires_at));
+  const sentence = progressSentence(estimate, unixSeconds(batch.expires_at));
   return `\n\nProgress: ${escapeMarkdown(progressShort(estimate, countsOf(batch)))}  \n${escapeMarkdown(sentence)}`;
 }

@@ -113,6 +113,8 @@ class BatchDetailPanel extends WebviewHost<HostToPage, PageToHost> {
       deps.store.onDidChangeAccount((account) => this.followAccount(account)),
       deps.store.onDidChange(() => this.followStore()),
     );
+    // A poll that changed no count still moves the estimate: the page shows the one the tree shows.
+    if (deps.progress) this.disposables.push(deps.progress.onDidRecord((recording) => recording.ids.has(this.id) && this.followEstimate()));
   }
 
   override reveal(batch?: Batch): void {
@@ -201,6 +203,12 @@ class BatchDetailPanel extends WebviewHost<HostToPage, PageToHost> {
     if (this.pageListening) this.requestFileInfo(this.batch);
   }
 
+  /** Posts the store's newest copy of the batch (a quiet poll replaced it), with the estimate recorded for it. */
+  private followEstimate(): void {
+    const latest = this.client ? this.deps.store.get(this.id) : undefined;
+    if (latest) this.update(latest);
+  }
+
   private fetchIfRestored(): void {
     if (!this.fetchWhenConnected || !this.client) return;
     this.fetchWhenConnected = false;
@@ -222,8 +230,8 @@ class BatchDetailPanel extends WebviewHost<HostToPage, PageToHost> {
     const recovery = recoveryView(this.batch, this.deps.store.batches);
     this.links = recovery.links.map((link) => link.id);
     const view = { ...detailView(this.batch, now, this.fileInfo), cost: costView(this.batch, readPriceOverrides()), ...recovery };
-    const estimate = this.deps.progress?.estimate(this.batch, now);
-    if (estimate) view.progress = progressView(this.batch, estimate, this.deps.progress?.samples(this.id) ?? [], now);
+    const estimate = this.deps.progress?.estimate(this.batch);
+    if (estimate) view.progress = progressView(this.batch, estimate, this.deps.progress?.samples(this.id) ?? []);
     void this.post({ type: 'batch', batch: limitDepth(this.batch), view });
     this.requestFileInfo(this.batch);
     this.updateErrorGroups();

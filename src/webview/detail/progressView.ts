@@ -4,12 +4,12 @@ import { doneOf, type ProgressEstimate, type ProgressSample, progressSentence, p
 import type { Batch } from '../../core/api/types';
 import type { ProgressView } from './protocol';
 
-/** The detail page's progress section for a measured batch: headline, sentence and chart points. */
-export function progressView(batch: Batch, estimate: ProgressEstimate, samples: readonly ProgressSample[], now: number): ProgressView {
+/** The detail page's progress section for a measured batch: headline, sentence and chart points (as of the estimate's time). */
+export function progressView(batch: Batch, estimate: ProgressEstimate, samples: readonly ProgressSample[]): ProgressView {
   const first = samples[0];
   const view: ProgressView = {
     headline: progressShort(estimate, countsOf(batch)),
-    sentence: progressSentence(estimate, now, unixSeconds(batch.expires_at)),
+    sentence: progressSentence(estimate, unixSeconds(batch.expires_at)),
     total: Math.max(estimate.total, ...samples.map((sample) => sample.total)),
     points: samples.map((sample) => ({ seconds: (sample.at - first.at) / 1000, done: doneOf(sample) })),
   };
