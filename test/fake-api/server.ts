@@ -92,6 +92,8 @@ export const QUIRKS = [
   'isoTimestamps',
   /** List pages without `has_more` (they hold every batch: paging by `after` still works). */
   'noHasMore',
+  /** List pages of `limit` items, like OpenAI's, but without `has_more`: a full page may have more after it. */
+  'pagedNoHasMore',
   /** `endpoint: null` on every batch. */
   'nullEndpoint',
   /** `request_counts: null` on every batch. */
@@ -1189,7 +1191,7 @@ class FakeApiServer implements FakeApi {
     if (json.object === 'file') return this.presentFile(json as unknown as FileObject);
     if (json.object === 'list' && Array.isArray(json.data)) {
       const list: Record<string, unknown> = { ...json, data: json.data.map((item: unknown) => this.present(item)) };
-      if (this.quirks.noHasMore) delete list.has_more;
+      if (this.quirks.noHasMore || this.quirks.pagedNoHasMore) delete list.has_more;
       return list;
     }
     return json;
@@ -1296,7 +1298,7 @@ class FakeApiServer implements FakeApi {
       }
       start = position + 1;
     }
-    // Providers that send no has_more send no pages either: everything after the cursor.
+    // noHasMore: providers that send no has_more send no pages either: everything after the cursor (pagedNoHasMore: they do).
     const end = this.quirks.noHasMore ? list.length : start + limit;
     const data = list.slice(start, end);
     return {
