@@ -137,6 +137,9 @@ export interface LoggedRequest {
   body?: unknown;
   /** Date.now() on arrival. */
   at: number;
+  /** Body bytes handed to the socket by the streamed writers (file content, endless and trickled bodies); Date.now() when the response ended or the client went. */
+  sentBytes?: number;
+  endedAt?: number;
 }
 
 export interface FaultRule {
@@ -775,6 +778,7 @@ class FakeApiServer implements FakeApi {
 
   private readonly server: http.Server;
   private readonly sockets = new Set<Socket>();
+  private readonly entryOf = new WeakMap<http.ServerResponse, LoggedRequest>();
   private readonly sleepers = new Set<{ timer?: NodeJS.Timeout; wake: (ok: boolean) => void }>();
   private closing: Promise<void> | undefined;
   private readonly authHeader: 'bearer' | 'api-key';
@@ -989,6 +993,8 @@ class FakeApiServer implements FakeApi {
 
   private writeHead(res: http.ServerResponse, entry: LoggedRequest, status: number, headers: Record<string, string>): void {
     entry.status = status;
+    this.entryOf.set(res, entry);
+    res.once('close', () => (entry.endedAt = Date.now()));
     res.writeHead(status, { 'x-request-id': `req_${randomBytes(16).toString('hex')}`, ...headers });
   }
 
@@ -1072,6 +1078,8 @@ class FakeApiServer implements FakeApi {
 
   /** Writes with backpressure, or a byte per `trickleIntervalMs` with `trickle`. False once the client has gone. */
   private async write(res: http.ServerResponse, data: Buffer, fault: FaultRule | undefined): Promise<boolean> {
+    const entry = this.entryOf.get(res);
+    if (entry && !res.destroyed) entry.sentBytes = (entry.sentBytes ?? 0) + data.length;
     if (!fault?.trickle) return !res.destroyed && (res.write(data) || (await drained(res)));
     // The head goes out at once, as from a server that answers and then drags its feet.
     if (!res.destroyed) res.flushHeaders();
