@@ -94,6 +94,42 @@ describe('bounded by construction: endless bodies, lists without has_more, delet
     assert.equal(view.anyway, undefined, 'the record, not the ceiling, stopped it: no "Group anyway"');
   });
 
+  it('an error file larger than 64 MiB waits for a "Group anyway" click, which reads it in full', async () => {
+    ({ api, fake } = await connectToFake({ seed: 'demo' }));
+    const finished = fake.store.list().find((b) => b.status === 'completed' && b.output_file_id && b.error_file_id)!;
+    const file = fake.store.addFile({
+      filename: 'big_errors.jsonl',
+      purpose: 'batch_output',
+      generatedBytes: AUTOMATIC_READ_CEILING_BYTES + 10,
+    });
+    fake.store.put({ ...finished, error_file_id: file.id });
+    fake.clearRequests();
+    await vscode.commands.executeCommand('openaiBatches.openBatch', finished.id);
+    const panels = (api.services.panels as unknown as { panels: Map<string, unknown> }).panels;
+    const panel = (await waitFor('the detail panel', () => panels.get(finished.id))) as {
+      errorGroups: { view?: ErrorGroupsView };
+      onMessage(message: unknown): Promise<void>;
+    };
+    const idle = await waitFor('the offer to group anyway', () =>
+      panel.errorGroups.view?.state === 'idle' && panel.errorGroups.view.anyway ? panel.errorGroups.view : undefined,
+    );
+    assert.equal(
+      idle.note,
+      'The error file is 64.0 MB, larger than the 64.0 MB read without asking. Group the failures by code and message anyway?',
+    );
+    assert.equal(fake.count('GET', `/v1/files/${file.id}/content`), 0, 'nothing read before the click');
+    // The page's button sends this message; the host validates it like every page message.
+    await panel.onMessage({ type: 'groupErrorsAnyway' });
+    const done = await waitFor(
+      'the failures grouped',
+      () => (panel.errorGroups.view?.state === 'done' ? panel.errorGroups.view : undefined),
+      60_000,
+    );
+    assert.equal(done.state, 'done');
+    assert.equal(fake.count('GET', `/v1/files/${file.id}/content`), 1);
+    assert.equal(fs.statSync(path.join(cacheFolder(api), `${file.id}.jsonl`)).size, AUTOMATIC_READ_CEILING_BYTES + 10);
+  });
+
   it('the agent tool stops an endless result file at its record plus the margin; larger files need a confirmation', async () => {
     ({ api, fake } = await connectToFake({ seed: 'demo' }));
     const lm = lmToolsApi();
