@@ -40,7 +40,9 @@ export function errorGroupsSection(view: ErrorGroupsView | undefined, post: Post
       return section(
         title,
         el('p', 'muted', String(view.note)),
-        actionButton('Group errors', 'groupErrors', () => post({ type: 'groupErrors' }), false),
+        view.anyway === true
+          ? actionButton('Group anyway', 'groupErrorsAnyway', () => post({ type: 'groupErrorsAnyway' }), false)
+          : actionButton('Group errors', 'groupErrors', () => post({ type: 'groupErrors' }), false),
       );
     case 'running':
       return section(title, el('p', 'muted', String(view.message)));
@@ -48,7 +50,9 @@ export function errorGroupsSection(view: ErrorGroupsView | undefined, post: Post
       return section(
         title,
         el('p', 'banner error data', String(view.message)),
-        actionButton('Try again', 'groupErrors', () => post({ type: 'groupErrors' })),
+        view.anyway === true
+          ? actionButton('Group anyway', 'groupErrorsAnyway', () => post({ type: 'groupErrorsAnyway' }), false)
+          : actionButton('Try again', 'groupErrors', () => post({ type: 'groupErrors' })),
       );
     case 'done': {
       const groups = Array.isArray(view.groups) ? view.groups : [];

@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import type { AccountFiles } from '../core/files/accountFiles';
 import { batchText, listText, resultsText } from '../core/agents/agentText';
 import { fileIdOf, TERMINAL_STATUSES } from '../core/batches/batchFacts';
-import type { BatchStore } from '../core/batches/batchStore';
+import type { AccountConnection, BatchStore } from '../core/batches/batchStore';
 import { downloadFile } from '../core/files/download';
 import { ApiError, errorMessage, isCancellation } from '../core/api/errors';
 import { describeFilter, matchesFilter, type BatchFilter } from '../core/batches/filter';
@@ -13,9 +13,11 @@ import { readLines } from '../core/util/lineReader';
 import type { ProgressTracker } from '../core/batches/progressTracker';
 import { summarizeResultFiles } from '../core/results/resultsSummary';
 import type { Batch } from '../core/api/types';
+import { dataBlock } from '../core/agents/dataBlock';
+import { allowedBytes, AUTOMATIC_READ_CEILING_BYTES, automaticReadLimit, TooLargeError, userDownloadLimit } from '../core/api/sizeLimit';
 import { ToolName } from '../ids';
 import type { Logger } from '../log';
-import type { LanguageModelTool, LmToolsApi } from './lmApi';
+import type { LanguageModelTool, LmToolsApi, PreparedToolInvocation } from './lmApi';
 
 /** What the tools read from. They only read: list, get, download result files into the cache. */
 export interface BatchToolDeps {
@@ -45,6 +47,10 @@ const DEFAULT_LIMIT = 20;
 const MAX_LIMIT = 100;
 const DEFAULT_TOP_ERRORS = 5;
 const MAX_TOP_ERRORS = 20;
+/** Result lines (output and error together) batchResults reads at most: as many as the largest batch has requests (Azure's 100,000). */
+export const MAX_RESULT_LINES = 100_000;
+/** How long a confirmation given in prepareInvocation stands for the invocation that follows it. */
+const APPROVAL_MS = 10 * 60_000;
 
 /**
  * Registers the read-only language model tools when this VS Code has the API (1.95+: pass
@@ -60,9 +66,15 @@ export function registerBatchTools(deps: BatchToolDeps, api: LmToolsApi | undefi
     name: string,
     invocationMessage: (input: T) => string,
     run: (input: T, signal: AbortSignal) => Promise<string>,
+    confirmation?: (input: T, signal: AbortSignal) => Promise<PreparedToolInvocation['confirmationMessages']>,
   ): vscode.Disposable =>
     api.registerTool<T>(name, {
-      prepareInvocation: ({ input }) => ({ invocationMessage: invocationMessage(input) }),
+      prepareInvocation: async ({ input }, token) => {
+        const confirmationMessages = confirmation
+          ? await withCancellation(token, (signal) => confirmation(input, signal)).catch(() => undefined)
+          : undefined;
+        return { invocationMessage: invocationMessage(input), ...(confirmationMessages && { confirmationMessages }) };
+      },
       invoke: async ({ input }, token) => {
         const started = Date.now();
         const text = deps.log.redactor.redact(await withCancellation(token, (signal) => run(input, signal)));
@@ -85,12 +97,13 @@ export function registerBatchTools(deps: BatchToolDeps, api: LmToolsApi | undefi
       ToolName.batchResults,
       (input) => vscode.l10n.t('Summarizing the results of batch {0}', idOf(input) ?? '').trim(),
       (input, signal) => batchResults(deps, input, signal),
+      (input, signal) => confirmLargeResults(deps, input, signal),
     ),
   );
 }
 
 /** Runs `work` with an AbortSignal that follows the token; a cancellation becomes VS Code's own error. */
-async function withCancellation(token: vscode.CancellationToken, work: (signal: AbortSignal) => Promise<string>): Promise<string> {
+async function withCancellation<R>(token: vscode.CancellationToken, work: (signal: AbortSignal) => Promise<R>): Promise<R> {
   const abort = new AbortController();
   const subscription = token.onCancellationRequested(() => abort.abort());
   if (token.isCancellationRequested) abort.abort();
@@ -133,7 +146,8 @@ function failure(deps: BatchToolDeps, what: string, error: unknown): string {
   if (isCancellation(error)) throw error;
   const message = deps.log.shown(errorMessage(error));
   deps.log.warn(`Agent tool: ${what} failed: ${message}`);
-  return `${what} failed: ${message}`;
+  // The server's words (an error message) are data too.
+  return `${what} failed:\n${dataBlock(message)}`;
 }
 
 /** The loaded batches that match, newest first; refreshes first (about one request) unless told not to. */
@@ -161,7 +175,7 @@ export async function listBatches(deps: BatchToolDeps, input: ListBatchesInput):
     estimate: (batch) => deps.progress?.estimate(batch),
   });
   if (store.refreshError)
-    text += `\nThe refresh failed (${deps.log.shown(store.refreshError.message)}): these are the batches loaded before it.`;
+    text += `\nThe refresh failed: these are the batches loaded before it. Why:\n${dataBlock(deps.log.shown(store.refreshError.message))}`;
   return text;
 }
 
@@ -186,6 +200,95 @@ export async function getBatch(deps: BatchToolDeps, input: BatchIdInput, signal:
   }
 }
 
+/** A result file batchResults reads: its id, role, whether the cache has it, and its size as its record says. */
+interface ResultFile {
+  fileId: string;
+  role: 'output' | 'error';
+  cached: boolean;
+  recordBytes?: number;
+  /** The person allowed reading it past the automatic ceiling (confirmLargeResults). */
+  approved?: boolean;
+}
+
+/**
+ * What prepareInvocation learnt of each file for the invocation that follows it (by account and
+ * file id): its record's size, read once, and whether the person allowed more than the ceiling.
+ */
+const prepared = new Map<string, { at: number; recordBytes?: number; approved: boolean }>();
+const preparedKey = (account: string, fileId: string): string => `${account}\u0000${fileId}`;
+
+/**
+ * The batch's output and error files, with what `GET /files/{id}` says of the size of those not
+ * cached yet; `taking` uses (once) what {@link confirmLargeResults} found and was allowed.
+ */
+async function resultFiles(
+  deps: BatchToolDeps,
+  connection: AccountConnection,
+  batch: Batch,
+  signal: AbortSignal,
+  taking: boolean,
+): Promise<ResultFile[]> {
+  const files: ResultFile[] = [];
+  for (const role of ['output', 'error'] as const) {
+    const fileId = fileIdOf(batch, role);
+    if (!fileId) continue;
+    const path = await deps.files.pathFor(connection.account, fileId);
+    const cached = await stat(path).then(
+      (info) => info.isFile(),
+      () => false,
+    );
+    const key = preparedKey(connection.account, fileId);
+    const known = taking ? prepared.get(key) : undefined;
+    prepared.delete(key);
+    if (cached) files.push({ fileId, role, cached });
+    else if (known && Date.now() - known.at < APPROVAL_MS) files.push({ fileId, role, cached, ...known });
+    else {
+      const record = await connection.client.getFile(fileId, { signal }).catch((error: unknown) => {
+        if (isCancellation(error)) throw error;
+        return undefined;
+      });
+      files.push({ fileId, role, cached, recordBytes: typeof record?.bytes === 'number' ? record.bytes : undefined });
+    }
+  }
+  return files;
+}
+
+/** Whether reading `file` needs more than an automatic read may take. */
+const pastCeiling = (file: ResultFile): boolean =>
+  !file.cached && file.recordBytes !== undefined && allowedBytes(automaticReadLimit(file.recordBytes)) >= AUTOMATIC_READ_CEILING_BYTES;
+
+/**
+ * batchResults' prepareInvocation: reads the sizes of the result files it would download, and
+ * asks for a confirmation (VS Code's own) when one is larger than an automatic read may be.
+ * Undefined when nothing needs asking. The invocation that follows uses what it found.
+ */
+export async function confirmLargeResults(
+  deps: BatchToolDeps,
+  input: BatchResultsInput,
+  signal: AbortSignal,
+): Promise<{ title: string; message: string } | undefined> {
+  const id = idOf(input);
+  if (!id || notConnected(deps.store)) return undefined;
+  const connection = deps.store.requireConnection();
+  const batch = await freshBatch(deps.store, id, signal);
+  const files = (await resultFiles(deps, connection, batch, signal, false)).filter((file) => !file.cached);
+  const at = Date.now();
+  for (const file of files)
+    prepared.set(preparedKey(connection.account, file.fileId), { at, recordBytes: file.recordBytes, approved: pastCeiling(file) });
+  const large = files.filter(pastCeiling);
+  if (large.length === 0) return undefined;
+  const listed = large.map((file) => `the ${file.role} file ${plainText(file.fileId, ID_MAX)} (${formatBytes(file.recordBytes ?? 0)})`);
+  return {
+    title: vscode.l10n.t('Download large result files?'),
+    message: vscode.l10n.t(
+      'To summarize batch {0}, the agent would download {1} into the cache: more than the {2} an agent tool reads without asking.',
+      plainText(id, ID_MAX),
+      listed.join(vscode.l10n.t(' and ')),
+      formatBytes(AUTOMATIC_READ_CEILING_BYTES),
+    ),
+  };
+}
+
 export async function batchResults(deps: BatchToolDeps, input: BatchResultsInput, signal: AbortSignal): Promise<string> {
   const unavailable = notConnected(deps.store);
   if (unavailable) return unavailable;
@@ -194,30 +297,36 @@ export async function batchResults(deps: BatchToolDeps, input: BatchResultsInput
   try {
     const connection = deps.store.requireConnection();
     const batch = await freshBatch(deps.store, id, signal);
-    const outputId = fileIdOf(batch, 'output');
-    const errorId = fileIdOf(batch, 'error');
-    if (!outputId && !errorId) {
+    const files = await resultFiles(deps, connection, batch, signal, true);
+    if (files.length === 0) {
       return `Batch ${id} has no results yet (status: ${plainText(statusOf(batch), 60)}): they appear when it completes, expires or is cancelled.`;
     }
     const notes: string[] = [];
-    const local = async (fileId: string, role: string): Promise<string> => {
-      const path = await deps.files.pathFor(connection.account, fileId);
-      const cached = await stat(path).then(
-        (info) => info.isFile(),
-        () => false,
-      );
-      if (!cached) {
-        const { bytes } = await downloadFile(connection.client, fileId, path, { signal });
-        notes.push(`Downloaded the ${role} file ${fileId} (${formatBytes(bytes)}); the results view reuses it.`);
+    const paths: Partial<Record<ResultFile['role'], string>> = {};
+    for (const file of files) {
+      const path = await deps.files.pathFor(connection.account, file.fileId);
+      if (!file.cached) {
+        // Never past the automatic ceiling unless the person confirmed this file (confirmLargeResults).
+        const approved = file.approved === true;
+        const limit = approved ? userDownloadLimit(file.recordBytes) : automaticReadLimit(file.recordBytes);
+        const { bytes } = await downloadFile(connection.client, file.fileId, path, limit, { signal }).catch((error: unknown) => {
+          if (error instanceof TooLargeError && error.overCeiling && !approved)
+            throw new TooLargeError(
+              `${error.message} The user was not asked to allow a larger download; they can open the results in the editor (Open Results) instead.`,
+              true,
+              error.ceilingBytes,
+            );
+          throw error;
+        });
+        notes.push(`Downloaded the ${file.role} file ${file.fileId} (${formatBytes(bytes)}); the results view reuses it.`);
       }
-      return path;
-    };
-    const outputPath = outputId ? await local(outputId, 'output') : undefined;
-    const errorPath = errorId ? await local(errorId, 'error') : undefined;
+      paths[file.role] = path;
+    }
     const summary = await summarizeResultFiles(
-      { output: outputPath ? readLines(outputPath) : undefined, error: errorPath ? readLines(errorPath) : undefined },
+      { output: paths.output ? readLines(paths.output) : undefined, error: paths.error ? readLines(paths.error) : undefined },
       batch.endpoint,
       signal,
+      MAX_RESULT_LINES,
     );
     const top = clampInteger(input?.topErrors, DEFAULT_TOP_ERRORS, MAX_TOP_ERRORS);
     return resultsText(batch, summary, notes, top);

@@ -46,6 +46,7 @@ import { BatchStore } from '../../src/core/batches/batchStore';
 import { isActive } from '../../src/core/batches/grouping';
 import { Pager } from '../../src/core/api/pager';
 import type { Batch, BatchList } from '../../src/core/api/types';
+import { listPage } from '../../src/core/api/page';
 import { DEMO_NOW, generateBatches, generatedOutputChunks } from '../fake-api/data';
 import { startFakeApi } from '../fake-api/server';
 import { RESULTS_BENCH_BUDGETS, ResultsBenchFigures, runResultsBench } from './resultsBench';
@@ -399,7 +400,7 @@ function oursLister(baseUrl: string, apiKey: string, pageSize: number): Lister {
     const client = new BatchApiClient({ baseUrl, apiKey, retry: { maxRetries: 0 } });
     const pager = new Pager<Batch>(async (cursor, signal) => {
       const page = await client.listBatches({ limit: pageSize, after: cursor }, { signal });
-      return { items: page.data, hasMore: page.has_more };
+      return listPage(page.data, page.has_more, pageSize);
     });
     do await pager.loadMore();
     while (pager.hasMore);
@@ -550,7 +551,7 @@ async function benchList(
     let next = 0;
     const pager = new Pager<Batch>((_cursor, _signal) => {
       const page = parsed[next++];
-      return Promise.resolve({ items: page.data, hasMore: page.has_more });
+      return Promise.resolve({ items: page.data, hasMore: page.has_more === true });
     });
     const started = performance.now();
     do await pager.loadMore();

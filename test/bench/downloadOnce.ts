@@ -13,6 +13,7 @@
 import * as fs from 'node:fs';
 import { BatchApiClient } from '../../src/core/api/client';
 import { downloadFile } from '../../src/core/files/download';
+import { userDownloadLimit } from '../../src/core/api/sizeLimit';
 
 async function main(): Promise<void> {
   const [baseUrl, warmUpId, fileId, destination] = process.argv.slice(2);
@@ -21,7 +22,7 @@ async function main(): Promise<void> {
     throw new Error('usage: BENCH_API_KEY=… node downloadOnce.js <baseUrl> <warmUpFileId> <fileId> <destination>');
   }
   const client = new BatchApiClient({ baseUrl, apiKey, retry: { maxRetries: 0 } });
-  await downloadFile(client, warmUpId, destination);
+  await downloadFile(client, warmUpId, destination, userDownloadLimit());
   fs.rmSync(destination);
 
   const baseline = process.memoryUsage.rss();
@@ -33,7 +34,7 @@ async function main(): Promise<void> {
   const cpuBefore = process.cpuUsage();
   const started = performance.now();
   try {
-    const { bytes } = await downloadFile(client, fileId, destination);
+    const { bytes } = await downloadFile(client, fileId, destination, userDownloadLimit());
     const seconds = (performance.now() - started) / 1000;
     const cpu = process.cpuUsage(cpuBefore);
     sample();

@@ -93,6 +93,8 @@ export const QUIRKS = [
   'isoTimestamps',
   /** List pages without `has_more` (they hold every batch: paging by `after` still works). */
   'noHasMore',
+  /** List pages of `limit` items, like OpenAI's, but without `has_more`: a full page may have more after it. */
+  'pagedNoHasMore',
   /** `endpoint: null` on every batch. */
   'nullEndpoint',
   /** `request_counts: null` on every batch. */
@@ -136,6 +138,9 @@ export interface LoggedRequest {
   body?: unknown;
   /** Date.now() on arrival. */
   at: number;
+  /** Body bytes handed to the socket by the streamed writers (file content, endless and trickled bodies); Date.now() when the response ended or the client went. */
+  sentBytes?: number;
+  endedAt?: number;
 }
 
 export interface FaultRule {
@@ -774,6 +779,7 @@ class FakeApiServer implements FakeApi {
 
   private readonly server: http.Server;
   private readonly sockets = new Set<Socket>();
+  private readonly entryOf = new WeakMap<http.ServerResponse, LoggedRequest>();
   private readonly sleepers = new Set<{ timer?: NodeJS.Timeout; wake: (ok: boolean) => void }>();
   private closing: Promise<void> | undefined;
   private readonly authHeader: 'bearer' | 'api-key';
@@ -988,6 +994,8 @@ class FakeApiServer implements FakeApi {
 
   private writeHead(res: http.ServerResponse, entry: LoggedRequest, status: number, headers: Record<string, string>): void {
     entry.status = status;
+    this.entryOf.set(res, entry);
+    res.once('close', () => (entry.endedAt = Date.now()));
     res.writeHead(status, { 'x-request-id': `req_${randomBytes(16).toString('hex')}`, ...headers });
   }
 
@@ -1071,6 +1079,8 @@ class FakeApiServer implements FakeApi {
 
   /** Writes with backpressure, or a byte per `trickleIntervalMs` with `trickle`. False once the client has gone. */
   private async write(res: http.ServerResponse, data: Buffer, fault: FaultRule | undefined): Promise<boolean> {
+    const entry = this.entryOf.get(res);
+    if (entry && !res.destroyed) entry.sentBytes = (entry.sentBytes ?? 0) + data.length;
     if (!fault?.trickle) return !res.destroyed && (res.write(data) || (await drained(res)));
     // The head goes out at once, as from a server that answers and then drags its feet.
     if (!res.destroyed) res.flushHeaders();
@@ -1190,7 +1200,7 @@ class FakeApiServer implements FakeApi {
     if (json.object === 'file') return this.presentFile(json as unknown as FileObject);
     if (json.object === 'list' && Array.isArray(json.data)) {
       const list: Record<string, unknown> = { ...json, data: json.data.map((item: unknown) => this.present(item)) };
-      if (this.quirks.noHasMore) delete list.has_more;
+      if (this.quirks.noHasMore || this.quirks.pagedNoHasMore) delete list.has_more;
       return list;
     }
     return json;
@@ -1297,7 +1307,7 @@ class FakeApiServer implements FakeApi {
       }
       start = position + 1;
     }
-    // Providers that send no has_more send no pages either: everything after the cursor.
+    // noHasMore: providers that send no has_more send no pages either: everything after the cursor (pagedNoHasMore: they do).
     const end = this.quirks.noHasMore ? list.length : start + limit;
     const data = list.slice(start, end);
     return {

@@ -8,6 +8,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import { downloadFile } from '../../src/core/files/download';
 import { ApiError } from '../../src/core/api/errors';
+import { userDownloadLimit } from '../../src/core/api/sizeLimit';
 import type { TestApi } from '../../src/extension';
 import type { FakeApi } from '../fake-api/server';
 import { cleanUp, closeEditors, configuration, connectToFake, delay, forgetCachedFile, rootItems, waitFor } from './helpers';
@@ -101,7 +102,9 @@ describe('result files', function () {
       const small = fake.store.addFile({ filename: 'out.jsonl', purpose: 'batch_output', generatedBytes: 2 * 1024 * 1024 + 17 });
       const done = path.join(folder, 'done.jsonl');
       const progress: number[] = [];
-      const { bytes } = await downloadFile(client, small.id, done, { onProgress: ({ received }) => progress.push(received) });
+      const { bytes } = await downloadFile(client, small.id, done, userDownloadLimit(small.bytes), {
+        onProgress: ({ received }) => progress.push(received),
+      });
       assert.equal(bytes, small.bytes);
       assert.equal(fs.statSync(done).size, small.bytes);
       assert.equal(progress.at(-1), small.bytes);
@@ -111,7 +114,7 @@ describe('result files', function () {
       const cancelled = path.join(folder, 'cancelled.jsonl');
       const controller = new AbortController();
       await assert.rejects(
-        downloadFile(client, large.id, cancelled, {
+        downloadFile(client, large.id, cancelled, userDownloadLimit(), {
           signal: controller.signal,
           onProgress: ({ received }) => {
             if (received > 0) controller.abort();
@@ -123,7 +126,7 @@ describe('result files', function () {
 
       fake.addFault({ path: `/v1/files/${small.id}/content`, truncated: true, times: 1 });
       await assert.rejects(
-        downloadFile(client, small.id, path.join(folder, 'cut.jsonl')),
+        downloadFile(client, small.id, path.join(folder, 'cut.jsonl'), userDownloadLimit()),
         (error: unknown) => (error as ApiError).kind === 'network',
       );
       assert.deepEqual(fs.readdirSync(folder), ['done.jsonl'], 'a download cut short leaves nothing behind');

@@ -28,8 +28,11 @@ describe('Providers as they really answer (against the fake API in quirks mode)'
     fake = undefined;
   });
 
-  it('groups statuses in any case with their canonical one, loads everything from a page without has_more', async () => {
+  it('groups statuses in any case with their canonical one; a full page without has_more offers Load more, an empty one ends the list', async () => {
     ({ api, fake } = await connectToFake({ seed: { generated: 40 }, quirks: 'all' }));
+    // This provider sends every batch at once, without has_more: 40 for the 20 asked, so more may follow.
+    assert.equal((await rootItems(api)).at(-1)?.label, 'Load more…');
+    await vscode.commands.executeCommand('openaiBatches.loadMore');
     const labels = (await rootItems(api)).map((r) => r.label);
     const expected = new Map<string, number>();
     for (const batch of fake.store.list())

@@ -8,6 +8,7 @@ import { downloadFile } from '../../src/core/files/download';
 import { validateBatchInput } from '../../src/core/input/jsonlValidation';
 import { readLines } from '../../src/core/util/lineReader';
 import { joinResults } from '../../src/core/results/resultsJoin';
+import { userDownloadLimit } from '../../src/core/api/sizeLimit';
 import { FakeApi, startFakeApi } from '../fake-api/server';
 import { FAST_RETRY } from './helpers';
 
@@ -142,7 +143,7 @@ describe('uploadAndCreateBatch against the fake API', () => {
 
     const local = async (id: string): Promise<string> => {
       const path = join(dir, `${id}.jsonl`);
-      await downloadFile(client, id, path);
+      await downloadFile(client, id, path, userDownloadLimit());
       return path;
     };
     const [input, output, errors] = await Promise.all([local(done.input_file_id), local(done.output_file_id), local(done.error_file_id)]);

@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { BatchApiClient, ClientOptions } from '../../src/core/api/client';
 import { downloadFile } from '../../src/core/files/download';
 import { ApiError } from '../../src/core/api/errors';
+import { AUTOMATIC_READ_CEILING_BYTES, automaticReadLimit, TooLargeError, userDownloadLimit } from '../../src/core/api/sizeLimit';
 import { FakeApi, startFakeApi } from '../fake-api/server';
 
 // SPEC "Hostile input, second table": an endless or gzip-bomb body, a trickle, a lying
@@ -141,7 +142,7 @@ describe('bounded I/O: file content and downloads', function () {
 
   it('asks for the file uncompressed and refuses a gzip body, writing nothing', async () => {
     api.addFault({ path: CONTENT, gzipBomb: true });
-    const figures = await measured(() => rejection(downloadFile(client(), fileId, destination)));
+    const figures = await measured(() => rejection(downloadFile(client(), fileId, destination, userDownloadLimit())));
     report('gzip-encoded download', figures);
     assert.equal(figures.result.kind, 'badResponse');
     assert.match(figures.result.message, /came gzip-encoded although an uncompressed download was asked for/);
@@ -153,17 +154,69 @@ describe('bounded I/O: file content and downloads', function () {
   it('a download without Content-Length stops at the allowed maximum and keeps nothing', async () => {
     api.addFault({ path: CONTENT, endlessBody: true });
     const started = Date.now();
-    const error = await rejection(downloadFile(client(), fileId, destination, { maxUnannouncedBytes: MiB }));
+    const error = await rejection(downloadFile(client(), fileId, destination, { recordBytes: undefined, ceilingBytes: MiB }));
     console.log(`      endless download, 1 MiB allowed: failed after ${Date.now() - started} ms`);
     assert.equal(error.kind, 'badResponse');
-    assert.match(error.message, /the server sent more than the 1\.0 MB allowed without a Content-Length/);
+    assert.match(
+      error.message,
+      new RegExp(
+        `^The download of ${fileId} was stopped once .* had arrived: its size is not known, and at most 1\\.0 MB is read\\. Nothing was kept\\.$`,
+      ),
+    );
+    assert.deepEqual(leftovers(), []);
+  });
+
+  it('an endless body of a file whose record says 900 bytes stops at 900 bytes plus the margin, keeps nothing, says which sizes', async () => {
+    const small = api.store.addFile({ filename: 'batch_errors.jsonl', purpose: 'batch_output', content: 'e'.repeat(899) + '\n' });
+    assert.equal(small.bytes, 900);
+    api.addFault({ path: CONTENT, endlessBody: true });
+    const started = Date.now();
+    const error = await rejection(downloadFile(client(), small.id, destination, automaticReadLimit(small.bytes)));
+    const ms = Date.now() - started;
+    console.log(`      endless body, record 900 B: stopped after ${ms} ms: ${error.message}`);
+    assert.ok(error instanceof TooLargeError);
+    assert.equal(error.overCeiling, false, 'the record, not the ceiling, stopped it');
+    assert.match(
+      error.message,
+      new RegExp(
+        `^The download of ${small.id} was stopped once .* had arrived: its file record says 900 B \\(900 bytes\\), and at most 4\\.9 KB \\(5,005 bytes\\) is read for it\\. Nothing was kept\\.$`,
+      ),
+    );
+    assert.deepEqual(leftovers(), []);
+  });
+
+  it('an announced length past the limit is refused before a byte is read; a file over the automatic ceiling needs a click', async () => {
+    const big = api.store.addFile({ filename: 'big.jsonl', purpose: 'batch_output', generatedBytes: AUTOMATIC_READ_CEILING_BYTES + 1 });
+    const started = Date.now();
+    const error = await rejection(downloadFile(client(), big.id, destination, automaticReadLimit(undefined)));
+    assert.ok(error instanceof TooLargeError);
+    assert.equal(error.overCeiling, true);
+    assert.match(
+      error.message,
+      /^The server announced 64\.0 MB \(67,108,865 bytes\) for .*: its size is not known, and at most 64\.0 MB is read without asking\. Nothing was kept\.$/,
+    );
+    assert.ok(Date.now() - started < 5_000);
+    assert.deepEqual(leftovers(), []);
+    // A record that says more than the ceiling is no licence either.
+    const record = await rejection(downloadFile(client(), big.id, destination, automaticReadLimit(big.bytes)));
+    assert.ok(record instanceof TooLargeError && record.overCeiling);
+    // The click: the same file, read in full under the user's limit.
+    const { bytes } = await downloadFile(client(), big.id, destination, userDownloadLimit(big.bytes));
+    assert.equal(bytes, AUTOMATIC_READ_CEILING_BYTES + 1);
+    fs.rmSync(destination);
+  });
+
+  it('a file record that says less than the body: stopped at the record plus the margin even with a Content-Length', async () => {
+    const error = await rejection(downloadFile(client(), fileId, destination, automaticReadLimit(1000)));
+    assert.ok(error instanceof TooLargeError && !error.overCeiling);
+    assert.match(error.message, /^The server announced 19\.5 KB \(20,000 bytes\) for .*: its file record says 1000 B \(1,000 bytes\)/);
     assert.deepEqual(leftovers(), []);
   });
 
   it('a Content-Length larger than what arrives: "ended early", nothing kept', async () => {
     const size = content.length * 200;
     api.addFault({ path: CONTENT, lyingContentLength: size + 1000 });
-    const error = await rejection(downloadFile(client(), fileId, destination));
+    const error = await rejection(downloadFile(client(), fileId, destination, userDownloadLimit()));
     assert.equal(error.kind, 'network');
     assert.match(error.message, new RegExp(`ended early \\(${size} of ${size + 1000} bytes\\)`));
     assert.deepEqual(leftovers(), []);
@@ -174,7 +227,7 @@ describe('bounded I/O: file content and downloads', function () {
     const announced = content.length * 200 - 1000;
     api.addFault({ path: CONTENT, lyingContentLength: announced });
     try {
-      const { bytes } = await downloadFile(client(), fileId, destination);
+      const { bytes } = await downloadFile(client(), fileId, destination, userDownloadLimit());
       assert.equal(bytes, announced);
       assert.equal(fs.statSync(destination).size, announced);
     } catch (error) {
@@ -186,7 +239,7 @@ describe('bounded I/O: file content and downloads', function () {
   it('a download that goes silent fails after timeoutMs without a byte; nothing kept', async () => {
     api.addFault({ path: CONTENT, trickle: true, trickleIntervalMs: 60_000 });
     const started = Date.now();
-    const error = await rejection(downloadFile(client({ timeoutMs: 1_000 }), fileId, destination));
+    const error = await rejection(downloadFile(client({ timeoutMs: 1_000 }), fileId, destination, userDownloadLimit()));
     console.log(`      silent download body, timeoutMs 1000: failed after ${Date.now() - started} ms`);
     assert.equal(error.kind, 'timeout');
     assert.match(error.message, /sent nothing for 1 s while sending file /);
@@ -198,7 +251,7 @@ describe('bounded I/O: file content and downloads', function () {
     const small = api.store.addFile({ filename: 'small.jsonl', purpose: 'batch_output', content: '{"a":1}\n{"b":2}\n' }).id;
     api.addFault({ path: CONTENT, trickle: true, trickleIntervalMs: 100 });
     const started = Date.now();
-    const { bytes } = await downloadFile(client({ timeoutMs: 1_000 }), small, destination);
+    const { bytes } = await downloadFile(client({ timeoutMs: 1_000 }), small, destination, userDownloadLimit());
     assert.equal(bytes, 16);
     assert.ok(Date.now() - started > 1_000, 'outlasted timeoutMs');
     assert.equal(fs.readFileSync(destination, 'utf8'), '{"a":1}\n{"b":2}\n');
@@ -207,7 +260,7 @@ describe('bounded I/O: file content and downloads', function () {
   it('writes to an unpredictable temporary file only its owner can read, then renames it', async () => {
     api.addFault({ path: CONTENT, trickle: true, trickleIntervalMs: 50 });
     const small = api.store.addFile({ filename: 'small.jsonl', purpose: 'batch_output', content: '{"a":1}\n{"b":2}\n' }).id;
-    const pending = downloadFile(client(), small, destination);
+    const pending = downloadFile(client(), small, destination, userDownloadLimit());
     let seen: string[] = [];
     for (let i = 0; i < 200 && seen.length === 0; i++) {
       await new Promise((resolve) => setTimeout(resolve, 10));

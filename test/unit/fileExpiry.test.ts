@@ -8,6 +8,7 @@ import { downloadFile } from '../../src/core/files/download';
 import { ApiError } from '../../src/core/api/errors';
 import { expiredFileMessage } from '../../src/core/batches/batchDisplay';
 import type { FileObject } from '../../src/core/api/types';
+import { userDownloadLimit } from '../../src/core/api/sizeLimit';
 import { detailView, fileInfoOf } from '../../src/webview/detail/detailView';
 import { type FakeApi, startFakeApi } from '../fake-api/server';
 
@@ -132,19 +133,19 @@ describe('expiry: output_expires_after, expires_after and expired files', () => 
     assert.equal(done.status, 'completed');
     const output = await client.getFile(done.output_file_id!);
     assert.equal(output.expires_at, (output.created_at ?? 0) + DAY);
-    const { stream } = await client.fileContent(done.output_file_id!);
+    const { stream } = await client.fileContent(done.output_file_id!, { limit: userDownloadLimit() });
     stream.destroy();
     assert.equal(expiredFileMessage(output.id, output, fake.clock.now() * 1000), undefined, 'not expired yet');
 
     fake.clock.advance(DAY);
     await assert.rejects(
-      client.fileContent(done.output_file_id!),
+      client.fileContent(done.output_file_id!, { limit: userDownloadLimit() }),
       (error: unknown) => error instanceof ApiError && error.kind === 'notFound',
     );
     // Every download (Open Output File, Save As, the results view) says so instead of a bare 404, and keeps nothing.
     const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'oabe-expired-'));
     await assert.rejects(
-      downloadFile(client, done.output_file_id!, path.join(folder, 'out.jsonl')),
+      downloadFile(client, done.output_file_id!, path.join(folder, 'out.jsonl'), userDownloadLimit()),
       /expired .* the provider no longer has its content/,
     );
     assert.deepEqual(fs.readdirSync(folder), []);

@@ -327,7 +327,7 @@ describe('files: listing and deleting against the fake API', () => {
     connect(10);
     await batches.refresh();
     assert.equal(batches.batches.length, 20);
-    assert.equal(await loadActiveBatches(batches, NOW_MS), true);
+    assert.deepEqual(await loadActiveBatches(batches, NOW_MS), { complete: true });
     assert.ok(batches.get('batch_old_active'), 'the active batch on page 2 is loaded');
     const check = await checkDelete(batches, { id: 'file-x' }, NOW_MS);
     assert.ok(check.refusal);

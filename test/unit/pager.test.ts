@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { ApiError } from '../../src/core/api/errors';
-import type { Page } from '../../src/core/api/page';
+import { listPage, type Page } from '../../src/core/api/page';
 import { Pager } from '../../src/core/api/pager';
 
 type Item = { id: string; v?: number };
@@ -37,6 +37,37 @@ describe('Pager', () => {
     assert.equal(pager.endNote, undefined);
     await pager.loadMore();
     assert.deepEqual(src.calls, [undefined, 'b'], 'no request once the list is complete');
+  });
+
+  it('a list without has_more: a full page may have more (Load more), a short or empty one ends it, and it is never called complete', async () => {
+    // A provider that pages by `limit` but leaves has_more out (SPEC "Providers as they really answer").
+    const all = Array.from({ length: 5 }, (_, i) => ({ id: `b${i}` }));
+    const calls: (string | undefined)[] = [];
+    const pager = new Pager<Item>((cursor) => {
+      calls.push(cursor);
+      const start = cursor === undefined ? 0 : all.findIndex((item) => item.id === cursor) + 1;
+      return Promise.resolve(listPage(all.slice(start, start + 2), undefined, 2));
+    });
+    await pager.loadMore();
+    assert.deepEqual(ids(pager), ['b0', 'b1']);
+    assert.equal(pager.hasMore, true, 'a full page without has_more may have more');
+    assert.equal(pager.complete, false);
+    await pager.loadMore();
+    await pager.loadMore();
+    assert.deepEqual(ids(pager), ['b0', 'b1', 'b2', 'b3', 'b4']);
+    assert.equal(pager.hasMore, false, 'a short page ends the list');
+    assert.equal(pager.endNote, undefined);
+    assert.equal(pager.complete, false, 'the server never said that was all');
+    assert.deepEqual(calls, [undefined, 'b1', 'b3']);
+    // The guess survives a snapshot (the startup cache).
+    const restored = new Pager<Item>(() => Promise.reject(new Error('no request')));
+    restored.restore(pager.snapshot());
+    assert.equal(restored.complete, false);
+    // An empty page ends it too; a page that says has_more: false is complete.
+    assert.deepEqual(listPage([], undefined, 2), { items: [], hasMore: false, guessed: true });
+    const told = new Pager<Item>(() => Promise.resolve(listPage([{ id: 'a' }], false, 2)));
+    await told.loadMore();
+    assert.equal(told.complete, true);
   });
 
   it('shares one request between concurrent loadMore calls (double click)', async () => {

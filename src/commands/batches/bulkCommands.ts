@@ -12,6 +12,7 @@ import { settleWithConcurrency } from '../../core/util/pool';
 import type { Batch } from '../../core/api/types';
 import { BatchNode } from '../../tree/nodes';
 import { copyManyToClipboard } from '../../clipboard';
+import { userDownloadLimit } from '../../core/api/sizeLimit';
 import { requestCancel } from './batchCommands';
 import type { CopyTarget } from './copyCommands';
 import type { Services } from '../services';
@@ -242,7 +243,7 @@ export async function downloadOutputFiles(services: Pick<Services, 'store' | 'lo
           const destination = await freeName(target.fsPath, `${fileStem(batch.id)}-output`, taken);
           const step = vscode.l10n.t('{0} of {1}: {2}', index + 1, withOutput.length, plainText(shortId(fileId)));
           progress.report({ message: step });
-          const done = await downloadFile(client, fileId, destination, {
+          const done = await downloadFile(client, fileId, destination, userDownloadLimit(), {
             signal: abort.signal,
             onProgress: ({ received, total }) =>
               progress.report({

@@ -17,6 +17,7 @@ import { type BatchArgument, resolveBatch } from '../batchPicker';
 import { submit } from './submit';
 import { withCancellableProgress } from '../progress';
 import type { Services } from '../services';
+import { userDownloadLimit } from '../../core/api/sizeLimit';
 
 type ResubmitServices = Pick<Services, 'store' | 'log' | 'panels' | 'tree' | 'treeView' | 'files' | 'storage'>;
 
@@ -151,7 +152,7 @@ async function localCopy(
   }
   const downloading = vscode.l10n.t('downloading the {0} file…', role);
   report(downloading);
-  const { bytes } = await downloadFile(client, fileId, path, {
+  const { bytes } = await downloadFile(client, fileId, path, userDownloadLimit(), {
     signal,
     onProgress: ({ received, total }) =>
       report(

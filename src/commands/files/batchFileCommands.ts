@@ -13,6 +13,7 @@ import type { Batch } from '../../core/api/types';
 import { CommandId } from '../../ids';
 import { BatchArgument, resolveBatch } from '../batchPicker';
 import type { Services } from '../services';
+import { userDownloadLimit } from '../../core/api/sizeLimit';
 
 /** The files a batch's results are in. */
 type FileKind = Extract<FileRole, 'output' | 'error'>;
@@ -59,6 +60,7 @@ async function downloadWithProgress(
   client: BatchApiClient,
   fileId: string,
   destination: vscode.Uri,
+  recordBytes?: number | null,
 ): Promise<number | undefined> {
   return vscode.window.withProgress(
     {
@@ -71,7 +73,7 @@ async function downloadWithProgress(
       const subscription = token.onCancellationRequested(() => controller.abort());
       let reported = 0;
       try {
-        const { bytes } = await downloadFile(client, fileId, destination.fsPath, {
+        const { bytes } = await downloadFile(client, fileId, destination.fsPath, userDownloadLimit(recordBytes), {
           signal: controller.signal,
           onProgress: ({ received, total }) => {
             const increment = total ? ((received - reported) / total) * 100 : undefined;
@@ -144,7 +146,7 @@ export async function openCachedFile(
       if (choice) await saveAs();
       return;
     }
-    const bytes = await downloadWithProgress(services, client, fileId, cached);
+    const bytes = await downloadWithProgress(services, client, fileId, cached, info?.bytes);
     if (bytes === undefined) return;
   }
   const document = await vscode.workspace.openTextDocument(cached);

@@ -183,7 +183,7 @@ export async function deleteFile(services: Pick<Services, 'store' | 'fileStores'
             uses.map((u) => u.role).join(', '),
           )
       : vscode.l10n.t('Not used by any loaded batch.'),
-    ...(check.complete ? [] : [vscode.l10n.t('Not every recent batch could be loaded: one of those may still use this file.')]),
+    ...(check.complete ? [] : [incompleteCheck(check.gap, vscode.l10n.t('A batch that was not seen may still use this file.'))]),
     vscode.l10n.t('This cannot be undone.'),
   ].join('\n');
   const deleteButton = vscode.l10n.t('Delete File');
@@ -245,6 +245,11 @@ export async function deleteChecked(services: Pick<Services, 'store' | 'fileStor
   return outcome.deleted.length;
 }
 
+/** `The usage check is incomplete: <why>. <consequence>` for a confirmation's detail; the why may quote the server, so it is made plain. */
+function incompleteCheck(gap: string | undefined, consequence: string): string {
+  return vscode.l10n.t('The usage check is incomplete: {0} {1}', plainText(gap ?? '', 400), consequence);
+}
+
 /** The refusal, with a way to the batch that holds the file. Not awaited: a toast stays until dismissed. */
 function refuse(services: Pick<Services, 'log' | 'panels' | 'store'>, refusal: string, batchId: string | undefined): void {
   services.log.info(`Refused to delete: ${refusal}`);
@@ -258,7 +263,7 @@ async function deleteSelected(services: Pick<Services, 'store' | 'fileStores' | 
   const files = filesOf(services);
   const known = ids.map((id) => files.get(id)).filter((file): file is FileObject => file !== undefined);
   const unknown = ids.length - known.length;
-  const complete = await vscode.window.withProgress(
+  const coverage = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Window, title: vscode.l10n.t('Checking which batches use the files…') },
     () => loadActiveBatches(services.store),
   );
@@ -280,7 +285,7 @@ async function deleteSelected(services: Pick<Services, 'store' | 'fileStores' | 
             : vscode.l10n.t('{0} selected items are not a file of this account and will be skipped.', unknown),
         ]
       : []),
-    ...(complete ? [] : [vscode.l10n.t('Not every recent batch could be loaded: one of those may still use a file.')]),
+    ...(coverage.complete ? [] : [incompleteCheck(coverage.gap, vscode.l10n.t('A batch that was not seen may still use a file.'))]),
   ];
   if (chosen.length === 0) {
     void vscode.window.showInformationMessage(vscode.l10n.t('Nothing to delete. {0}', notes.join(' ')));
@@ -331,16 +336,18 @@ export async function deleteOldFiles(services: Pick<Services, 'store' | 'fileSto
       }
       if (token.isCancellationRequested) return undefined;
       progress.report({ message: vscode.l10n.t('loading the batches that may still use them…') });
-      return { complete: await loadActiveBatches(services.store) };
+      return await loadActiveBatches(services.store);
     },
   );
   if (!loaded) return;
   const failure = files.refreshError ?? files.loadMoreError;
   if (failure) throw failure;
   if (!loaded.complete) {
+    services.log.info(`Refused to delete old files: the usage check is incomplete (${loaded.gap ?? 'no reason'}).`);
     void vscode.window.showWarningMessage(
       vscode.l10n.t(
-        'Could not load every batch that may still be running, so no file can be called unused. Refresh the Batches view and try again.',
+        'No file was deleted: the check of which batches use the files is incomplete, so no file can be called unused. {0}',
+        plainText(loaded.gap, 400),
       ),
     );
     return;

@@ -1,7 +1,8 @@
 /**
  * The text the language model tools answer with: short, plain, one fact per line, so an agent
  * can quote it. Every string from the API goes through `plainText` (one line, no control or
- * bidi characters, no link or icon syntax), as on every other surface.
+ * bidi characters, no link or icon syntax), as on every other surface, and every line holding
+ * API text is inside a {@link dataBlock}, marked as data and not instructions.
  */
 
 import { batchErrorItems, FILE_ROLES, fileIdOf, TIMELINE_STEPS } from '../batches/batchFacts';
@@ -13,6 +14,7 @@ import { isRecord } from '../util/json';
 import { formatCount, type ProgressEstimate, progressSentence, progressShort } from '../batches/progressRate';
 import type { ResultsSummary } from '../results/resultsSummary';
 import type { Batch } from '../api/types';
+import { dataBlock } from './dataBlock';
 
 /** Errors of a batch (validation errors) listed by {@link batchText}; the rest are counted. */
 export const ERRORS_LISTED = 5;
@@ -87,7 +89,7 @@ export function listText(input: ListTextInput): string {
     lines.push(
       `${formatCount(matched)} batch${matched === 1 ? '' : 'es'} match (${scope})${matched > shown.length ? `; the newest ${shown.length} shown` : ''}, newest first:`,
     );
-  for (const batch of shown) lines.push(batchLine(batch, now, input.estimate?.(batch)));
+  if (shown.length) lines.push(dataBlock(shown.map((batch) => batchLine(batch, now, input.estimate?.(batch))).join('\n')));
   if (hasMore) lines.push('Older batches exist that are not loaded; only the loaded ones were searched.');
   return lines.join('\n');
 }
@@ -126,7 +128,7 @@ export function batchText(batch: Batch, now: number, estimate?: ProgressEstimate
   }
   const metadata = isRecord(batch.metadata) ? Object.entries(batch.metadata).slice(0, 16) : [];
   if (metadata.length) row('Metadata', metadata.map(([key, value]) => `${plainText(key, 64)}=${plainText(value, 120)}`).join('; '));
-  return lines.join('\n');
+  return dataBlock(lines.join('\n'));
 }
 
 /** The batch's own `errors` (validation errors): a count and the first few. */
@@ -173,6 +175,8 @@ export function resultsText(batch: Batch, summary: ResultsSummary, notes: readon
     lines.push(
       `${formatCount(summary.skipped)} line${summary.skipped === 1 ? ' was not a result and was' : 's were not results and were'} skipped.`,
     );
+  if (summary.stoppedAtLines !== undefined)
+    lines.push(`Only the first ${formatCount(summary.stoppedAtLines)} result lines were read: the figures above cover those.`);
   for (const note of notes) lines.push(plainText(note, 400));
-  return lines.join('\n');
+  return dataBlock(lines.join('\n'));
 }

@@ -10,6 +10,7 @@ import { ApiError } from './errors';
 import { formatBytes } from '../util/text';
 import { isRecord } from '../util/json';
 import { DEFAULT_RETRY_POLICY, RetryPolicy, requestedDelayMs, retryDelayMs, shouldRetryStatus, sleep } from './retry';
+import { allowedBytes, type SizeLimit, tooLarge } from './sizeLimit';
 import type { ApiErrorBody, Batch, BatchList, CreateBatchParams, ExpiresAfter, FileList, FileObject } from './types';
 
 export type AuthHeaderStyle = 'bearer' | 'api-key';
@@ -222,7 +223,13 @@ export class BatchApiClient {
     const data = Array.isArray(body?.data)
       ? body.data.filter((f): f is FileObject => isRecord(f) && typeof f.id === 'string' && f.id !== '')
       : [];
-    return { object: 'list', data, first_id: body?.first_id ?? null, last_id: body?.last_id ?? null, has_more: body?.has_more === true };
+    return {
+      object: 'list',
+      data,
+      first_id: body?.first_id ?? null,
+      last_id: body?.last_id ?? null,
+      has_more: listHasMore(body?.has_more),
+    };
   }
 
   /** `DELETE /files/{id}`. Not retried once it may have reached the server (like a POST). */
@@ -270,8 +277,14 @@ export class BatchApiClient {
    * Streams `GET /files/{id}/content`; the caller consumes (or destroys) the stream. The bytes
    * come as stored, uncompressed, so `contentLength` counts exactly what the stream yields. The
    * stream fails with a timeout {@link ApiError} after `timeoutMs` without a byte.
+   *
+   * `limit` is required: an announced length past it is refused before a byte is read, and the
+   * caller stops reading at the `maxBytes` returned (a body without Content-Length can be endless).
    */
-  async fileContent(id: string, options: RequestOptions = {}): Promise<{ stream: Readable; contentLength?: number }> {
+  async fileContent(
+    id: string,
+    options: RequestOptions & { limit: SizeLimit },
+  ): Promise<{ stream: Readable; contentLength?: number; maxBytes: number }> {
     const resource = `file ${id}`;
     const response = await this.call({
       method: 'GET',
@@ -299,7 +312,13 @@ export class BatchApiClient {
       );
     });
     const length = Number(response.headers['content-length']);
-    return { stream, contentLength: Number.isFinite(length) ? length : undefined };
+    const contentLength = Number.isFinite(length) ? length : undefined;
+    const maxBytes = allowedBytes(options.limit);
+    if (contentLength !== undefined && contentLength > maxBytes) {
+      stream.destroy();
+      throw tooLarge(id, options.limit, { announced: contentLength });
+    }
+    return { stream, contentLength, maxBytes };
   }
 
   private async json<T>(spec: CallSpec): Promise<T> {
@@ -507,7 +526,15 @@ export class BatchApiClient {
   }
 }
 
-/** Providers differ: tolerate a missing `data`, null ids and non-boolean `has_more`. Items without an id are dropped. */
+/**
+ * `has_more` as the provider sent it, or undefined when it sent none (or not a boolean): some page
+ * without saying whether more follows, so a full page may not be the last (`page.listPage`).
+ */
+function listHasMore(value: unknown): boolean | undefined {
+  return typeof value === 'boolean' ? value : undefined;
+}
+
+/** Providers differ: tolerate a missing `data`, null ids and missing or non-boolean `has_more`. Items without an id are dropped. */
 function normalizeList(body: Partial<BatchList> | null): BatchList {
   const data = Array.isArray(body?.data) ? body.data.filter((b): b is Batch => isRecord(b) && typeof b.id === 'string' && b.id !== '') : [];
   return {
@@ -515,7 +542,7 @@ function normalizeList(body: Partial<BatchList> | null): BatchList {
     data,
     first_id: body?.first_id ?? null,
     last_id: body?.last_id ?? null,
-    has_more: body?.has_more === true,
+    has_more: listHasMore(body?.has_more),
   };
 }
 

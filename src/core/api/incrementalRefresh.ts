@@ -56,10 +56,10 @@ export async function fetchUpdate<T extends { id: string }>(
 ): Promise<FetchedUpdate<T>> {
   // Taken now: the caller's list may change while the pages load.
   const known = new Map(loaded.map((item) => [item.id, item]));
-  const { newest, metKnown, more, pages } = await walkNewestPages(known, loaded.at(-1)?.id, fetchPage, options, signal);
+  const { newest, metKnown, more, guessed, pages } = await walkNewestPages(known, loaded.at(-1)?.id, fetchPage, options, signal);
   if (!metKnown) {
     // None of what we had is on the list any more (deleted by the provider, or another account's data).
-    if (!more) return { kind: 'reload', page: { items: newest, hasMore: false }, pages };
+    if (!more) return { kind: 'reload', page: { items: newest, hasMore: false, ...(guessed && { guessed }) }, pages };
     return { kind: 'reload', page: await fetchPage(undefined, signal), pages: pages + 1 };
   }
   const listed = new Set(newest.map((item) => item.id));
@@ -125,13 +125,14 @@ async function walkNewestPages<T extends { id: string }>(
   fetchPage: PageFetcher<T>,
   options: IncrementalOptions<T>,
   signal: AbortSignal,
-): Promise<{ newest: T[]; metKnown: boolean; more: boolean; pages: number }> {
+): Promise<{ newest: T[]; metKnown: boolean; more: boolean; guessed: boolean; pages: number }> {
   const seen: T[] = [];
   const seenIds = new Set<string>();
   let pages = 0;
   let cursor: string | undefined;
   let metFinal = false;
   let more = true;
+  let guessed = false;
   // Without this stop, a loaded list with no finished item (every batch on the first page still
   // running) walked every page and put the older batches on top.
   let reachedEnd = false;
@@ -142,6 +143,7 @@ async function walkNewestPages<T extends { id: string }>(
     if (pages === 0) rejectEmptyFirstPage(page);
     pages++;
     more = page.hasMore && page.items.length > 0;
+    guessed = page.guessed === true;
     let knownOnPage = false;
     for (const item of page.items) {
       if (seenIds.has(item.id)) continue;
@@ -160,9 +162,9 @@ async function walkNewestPages<T extends { id: string }>(
     if (!next || next === cursor) break;
     cursor = next;
   }
-  if (lastKnown < 0) return { newest: seen, metKnown: false, more, pages };
+  if (lastKnown < 0) return { newest: seen, metKnown: false, more, guessed, pages };
   // Unknown items after the last known one are older than everything loaded: they are Load more's.
-  return { newest: seen.slice(0, lastKnown + 1), metKnown: true, more, pages };
+  return { newest: seen.slice(0, lastKnown + 1), metKnown: true, more, guessed, pages };
 }
 
 async function forEachConcurrently<A>(items: A[], concurrency: number, fn: (item: A) => Promise<void>): Promise<void> {

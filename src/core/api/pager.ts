@@ -10,6 +10,8 @@ export interface PagerSnapshot<T> {
   cursor?: string;
   hasMore: boolean;
   endNote?: string;
+  /** The list ended on a page without `has_more` (see {@link Pager.complete}). */
+  endGuessed?: boolean;
 }
 
 /**
@@ -27,6 +29,8 @@ export interface PagerSnapshot<T> {
  *   of one cancelling the other.
  * - Paging ends with a {@link endNote} instead of looping when a page is empty but says
  *   `has_more`, when the cursor does not advance, or when a page brings nothing new.
+ * - A page without `has_more` that is full may have more (`page.listPage`); the list then ends
+ *   on a short or empty page, but is not called {@link complete}: the server never said so.
  */
 export class Pager<T extends { id: string }> {
   private list: T[] = [];
@@ -35,6 +39,8 @@ export class Pager<T extends { id: string }> {
   private more = true;
   private loaded = false;
   private note: string | undefined;
+  /** The last page said nothing of `has_more`. */
+  private guessedEnd = false;
   private inFlight: { op: PagerOperation; promise: Promise<void>; controller: AbortController } | undefined;
   private generation = 0;
   private lastUpdate: UpdateStats | undefined;
@@ -60,6 +66,16 @@ export class Pager<T extends { id: string }> {
     return this.loaded;
   }
 
+  /**
+   * True only when every item is loaded as far as the server said: its last page said
+   * `has_more: false`. False while pages are left, when paging stopped early ({@link endNote}),
+   * and when the list ended on a page without `has_more` (a guess). For checks that must have
+   * seen everything, such as "no batch uses this file".
+   */
+  get complete(): boolean {
+    return this.loaded && !this.more && this.note === undefined && !this.guessedEnd;
+  }
+
   /** Why paging stopped early (provider anomaly), for display. */
   get endNote(): string | undefined {
     return this.note;
@@ -81,7 +97,13 @@ export class Pager<T extends { id: string }> {
 
   /** The state to persist; {@link restore} paints it back without a request. */
   snapshot(): PagerSnapshot<T> {
-    return { items: [...this.list], cursor: this.cursor, hasMore: this.more, endNote: this.note };
+    return {
+      items: [...this.list],
+      cursor: this.cursor,
+      hasMore: this.more,
+      endNote: this.note,
+      ...(this.guessedEnd && { endGuessed: true }),
+    };
   }
 
   restore(snapshot: PagerSnapshot<T>): void {
@@ -90,6 +112,7 @@ export class Pager<T extends { id: string }> {
     this.cursor = snapshot.cursor ?? snapshot.items.at(-1)?.id;
     this.more = snapshot.hasMore;
     this.note = snapshot.endNote;
+    this.guessedEnd = snapshot.endGuessed === true;
     this.loaded = true;
   }
 
@@ -170,6 +193,7 @@ export class Pager<T extends { id: string }> {
     this.more = true;
     this.loaded = false;
     this.note = undefined;
+    this.guessedEnd = false;
   }
 
   /**
@@ -217,6 +241,7 @@ export class Pager<T extends { id: string }> {
     this.note = undefined;
     this.loaded = true;
     this.more = page.hasMore;
+    this.guessedEnd = page.guessed === true;
     this.cursor = undefined;
     this.appendItems(page.items);
     this.checkProgress(page, undefined, page.items.length);
@@ -225,6 +250,7 @@ export class Pager<T extends { id: string }> {
   private appendPage(page: Page<T>, previousCursor: string | undefined): void {
     const added = this.appendItems(page.items);
     this.more = page.hasMore;
+    this.guessedEnd = page.guessed === true;
     this.checkProgress(page, previousCursor, added);
   }
 

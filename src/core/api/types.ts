@@ -75,7 +75,8 @@ export interface BatchList {
   data: Batch[];
   first_id?: string | null;
   last_id?: string | null;
-  has_more: boolean;
+  /** Undefined when the provider left it out (see `page.listPage`). */
+  has_more?: boolean;
 }
 
 /** `GET /files/{id}`; times as in {@link Batch}. */
@@ -97,7 +98,8 @@ export interface FileList {
   data: FileObject[];
   first_id?: string | null;
   last_id?: string | null;
-  has_more: boolean;
+  /** Undefined when the provider left it out (see `page.listPage`). */
+  has_more?: boolean;
 }
 
 /** An expiry policy: `expires_after` of an upload, `output_expires_after` of a batch (3600–2592000 seconds). */

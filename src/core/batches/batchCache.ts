@@ -58,7 +58,13 @@ export function boundSnapshot(snapshot: PagerSnapshot<Batch>, max: number): Page
   }
   const items = snapshot.items.filter((_, i) => !drop.has(i));
   // Dropped tail items must be loadable again, so paging resumes after the last one kept.
-  return { items, cursor: items.at(-1)?.id, hasMore: snapshot.hasMore || drop.size > 0, endNote: snapshot.endNote };
+  return {
+    items,
+    cursor: items.at(-1)?.id,
+    hasMore: snapshot.hasMore || drop.size > 0,
+    endNote: snapshot.endNote,
+    ...(snapshot.endGuessed === true && { endGuessed: true }),
+  };
 }
 
 export interface CacheLoadResult {

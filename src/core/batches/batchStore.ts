@@ -6,6 +6,7 @@ import { statusOf } from './grouping';
 import type { UpdateStats } from '../api/incrementalRefresh';
 import { Pager, PagerOperation, PagerSnapshot } from '../api/pager';
 import type { Batch } from '../api/types';
+import { listPage } from '../api/page';
 
 export type ConnectionState =
   | { kind: 'signedOut' }
@@ -72,6 +73,11 @@ export class BatchStore {
 
   get hasMore(): boolean {
     return this.pager.hasMore;
+  }
+
+  /** Every batch is loaded, as the server said (`Pager.complete`): not after a page without `has_more`. */
+  get complete(): boolean {
+    return this.pager.complete;
   }
 
   get endNote(): string | undefined {
@@ -244,8 +250,9 @@ export class BatchStore {
   private newPager(): Pager<Batch> {
     return new Pager<Batch>(
       async (cursor, signal) => {
-        const page = await this.requireClient().listBatches({ limit: this.pageSize(), after: cursor }, { signal });
-        return { items: page.data, hasMore: page.has_more };
+        const limit = this.pageSize();
+        const page = await this.requireClient().listBatches({ limit, after: cursor }, { signal });
+        return listPage(page.data, page.has_more, limit);
       },
       {
         // Finished batches never change again, so an update never refetches them.

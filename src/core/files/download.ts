@@ -4,14 +4,8 @@ import { addAbortSignal, finished, type Readable } from 'node:stream';
 import type { BatchApiClient } from '../api/client';
 import { ApiError } from '../api/errors';
 import { expiredFileMessage } from '../batches/batchDisplay';
-import { formatBytes } from '../util/text';
 
-/**
- * The most a download without a Content-Length may write. A batch holds at most 50,000 requests
- * (100,000 on Azure), so this leaves over 200 KB per result line, more than real output files
- * need, while a server that never stops cannot fill a disk unnoticed.
- */
-export const MAX_UNANNOUNCED_DOWNLOAD_BYTES = 20 * 1024 ** 3;
+import { type SizeLimit, tooLarge } from '../api/sizeLimit';
 
 /**
  * Bytes gathered before one write. Writing each 64 KiB socket read as it arrives costs a round
@@ -33,20 +27,20 @@ export interface DownloadProgress {
 export interface DownloadOptions {
   signal?: AbortSignal;
   onProgress?: (progress: DownloadProgress) => void;
-  /** Default {@link MAX_UNANNOUNCED_DOWNLOAD_BYTES}; lower in tests. */
-  maxUnannouncedBytes?: number;
 }
 
 /**
  * Streams `GET /files/{id}/content` to `destination` without holding it in memory. Bytes go to
  * a temporary file beside it that is renamed into place only when complete, so a cancelled or
- * failed download never leaves a partial file under the final name. Never writes more than the
- * server announced (or, without a Content-Length, {@link MAX_UNANNOUNCED_DOWNLOAD_BYTES}).
+ * failed download never leaves a partial file under the final name. Never writes more than
+ * `limit` allows (`allowedBytes`), nor more than the server announced: a body that goes
+ * past either fails with a {@link TooLargeError} and the temporary file is removed.
  */
 export async function downloadFile(
   client: BatchApiClient,
   fileId: string,
   destination: string,
+  limit: SizeLimit,
   options: DownloadOptions = {},
 ): Promise<{ bytes: number }> {
   // Random and created exclusively, so nothing can have put a file or a link at this name first;
@@ -57,23 +51,23 @@ export async function downloadFile(
   });
   let stream: Readable | undefined;
   let contentLength: number | undefined;
+  let maxBytes = 0;
   let received = 0;
   try {
-    ({ stream, contentLength } = await client
-      .fileContent(fileId, { signal: options.signal })
+    ({ stream, contentLength, maxBytes } = await client
+      .fileContent(fileId, { signal: options.signal, limit })
       .catch((error: unknown) => explainMissingFile(client, fileId, error)));
     if (options.signal) addAbortSignal(options.signal, stream);
-    const allowed = contentLength ?? options.maxUnannouncedBytes ?? MAX_UNANNOUNCED_DOWNLOAD_BYTES;
     let lastReport = 0;
     await writeBody(stream, file, (chunk) => {
       received += chunk.length;
-      if (received > allowed) {
-        // Checked before the chunk is queued, so nothing past the limit is ever written.
-        const limit =
-          contentLength === undefined
-            ? `the ${formatBytes(allowed)} allowed without a Content-Length`
-            : `the ${contentLength} bytes announced`;
-        throw new ApiError('badResponse', `The download of ${fileId} was stopped: the server sent more than ${limit}.`);
+      // Checked before the chunk is queued, so nothing past the limit is ever written.
+      if (received > maxBytes) throw tooLarge(fileId, limit, { received });
+      if (contentLength !== undefined && received > contentLength) {
+        throw new ApiError(
+          'badResponse',
+          `The download of ${fileId} was stopped: the server sent more than the ${contentLength} bytes announced.`,
+        );
       }
       const now = Date.now();
       if (now - lastReport > PROGRESS_INTERVAL_MS) {

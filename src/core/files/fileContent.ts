@@ -2,6 +2,7 @@ import type { BatchApiClient } from '../api/client';
 import { ApiError } from '../api/errors';
 import { isRecord } from '../util/json';
 import { BATCH_ENDPOINTS, RETIRED_ENDPOINTS } from '../api/endpoints';
+import { AUTOMATIC_READ_CEILING_BYTES } from '../api/sizeLimit';
 
 /** How much of a file is read to find its first line; a batch request line is far shorter. */
 const FIRST_LINE_MAX_BYTES = 1024 * 1024;
@@ -11,7 +12,11 @@ const FIRST_LINE_MAX_BYTES = 1024 * 1024;
  * rest not downloaded. Undefined when the file is empty or its first line is longer than 1 MiB.
  */
 export async function readFirstLine(client: BatchApiClient, fileId: string, signal?: AbortSignal): Promise<string | undefined> {
-  const { stream } = await client.fileContent(fileId, { signal });
+  // Reading stops at the first newline or past 1 MiB, whatever the file's size.
+  const { stream } = await client.fileContent(fileId, {
+    signal,
+    limit: { recordBytes: undefined, ceilingBytes: AUTOMATIC_READ_CEILING_BYTES },
+  });
   const chunks: Buffer[] = [];
   let size = 0;
   try {

@@ -6,21 +6,37 @@ import { activeUses, coversActiveBatches, deleteRefusal, fileUsage } from './fil
 /** At most this many more pages of batches are loaded to find every batch that can still be active. */
 const MAX_COVERAGE_PAGES = 20;
 
+/** Whether the loaded batches include every batch that can still be active; when not, why, in a sentence. */
+export interface UsageCoverage {
+  complete: boolean;
+  /** Why the check is incomplete (plain text, may quote the server's note), when it is. */
+  gap?: string;
+}
+
 /**
  * Loads batch pages until the loaded batches include every batch that can still be active
  * ({@link coversActiveBatches}): usually none, since the newest page reaches back far enough.
- * Returns whether they do; false when loading failed or the pages ran out of budget.
+ * Incomplete when loading failed, the pages ran out of budget, paging stopped early, or the list
+ * ended on a page without `has_more` (the server never said that was all).
  */
-export async function loadActiveBatches(store: BatchStore, nowMs = Date.now()): Promise<boolean> {
-  if (store.state.kind !== 'ready') return false;
+export async function loadActiveBatches(store: BatchStore, nowMs = Date.now()): Promise<UsageCoverage> {
+  if (store.state.kind !== 'ready') return { complete: false, gap: 'Not connected, so the batches could not be loaded.' };
   if (!store.hasLoaded) await store.refresh();
-  for (let page = 0; page < MAX_COVERAGE_PAGES; page++) {
-    if (!store.hasLoaded) return false;
-    if (coversActiveBatches(store.batches, store.hasMore, nowMs)) return true;
+  for (let page = 0; page < MAX_COVERAGE_PAGES && store.hasLoaded && store.hasMore; page++) {
+    if (coversActiveBatches(store.batches, !store.complete, nowMs)) return { complete: true };
     await store.loadMore();
-    if (store.loadMoreError) return false;
+    if (store.loadMoreError) break;
   }
-  return coversActiveBatches(store.batches, store.hasMore, nowMs);
+  if (store.hasLoaded && coversActiveBatches(store.batches, !store.complete, nowMs)) return { complete: true };
+  return { complete: false, gap: coverageGap(store) };
+}
+
+function coverageGap(store: BatchStore): string {
+  const failure = store.loadMoreError ?? store.refreshError;
+  if (!store.hasLoaded || failure) return `Loading the batches failed${failure ? ` (${failure.message})` : ''}.`;
+  if (store.hasMore) return `Only the newest ${store.batches.length.toLocaleString('en-US')} batches were loaded.`;
+  if (store.endNote) return `Loading the batches stopped early: ${store.endNote}`;
+  return 'The server does not say whether more batches follow (its list has no has_more), so it may have batches it did not list.';
 }
 
 export interface DeleteCheck {
@@ -28,6 +44,8 @@ export interface DeleteCheck {
   refusal?: string;
   /** False when not every batch that can still be active could be loaded: "unused" is then a guess. */
   complete: boolean;
+  /** Why the check is incomplete, when it is. */
+  gap?: string;
 }
 
 /**
@@ -41,13 +59,13 @@ export async function checkDelete(
   file: { id: string; filename?: string | null },
   nowMs = Date.now(),
 ): Promise<DeleteCheck> {
-  const complete = await loadActiveBatches(store, nowMs);
+  const coverage = await loadActiveBatches(store, nowMs);
   for (const use of activeUses(fileUsage(store.batches).get(file.id))) {
     await store.fetchBatch(use.batch.id).catch((error: unknown) => {
       if (isCancellation(error)) throw error;
     });
   }
-  return { refusal: deleteRefusal(file, fileUsage(store.batches).get(file.id)), complete };
+  return { refusal: deleteRefusal(file, fileUsage(store.batches).get(file.id)), ...coverage };
 }
 
 export interface DeleteOutcome {

@@ -5,6 +5,7 @@ import { FILE_PURPOSES, mergeNewestFirst } from './files';
 import { unixSeconds } from '../util/time';
 import { Pager, type PagerOperation } from '../api/pager';
 import type { FileObject } from '../api/types';
+import { listPage } from '../api/page';
 
 /** Files asked for per request and purpose (the endpoint allows up to 10,000). */
 export const FILE_PAGE_SIZE = 100;
@@ -190,8 +191,9 @@ export class FileStore {
           const { client, account } = this.batches.requireConnection();
           // A page asked for by the previous account is never shown in this one.
           if (account !== this.account) throw new ApiError('cancelled', 'The account changed.');
-          const page = await client.listFiles({ purpose, order: 'desc', limit: this.pageSize(), after: cursor }, { signal });
-          return { items: page.data, hasMore: page.has_more };
+          const limit = this.pageSize();
+          const page = await client.listFiles({ purpose, order: 'desc', limit, after: cursor }, { signal });
+          return listPage(page.data, page.has_more, limit);
         },
         undefined,
         'files',

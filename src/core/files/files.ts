@@ -128,12 +128,13 @@ export function deleteRefusal(file: { id: string; filename?: string | null }, us
 }
 
 /**
- * Whether the loaded batches include every batch that can still be active: all pages are
- * loaded, or the oldest loaded batch is older than {@link ACTIVE_WINDOW_SECONDS}. Until then,
- * "no loaded batch uses it" says nothing about the batches not loaded yet.
+ * Whether the loaded batches include every batch that can still be active: the server said all
+ * pages are loaded (`incomplete` false), or the oldest loaded batch is older than
+ * {@link ACTIVE_WINDOW_SECONDS}. Until then, "no loaded batch uses it" says nothing about the
+ * batches not loaded yet.
  */
-export function coversActiveBatches(batches: readonly Batch[], hasMore: boolean, nowMs = Date.now()): boolean {
-  if (!hasMore) return true;
+export function coversActiveBatches(batches: readonly Batch[], incomplete: boolean, nowMs = Date.now()): boolean {
+  if (!incomplete) return true;
   let oldest = Infinity;
   for (const batch of batches) {
     const created = unixSeconds(batch.created_at);

@@ -29,17 +29,23 @@ export interface ResultsSummary {
   /** Lines that are not a result (not JSON, no `custom_id`) or too long to read. */
   skipped: number;
   usage: { input: number; output: number; total: number; withUsage: number };
+  /** Set when reading stopped at this many lines (`maxLines`), with more left unread: the figures cover only those. */
+  stoppedAtLines?: number;
 }
 
 /** Distinct error messages counted; further new messages are counted together. */
 export const MAX_DISTINCT_ERRORS = 1000;
 export const ERROR_MESSAGE_MAX = 200;
 
-/** Streams the output and error lines of a batch (either may be absent) into a {@link ResultsSummary}. */
+/**
+ * Streams the output and error lines of a batch (either may be absent) into a {@link ResultsSummary},
+ * reading at most `maxLines` lines in all (output first).
+ */
 export async function summarizeResultFiles(
   files: { output?: LineSource; error?: LineSource },
   endpoint?: string | null,
   signal?: AbortSignal,
+  maxLines = Infinity,
 ): Promise<ResultsSummary> {
   const summary: ResultsSummary = {
     succeeded: 0,
@@ -51,10 +57,15 @@ export async function summarizeResultFiles(
     usage: { input: 0, output: 0, total: 0, withUsage: 0 },
   };
   const errorCounts = new Map<string, number>();
-  for (const source of [files.output, files.error]) {
+  let lines = 0;
+  reading: for (const source of [files.output, files.error]) {
     if (!source) continue;
     for await (const item of source) {
       if (signal?.aborted) throw new ApiError('cancelled', 'Reading the results was cancelled.');
+      if (lines++ >= maxLines) {
+        summary.stoppedAtLines = maxLines;
+        break reading;
+      }
       const text = typeof item === 'string' ? item : 'text' in item ? item.text : item;
       if (typeof text !== 'string') {
         summary.skipped++;

@@ -134,6 +134,8 @@ class BatchDetailPanel extends WebviewHost<HostToPage, PageToHost> {
         return;
       case 'groupErrors':
         return this.errorGroups?.run();
+      case 'groupErrorsAnyway':
+        return this.errorGroups?.run(true);
       case 'openErrorGroup':
         return this.openErrorGroup(message.index);
       case 'refresh':

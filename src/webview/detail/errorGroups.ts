@@ -7,11 +7,15 @@ import { type ErrorGroup, type ErrorSummary, errorGroupLabel, MAX_LINES, summari
 import { formatBytes } from '../../core/util/text';
 import { readLines } from '../../core/util/lineReader';
 import type { Batch } from '../../core/api/types';
+import { AUTOMATIC_READ_CEILING_BYTES, automaticReadLimit, TooLargeError, userDownloadLimit } from '../../core/api/sizeLimit';
 import type { ErrorFilter } from '../results/protocol';
 import type { Logger } from '../../log';
 import type { ErrorGroupRow, ErrorGroupsView } from './protocol';
 
-/** Error files up to this size are read as soon as the panel knows their size; larger ones wait for a click. */
+/**
+ * Error files up to this size are read as soon as the panel knows their size; larger ones wait for
+ * a click, and past {@link AUTOMATIC_READ_CEILING_BYTES} for a "Group anyway" click.
+ */
 export const AUTO_GROUP_BYTES = 20 * 1024 * 1024;
 
 export interface ErrorGroupsDeps {
@@ -38,12 +42,15 @@ export class DetailErrorGroups {
   /** The error file id the summary (or the run) is for; a new file starts over. */
   private summarised: string | undefined;
   private batch: Batch | undefined;
+  /** The error file's size as its record says, when known. */
+  private errorFileBytes: number | null | undefined;
 
   constructor(private readonly deps: ErrorGroupsDeps) {}
 
   /** Follows a new copy of the batch (and what is known of its error file's size). */
   update(batch: Batch, errorFileBytes: number | null | undefined): void {
     this.batch = batch;
+    this.errorFileBytes = errorFileBytes;
     const errorFileId = fileIdOf(batch, 'error');
     const validation = batchErrorItems(batch).length > 0;
     if (!errorFileId) {
@@ -65,15 +72,27 @@ export class DetailErrorGroups {
       void this.run();
       return;
     }
+    if (typeof errorFileBytes === 'number' && errorFileBytes > AUTOMATIC_READ_CEILING_BYTES) {
+      this.set({
+        state: 'idle',
+        note: `The error file is ${formatBytes(errorFileBytes)}, larger than the ${formatBytes(AUTOMATIC_READ_CEILING_BYTES)} read without asking. Group the failures by code and message anyway?`,
+        anyway: true,
+      });
+      return;
+    }
     const size = errorFileBytes ? ` (${formatBytes(errorFileBytes)})` : '';
     this.set({ state: 'idle', note: `Group the failures by code and message: reads the error file${size}.` });
   }
 
-  /** Reads the files and groups the failures (once at a time). */
-  run(): Promise<void> {
+  /**
+   * Reads the files and groups the failures (once at a time). The error file is read up to its
+   * record's size (plus a margin) and never past {@link AUTOMATIC_READ_CEILING_BYTES}, unless
+   * `anyway` says the person clicked to read a larger one.
+   */
+  run(anyway = false): Promise<void> {
     const batch = this.batch;
     if (!batch) return Promise.resolve();
-    this.running ??= this.group(batch, fileIdOf(batch, 'error')).finally(() => (this.running = undefined));
+    this.running ??= this.group(batch, fileIdOf(batch, 'error'), anyway).finally(() => (this.running = undefined));
     return this.running;
   }
 
@@ -94,7 +113,7 @@ export class DetailErrorGroups {
     this.deps.post(view);
   }
 
-  private async group(batch: Batch, errorFileId: string | undefined): Promise<void> {
+  private async group(batch: Batch, errorFileId: string | undefined, anyway = false): Promise<void> {
     try {
       const sources: AsyncIterable<string | { bytes: number; limit: number }>[] = [];
       const notes: string[] = [];
@@ -104,7 +123,8 @@ export class DetailErrorGroups {
         const path = await this.deps.cachedFile(connection.account, errorFileId);
         if (!(await isFile(path))) {
           this.set({ state: 'running', message: 'Downloading the error file…' });
-          await downloadFile(connection.client, errorFileId, path, {
+          const limit = anyway ? userDownloadLimit(this.errorFileBytes) : automaticReadLimit(this.errorFileBytes);
+          await downloadFile(connection.client, errorFileId, path, limit, {
             signal: this.deps.signal,
             onProgress: ({ received, total }) =>
               this.set({
@@ -141,7 +161,9 @@ export class DetailErrorGroups {
       // The server's text can echo a request header, and so the key.
       const message = this.deps.log.redactor.redact(errorMessage(error));
       this.deps.log.warn(`Grouping the errors of ${this.deps.batchId} failed: ${message}`);
-      this.set({ state: 'failed', message });
+      // Past the automatic ceiling (not past what the record says): a click may allow more.
+      const anywayOffered = !anyway && error instanceof TooLargeError && error.overCeiling;
+      this.set({ state: 'failed', message, ...(anywayOffered && { anyway: true }) });
     }
   }
 }

@@ -108,10 +108,11 @@ export interface ErrorGroupRow {
 
 /** The error summary section: nothing to group, not read yet (with why), being read, read, or failed. */
 export type ErrorGroupsView =
-  | { state: 'idle'; note: string }
+  /** `anyway`: the error file is larger than an automatic read may be; the button asks to read it all the same. */
+  | { state: 'idle'; note: string; anyway?: boolean }
   | { state: 'running'; message: string }
   | { state: 'done'; groups: ErrorGroupRow[]; notes: string[] }
-  | { state: 'failed'; message: string };
+  | { state: 'failed'; message: string; anyway?: boolean };
 
 export type HostToPage =
   | { type: 'batch'; batch: Batch; view: DetailView & Partial<RecoveryView> }
@@ -137,6 +138,8 @@ export type PageToHost =
   | { type: 'openLinked'; index: number }
   /** Reads the error file (and a downloaded output file) and groups the failures. */
   | { type: 'groupErrors' }
+  /** Groups the failures even though the error file is past the size read without asking (a click allows it). */
+  | { type: 'groupErrorsAnyway' }
   /** Opens Results filtered to the group at this index of the last summary. */
   | { type: 'openErrorGroup'; index: number }
   /** Reveal the batch's file in this role in the Files view. */
@@ -156,6 +159,7 @@ const BARE_PAGE_MESSAGES: ReadonlySet<string> = new Set([
   'openError',
   'openJson',
   'groupErrors',
+  'groupErrorsAnyway',
   'resubmit',
 ]);
 

@@ -10,6 +10,7 @@ import { errorMessage, isCancellation } from '../../core/api/errors';
 import { batchLabel } from '../../core/batches/batchDisplay';
 import { fileStem, safeFileName } from '../../core/util/fileNames';
 import { formatBytes, singleLine } from '../../core/util/text';
+import { userDownloadLimit } from '../../core/api/sizeLimit';
 import { readSettings } from '../../config';
 import type { JoinedResult } from '../../core/results/resultsJoin';
 import { type IndexProgress, type ResultDetail, ResultsIndex } from '../../core/results/resultsIndex';
@@ -294,7 +295,7 @@ class ResultsPanel extends WebviewHost<HostToPage, PageToHost> {
     if (await isFile(path)) return path;
     const label = vscode.l10n.t('Downloading the {0} file {1}…', role, fileId);
     this.setState({ kind: 'loading', message: label });
-    const { bytes } = await downloadFile(client, fileId, path, {
+    const { bytes } = await downloadFile(client, fileId, path, userDownloadLimit(), {
       signal: this.abort.signal,
       onProgress: ({ received, total }) =>
         this.setState({
