@@ -20,14 +20,15 @@ const TEXT_MAX = 2_000;
  * - `/v1/images/generations`, `/v1/images/edits`: count, size and bytes of the images (`2 images · 1024x1024 · 1.2 MB`);
  * - `/v1/videos`: the video's status and id (`completed · video_123`).
  * An unknown or missing endpoint (`endpoint: null` from some providers) is recognised by the
- * body's shape. Undefined when the body holds nothing to show.
+ * body's shape. Undefined when the body holds nothing to show. Cut at `maxChars` (the compare
+ * view asks for whole answers to tell two of them apart).
  */
-export function answerSummary(endpoint: string | null | undefined, responseBody: unknown): string | undefined {
-  if (typeof responseBody === 'string') return clip(responseBody);
+export function answerSummary(endpoint: string | null | undefined, responseBody: unknown, maxChars = TEXT_MAX): string | undefined {
+  if (typeof responseBody === 'string') return clip(responseBody, maxChars);
   if (!isRecord(responseBody)) return undefined;
   const summarise = SUMMARIES.get(normalizeEndpoint(endpoint)) ?? byShape;
   const answer = summarise(responseBody);
-  return answer === undefined ? undefined : clip(answer);
+  return answer === undefined ? undefined : clip(answer, maxChars);
 }
 
 /** `/v1/chat/completions` also when a provider writes `v1/chat/completions/` or `/chat/completions`. */
@@ -117,7 +118,7 @@ function embeddingsAnswer(body: Json): string | undefined {
 }
 
 /** An embedding as numbers: a JSON array, or base64 little-endian float32 (`encoding_format: "base64"`). */
-function embeddingVector(value: unknown): number[] | undefined {
+export function embeddingVector(value: unknown): number[] | undefined {
   if (Array.isArray(value)) {
     const items: unknown[] = value;
     return items.every((x): x is number => typeof x === 'number') ? items : undefined;
@@ -185,6 +186,6 @@ function plural(count: number, unit: string): string {
   return `${count} ${unit}${count === 1 ? '' : 's'}`;
 }
 
-function clip(text: string): string {
-  return text.length > TEXT_MAX ? `${text.slice(0, TEXT_MAX - 1)}…` : text;
+function clip(text: string, maxChars: number): string {
+  return text.length > maxChars ? `${text.slice(0, maxChars - 1)}…` : text;
 }

@@ -1,8 +1,4 @@
-import { randomBytes } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { rename, rm, stat } from 'node:fs/promises';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { stat } from 'node:fs/promises';
 import { ApiError } from '../api/errors';
 import { formatBytes } from '../util/text';
 import { isRecord } from '../util/json';
@@ -23,6 +19,7 @@ import {
 import { type LineLocation, type LineRecord } from '../util/lineReader';
 import { type ExportFormat, RowFinder, type RowQuery } from './resultsQuery';
 import { combineAttempts } from './combinedResults';
+import { writeAtomically } from './exportFile';
 
 /** The local copies of a batch's files; any may be absent. */
 export interface ResultFilePaths {
@@ -190,8 +187,7 @@ export class ResultsIndex {
   /**
    * Writes the rows at `indexes` (in that order) to `destination` as CSV or JSON Lines, streamed:
    * each row's lines are read back from the files as it is written, so an export of a 1.5 GB
-   * output holds one row at a time. The text goes to a temporary file renamed into place when
-   * complete, so a cancelled or failed export leaves nothing under the final name.
+   * output holds one row at a time ({@link writeAtomically}: nothing partial under the final name).
    */
   async exportRows(
     indexes: ArrayLike<number>,
@@ -227,15 +223,7 @@ export class ResultsIndex {
         await files.close();
       }
     }
-    const temporary = `${destination}.${randomBytes(8).toString('hex')}.part`;
-    try {
-      await pipeline(Readable.from(text()), createWriteStream(temporary, { flags: 'wx' }), { signal: options.signal });
-      await rename(temporary, destination);
-    } catch (error) {
-      await rm(temporary, { force: true });
-      if (options.signal?.aborted) throw new ApiError('cancelled', 'The export was cancelled.');
-      throw error;
-    }
+    await writeAtomically(text(), destination, options.signal);
     return { rows: total };
   }
 }

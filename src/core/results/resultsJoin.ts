@@ -377,11 +377,16 @@ export function toCsv(rows: Iterable<JoinedResult>, header = true): string {
   return text;
 }
 
-function csvNumber(value: number | undefined): string {
+/** A number cell: empty when there is none. */
+export function csvNumber(value: number | undefined): string {
   return value === undefined ? '' : String(value);
 }
 
-function csvText(value: string): string {
+/**
+ * A text cell: a leading `'` before what a spreadsheet would run as a formula, quoted when it
+ * holds a quote, comma, line break or edge whitespace. Every CSV export writes text through it.
+ */
+export function csvText(value: string): string {
   const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
   return /[",\r\n]|^\s|\s$/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
