@@ -23,6 +23,13 @@ const chatResult = (id: string, content: string): string =>
 const embeddingResult = (id: string, embedding: number[]): string =>
   JSON.stringify({ id: `r_${id}`, custom_id: id, response: { status_code: 200, body: { data: [{ embedding }] } }, error: null });
 
+interface ExportedRow {
+  custom_id: string;
+  verdict: string;
+  a: { cost: string | null; usage: { total_tokens: number } };
+  b: { cost: string | null };
+}
+
 describe('compare: two runs read from their files', () => {
   let dir: string;
   before(async () => {
@@ -89,7 +96,7 @@ describe('compare: two runs read from their files', () => {
     const records = (await readFile(jsonl, 'utf8'))
       .trimEnd()
       .split('\n')
-      .map((line) => JSON.parse(line) as Record<string, any>);
+      .map((line) => JSON.parse(line) as ExportedRow);
     assert.equal(records.length, 4);
     assert.deepEqual(
       records.map((r) => [r.custom_id, r.verdict, r.a.cost, r.b.cost]),
