@@ -1,25 +1,18 @@
 import * as vscode from 'vscode';
-import { randomBytes } from 'node:crypto';
-import { rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileIdOf, type FileRole } from '../../core/batches/batchFacts';
 import type { AccountConnection, BatchStore } from '../../core/batches/batchStore';
-import { downloadFile } from '../../core/files/download';
 import { errorMessage, isCancellation } from '../../core/api/errors';
 import { batchLabel } from '../../core/batches/batchDisplay';
 import { fileStem, safeFileName } from '../../core/util/fileNames';
-import { formatBytes, singleLine } from '../../core/util/text';
-import { userDownloadLimit } from '../../core/api/sizeLimit';
-import { readSettings } from '../../config';
+import { singleLine } from '../../core/util/text';
 import type { JoinedResult } from '../../core/results/resultsJoin';
-import { type IndexProgress, type ResultDetail, ResultsIndex } from '../../core/results/resultsIndex';
+import type { ResultDetail, ResultsIndex } from '../../core/results/resultsIndex';
 import type { Batch } from '../../core/api/types';
 import { CommandId, PanelType } from '../../ids';
 import { chainLinks } from '../../core/batches/batchChains';
 import { canResubmit } from '../../core/input/resubmit';
-import { chainWithResults } from './chainResults';
+import { loadResults } from './loadResults';
 import type { Logger } from '../../log';
+import { exportWithDialog } from '../exportDialog';
 import { WebviewHost } from '../host';
 import { pageAssets, WebviewPanels } from '../panels';
 import {
@@ -179,134 +172,12 @@ class ResultsPanel extends WebviewHost<HostToPage, PageToHost> {
     // A restored panel knows only the batch id.
     const batch = (this.batch ??= this.deps.store.get(this.batchId) ?? (await this.deps.store.fetchBatch(this.batchId, this.abort.signal)));
     this.panel.title = panelTitle(batch);
-    const notes: string[] = [];
-    const chain = await chainWithResults(batch, this.deps.store.batches, connection.client, this.abort.signal);
-    if (chain.length <= 1)
-      return { kind: 'loaded', title: batchLabel(batch), index: await this.joinBatch(connection, batch, notes), notes };
-    const parts: Parameters<typeof ResultsIndex.combine>[0][number][] = [];
-    for (const member of chain) {
-      const own: string[] = [];
-      parts.push({ index: await this.joinBatch(connection, member.batch, own), attempt: member.attempt, batchId: member.batch.id });
-      notes.push(...own.map((note) => `${member.batch.id}: ${note}`));
-    }
-    const attempts = Math.max(...chain.map((member) => member.attempt));
-    notes.unshift(
-      attempts > 1
-        ? vscode.l10n.t(
-            'Combined results of {0} batches ({1}): one row per custom_id with its latest outcome, over {2} attempts. A request that ran more than once says which attempt its outcome comes from.',
-            chain.length,
-            chain.map((m) => m.batch.id).join(', '),
-            attempts,
-          )
-        : vscode.l10n.t(
-            'Combined results of {0} batches ({1}): one row per custom_id with its latest outcome. A request that ran more than once says which attempt its outcome comes from.',
-            chain.length,
-            chain.map((m) => m.batch.id).join(', '),
-          ),
-    );
-    return {
-      kind: 'loaded',
-      title: vscode.l10n.t('{0} · {1} batches combined', batchLabel(batch), chain.length),
-      index: ResultsIndex.combine(parts),
-      notes,
-    };
-  }
-
-  /** Downloads (once) and joins one batch's files; notes about them are added to `notes`. */
-  private async joinBatch(connection: AccountConnection, batch: Batch, notes: string[]): Promise<ResultsIndex> {
-    const outputId = fileIdOf(batch, 'output');
-    const errorId = fileIdOf(batch, 'error');
-    const inputId = fileIdOf(batch, 'input');
-    const output = outputId ? await this.cached(connection, outputId, 'output') : undefined;
-    const errors = errorId ? await this.cached(connection, errorId, 'error') : undefined;
-    let input: string | undefined;
-    if (inputId) {
-      try {
-        input = await this.cached(connection, inputId, 'input');
-      } catch (error) {
-        if (isCancellation(error)) throw error;
-        // Some providers do not serve batch input files back; results alone are still worth showing.
-        notes.push(
-          vscode.l10n.t(
-            'The input file {0} could not be downloaded ({1}), so rows follow the result files and show no requests.',
-            inputId,
-            errorMessage(error),
-          ),
-        );
-      }
-    } else {
-      notes.push(vscode.l10n.t('This batch names no input file, so rows follow the result files and show no requests.'));
-    }
-    const started = Date.now();
-    const index = await ResultsIndex.open(
-      { input, output, error: errors },
-      {
-        endpoint: batch.endpoint,
-        signal: this.abort.signal,
-        onProgress: (progress) => this.setState({ kind: 'loading', message: readingMessage(progress) }),
-      },
-    );
-    const { report } = index;
-    this.deps.log.info(`Indexed ${report.rows.length} results of ${batch.id} in ${Date.now() - started} ms.`);
-    if (report.counts.unmatched && input) {
-      notes.push(
-        report.counts.unmatched === 1
-          ? vscode.l10n.t(
-              '{0} result has a custom_id not in the input file (shown last, line -1).',
-              report.counts.unmatched.toLocaleString('en-US'),
-            )
-          : vscode.l10n.t(
-              '{0} results have custom_ids not in the input file (shown last, line -1).',
-              report.counts.unmatched.toLocaleString('en-US'),
-            ),
-      );
-    }
-    if (report.skippedCount) {
-      const listed = report.skipped.slice(0, 5).map((s) => vscode.l10n.t('{0} line {1}: {2}', s.file, s.line, s.reason));
-      notes.push(
-        report.skippedCount === 1
-          ? vscode.l10n.t(
-              'Skipped {0} line that could not be joined ({1}).',
-              report.skippedCount.toLocaleString('en-US'),
-              listed.join('; '),
-            )
-          : vscode.l10n.t(
-              'Skipped {0} lines that could not be joined ({1}).',
-              report.skippedCount.toLocaleString('en-US'),
-              `${listed.join('; ')}${report.skippedCount > 5 ? '; …' : ''}`,
-            ),
-      );
-    }
-    if (report.overLimit) {
-      notes.push(
-        vscode.l10n.t(
-          'Only the first {0} rows are shown: {1} more requests or results are in the files (Open Output File shows them all).',
-          report.rows.length.toLocaleString('en-US'),
-          report.overLimit.toLocaleString('en-US'),
-        ),
-      );
-    }
-    return index;
-  }
-
-  /** The local copy of a file in the account's cache, downloading it first if needed. */
-  private async cached({ client, account }: AccountConnection, fileId: string, role: FileRole): Promise<string> {
-    const path = await this.deps.cachedFile(account, fileId);
-    if (await isFile(path)) return path;
-    const label = vscode.l10n.t('Downloading the {0} file {1}…', role, fileId);
-    this.setState({ kind: 'loading', message: label });
-    const { bytes } = await downloadFile(client, fileId, path, userDownloadLimit(), {
+    const { title, index, notes } = await loadResults(batch, connection, {
+      ...this.deps,
       signal: this.abort.signal,
-      onProgress: ({ received, total }) =>
-        this.setState({
-          kind: 'loading',
-          message: total
-            ? vscode.l10n.t('{0} {1} of {2}', label, formatBytes(received), formatBytes(total))
-            : `${label} ${formatBytes(received)}`,
-        }),
+      onStatus: (message) => this.setState({ kind: 'loading', message }),
     });
-    this.deps.log.info(`Cached ${role} file ${fileId} (${bytes} bytes) for the results view.`);
-    return path;
+    return { kind: 'loaded', title, index, notes };
   }
 
   private setState(state: PanelState): void {
@@ -379,82 +250,22 @@ class ResultsPanel extends WebviewHost<HostToPage, PageToHost> {
       void vscode.window.showInformationMessage(vscode.l10n.t('No {0} rows to export.', outcome));
       return;
     }
-    const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
-    const name = safeFileName(`${fileStem(this.batchId)}-results${outcome === 'all' ? '' : `-${outcome}`}.${format}`);
     const count = rows.length.toLocaleString('en-US');
-    const destination = await vscode.window.showSaveDialog({
+    await exportWithDialog({
+      format,
+      rows: rows.length,
+      fileName: safeFileName(`${fileStem(this.batchId)}-results${outcome === 'all' ? '' : `-${outcome}`}.${format}`),
       title:
         outcome === 'all'
           ? vscode.l10n.t('Export {0} rows as {1}', count, format.toUpperCase())
           : vscode.l10n.t('Export {0} {1} rows as {2}', count, outcome, format.toUpperCase()),
-      defaultUri: folder ? vscode.Uri.joinPath(folder, name) : undefined,
-      filters: format === 'csv' ? { CSV: ['csv'] } : { 'JSON Lines': ['jsonl'] },
-      saveLabel: vscode.l10n.t('Export'),
-    });
-    if (!destination) return;
-    const exported = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Exporting {0} rows', count), cancellable: true },
-      async (progress, token) => {
-        const abort = new AbortController();
-        const cancelled = token.onCancellationRequested(() => abort.abort());
-        const closed = this.abort.signal;
-        const onClose = (): void => abort.abort();
-        closed.addEventListener('abort', onClose);
-        let shown = 0;
-        try {
-          // Written straight to a local file; a destination on another file system gets a copy of a temporary one.
-          const local =
-            destination.scheme === 'file' ? destination.fsPath : join(tmpdir(), `obe-export-${randomBytes(8).toString('hex')}.${format}`);
-          try {
-            await index.exportRows(rows, format, local, {
-              signal: abort.signal,
-              onProgress: (written, total) => {
-                const percent = Math.floor((written / total) * 100);
-                if (percent > shown) {
-                  progress.report({
-                    increment: percent - shown,
-                    message: vscode.l10n.t('{0} of {1}', written.toLocaleString('en-US'), count),
-                  });
-                  shown = percent;
-                }
-              },
-            });
-            if (destination.scheme !== 'file') await vscode.workspace.fs.copy(vscode.Uri.file(local), destination, { overwrite: true });
-          } finally {
-            if (destination.scheme !== 'file') await rm(local, { force: true });
-          }
-          return true;
-        } catch (error) {
-          if (isCancellation(error)) return false;
-          throw error;
-        } finally {
-          cancelled.dispose();
-          closed.removeEventListener('abort', onClose);
-        }
+      write: async (path, signal, onProgress) => {
+        await index.exportRows(rows, format, path, { signal, onProgress });
       },
-    );
-    if (!exported) return;
-    this.deps.log.info(`Exported ${rows.length} result rows of ${this.batchId} to ${destination.toString(true)}.`);
-    const { size } = await vscode.workspace.fs.stat(destination);
-    const where = `${vscode.workspace.asRelativePath(destination)} (${formatBytes(size)})`;
-    // An export of a large batch is no file for an editor (openaiBatches.maxOpenFileMB, as for output files).
-    const openLabel = vscode.l10n.t('Open');
-    const actions = size <= readSettings().maxOpenFileBytes ? [openLabel] : [];
-    const open = await vscode.window.showInformationMessage(vscode.l10n.t('Exported {0} rows to {1}.', count, where), ...actions);
-    if (open) await vscode.window.showTextDocument(destination, { preview: false });
-  }
-}
-
-function readingMessage({ file, bytes, total }: IndexProgress): string {
-  const percent = total ? Math.floor((bytes / total) * 100) : 100;
-  return vscode.l10n.t('Reading the {0} file… {1}% ({2} of {3})', file, percent, formatBytes(bytes), formatBytes(total));
-}
-
-async function isFile(path: string): Promise<boolean> {
-  try {
-    return (await stat(path)).isFile();
-  } catch {
-    return false;
+      closed: this.abort.signal,
+      log: this.deps.log,
+      what: `result rows of ${this.batchId}`,
+    });
   }
 }
 
