@@ -1,4 +1,4 @@
-// Bundles the extension (Node, CommonJS) and the webview scripts for the detail and results panels (browser, IIFE).
+// Bundles the extension (Node, CommonJS) and the webview scripts for the detail, results and compare panels (browser, IIFE).
 const esbuild = require('esbuild');
 
 const production = process.argv.includes('--production');
@@ -75,6 +75,14 @@ const targets = [
     ...common,
     entryPoints: ['media/results.ts'],
     outfile: 'dist/results.js',
+    format: 'iife',
+    platform: 'browser',
+    target: 'es2022',
+  },
+  {
+    ...common,
+    entryPoints: ['media/compare.ts'],
+    outfile: 'dist/compare.js',
     format: 'iife',
     platform: 'browser',
     target: 'es2022',

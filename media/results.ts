@@ -425,6 +425,7 @@ const exportAs = (format: ExportFormat): void => vscode.postMessage({ type: 'exp
 element('export-csv').addEventListener('click', () => exportAs('csv'));
 element('export-jsonl').addEventListener('click', () => exportAs('jsonl'));
 element('resubmit').addEventListener('click', () => vscode.postMessage({ type: 'resubmit' }));
+element('compare').addEventListener('click', () => vscode.postMessage({ type: 'compare' }));
 dom.retry.addEventListener('click', () => {
   dom.banner.hidden = true;
   vscode.postMessage({ type: 'retry' });

@@ -41,7 +41,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
   const cache = new BatchCache(vscode.Uri.joinPath(context.globalStorageUri, 'cache').fsPath, (line) => log.warn(line));
   // One store, connection, cache saver, auto-refresh and set of panels per account.
   const accounts = new AccountRegistry({ extensionUri: context.extensionUri, log, keys, files, cache });
-  const { store, connection, panels, results, jsonDocuments } = accounts.primary;
+  const { store, connection, panels, results, compare, jsonDocuments } = accounts.primary;
   const contextKeys = new StoreContextKeys(accounts);
   const tree = new BatchTreeProvider(accounts, log);
   const treeView = vscode.window.createTreeView(ViewId.batches, { treeDataProvider: tree, showCollapseAll: true, canSelectMany: true });
@@ -82,6 +82,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
     treeView,
     panels,
     results,
+    compare,
     jsonDocuments,
     log,
     storage,

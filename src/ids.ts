@@ -20,6 +20,7 @@ export const CommandId = {
   downloadOutputFile: 'openaiBatches.downloadOutputFile',
   createBatch: 'openaiBatches.createBatch',
   openResults: 'openaiBatches.openResults',
+  compareResults: 'openaiBatches.compareResults',
   insertOutputFileId: 'openaiBatches.insertOutputFileId',
   filter: 'openaiBatches.filter',
   clearFilter: 'openaiBatches.clearFilter',
@@ -68,6 +69,7 @@ export const ViewId = {
 export const PanelType = {
   batchDetail: 'openaiBatches.batchDetail',
   results: 'openaiBatches.results',
+  compare: 'openaiBatches.compare',
 } as const;
 
 /** Language model tools (package.json's `contributes.languageModelTools`), registered with `vscode.lm.registerTool`. */

@@ -14,6 +14,7 @@ import type { Logger } from '../log';
 import { BatchJsonDocuments } from '../webview/batchJsonDocument';
 import { BatchDetailPanels } from '../webview/detail/detailPanel';
 import { ResultsPanels } from '../webview/results/resultsPanel';
+import { ComparePanels } from '../webview/compare/comparePanel';
 
 /** What the registry needs to build an account: shared by every account, none of it keyed. */
 export interface AccountRegistryDeps {
@@ -35,6 +36,7 @@ export class AccountContext implements vscode.Disposable {
   readonly cacheSaver: BatchCacheSaver;
   readonly panels: BatchDetailPanels;
   readonly results: ResultsPanels;
+  readonly compare: ComparePanels;
   readonly jsonDocuments: BatchJsonDocuments;
   /** Rates and ETAs of this account's running batches. */
   readonly progress: ProgressTracker;
@@ -75,8 +77,23 @@ export class AccountContext implements vscode.Disposable {
       log,
       cachedFile: (account, fileId) => files.pathFor(account, fileId),
     });
+    this.compare = new ComparePanels({
+      extensionUri,
+      store: this.store,
+      log,
+      cachedFile: (account, fileId) => files.pathFor(account, fileId),
+    });
     // Disposed in reverse: panels close before the store goes.
-    this.disposables.push(this.store, this.progress, this.cacheSaver, this.connection, this.jsonDocuments, this.panels, this.results);
+    this.disposables.push(
+      this.store,
+      this.progress,
+      this.cacheSaver,
+      this.connection,
+      this.jsonDocuments,
+      this.panels,
+      this.results,
+      this.compare,
+    );
     // Registered at once, so JSON tabs restored after a reload have their content.
     this.jsonDocuments.register();
   }
@@ -141,6 +158,7 @@ export class AccountRegistry implements vscode.Disposable {
       }),
       this.routeRestoredPanels(PanelType.batchDetail, (context) => context.panels),
       this.routeRestoredPanels(PanelType.results, (context) => context.results),
+      this.routeRestoredPanels(PanelType.compare, (context) => context.compare),
     );
   }
 
@@ -235,7 +253,7 @@ export class AccountRegistry implements vscode.Disposable {
    */
   private routeRestoredPanels(
     viewType: string,
-    panelsOf: (context: AccountContext) => BatchDetailPanels | ResultsPanels,
+    panelsOf: (context: AccountContext) => BatchDetailPanels | ResultsPanels | ComparePanels,
   ): vscode.Disposable {
     return vscode.window.registerWebviewPanelSerializer(viewType, {
       deserializeWebviewPanel: async (panel: vscode.WebviewPanel, state: unknown): Promise<void> => {

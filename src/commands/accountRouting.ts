@@ -23,8 +23,8 @@ function batchIdOf(argument: unknown): string | undefined {
 
 /** The services of one account: its store, connection and panels in place of the implicit account's. */
 export function servicesOf(base: Services, account: AccountContext): Services {
-  const { store, connection, panels, results, jsonDocuments } = account;
-  return { ...base, store, connection, panels, results, jsonDocuments };
+  const { store, connection, panels, results, compare, jsonDocuments } = account;
+  return { ...base, store, connection, panels, results, compare, jsonDocuments };
 }
 
 /** A keyboard-friendly quick pick of the accounts; undefined when dismissed. */

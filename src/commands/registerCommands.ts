@@ -23,6 +23,7 @@ import {
 import { loadMore, refresh, reloadAll } from './batches/listCommands';
 import { chooseProvider } from './accounts/providerCommands';
 import { openResults } from './results/resultsCommands';
+import { compareResults } from './results/compareCommand';
 import { resubmitFailed } from './create/resubmitCommand';
 import { createSampleInput, openWalkthrough } from './walkthroughCommands';
 import type { Services } from './services';
@@ -68,6 +69,7 @@ const HANDLERS: Record<CommandId, Handler> = {
   },
   [CommandId.createBatch]: (services, args) => createBatch(services, args[0]),
   [CommandId.openResults]: ({ store, results }, args) => openResults(store, results, batchOf(args), args[1]),
+  [CommandId.compareResults]: (services, args) => compareResults(services, batchOf(args), selectedBatchIds(args)),
   [CommandId.insertOutputFileId]: (services, args) => insertOutputFileId(services, batchOf(args)),
   [CommandId.filter]: (services) => filterBatches(services),
   [CommandId.clearFilter]: (services) => clearFilter(services),

@@ -11,12 +11,13 @@ import type { FilesTreeProvider } from '../tree/files/filesTreeProvider';
 import type { TreeNode } from '../tree/nodes';
 import type { BatchDetailPanels } from '../webview/detail/detailPanel';
 import type { ResultsPanels } from '../webview/results/resultsPanel';
+import type { ComparePanels } from '../webview/compare/comparePanel';
 import type { BatchJsonDocuments } from '../webview/batchJsonDocument';
 
 /**
  * The objects command handlers are built from, once, in `extension.ts`. Each handler declares the
  * few it uses (`Pick<Services, …>`), so none reaches the key store or the files it has no business with.
- * `store`, `connection`, `panels`, `results` and `jsonDocuments` are one account's: registerCommands
+ * `store`, `connection`, `panels`, `results`, `compare` and `jsonDocuments` are one account's: registerCommands
  * hands each handler those of the account its tree node belongs to (or the one picked first).
  */
 export interface Services {
@@ -30,6 +31,7 @@ export interface Services {
   treeView: vscode.TreeView<TreeNode>;
   panels: BatchDetailPanels;
   results: ResultsPanels;
+  compare: ComparePanels;
   jsonDocuments: BatchJsonDocuments;
   log: Logger;
   /** The extension's global storage folder (a path): resubmission inputs and split plans live under it. */

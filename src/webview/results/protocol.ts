@@ -93,7 +93,9 @@ export type PageToHost =
   | ({ type: 'query'; seq: number; page: number } & RowQuery)
   | { type: 'detail'; index: number }
   | { type: 'export'; format: ExportFormat; outcome: OutcomeFilter }
-  | { type: 'resubmit' };
+  | { type: 'resubmit' }
+  /** Compare Results… with this batch as A. */
+  | { type: 'compare' };
 
 function hasExactly(value: Record<string, unknown>, keys: readonly string[]): boolean {
   const present = Object.keys(value);
@@ -111,6 +113,7 @@ export function isResultsPageMessage(value: unknown): value is PageToHost {
     case 'ready':
     case 'retry':
     case 'resubmit':
+    case 'compare':
       return hasExactly(value, ['type']);
     case 'query':
       return (

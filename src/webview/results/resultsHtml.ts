@@ -27,6 +27,7 @@ export function buildResultsHtml(options: PageHtmlOptions): string {
   <span class="spacer"></span>
   <button type="button" id="export-csv" title="Save the rows of the selected outcome as CSV">Export CSV</button>
   <button type="button" id="export-jsonl" title="Save the rows of the selected outcome, with full request and response, as JSON Lines">Export JSONL</button>
+  <button type="button" id="compare" class="secondary" title="Compare these results with another batch's, custom_id by custom_id">Compare with…</button>
   <button type="button" id="resubmit" hidden title="Send the failed, missing or expired requests again as a new batch">Resubmit failed…</button>
 </div>
 <div id="error-filter" class="error-filter" hidden><span id="error-filter-text"></span> <button type="button" id="error-filter-clear" class="secondary">Show all requests</button></div>

@@ -134,6 +134,9 @@ class ResultsPanel extends WebviewHost<HostToPage, PageToHost> {
       case 'resubmit':
         await vscode.commands.executeCommand(CommandId.resubmitFailed, this.batchId);
         return;
+      case 'compare':
+        await vscode.commands.executeCommand(CommandId.compareResults, this.batchId);
+        return;
     }
   }
 

@@ -1,0 +1,288 @@
+import * as vscode from 'vscode';
+import { errorMessage, isCancellation } from '../../core/api/errors';
+import type { Batch } from '../../core/api/types';
+import { batchLabel } from '../../core/batches/batchDisplay';
+import type { AccountConnection, BatchStore } from '../../core/batches/batchStore';
+import { type ComparedRow, Comparison, type CompareRun } from '../../core/compare/comparison';
+import { COMPARE_ROWS_PER_PAGE } from '../../core/compare/compareTypes';
+import type { JoinedResult } from '../../core/results/resultsJoin';
+import { isRecord } from '../../core/util/json';
+import { singleLine } from '../../core/util/text';
+import { PanelType } from '../../ids';
+import type { Logger } from '../../log';
+import { readPriceOverrides } from '../../priceSettings';
+import { exportWithDialog } from '../exportDialog';
+import { WebviewHost } from '../host';
+import { pageAssets, WebviewPanels } from '../panels';
+import { loadResults } from '../results/loadResults';
+import { resultsCostLabel, rowCost } from '../results/resultsCost';
+import { buildCompareHtml } from './compareHtml';
+import {
+  type CompareCell,
+  type CompareFilter,
+  type CompareRow,
+  type CompareSummary,
+  type ExportFormat,
+  type HostToPage,
+  isComparePageMessage,
+  type PageToHost,
+} from './protocol';
+
+export interface ComparePanelDeps {
+  extensionUri: vscode.Uri;
+  store: BatchStore;
+  log: Logger;
+  /** The path of an account's copy of a file (shared with the results view). */
+  cachedFile: (account: string, fileId: string) => Promise<string>;
+}
+
+/** What the page keeps with `setState`: the two batch ids, A first. */
+export interface ComparePageState {
+  a: string;
+  b: string;
+}
+
+function isComparePageState(value: unknown): value is ComparePageState {
+  return isRecord(value) && typeof value.a === 'string' && value.a !== '' && typeof value.b === 'string' && value.b !== '';
+}
+
+const NAME = 'compare panel';
+
+/** The compare panels, one per ordered pair of batches; closed on an account switch. */
+export class ComparePanels extends WebviewPanels<ComparePanel, ComparePageState> {
+  constructor(private readonly deps: ComparePanelDeps) {
+    super({
+      viewType: PanelType.compare,
+      name: NAME,
+      extensionUri: deps.extensionUri,
+      log: deps.log,
+      isState: isComparePageState,
+      keyOf: (state) => `${state.a}\n${state.b}`,
+    });
+  }
+
+  /** Opens (or reveals) the comparison of A's results with B's, fetched with the current account. */
+  show(a: Batch, b: Batch): void {
+    const key = `${a.id}\n${b.id}`;
+    const existing = this.panels.get(key);
+    if (existing) return existing.reveal();
+    const connection = this.deps.store.requireConnection();
+    const panel = this.createPanel(vscode.l10n.t('Compare: {0} ↔ {1}', singleLine(batchLabel(a), 24), singleLine(batchLabel(b), 24)), true);
+    this.track(key, new ComparePanel(panel, { a: a.id, b: b.id }, this.deps, { a, b, connection }));
+  }
+
+  protected revive(panel: vscode.WebviewPanel, state: ComparePageState): ComparePanel {
+    return new ComparePanel(panel, state, this.deps);
+  }
+}
+
+interface Loaded {
+  comparison: Comparison;
+  summary: CompareSummary;
+  models: { a: unknown; b: unknown };
+}
+
+type PanelState = { kind: 'loading'; message: string } | { kind: 'loaded'; loaded: Loaded } | { kind: 'failed'; message: string };
+
+class ComparePanel extends WebviewHost<HostToPage, PageToHost> {
+  private connection: AccountConnection | undefined;
+  private state: PanelState = { kind: 'loading', message: vscode.l10n.t('Loading…') };
+  private batches: { a?: Batch; b?: Batch };
+
+  constructor(
+    panel: vscode.WebviewPanel,
+    private readonly ids: ComparePageState,
+    private readonly deps: ComparePanelDeps,
+    opened?: { a: Batch; b: Batch; connection: AccountConnection },
+  ) {
+    super(panel, { name: NAME, isMessage: isComparePageMessage, log: deps.log });
+    this.batches = { a: opened?.a, b: opened?.b };
+    this.connection = opened?.connection ?? (deps.store.state.kind === 'ready' ? deps.store.requireConnection() : undefined);
+    panel.webview.html = buildCompareHtml(pageAssets(panel.webview, deps.extensionUri, 'compare'));
+    this.disposables.push(deps.store.onDidChangeAccount(() => this.dispose()));
+    if (this.connection) void this.load(this.connection);
+    else this.setState({ kind: 'loading', message: vscode.l10n.t('Waiting for a connection to the API…') });
+  }
+
+  protected async handle(message: PageToHost): Promise<void> {
+    switch (message.type) {
+      case 'ready':
+        return this.postState();
+      case 'retry':
+        if (this.state.kind !== 'failed' || !this.connection) return;
+        this.setState({ kind: 'loading', message: vscode.l10n.t('Loading…') });
+        return this.load(this.connection);
+      case 'query':
+        return this.postPage(message.seq, message.page, message.filter, message.search);
+      case 'detail':
+        return this.postDetail(message.index);
+      case 'export':
+        return this.export(message.format, message.filter);
+    }
+  }
+
+  private async load(connection: AccountConnection): Promise<void> {
+    try {
+      const started = Date.now();
+      const runA = await this.loadRun(connection, 'a');
+      const runB = await this.loadRun(connection, 'b');
+      if (this.disposed) return;
+      const comparison = new Comparison(runA.run, runB.run);
+      const models = { a: this.batches.a?.model, b: this.batches.b?.model };
+      const overrides = readPriceOverrides();
+      const summary: CompareSummary = {
+        titleA: runA.title,
+        titleB: runB.title,
+        counts: comparison.counts(),
+        rule: comparison.ruleText,
+        notes: [...runA.notes.map((note) => `A: ${note}`), ...runB.notes.map((note) => `B: ${note}`)],
+      };
+      const matrix = comparison.agreement();
+      if (matrix) summary.matrix = matrix;
+      const costA = resultsCostLabel(runA.run.rows, models.a, overrides);
+      const costB = resultsCostLabel(runB.run.rows, models.b, overrides);
+      if (costA) summary.costA = costA;
+      if (costB) summary.costB = costB;
+      const pending = summary.counts.pending;
+      if (pending) summary.checking = checkingText(0, pending);
+      this.deps.log.info(`Compared ${this.ids.a} with ${this.ids.b}: ${summary.counts.total} rows in ${Date.now() - started} ms.`);
+      this.setState({ kind: 'loaded', loaded: { comparison, summary, models } });
+      if (pending) void this.settle(comparison, summary);
+    } catch (error) {
+      if (this.disposed || isCancellation(error)) return;
+      const message = this.deps.log.redactor.redact(errorMessage(error));
+      this.deps.log.error(`Comparing ${this.ids.a} with ${this.ids.b} failed: ${message}`);
+      this.setState({ kind: 'failed', message });
+    }
+  }
+
+  /** One side's results (a batch alone or its chain combined), as the results view builds them. */
+  private async loadRun(connection: AccountConnection, side: 'a' | 'b'): Promise<{ title: string; notes: string[]; run: CompareRun }> {
+    const id = this.ids[side];
+    const batch = (this.batches[side] ??= this.deps.store.get(id) ?? (await this.deps.store.fetchBatch(id, this.abort.signal)));
+    const letter = side.toUpperCase();
+    const loaded = await loadResults(batch, connection, {
+      ...this.deps,
+      signal: this.abort.signal,
+      onStatus: (message) => this.setState({ kind: 'loading', message: `${letter}: ${message}` }),
+    });
+    return {
+      title: `${letter}: ${loaded.title}`,
+      notes: loaded.notes,
+      run: { rows: loaded.index.rows, sources: loaded.sources, endpoint: batch.endpoint },
+    };
+  }
+
+  /** Reads back what the previews could not judge, posting the summary as verdicts settle. */
+  private async settle(comparison: Comparison, summary: CompareSummary): Promise<void> {
+    try {
+      await comparison.settlePending(this.abort.signal, (done, total) => {
+        summary.counts = comparison.counts();
+        if (done < total) summary.checking = checkingText(done, total);
+        else delete summary.checking;
+        if (this.pageListening) void this.postState();
+      });
+    } catch (error) {
+      if (this.disposed) return;
+      const message = errorMessage(error);
+      this.deps.log.warn(`Checking the long answers of ${this.ids.a} and ${this.ids.b} failed: ${message}`);
+      delete summary.checking;
+      summary.notes.push(vscode.l10n.t('Some rows stay "pending": their answers could not be read back ({0}).', message));
+      summary.counts = comparison.counts();
+      if (this.pageListening) void this.postState();
+    }
+  }
+
+  private setState(state: PanelState): void {
+    this.state = state;
+    if (this.pageListening) void this.postState();
+  }
+
+  private postState(): Promise<void> {
+    const state = this.state;
+    if (state.kind === 'loading') return this.post({ type: 'loading', message: state.message });
+    if (state.kind === 'failed') return this.post({ type: 'error', message: state.message });
+    // The page keeps the ids (its saved state) and answers with a `query` for the rows it wants.
+    return this.post({ type: 'summary', ...state.loaded.summary, ids: { ...this.ids } });
+  }
+
+  private postPage(seq: number, wanted: number, filter: CompareFilter, search: string): Promise<void> {
+    if (this.state.kind !== 'loaded') return Promise.resolve();
+    const { comparison, models } = this.state.loaded;
+    const { rows, page, matched } = comparison.page(filter, search, wanted, COMPARE_ROWS_PER_PAGE);
+    const overrides = readPriceOverrides();
+    const cell = (row: JoinedResult | undefined, model: unknown): CompareCell | null =>
+      row
+        ? {
+            outcome: row.outcome,
+            answer: row.answer ?? '',
+            totalTokens: row.usage?.total_tokens ?? null,
+            cost: rowCost(row, model, overrides),
+          }
+        : null;
+    const toRow = (row: ComparedRow): CompareRow => ({
+      index: row.index,
+      customId: row.customId,
+      verdict: row.verdict,
+      similarity: Number.isNaN(row.similarity) ? null : row.similarity,
+      a: cell(row.a, models.a),
+      b: cell(row.b, models.b),
+    });
+    return this.post({ type: 'page', seq, page, pageSize: COMPARE_ROWS_PER_PAGE, matched, rows: rows.map(toRow) });
+  }
+
+  private async postDetail(index: number): Promise<void> {
+    if (this.state.kind !== 'loaded') return;
+    try {
+      const detail = await this.state.loaded.comparison.detail(index);
+      if (detail) await this.post({ type: 'detail', index, ...detail });
+    } catch (error) {
+      const message = errorMessage(error);
+      this.deps.log.warn(`Reading row ${index} of the comparison of ${this.ids.a} and ${this.ids.b} failed: ${message}`);
+      await this.post({
+        type: 'detail',
+        index,
+        answerA: null,
+        answerB: null,
+        diff: null,
+        error: vscode.l10n.t('Could not read this row from the downloaded files: {0}', message),
+      });
+    }
+  }
+
+  private async export(format: ExportFormat, filter: CompareFilter): Promise<void> {
+    if (this.state.kind !== 'loaded') return;
+    const { comparison, models } = this.state.loaded;
+    const rows = comparison.find(filter, '');
+    if (rows.length === 0) {
+      void vscode.window.showInformationMessage(vscode.l10n.t('No rows to export.'));
+      return;
+    }
+    const overrides = readPriceOverrides();
+    const count = rows.length.toLocaleString('en-US');
+    const safe = (id: string): string => id.replace(/[^\w.-]/g, '_').slice(0, 60);
+    await exportWithDialog({
+      format,
+      rows: rows.length,
+      fileName: `compare-${safe(this.ids.a)}-${safe(this.ids.b)}${filter === 'all' ? '' : `-${filter}`}.${format}`,
+      title: vscode.l10n.t('Export {0} compared rows as {1}', count, format.toUpperCase()),
+      write: (path, signal, onProgress) =>
+        comparison.exportRows(rows, format, path, {
+          signal,
+          onProgress,
+          cost: (side, row) => rowCost(row, models[side], overrides),
+        }),
+      closed: this.abort.signal,
+      log: this.deps.log,
+      what: `compared rows of ${this.ids.a} and ${this.ids.b}`,
+    });
+  }
+}
+
+function checkingText(done: number, total: number): string {
+  return vscode.l10n.t(
+    'Reading back {0} of {1} answers the previews cannot judge (long answers, embeddings)…',
+    done.toLocaleString('en-US'),
+    total.toLocaleString('en-US'),
+  );
+}
