@@ -3,6 +3,7 @@ import { isPageMessage } from '../../src/webview/detail/protocol';
 import { buildDetailHtml } from '../../src/webview/detail/detailHtml';
 import { webviewCsp as detailCsp } from '../../src/webview/html';
 import { buildResultsHtml } from '../../src/webview/results/resultsHtml';
+import { buildCompareHtml } from '../../src/webview/compare/compareHtml';
 
 describe('webview: CSP and message validation', () => {
   const cspSource = 'https://file+.vscode-resource.vscode-cdn.net';
@@ -13,10 +14,11 @@ describe('webview: CSP and message validation', () => {
   };
   const nonceOf = (html: string): string => /script-src 'nonce-([^']+)'/.exec(cspOf(html))?.[1] ?? '';
 
-  // The results panel is built under the same policy; both pages are checked the same way.
+  // The results and compare panels are built under the same policy; every page is checked the same way.
   for (const [page, build] of [
     ['detail', buildDetailHtml],
     ['results', buildResultsHtml],
+    ['compare', buildCompareHtml],
   ] as const) {
     const render = (): string =>
       build({ cspSource, scriptUri: `${cspSource}/ext/dist/${page}.js`, styleUri: `${cspSource}/ext/media/${page}.css` });

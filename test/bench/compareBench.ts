@@ -1,0 +1,135 @@
+/**
+ * Compare two 50,000-request chat runs at real size: memory and time to the first rows.
+ * `npm run compile-tests && node --expose-gc out/test/bench/compareBench.js` (BENCH_COMPARE_REQUESTS
+ * to change the size). Writes the two runs' files (input shared, ~1.2 KB answers, 1 in 10 rows
+ * different, most answers longer than the preview so the background check reads them back), then
+ * measures: each index, the join, the first page, the background check of long answers, a JSONL
+ * export; and the process RSS growth over its level before the first index (peak, sampled).
+ */
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { once } from 'node:events';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { Comparison } from '../../src/core/compare/comparison';
+import { ResultsIndex } from '../../src/core/results/resultsIndex';
+
+const MiB = 1024 * 1024;
+const requests = Number(process.env.BENCH_COMPARE_REQUESTS ?? 50_000);
+
+async function write(path: string, lines: (i: number) => string): Promise<number> {
+  const out = createWriteStream(path);
+  for (let i = 0; i < requests; i++) {
+    if (!out.write(`${lines(i)}\n`)) await once(out, 'drain');
+  }
+  out.end();
+  await once(out, 'finish');
+  return (await stat(path)).size;
+}
+
+const paragraph =
+  'The review praises the food and the friendly staff, but it criticises the long wait for a table and the noise in the dining room. ';
+
+function answer(i: number, run: 'a' | 'b'): string {
+  // ~1.2 KB; 1 in 10 rows differs at the end (beyond the 300-character preview), 1 in 50 at the start.
+  const start = run === 'b' && i % 50 === 0 ? 'Mostly negative. ' : 'Mostly positive. ';
+  const end = run === 'b' && i % 10 === 0 ? 'Overall: 3 of 5.' : 'Overall: 4 of 5.';
+  return `${start}${paragraph.repeat(9)}${end}`;
+}
+
+function result(i: number, run: 'a' | 'b'): string {
+  const id = `req-${i}`;
+  return JSON.stringify({
+    id: `batch_req_${run}_${i}`,
+    custom_id: id,
+    response: {
+      status_code: 200,
+      request_id: `req_${run}_${i}`,
+      body: {
+        id: `chatcmpl-${run}${i}`,
+        object: 'chat.completion',
+        created: 1_700_000_000,
+        model: run === 'a' ? 'gpt-4o-mini-2024-07-18' : 'gpt-4.1-mini-2025-04-14',
+        choices: [{ index: 0, message: { role: 'assistant', content: answer(i, run), refusal: null }, finish_reason: 'stop' }],
+        usage: { prompt_tokens: 180, completion_tokens: 260, total_tokens: 440, prompt_tokens_details: { cached_tokens: 0 } },
+      },
+    },
+    error: null,
+  });
+}
+
+async function main(): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'compare-bench-'));
+  try {
+    const input = join(dir, 'input.jsonl');
+    const outputA = join(dir, 'a.jsonl');
+    const outputB = join(dir, 'b.jsonl');
+    const sizes = {
+      input: await write(input, (i) =>
+        JSON.stringify({
+          custom_id: `req-${i}`,
+          method: 'POST',
+          url: '/v1/chat/completions',
+          body: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: `Summarise review ${i}: ${paragraph}` }] },
+        }),
+      ),
+      a: await write(outputA, (i) => result(i, 'a')),
+      b: await write(outputB, (i) => result(i, 'b')),
+    };
+    // B's output in another order, as the API writes it, is not needed: the join does not depend on it.
+    global.gc?.();
+    const base = process.memoryUsage().rss;
+    let peak = base;
+    const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
+    const t0 = performance.now();
+    const endpoint = '/v1/chat/completions';
+    const a = await ResultsIndex.open({ input, output: outputA }, { endpoint });
+    const tA = performance.now();
+    const b = await ResultsIndex.open({ input, output: outputB }, { endpoint });
+    const tB = performance.now();
+    const comparison = new Comparison(
+      { rows: a.rows, sources: [{ input, output: outputA }], endpoint },
+      { rows: b.rows, sources: [{ input, output: outputB }], endpoint },
+    );
+    const counts = comparison.counts();
+    const matrix = comparison.agreement();
+    const first = comparison.page('all', '', 0, 200);
+    const tFirst = performance.now();
+    await comparison.settlePending(new AbortController().signal, () => undefined);
+    const tSettled = performance.now();
+    const settled = comparison.counts();
+    await comparison.exportRows(comparison.find('all', ''), 'jsonl', join(dir, 'export.jsonl'), { cost: () => null });
+    const tExport = performance.now();
+    peak = Math.max(peak, process.memoryUsage().rss);
+    clearInterval(sampler);
+    global.gc?.();
+    const retained = process.memoryUsage().rss - base;
+    const figures = {
+      requests,
+      input_mib: +(sizes.input / MiB).toFixed(1),
+      output_a_mib: +(sizes.a / MiB).toFixed(1),
+      output_b_mib: +(sizes.b / MiB).toFixed(1),
+      index_a_ms: Math.round(tA - t0),
+      index_b_ms: Math.round(tB - tA),
+      join_and_first_page_ms: Math.round(tFirst - tB),
+      time_to_first_rows_ms: Math.round(tFirst - t0),
+      first_page_rows: first.rows.length,
+      pending_at_first_rows: counts.pending,
+      background_check_ms: Math.round(tSettled - tFirst),
+      export_jsonl_ms: Math.round(tExport - tSettled),
+      same: settled.same,
+      different: settled.different,
+      matrix: matrix ? 'built' : 'none (answers are not labels)',
+      rss_peak_growth_mib: +((peak - base) / MiB).toFixed(1),
+      rss_retained_mib_after_gc: +(retained / MiB).toFixed(1),
+    };
+    console.log(JSON.stringify(figures, null, 2));
+    // Kept reachable until measured.
+    if (a.rows.length + b.rows.length === 0) console.log('no rows');
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+void main();
