@@ -99,7 +99,7 @@ class ComparePanel extends WebviewHost<HostToPage, PageToHost> {
     this.batches = { a: opened?.a, b: opened?.b };
     this.connection = opened?.connection ?? (deps.store.state.kind === 'ready' ? deps.store.requireConnection() : undefined);
     panel.webview.html = buildCompareHtml(pageAssets(panel.webview, deps.extensionUri, 'compare'));
-    this.disposables.push(deps.store.onDidChangeAccount(() => this.dispose()));
+    this.disposables.push(deps.store.onDidChangeAccount((account) => this.followAccount(account)));
     if (this.connection) void this.load(this.connection);
     else this.setState({ kind: 'loading', message: vscode.l10n.t('Waiting for a connection to the API…') });
   }
@@ -119,6 +119,18 @@ class ComparePanel extends WebviewHost<HostToPage, PageToHost> {
       case 'export':
         return this.export(message.format, message.filter);
     }
+  }
+
+  /** A restored panel loads once an account connects; another account must not be asked for these batches' files: the panel closes. */
+  private followAccount(account: string | undefined): void {
+    if (!this.connection) {
+      if (account === undefined) return;
+      this.connection = this.deps.store.requireConnection();
+      void this.load(this.connection);
+      return;
+    }
+    this.deps.log.info(`Closed the comparison of ${this.ids.a} and ${this.ids.b}: the account was signed out or switched.`);
+    this.dispose();
   }
 
   private async load(connection: AccountConnection): Promise<void> {
