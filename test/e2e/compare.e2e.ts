@@ -181,4 +181,37 @@ describe('compare: two runs of the same 100 requests, 7 answers differ', functio
     // One download per file: the shared input once, each output once.
     assert.equal(fake.count('GET', /\/v1\/files\/[^/]+\/content$/), 3);
   });
+
+  it('from the results view, "Compare with…" asks only for run B and opens the same comparison', async function () {
+    await workbench.runCommand('View: Close All Editors');
+    await workbench.treeRowContextAction(A, 'Open Results');
+    const results = workbench.webviewFrame();
+    await results.locator('#toolbar').waitFor({ state: 'visible', timeout: 60_000 });
+    await results.locator('#compare').click();
+    const labels = workbench.page.locator('.quick-input-widget .quick-input-list .monaco-list-row .label-name');
+    await waitUntil(async () => (await labels.allInnerTexts()).some((label) => label.includes(B)), 'run B offered');
+    // A is the batch of the results view: only the other batch is offered.
+    assert.deepEqual(
+      (await labels.allInnerTexts()).map((label) => label.trim()),
+      [B],
+    );
+    await workbench.quickInput().press('Enter');
+    await waitUntil(
+      async () => (await workbench.page.locator('.tabs-container .tab').allInnerTexts()).some((tab) => tab.includes('Compare:')),
+      'the compare tab',
+    );
+    // The results page stays open behind it: closed, so the compare page is the only webview.
+    await workbench.runCommand('View: Close Other Editors in Group');
+    const frame = workbench.webviewFrame();
+    await waitUntil(
+      async () =>
+        (await frame
+          .locator('#count-different')
+          .innerText()
+          .catch(() => '')) === '7',
+      '7 different',
+      60_000,
+    );
+    assert.equal(await frame.locator('#identical').innerText(), '93.0%');
+  });
 });

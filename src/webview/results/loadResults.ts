@@ -29,8 +29,6 @@ export interface LoadedResults {
   notes: string[];
   /** The file sets the rows read back from, by `row.source` (one for a batch alone). */
   sources: ResultFilePaths[];
-  /** How many batches were combined (1: the batch alone). */
-  batches: number;
 }
 
 /**
@@ -44,7 +42,7 @@ export async function loadResults(batch: Batch, connection: AccountConnection, d
   if (chain.length <= 1) {
     const notes: string[] = [];
     const { index, paths } = await joinBatch(connection, batch, notes, deps);
-    return { title: batchLabel(batch), index, notes, sources: [paths], batches: 1 };
+    return { title: batchLabel(batch), index, notes, sources: [paths] };
   }
   const notes: string[] = [];
   const parts: Parameters<typeof ResultsIndex.combine>[0][number][] = [];
@@ -76,7 +74,6 @@ export async function loadResults(batch: Batch, connection: AccountConnection, d
     index: ResultsIndex.combine(parts),
     notes,
     sources,
-    batches: chain.length,
   };
 }
 
