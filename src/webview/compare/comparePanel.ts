@@ -6,6 +6,7 @@ import type { AccountConnection, BatchStore } from '../../core/batches/batchStor
 import { type ComparedRow, Comparison, type CompareRun } from '../../core/compare/comparison';
 import { COMPARE_ROWS_PER_PAGE } from '../../core/compare/compareTypes';
 import type { JoinedResult } from '../../core/results/resultsJoin';
+import { fileStem, safeFileName } from '../../core/util/fileNames';
 import { isRecord } from '../../core/util/json';
 import { singleLine } from '../../core/util/text';
 import { PanelType } from '../../ids';
@@ -272,11 +273,12 @@ class ComparePanel extends WebviewHost<HostToPage, PageToHost> {
     }
     const overrides = readPriceOverrides();
     const count = rows.length.toLocaleString('en-US');
-    const safe = (id: string): string => id.replace(/[^\w.-]/g, '_').slice(0, 60);
     await exportWithDialog({
       format,
       rows: rows.length,
-      fileName: `compare-${safe(this.ids.a)}-${safe(this.ids.b)}${filter === 'all' ? '' : `-${filter}`}.${format}`,
+      fileName: safeFileName(
+        `compare-${fileStem(this.ids.a).slice(0, 60)}-${fileStem(this.ids.b).slice(0, 60)}${filter === 'all' ? '' : `-${filter}`}.${format}`,
+      ),
       title: vscode.l10n.t('Export {0} compared rows as {1}', count, format.toUpperCase()),
       write: (path, signal, onProgress) =>
         comparison.exportRows(rows, format, path, {
