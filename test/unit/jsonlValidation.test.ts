@@ -1,11 +1,6 @@
 import * as assert from 'node:assert/strict';
-import {
-  looksLikeBatchInput,
-  locateMember,
-  type Problem,
-  type ProblemCode,
-  validateBatchInput,
-} from '../../src/core/input/jsonlValidation';
+import { looksLikeBatchInput, type Problem, type ProblemCode, validateBatchInput } from '../../src/core/input/jsonlValidation';
+import { locateMember } from '../../src/core/input/jsonMember';
 import { BATCH_ENDPOINTS } from '../../src/core/api/endpoints';
 
 function chat(customId: string, extra: Record<string, unknown> = {}): string {

@@ -21,18 +21,8 @@ import { recoveryView } from '../../src/webview/detail/chainView';
 import { isPageMessage } from '../../src/webview/detail/protocol';
 import { isResultsPageMessage } from '../../src/webview/results/protocol';
 import { ResultsIndex } from '../../src/core/results/resultsIndex';
-import {
-  DEFAULT_SPLIT_LIMITS,
-  newGroupId,
-  planKey,
-  planParts,
-  runSplitPlan,
-  scanForSplit,
-  type SplitPlan,
-  SplitPlanStore,
-  SplitRunError,
-  writeParts,
-} from '../../src/core/input/splitInput';
+import { DEFAULT_SPLIT_LIMITS, planParts, scanForSplit, writeParts } from '../../src/core/input/splitInput';
+import { newGroupId, planKey, runSplitPlan, type SplitPlan, SplitPlanStore, SplitRunError } from '../../src/core/input/splitPlan';
 import { FakeApi, startFakeApi } from '../fake-api/server';
 import { batch, FAST_RETRY } from './helpers';
 
@@ -62,12 +52,19 @@ function errorLine(id: string, code = 'server_error'): string {
 }
 
 let dir: string;
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'recover-'));
-});
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+/**
+ * A fresh temporary folder in `dir` for each test of the describe block that calls it. (These
+ * hooks used to sit at the root of the file, where mocha runs them around every test of the
+ * whole unit suite.)
+ */
+function withTempDir(): void {
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'recover-'));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+}
 
 async function file(name: string, lines: string[]): Promise<string> {
   const path = join(dir, name);
@@ -76,6 +73,7 @@ async function file(name: string, lines: string[]): Promise<string> {
 }
 
 describe('ResubmitScan', () => {
+  withTempDir();
   it('counts and writes failed, missing and not-run requests, keeping the input lines as they are', async () => {
     const ids = ['a', 'b', 'c', 'd', 'e', 'f', 'g'];
     const input = await file('input.jsonl', [...ids.map((id) => chatLine(id)), '', 'not json']);
@@ -227,6 +225,7 @@ describe('batch chains', () => {
 });
 
 describe('splitting an input file', () => {
+  withTempDir();
   const lines = (n: number, prefix = 'task'): string[] => Array.from({ length: n }, (_, i) => chatLine(`${prefix}-${i}`));
 
   it('plans the fewest parts, spread evenly, and writes them with every request once, in order', async () => {
@@ -313,6 +312,7 @@ describe('splitting an input file', () => {
 });
 
 describe('a split plan against the fake API', () => {
+  withTempDir();
   let api: FakeApi;
   let client: BatchApiClient;
   beforeEach(async () => {
@@ -400,6 +400,7 @@ describe('a split plan against the fake API', () => {
 });
 
 describe('combined results of a chain (ResultsIndex.combine)', () => {
+  withTempDir();
   it('shows one row per original custom_id with the latest outcome, reading each row back from its own batch', async () => {
     const first = await ResultsIndex.open({
       input: await file('in1.jsonl', [chatLine('a'), chatLine('b'), chatLine('c')]),
