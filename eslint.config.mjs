@@ -59,7 +59,7 @@ export default tseslint.config(
   },
   // The arrows run one way: ids <- core <- infrastructure (log, config, auth…) <- features
   // (tree, webview, editor, jsonl, connection, auto-refresh) <- commands <- extension.ts.
-  // Each block forbids what a layer may not reach; test/unit/architecture.test.ts proves they fire.
+  // Each block forbids what a layer may not reach; test/unit/project/architecture.test.ts proves they fire.
   {
     files: ['src/ids.ts'],
     rules: {

@@ -2,21 +2,22 @@
 // createElement and filled with textContent (or append(string), which makes Text nodes);
 // nothing from a batch becomes markup, an attribute that loads something, or a style.
 // Labels, status, counts and times come formatted from the host (DetailView); the raw batch is
-// drawn here only where it is shown as data: usage, details, metadata and the JSON.
+// drawn only where it is shown as data (detailData.ts): usage, details, metadata and the JSON.
 import type {
   Batch,
   DetailView,
+  ErrorGroupsView,
   FileRow,
   HostToPage,
-  Moment,
   PageState,
   PageToHost,
-  ProgressView,
   RecoveryView,
 } from '../src/webview/detail/protocol';
 import { isRecord, startPage, vsCodeApi } from './page';
 import { costSection, errorGroupsSection } from './detailInsight';
-import type { ErrorGroupsView } from '../src/webview/detail/protocol';
+import { details, errors, json, metadata, usage } from './detailData';
+import { progressSection, timeline, timestampCell } from './detailTime';
+import { data, el, formatNumber, muted, section } from './dom';
 
 const vscode = vsCodeApi<PageToHost, PageState>();
 const content = document.getElementById('content') ?? document.body.appendChild(document.createElement('main'));
@@ -27,53 +28,6 @@ let loading = false;
 let refreshButton: HTMLButtonElement | undefined;
 /** The error summary section's state, from the host (not saved: the host re-sends it). */
 let errorGroupsView: ErrorGroupsView | undefined;
-
-type Child = Node | string;
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, ...children: Child[]): HTMLElementTagNameMap[K] {
-  const element = document.createElement(tag);
-  if (className) element.className = className;
-  element.append(...children);
-  return element;
-}
-
-/** A data value as display text; never throws, whatever the API sent. */
-function text(value: unknown): string {
-  if (typeof value === 'string') return value;
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  if (value === null || value === undefined) return '—';
-  try {
-    return JSON.stringify(value) ?? '—';
-  } catch {
-    return '—';
-  }
-}
-
-/** A cell holding API text: isolated so bidi controls and long runs cannot disturb the layout. */
-function data(value: unknown, tag: 'span' | 'code' | 'td' = 'span'): HTMLElement {
-  return el(tag, 'data', text(value));
-}
-
-function isCount(value: unknown): value is number {
-  return typeof value === 'number' && Number.isFinite(value) && value >= 0;
-}
-
-function formatNumber(value: number): string {
-  return value.toLocaleString();
-}
-
-function formatDuration(seconds: number): string {
-  const s = Math.max(0, Math.round(seconds));
-  if (s < 60) return `${s}s`;
-  const parts: string[] = [];
-  const days = Math.floor(s / 86400);
-  const hours = Math.floor((s % 86400) / 3600);
-  const minutes = Math.floor((s % 3600) / 60);
-  if (days) parts.push(`${days}d`);
-  if (hours) parts.push(`${hours}h`);
-  if (minutes && !days) parts.push(`${minutes}m`);
-  return parts.join(' ') || '0m';
-}
 
 function actionKey(message: PageToHost): string {
   if (message.type === 'showFile') return `showFile:${message.role}`;
@@ -87,23 +41,6 @@ function button(label: string, message: PageToHost, options: { secondary?: boole
   if (options.title) element.title = options.title;
   element.addEventListener('click', () => vscode.postMessage(message));
   return element;
-}
-
-function section(title: string, ...children: Child[]): HTMLElement {
-  return el('section', undefined, el('h2', undefined, title), ...children);
-}
-
-function keyValueTable(rows: [string, Child][]): HTMLTableElement {
-  const table = el('table', 'kv');
-  for (const [name, value] of rows) {
-    const cell = value instanceof HTMLElement && value.tagName === 'TD' ? value : el('td', undefined, value);
-    table.append(el('tr', undefined, el('th', undefined, name), cell));
-  }
-  return table;
-}
-
-function muted(message: string): HTMLElement {
-  return el('p', 'muted', message);
 }
 
 // Theme colour ids from format.batchPresentation, mapped to a fixed set of CSS classes.
@@ -228,159 +165,6 @@ function requests(view: DetailView): HTMLElement {
   return section('Requests', bar, legend);
 }
 
-// --- Progress: rate, ETA and a chart of the counts polls saw (inline SVG, classes only: the CSP allows no styles).
-
-const SVG_NS = 'http://www.w3.org/2000/svg';
-const CHART = { width: 480, height: 120, left: 44, right: 8, top: 8, bottom: 22 };
-
-function svg<K extends keyof SVGElementTagNameMap>(
-  tag: K,
-  className: string,
-  attributes: Record<string, string | number>,
-): SVGElementTagNameMap[K] {
-  const element = document.createElementNS(SVG_NS, tag);
-  element.setAttribute('class', className);
-  for (const [name, value] of Object.entries(attributes)) element.setAttribute(name, String(value));
-  return element;
-}
-
-function svgText(x: number, y: number, className: string, label: string): SVGTextElement {
-  const element = svg('text', className, { x, y });
-  element.textContent = label;
-  return element;
-}
-
-/** Requests finished over time, with the projection to the end when there is an estimate; undefined below two points. */
-function progressChart(view: ProgressView): SVGSVGElement | undefined {
-  const points = view.points.filter((point) => Number.isFinite(point.seconds) && Number.isFinite(point.done));
-  if (points.length < 2 || !(view.total > 0)) return undefined;
-  const { width, height, left, right, top, bottom } = CHART;
-  const lastSeconds = points[points.length - 1].seconds;
-  const projected = typeof view.finishSeconds === 'number' && Number.isFinite(view.finishSeconds) ? view.finishSeconds : undefined;
-  // The time axis covers what was seen and as much again: the projection is drawn to the end when
-  // it falls inside, else cut at the edge along its slope (the headline says when it ends).
-  const span = Math.max(lastSeconds, projected === undefined ? 0 : Math.min(projected, lastSeconds * 2)) || 1;
-  const x = (seconds: number): number => left + (Math.min(Math.max(seconds, 0), span) / span) * (width - left - right);
-  const y = (done: number): number => top + (1 - Math.min(Math.max(done, 0), view.total) / view.total) * (height - top - bottom);
-  const chart = svg('svg', 'progress-chart', { viewBox: `0 0 ${width} ${height}`, role: 'img' });
-  const lastDone = points[points.length - 1].done;
-  chart.setAttribute(
-    'aria-label',
-    `Requests finished over ${formatDuration(lastSeconds)}: from ${formatNumber(points[0].done)} to ${formatNumber(lastDone)} of ${formatNumber(view.total)}`,
-  );
-  chart.append(
-    svg('line', 'axis', { x1: left, y1: y(view.total), x2: width - right, y2: y(view.total) }),
-    svg('line', 'axis', { x1: left, y1: y(0), x2: width - right, y2: y(0) }),
-    svgText(left - 4, y(view.total) + 4, 'axis-label end', formatNumber(view.total)),
-    svgText(left - 4, y(0), 'axis-label end', '0'),
-    svgText(left, height - 4, 'axis-label', '0'),
-    svgText(width - right, height - 4, 'axis-label end', `+${formatDuration(span)}`),
-  );
-  if (projected !== undefined && projected > lastSeconds) {
-    const end = Math.min(projected, span);
-    const doneAtEnd = lastDone + ((view.total - lastDone) * (end - lastSeconds)) / (projected - lastSeconds);
-    chart.append(svg('line', 'projection', { x1: x(lastSeconds), y1: y(lastDone), x2: x(end), y2: y(doneAtEnd) }));
-  }
-  chart.append(svg('polyline', 'done-line', { points: points.map((point) => `${x(point.seconds)},${y(point.done)}`).join(' ') }));
-  for (const point of points) chart.append(svg('circle', 'done-point', { cx: x(point.seconds), cy: y(point.done), r: 2.5 }));
-  return chart;
-}
-
-function progressSection(view: DetailView): HTMLElement | undefined {
-  const progress = view.progress;
-  if (!progress) return undefined;
-  const children: Child[] = [el('p', 'progress-headline', progress.headline), el('p', 'muted progress-sentence', progress.sentence)];
-  const chart = progressChart(progress);
-  if (chart) {
-    const figure = el('figure', 'progress-figure');
-    figure.append(chart);
-    if (progress.since)
-      figure.append(el('figcaption', 'muted', `Requests finished, as refreshes saw them since ${progress.since}; dashed: the estimate.`));
-    children.push(figure);
-  }
-  return section('Progress', ...children);
-}
-
-function timestampCell(at: Moment): HTMLElement {
-  const time = el('time', undefined, at.text);
-  time.dateTime = new Date(at.seconds * 1000).toISOString();
-  return el('span', 'when', time, el('span', 'muted', ` (${at.relative})`));
-}
-
-function timeline({ timeline: steps, expires }: DetailView): HTMLElement {
-  const children: Child[] = [];
-  if (steps.length === 0) {
-    children.push(muted('No timestamps were reported.'));
-  } else {
-    const list = el('ol', 'timeline');
-    const start = steps[0].at.seconds;
-    steps.forEach((step, index) => {
-      const item = el('li', index === steps.length - 1 ? 'current' : undefined, el('span', 'step', step.label), timestampCell(step.at));
-      if (index > 0) item.append(el('span', 'muted elapsed', ` +${formatDuration(step.at.seconds - start)}`));
-      list.append(item);
-    });
-    children.push(list);
-  }
-  if (expires) children.push(el('p', 'deadline', el('span', 'step', 'Expires '), timestampCell(expires)));
-  return section('Timeline', ...children);
-}
-
-function usage(batch: Batch): HTMLElement | undefined {
-  const raw: unknown = batch.usage;
-  if (!isRecord(raw)) return undefined;
-  const inputDetails = isRecord(raw.input_tokens_details) ? raw.input_tokens_details : {};
-  const outputDetails = isRecord(raw.output_tokens_details) ? raw.output_tokens_details : {};
-  const rows: [string, Child][] = [];
-  for (const [label, value] of [
-    ['Input tokens', raw.input_tokens],
-    ['Cached input tokens', inputDetails.cached_tokens],
-    ['Output tokens', raw.output_tokens],
-    ['Reasoning tokens', outputDetails.reasoning_tokens],
-    ['Total tokens', raw.total_tokens],
-  ] as const) {
-    if (isCount(value)) rows.push([label, el('td', 'number', formatNumber(value))]);
-  }
-  return section('Usage', rows.length ? keyValueTable(rows) : muted('No token counts were reported.'));
-}
-
-/** The batch's validation errors, as the host read them (OpenAI's array or Azure's one object). */
-function errors(view: DetailView): HTMLElement | undefined {
-  if (!view.errors || view.errors.total === 0) return undefined;
-  const { rows, total } = view.errors;
-  const table = el('table', 'grid');
-  table.append(
-    el(
-      'thead',
-      undefined,
-      el(
-        'tr',
-        undefined,
-        el('th', undefined, 'Line'),
-        el('th', undefined, 'Code'),
-        el('th', undefined, 'Param'),
-        el('th', undefined, 'Message'),
-      ),
-    ),
-  );
-  const body = el('tbody');
-  for (const error of rows) {
-    body.append(el('tr', undefined, data(error.line, 'td'), data(error.code, 'td'), data(error.param, 'td'), data(error.message, 'td')));
-  }
-  table.append(body);
-  const children: Child[] = [table];
-  if (total > rows.length) children.push(muted(`${formatNumber(total - rows.length)} more errors are in the batch JSON.`));
-  return section(`Errors (${formatNumber(total)})`, ...children);
-}
-
-function details(batch: Batch): HTMLElement {
-  const rows: [string, Child][] = [
-    ['Model', data(batch.model, 'td')],
-    ['Endpoint', data(batch.endpoint, 'td')],
-    ['Completion window', data(batch.completion_window, 'td')],
-  ];
-  return section('Details', keyValueTable(rows));
-}
-
 /** `Expires 2025-07-01 12:00:00 UTC (in 29 days)`, or `Expired …` in the warning colour once past. */
 function expiryLine(expires: NonNullable<FileRow['expires']>): HTMLElement {
   const line = el('div', expires.expired ? 'expiry muted tone-warning' : 'expiry muted', expires.expired ? 'Expired ' : 'Expires ');
@@ -415,24 +199,6 @@ function files(view: DetailView): HTMLElement {
     table.append(row);
   }
   return section('Files', table);
-}
-
-function metadata(batch: Batch): HTMLElement {
-  const raw: unknown = batch.metadata;
-  const entries = isRecord(raw) ? Object.entries(raw) : [];
-  if (entries.length === 0) return section('Metadata', muted('No metadata.'));
-  return section('Metadata', keyValueTable(entries.map(([key, value]) => [key, data(value, 'td')])));
-}
-
-// Invisible bidi and zero-width characters, shown as JSON escapes so they cannot reorder or hide text.
-// JSON.stringify only emits them inside string literals, where the escape is equivalent.
-const INVISIBLE = /[\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/g;
-
-function json(batch: Batch): HTMLElement {
-  const source = JSON.stringify(batch, null, 2).replace(INVISIBLE, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
-  const details = el('details', 'json', el('summary', undefined, 'Batch JSON'), el('pre', 'data', source));
-  details.open = true;
-  return el('section', undefined, details);
 }
 
 /** Builds one part of the page; a part that cannot be drawn says so instead of blanking the page. */

@@ -2,19 +2,9 @@
 // (append(string) makes Text nodes); what a click sends is an index into the host's summary.
 import type { DetailView, ErrorGroupsView, PageToHost } from '../src/webview/detail/protocol';
 import { isRecord } from './page';
+import { el, section } from './dom';
 
 type Post = (message: PageToHost) => void;
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
-  const element = document.createElement(tag);
-  if (className) element.className = className;
-  element.append(...children);
-  return element;
-}
-
-function section(title: string, ...children: (Node | string)[]): HTMLElement {
-  return el('section', undefined, el('h2', undefined, title), ...children);
-}
 
 function actionButton(label: string, action: string, onClick: () => void, secondary = true): HTMLButtonElement {
   const button = el('button', secondary ? 'secondary' : undefined, label);

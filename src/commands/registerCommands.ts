@@ -12,14 +12,13 @@ import { downloadOutputFile, openResultFile } from './files/batchFileCommands';
 import {
   copyFileId,
   createBatchFromFile,
-  deleteFile,
-  deleteOldFiles,
   downloadFile,
   loadMoreFiles,
   openFile,
   refreshFiles,
   revealFile,
 } from './files/filesViewCommands';
+import { deleteFile, deleteOldFiles } from './files/fileDeleteCommands';
 import { loadMore, refresh, reloadAll } from './batches/listCommands';
 import { chooseProvider } from './accounts/providerCommands';
 import { openResults } from './results/resultsCommands';

@@ -184,15 +184,15 @@ export class LoadMoreNode implements TreeNode {
   }
 }
 
-/** A failure shown in the tree itself (never a pop-up), with the action that fixes it. */
-export class ErrorNode implements TreeNode {
+/**
+ * A row with no children: its id is built from its parent's (so it survives refreshes), and it
+ * acts for its parent's account.
+ */
+abstract class LeafNode implements TreeNode {
   readonly id: string;
 
   constructor(
     id: string,
-    private readonly label: string,
-    private readonly detail: string,
-    private readonly command: vscode.Command,
     readonly parent?: TreeNode,
   ) {
     this.id = underParent(parent, id);
@@ -202,12 +202,32 @@ export class ErrorNode implements TreeNode {
     return this.parent?.accountId;
   }
 
-  toTreeItem(): vscode.TreeItem {
-    const item = new vscode.TreeItem(this.label, vscode.TreeItemCollapsibleState.None);
+  abstract toTreeItem(): vscode.TreeItem;
+
+  protected leafItem(label: string, icon: vscode.ThemeIcon, tooltip: string, contextValue: string): vscode.TreeItem {
+    const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.None);
     item.id = this.id;
-    item.iconPath = themeIcon('error', 'errorForeground');
-    item.tooltip = this.detail;
-    item.contextValue = NodeContext.error;
+    item.iconPath = icon;
+    item.tooltip = tooltip;
+    item.contextValue = contextValue;
+    return item;
+  }
+}
+
+/** A failure shown in the tree itself (never a pop-up), with the action that fixes it. */
+export class ErrorNode extends LeafNode {
+  constructor(
+    id: string,
+    private readonly label: string,
+    private readonly detail: string,
+    private readonly command: vscode.Command,
+    parent?: TreeNode,
+  ) {
+    super(id, parent);
+  }
+
+  toTreeItem(): vscode.TreeItem {
+    const item = this.leafItem(this.label, themeIcon('error', 'errorForeground'), this.detail, NodeContext.error);
     // Under an account, the fix (Set API Key, Retry…) is for that account; a command with its own arguments (Open Settings) keeps them.
     item.command = this.parent && !this.command.arguments ? { ...this.command, arguments: [this] } : this.command;
     return item;
@@ -215,32 +235,27 @@ export class ErrorNode implements TreeNode {
 }
 
 /** A plain informational row (empty account, end-of-paging note). */
-export class MessageNode implements TreeNode {
-  readonly id: string;
-
+export class MessageNode extends LeafNode {
   constructor(
     id: string,
     private readonly label: string,
     private readonly tooltip?: string,
     private readonly icon = 'info',
-    readonly parent?: TreeNode,
+    parent?: TreeNode,
     private readonly command?: vscode.Command,
     private readonly extra: { description?: string; contextValue?: string } = {},
   ) {
-    this.id = underParent(parent, id);
-  }
-
-  get accountId(): string | undefined {
-    return this.parent?.accountId;
+    super(id, parent);
   }
 
   toTreeItem(): vscode.TreeItem {
-    const item = new vscode.TreeItem(this.label, vscode.TreeItemCollapsibleState.None);
-    item.id = this.id;
-    item.iconPath = themeIcon(this.icon);
-    item.tooltip = this.tooltip ?? this.label;
+    const item = this.leafItem(
+      this.label,
+      themeIcon(this.icon),
+      this.tooltip ?? this.label,
+      this.extra.contextValue ?? NodeContext.message,
+    );
     item.description = this.extra.description;
-    item.contextValue = this.extra.contextValue ?? NodeContext.message;
     // A command with its own arguments keeps them; the others get the node (its account).
     if (this.command) item.command = { ...this.command, arguments: this.command.arguments ?? [this] };
     return item;

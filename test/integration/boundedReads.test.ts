@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { deleteOldFiles } from '../../src/commands/files/filesViewCommands';
+import { deleteOldFiles } from '../../src/commands/files/fileDeleteCommands';
 import type { TestApi } from '../../src/extension';
 import { ToolName } from '../../src/ids';
 import { batchResults, confirmLargeResults } from '../../src/lm/batchTools';

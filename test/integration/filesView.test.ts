@@ -3,7 +3,7 @@
 // cannot be answered from here; test/e2e/files.e2e.ts clicks through them.
 import * as assert from 'assert';
 import * as vscode from 'vscode';
-import { deleteChecked } from '../../src/commands/files/filesViewCommands';
+import { deleteChecked } from '../../src/commands/files/fileDeleteCommands';
 import type { TestApi } from '../../src/extension';
 import type { FileNode } from '../../src/tree/files/fileNodes';
 import type { TreeNode } from '../../src/tree/nodes';

@@ -5,20 +5,8 @@ import { readSettings } from '../../config';
 import { formatBytes, plainText } from '../../core/util/text';
 import { partsKeptSentence, splitStoppedText } from '../../core/input/splitText';
 import type { ValidationResult } from '../../core/input/jsonlValidation';
-import {
-  DEFAULT_SPLIT_LIMITS,
-  newGroupId,
-  type PartRange,
-  partsDone,
-  planKey,
-  runSplitPlan,
-  scanForSplit,
-  type SplitLimits,
-  type SplitPlan,
-  SplitPlanStore,
-  SplitRunError,
-  writeParts,
-} from '../../core/input/splitInput';
+import { DEFAULT_SPLIT_LIMITS, type PartRange, scanForSplit, type SplitLimits, writeParts } from '../../core/input/splitInput';
+import { newGroupId, partsDone, planKey, runSplitPlan, type SplitPlan, SplitPlanStore, SplitRunError } from '../../core/input/splitPlan';
 import { askForDetails, problemList } from './batchDetails';
 import { withCancellableProgress } from '../progress';
 import type { Services } from '../services';

@@ -1,6 +1,6 @@
 /**
  * OpenAI's standard (non-batch) prices per model, in USD per 1M tokens, as a dated table of our
- * own. test/unit/cost.test.ts checks every entry (and the snapshot names mapped to one) against
+ * own. test/unit/core/cost/cost.test.ts checks every entry (and the snapshot names mapped to one) against
  * `@pydantic/genai-prices`, a maintained price database, so an update of that package that
  * changes a price fails the test until the table is updated and re-dated.
  *
