@@ -6,6 +6,7 @@ import { overLimitReasons, splitLimits, splitOversized } from './splitCommand';
 import { createEstimateLine } from './createEstimate';
 import { askForDetails, problemList } from './batchDetails';
 import { type CreateServices, submit } from './submit';
+import type { Services } from '../services';
 
 interface FilePickItem extends vscode.QuickPickItem {
   uri: vscode.Uri;
@@ -16,7 +17,7 @@ interface FilePickItem extends vscode.QuickPickItem {
  * from the palette (a pick of workspace files). Validates first, then uploads and creates; every
  * failure names its step and keeps what succeeded (an uploaded file is reused by "Retry").
  */
-export async function createBatch(services: CreateServices, argument?: unknown): Promise<void> {
+export async function createBatch(services: CreateServices & Pick<Services, 'queues'>, argument?: unknown): Promise<void> {
   const uri = argument instanceof vscode.Uri ? argument : await pickJsonlFile();
   if (!uri) return;
   if (uri.scheme === 'untitled') {

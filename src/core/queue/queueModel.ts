@@ -64,8 +64,8 @@ export interface QueuedGroup {
   /** Unix ms. */
   createdAt: number;
   paused: boolean;
-  /** The split plan to forget once every part is created. */
-  planKey?: string;
+  /** A folder of the extension's own (a split plan's) to remove once every part has finished. */
+  cleanup?: string;
   parts: QueuedPart[];
   /** How many parts the group had when it was queued (Remove may take some away). */
   count: number;
