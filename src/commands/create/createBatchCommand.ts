@@ -7,6 +7,7 @@ import { createEstimateLine } from './createEstimate';
 import { askForDetails, problemList } from './batchDetails';
 import { type CreateServices, submit } from './submit';
 import type { Services } from '../services';
+import { queueIfOverLimit } from '../queue/enqueueParts';
 
 interface FilePickItem extends vscode.QuickPickItem {
   uri: vscode.Uri;
@@ -89,6 +90,19 @@ export async function createBatch(services: CreateServices & Pick<Services, 'que
   });
   if (!answers) return;
 
+  if (
+    uri.scheme === 'file' &&
+    (await queueIfOverLimit(services, {
+      path: uri.fsPath,
+      filename,
+      requests: result.requests,
+      bytes: bytes.byteLength,
+      endpoint: result.endpoint,
+      source: 'create',
+      ...answers,
+    }))
+  )
+    return;
   await submit(services, { uri, filename, bytes: bytes.byteLength, endpoint: result.endpoint, ...answers });
 }
 

@@ -1,9 +1,12 @@
 import * as vscode from 'vscode';
-import { readAutopilotSettings } from '../../config';
+import { randomBytes } from 'node:crypto';
+import { copyFile, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { readAutopilotSettings, readSettings } from '../../config';
 import { errorMessage } from '../../core/api/errors';
 import type { SplitPlan } from '../../core/input/splitInput';
 import { estimatePartTokens, type PartTokens } from '../../core/queue/partTokens';
-import { emptyQueue, limitApplies, type QueuedGroup } from '../../core/queue/queueModel';
+import { emptyQueue, enqueuedTokens, limitApplies, limitFor, type QueuedGroup } from '../../core/queue/queueModel';
 import { plainText } from '../../core/util/text';
 import { loadTokenCounters } from '../../tokenizer/loadTokenizer';
 import type { Services } from '../services';
@@ -81,6 +84,80 @@ export async function queueSplitPlan(services: EnqueueServices, plan: SplitPlan,
       plainText(plan.source.name),
       plainText(plan.group),
     ),
+  );
+  return true;
+}
+
+/** A single file about to be created (Create Batch, Resubmit), as the queue would take it. */
+export interface SingleSubmission {
+  /** The file on disk (copied into the queue's storage when queued: the original may change). */
+  path: string;
+  filename: string;
+  requests: number;
+  bytes: number;
+  endpoint: string;
+  description: string;
+  metadata?: Record<string, string>;
+  outputExpiresAfter?: QueuedGroup['outputExpiresAfter'];
+  source: 'create' | 'resubmit';
+}
+
+/**
+ * When the file's model has an enqueued-token limit and the file does not fit in the room left,
+ * offers to queue it (created when there is room) instead of creating it now, where it would
+ * fail with `token_limit_exceeded`. Returns true when it was queued, or the question dismissed.
+ */
+export async function queueIfOverLimit(services: EnqueueServices & Pick<Services, 'storage'>, file: SingleSubmission): Promise<boolean> {
+  if (!anyLimit(services)) return false;
+  const [counted] = (await countParts(services, [file.path])) ?? [];
+  if (!counted) return false;
+  const controller = services.queues.of(services.store);
+  const queue = controller.queue ?? emptyQueue(services.store.account ?? '');
+  const limit = limitFor(queue, readAutopilotSettings().enqueuedTokenLimits, counted.model);
+  const enqueued = enqueuedTokens(queue, counted.model);
+  if (!limit || enqueued === 0 || enqueued + counted.tokens <= limit.limit) return false;
+  const queueIt = vscode.l10n.t('Queue It');
+  const now = vscode.l10n.t('Create Now');
+  const answer = await vscode.window.showWarningMessage(
+    vscode.l10n.t(
+      '"{0}" needs ≈{1} tokens of {2}, and {3} of its {4} enqueued tokens are in use. Queue it, to be created when there is room?',
+      plainText(file.filename),
+      counted.tokens.toLocaleString('en-US'),
+      plainText(counted.model, 80),
+      enqueued.toLocaleString('en-US'),
+      limit.limit.toLocaleString('en-US'),
+    ),
+    { modal: true, detail: vscode.l10n.t('Created now, the batch would likely fail with token_limit_exceeded.') },
+    queueIt,
+    now,
+  );
+  if (answer === now) return false;
+  if (answer !== queueIt) return true;
+  const group = `${file.source}_${randomBytes(4).toString('hex')}`;
+  const folder = join(services.storage, 'queue', 'files', group);
+  await mkdir(folder, { recursive: true });
+  const copy = join(folder, 'input.jsonl');
+  await copyFile(file.path, copy);
+  await controller.enqueue({
+    group,
+    name: file.filename,
+    source: file.source,
+    endpoint: file.endpoint,
+    description: file.description,
+    metadata: file.metadata,
+    outputExpiresAfter: file.outputExpiresAfter,
+    inputExpiresAfter: readSettings().inputExpiresAfter,
+    createdAt: Date.now(),
+    paused: false,
+    cleanup: folder,
+    count: 1,
+    parts: [
+      { index: 1, path: copy, requests: file.requests, bytes: file.bytes, tokens: counted.tokens, model: counted.model, attempts: 0 },
+    ],
+  });
+  vscode.window.setStatusBarMessage(
+    vscode.l10n.t('$(watch) Queued {0}: the Batches view shows it under Queued', plainText(file.filename)),
+    8000,
   );
   return true;
 }

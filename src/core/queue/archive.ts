@@ -68,7 +68,10 @@ function safePart(text: string): string {
  */
 export function archiveName(batch: Batch, role: ArchivedRole): string {
   const description = safePart(descriptionOf(batch) ?? '');
-  return `${fileStem(batch.id)}${description ? `--${description}` : ''}.${role}.jsonl`;
+  const stem = fileStem(batch.id).replace(/\.+$/, '');
+  // Windows reserves these device names whatever follows the first dot (`CON.output.jsonl` too).
+  const safeStem = /^(con|prn|aux|nul|com\d|lpt\d)$/i.test(stem.split('.')[0]) || !stem ? `batch-${stem}` : stem;
+  return `${safeStem}${description ? `--${description}` : ''}.${role}.jsonl`;
 }
 
 /** The output and error files of finished batches not archived yet (nor known gone), oldest batch first. */
