@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { randomBytes } from 'node:crypto';
 import type { BatchStore } from '../core/batches/batchStore';
 import type { Logger } from '../log';
+import { CONFIG_SECTION } from '../ids';
 import { QueueController } from './queueController';
 
 /** Each account's {@link QueueController}, made on first use and kept as long as its store. */
@@ -10,13 +11,21 @@ export class Queues implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   /** Fires when any account's queue changes. */
   readonly onDidChange = this.changed.event;
+  private readonly configuration: vscode.Disposable;
 
   constructor(
     private readonly storage: string,
     /** Kept across reloads of this window (workspace state), so a reloaded window takes its own lock back at once. */
     private readonly windowId: string,
     private readonly log: Logger,
-  ) {}
+  ) {
+    // A new limit may leave room (or take it away): look again, and redraw the reasons.
+    this.configuration = vscode.workspace.onDidChangeConfiguration((event) => {
+      if (!event.affectsConfiguration(`${CONFIG_SECTION}.enqueuedTokenLimits`)) return;
+      for (const controller of this.controllers.values()) controller.kick();
+      this.changed.fire();
+    });
+  }
 
   /** A window id for {@link Queues}: the one this workspace's window used before, or a new one. */
   static windowId(state: vscode.Memento): string {
@@ -43,6 +52,7 @@ export class Queues implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.configuration.dispose();
     for (const controller of this.controllers.values()) controller.dispose();
     this.controllers.clear();
     this.changed.dispose();

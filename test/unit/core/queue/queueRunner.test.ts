@@ -120,6 +120,29 @@ describe('queue runner against the fake API', function () {
     assert.strictEqual((await store.load()).groups.length, 0);
   });
 
+  it('the same job when batches finish one at a time: one pass per finished batch, still one create per part', async function () {
+    const tokens = await queueJob(10);
+    const limits = { [MODEL]: Math.floor(tokens * 3.5) };
+    fake.enqueuedTokenLimits.set(MODEL, limits[MODEL]);
+    let done = false;
+    let passes = 0;
+    while (!done && passes < 30) {
+      await runQueuePass(client, store, { limits, onGroupDone: () => (done = true) });
+      passes++;
+      // The oldest active batch finishes (as the tree's refresh would then show), the others still run.
+      const oldest = fake.store
+        .list()
+        .filter((b) => ['validating', 'in_progress', 'finalizing'].includes(b.status ?? ''))
+        .sort((a, b) => String(a.metadata?.part).localeCompare(String(b.metadata?.part), 'en', { numeric: true }))[0];
+      if (oldest) fake.store.put({ ...oldest, status: 'completed', completed_at: fake.clock.now() });
+    }
+    assert.ok(done);
+    const counts = routes(fake);
+    assert.deepStrictEqual(counts, { 'GET /v1/batches': passes, 'POST /v1/files': 10, 'POST /v1/batches': 10 });
+    assert.strictEqual(passes, 11);
+    console.log(`      10 parts, limit fits 3, one batch finishing at a time: ${fake.requests.length} requests ${JSON.stringify(counts)}`);
+  });
+
   it('never twice: a part created before a crash (not saved) is adopted from the server, not created again', async function () {
     const tokens = await queueJob(3);
     // Simulates a window that created part 1 and died before saving: the server has it, the queue does not.
