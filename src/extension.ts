@@ -46,7 +46,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
   const { store, connection, panels, results, compare, jsonDocuments } = accounts.primary;
   const contextKeys = new StoreContextKeys(accounts);
   const queues = new Queues(context.globalStorageUri.fsPath, Queues.windowId(context.workspaceState), log);
-  const archive = new ArchiveGuardians(context.globalStorageUri.fsPath, log);
+  // Reads the Files view's file lists, made below (the tree asks only once it renders).
+  const archive = new ArchiveGuardians(context.globalStorageUri.fsPath, log, (batches) => {
+    const files = fileStores.for(batches);
+    return files.hasLoaded ? files.files : [];
+  });
   const tree = new BatchTreeProvider(accounts, log, queues, archive);
   const treeView = vscode.window.createTreeView(ViewId.batches, { treeDataProvider: tree, showCollapseAll: true, canSelectMany: true });
   const activationMs = performance.now() - started;

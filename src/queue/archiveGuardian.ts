@@ -9,9 +9,6 @@ import { plainText } from '../core/util/text';
 import { batchLabel } from '../core/batches/batchDisplay';
 import type { Logger } from '../log';
 
-/** Finished batches whose output records are looked up for the expiry warning, newest first. */
-const WARN_LOOKUPS = 50;
-
 /**
  * One account's expiry guardian: after the store changes (debounced), archives the output and
  * error files of its finished batches into `openaiBatches.archiveFolder` (each once, see
@@ -32,6 +29,8 @@ export class ArchiveGuardian implements vscode.Disposable {
     private readonly root: string,
     private readonly log: Logger,
     private readonly status: vscode.StatusBarItem,
+    /** The account's file records as the Files view loaded them (none before it did). */
+    private readonly fileRecords: () => readonly FileObject[],
   ) {
     this.subscriptions.push(
       store.onDidChange(() => this.schedule()),
@@ -78,7 +77,7 @@ export class ArchiveGuardian implements vscode.Disposable {
       this.status.tooltip = vscode.l10n.t('Saving outputs and error files of finished batches to {0}', plainText(folder, 300));
       this.status.show();
       try {
-        const outcome = await archiveOne(state.client, task, folder);
+        const outcome = await archiveOne(state.client, task, folder, undefined, (record) => this.records.set(record.id, record));
         if (outcome.kind === 'saved') {
           ledger.files[task.fileId] = { batchId: task.batch.id, role: task.role, path: outcome.path, bytes: outcome.bytes, at: Date.now() };
           saved++;
@@ -101,27 +100,18 @@ export class ArchiveGuardian implements vscode.Disposable {
     return saved;
   }
 
-  /** Warns once per output that expires within `days` and is not archived, with Save Now. */
+  /**
+   * Warns once per output that expires within `days` and is not archived, with Save Now. Costs no
+   * request: it reads the file records already known (the Files view's list, and the records the
+   * archive looked up).
+   */
   private async warn(days: number): Promise<void> {
     const ledgers = this.ledger();
-    const state = this.store.state;
-    if (!ledgers || state.kind !== 'ready' || !this.store.hasLoaded) return;
+    if (!ledgers || this.store.state.kind !== 'ready' || !this.store.hasLoaded) return;
     const ledger = await ledgers.load();
-    const tasks = archiveTasks(this.store.batches, ledger)
-      .filter((task) => task.role === 'output' && !ledger.warned[task.fileId])
-      .slice(-WARN_LOOKUPS);
-    let looked = false;
-    for (const task of tasks) {
-      if (this.records.has(task.fileId)) continue;
-      try {
-        this.records.set(task.fileId, await state.client.getFile(task.fileId));
-        looked = true;
-      } catch {
-        this.records.set(task.fileId, { id: task.fileId });
-      }
-    }
-    if (looked) this.changed.fire();
-    const due = expiringUnarchived(this.records, tasks, days);
+    const tasks = archiveTasks(this.store.batches, ledger).filter((task) => task.role === 'output' && !ledger.warned[task.fileId]);
+    const records = this.knownRecords();
+    const due = expiringUnarchived(records, tasks, days);
     if (due.length === 0) return;
     for (const { task } of due) ledger.warned[task.fileId] = Date.now();
     await ledgers.save(ledger);
@@ -139,10 +129,18 @@ export class ArchiveGuardian implements vscode.Disposable {
     if (choice === saveNow) await saveNowFor(this, new Set(due.map(({ task }) => task.batch.id)));
   }
 
-  /** When a finished batch's output file expires (unix seconds), if its record was looked up. */
+  /** File records known without a request: the Files view's (once it loaded) and those the archive looked up. */
+  private knownRecords(): Map<string, FileObject> {
+    const records = new Map(this.records);
+    for (const file of this.fileRecords()) records.set(file.id, file);
+    return records;
+  }
+
+  /** When a finished batch's output file expires (unix seconds), if its record is known. */
   expiryOf(batch: Batch): number | undefined {
     const id = batch.output_file_id;
-    const expiresAt = id ? this.records.get(id)?.expires_at : undefined;
+    if (!id) return undefined;
+    const expiresAt = this.records.get(id)?.expires_at ?? this.fileRecords().find((file) => file.id === id)?.expires_at;
     return typeof expiresAt === 'number' ? expiresAt : undefined;
   }
 
@@ -180,6 +178,7 @@ export class ArchiveGuardians implements vscode.Disposable {
   constructor(
     private readonly root: string,
     private readonly log: Logger,
+    private readonly fileRecords: (store: BatchStore) => readonly FileObject[],
   ) {
     this.status.name = vscode.l10n.t('OpenAI Batches: Archive');
   }
@@ -187,7 +186,7 @@ export class ArchiveGuardians implements vscode.Disposable {
   of(store: BatchStore): ArchiveGuardian {
     let guardian = this.guardians.get(store);
     if (!guardian) {
-      guardian = new ArchiveGuardian(store, this.root, this.log, this.status);
+      guardian = new ArchiveGuardian(store, this.root, this.log, this.status, () => this.fileRecords(store));
       guardian.onDidChange(() => this.changed.fire());
       this.guardians.set(store, guardian);
     }

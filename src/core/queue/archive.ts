@@ -143,10 +143,17 @@ export type ArchiveOutcome = { kind: 'saved'; path: string; bytes: number } | { 
  * size plus {@link ARCHIVE_MARGIN_BYTES}. A file already there with the record's size is taken as
  * saved (a run that stopped between the rename and the ledger). Expired or deleted: `gone`.
  */
-export async function archiveOne(client: BatchApiClient, task: ArchiveTask, folder: string, signal?: AbortSignal): Promise<ArchiveOutcome> {
+export async function archiveOne(
+  client: BatchApiClient,
+  task: ArchiveTask,
+  folder: string,
+  signal?: AbortSignal,
+  onRecord?: (record: FileObject) => void,
+): Promise<ArchiveOutcome> {
   let record: FileObject;
   try {
     record = await client.getFile(task.fileId, { signal });
+    onRecord?.(record);
   } catch (error) {
     if (error instanceof ApiError && error.kind === 'notFound') return { kind: 'gone', reason: 'not found' };
     throw error;
