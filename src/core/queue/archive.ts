@@ -3,7 +3,7 @@
  * folder before they expire, each once. A ledger beside the queue (in the extension's storage)
  * names what was saved, written after each file, so a restart carries on where it stopped and
  * never saves a file twice; each download goes to a temporary file renamed when complete, and
- * is capped at the file record's size plus a margin.
+ * is capped at the file record's size plus a margin (`userDownloadLimit`).
  */
 
 import { createHash } from 'node:crypto';
@@ -16,12 +16,10 @@ import { descriptionOf } from '../batches/batchChains';
 import { TERMINAL_STATUSES } from '../batches/batchFacts';
 import { statusOf } from '../batches/grouping';
 import { downloadFile } from '../files/download';
+import { userDownloadLimit } from '../api/sizeLimit';
 import { isRecord } from '../util/json';
 import { fileStem } from '../util/fileNames';
 import { writeAtomically } from './queueStore';
-
-/** Bytes allowed beyond a file record's `bytes` (a record a little behind its content). */
-export const ARCHIVE_MARGIN_BYTES = 64 * 1024;
 
 export type ArchivedRole = 'output' | 'error';
 
@@ -140,7 +138,7 @@ export type ArchiveOutcome = { kind: 'saved'; path: string; bytes: number } | { 
 /**
  * Saves one file into `folder` under {@link archiveName}: reads its record first (size, expiry),
  * then streams it to a temporary file renamed into place, never writing more than the record's
- * size plus {@link ARCHIVE_MARGIN_BYTES}. A file already there with the record's size is taken as
+ * size plus its margin (`recordMarginBytes`). A file already there with the record's size is taken as
  * saved (a run that stopped between the rename and the ledger). Expired or deleted: `gone`.
  */
 export async function archiveOne(
@@ -166,10 +164,8 @@ export async function archiveOne(
   if (existing?.isFile() && bytes !== undefined && existing.size === bytes) return { kind: 'saved', path, bytes };
   if (existing) throw new ApiError('conflict', `${path} already exists and is not this file: it was left alone.`);
   try {
-    const saved = await downloadFile(client, task.fileId, path, {
-      signal,
-      maxBytes: bytes === undefined ? undefined : bytes + ARCHIVE_MARGIN_BYTES,
-    });
+    // The record's size plus a margin (see sizeLimit.ts); without a record size, the ceiling of a download asked for.
+    const saved = await downloadFile(client, task.fileId, path, userDownloadLimit(bytes), { signal });
     return { kind: 'saved', path, bytes: saved.bytes };
   } catch (error) {
     if (!isCancellation(error) && error instanceof ApiError && error.kind === 'notFound')

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BatchApiClient } from '../../../../src/core/api/client';
 import { estimateInputTokens } from '../../../../src/core/cost/tokenEstimate';
-import { BACKOFF, type QueuedGroup } from '../../../../src/core/queue/queueModel';
+import { BACKOFF, metTokenLimit, type QueuedGroup } from '../../../../src/core/queue/queueModel';
 import { runQueuePass } from '../../../../src/core/queue/queueRunner';
 import { QueueStore } from '../../../../src/core/queue/queueStore';
 import { cl100k_base, o200k_base } from '../../../../src/tokenizer/encodings';
@@ -178,7 +178,7 @@ describe('queue runner against the fake API', function () {
     fake.clock.advance(3); // validation ends: two run, three fail with token_limit_exceeded
     const failed = fake.store.list().filter((b) => b.status === 'failed');
     assert.strictEqual(failed.length, 3);
-    assert.strictEqual(failed[0].errors?.data?.[0]?.code, 'token_limit_exceeded');
+    assert.ok(metTokenLimit(failed[0]), 'failed with token_limit_exceeded');
     const second = await runQueuePass(client, store, { limits: {}, nowMs: t0 + 1000 });
     assert.strictEqual(second.limited, 3);
     assert.strictEqual(second.created, 0);
