@@ -149,3 +149,30 @@ function workspaceOrigin(
   const file = workspaceFile && workspaceFile.scheme !== 'untitled' ? path.basename(workspaceFile.fsPath) : '.vscode/settings.json';
   return { scope: 'workspace', file };
 }
+
+/** The queue's and the expiry guardian's settings (`enqueuedTokenLimits`, `archiveFolder`, `expiryWarningDays`). */
+export interface AutopilotSettings {
+  /** Model → enqueued-token limit; entries that are not positive numbers are left out. */
+  enqueuedTokenLimits: Record<string, number>;
+  /** Empty: archiving is off. */
+  archiveFolder: string;
+  /** 0: no warning. */
+  expiryWarningDays: number;
+}
+
+export function readAutopilotSettings(): AutopilotSettings {
+  const config = vscode.workspace.getConfiguration(CONFIG_SECTION);
+  const raw: unknown = config.get('enqueuedTokenLimits', {});
+  const enqueuedTokenLimits: Record<string, number> = {};
+  if (raw && typeof raw === 'object' && !Array.isArray(raw)) {
+    for (const [model, value] of Object.entries(raw as Record<string, unknown>)) {
+      if (typeof value === 'number' && Number.isFinite(value) && value > 0) enqueuedTokenLimits[model] = Math.floor(value);
+    }
+  }
+  const days = Math.floor(Number(config.get<number>('expiryWarningDays', 3)));
+  return {
+    enqueuedTokenLimits,
+    archiveFolder: String(config.get<string>('archiveFolder', '') ?? '').trim(),
+    expiryWarningDays: Number.isFinite(days) ? Math.min(60, Math.max(0, days)) : 3,
+  };
+}

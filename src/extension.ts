@@ -19,6 +19,8 @@ import { FilesTreeProvider } from './tree/files/filesTreeProvider';
 import { bindViewDescription } from './tree/viewDescription';
 import { ViewId } from './ids';
 import { openDemoWalkthrough } from './commands/walkthroughCommands';
+import { Queues } from './queue/queues';
+import { ArchiveGuardians } from './queue/archiveGuardian';
 
 /**
  * What `activate` returns in the test host only: the wired services, which the integration
@@ -43,7 +45,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
   const accounts = new AccountRegistry({ extensionUri: context.extensionUri, log, keys, files, cache });
   const { store, connection, panels, results, compare, jsonDocuments } = accounts.primary;
   const contextKeys = new StoreContextKeys(accounts);
-  const tree = new BatchTreeProvider(accounts, log);
+  const queues = new Queues(context.globalStorageUri.fsPath, Queues.windowId(context.workspaceState), log);
+  // Reads the Files view's file lists, made below (the tree asks only once it renders).
+  const archive = new ArchiveGuardians(context.globalStorageUri.fsPath, log, (batches) => {
+    const files = fileStores.for(batches);
+    return files.hasLoaded ? files.files : [];
+  });
+  const tree = new BatchTreeProvider(accounts, log, queues, archive);
   const treeView = vscode.window.createTreeView(ViewId.batches, { treeDataProvider: tree, showCollapseAll: true, canSelectMany: true });
   const activationMs = performance.now() - started;
   accounts.startAutoRefresh(treeView);
@@ -70,6 +78,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
     bindViewDescription(treeView, accounts, tree),
   );
   context.subscriptions.push(BatchInputDiagnostics.register());
+  context.subscriptions.push(queues, archive);
 
   const storage = context.globalStorageUri.fsPath;
   const services: Services = {
@@ -89,6 +98,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
     fileStores,
     filesTree,
     filesView,
+    queues,
+    archive,
   };
   context.subscriptions.push(registerCommands(services));
   // The agent tools answer for the first account (the one the single-account settings describe).
@@ -96,6 +107,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
   await accounts.connectAll();
   // `npm run demo` (OPENAI_BATCHES_DEMO=1, a loopback API): the walkthrough opens beside the view.
   void openDemoWalkthrough(accounts.primary.settings.baseUrl);
+  // Saved queues resume, and finished outputs are archived, whether or not the view is open.
+  const startAll = (): void => {
+    queues.start(accounts.accounts.map((account) => account.store));
+    archive.start(accounts.accounts.map((account) => account.store));
+  };
+  startAll();
+  context.subscriptions.push(accounts.onDidChangeAccounts(startAll));
   log.info(`Activated in ${activationMs.toFixed(1)} ms (tree view registered).`);
   return context.extensionMode === vscode.ExtensionMode.Test ? { services, context, activationMs } : undefined;
 }

@@ -40,6 +40,10 @@ export const CommandId = {
   getStarted: 'openaiBatches.getStarted',
   createSampleInput: 'openaiBatches.createSampleInput',
   storeEnvironmentKey: 'openaiBatches.storeEnvironmentKey',
+  pauseQueue: 'openaiBatches.pauseQueue',
+  resumeQueue: 'openaiBatches.resumeQueue',
+  removeFromQueue: 'openaiBatches.removeFromQueue',
+  archiveNow: 'openaiBatches.archiveNow',
 } as const;
 
 export type CommandId = (typeof CommandId)[keyof typeof CommandId];

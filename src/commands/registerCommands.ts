@@ -29,6 +29,8 @@ import type { Services } from './services';
 import { reportFailure } from '../failures';
 import { showCost } from './batches/costCommands';
 import { cancelBatches, copyIds, downloadOutputFiles, selectedBatchIds } from './batches/bulkCommands';
+import { removeFromQueue, setQueuePaused } from './queue/queueCommands';
+import { archiveNow } from './queue/archiveCommands';
 
 /** A command's handler: `args` are what VS Code passed (a tree node, an id, a URI…), untrusted. */
 type Handler = (services: Services, args: unknown[]) => unknown;
@@ -87,6 +89,10 @@ const HANDLERS: Record<CommandId, Handler> = {
   [CommandId.revealFile]: (services, args) => revealFile(services, args[0]),
   [CommandId.getStarted]: () => openWalkthrough(),
   [CommandId.createSampleInput]: () => createSampleInput(),
+  [CommandId.pauseQueue]: (services, args) => setQueuePaused(services, args[0], true),
+  [CommandId.resumeQueue]: (services, args) => setQueuePaused(services, args[0], false),
+  [CommandId.removeFromQueue]: (services, args) => removeFromQueue(services, args[0]),
+  [CommandId.archiveNow]: (services, args) => archiveNow(services, args[0]),
 };
 
 /**

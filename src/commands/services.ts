@@ -13,6 +13,8 @@ import type { BatchDetailPanels } from '../webview/detail/detailPanel';
 import type { ResultsPanels } from '../webview/results/resultsPanel';
 import type { ComparePanels } from '../webview/compare/comparePanel';
 import type { BatchJsonDocuments } from '../webview/batchJsonDocument';
+import type { Queues } from '../queue/queues';
+import type { ArchiveGuardians } from '../queue/archiveGuardian';
 
 /**
  * The objects command handlers are built from, once, in `extension.ts`. Each handler declares the
@@ -40,4 +42,8 @@ export interface Services {
   fileStores: FileStores;
   filesTree: FilesTreeProvider;
   filesView: vscode.TreeView<TreeNode>;
+  /** Each account's submission queue. */
+  queues: Queues;
+  /** Each account's expiry guardian (archive of outputs before they expire). */
+  archive: ArchiveGuardians;
 }

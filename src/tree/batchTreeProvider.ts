@@ -16,6 +16,9 @@ import { AccountNode } from './accountNode';
 import { NodeContext } from './contextValues';
 import { ErrorFileSizes } from './errorFileSizes';
 import { BatchNode, batchTooltip, ErrorNode, LoadMoreNode, MessageNode, StatusGroupNode, TreeNode } from './nodes';
+import { QueuedGroupNode, type WaitingPart } from './queueNodes';
+import { planQueue, type QueueFile } from '../core/queue/queueModel';
+import { readAutopilotSettings } from '../config';
 
 /** One account as the tree sees it. */
 export interface TreeAccount {
@@ -36,6 +39,18 @@ export interface TreeAccounts {
   readonly onDidChangeAnyStore: vscode.Event<void>;
 }
 
+/** Each account's submission queue, as the tree shows it (see `queue/queues.ts`). */
+export interface TreeQueues {
+  of(store: BatchStore): { readonly queue: QueueFile | undefined; readonly drivenElsewhere: boolean };
+  readonly onDidChange: vscode.Event<void>;
+}
+
+/** When finished batches' outputs expire, as the expiry guardian found (see `queue/archiveGuardian.ts`). */
+export interface TreeExpiries {
+  of(store: BatchStore): { expiryOf(batch: Batch): number | undefined };
+  readonly onDidChange: vscode.Event<void>;
+}
+
 /**
  * The Batches view. Renders whatever the stores hold; loading and failures are nodes,
  * so `getChildren` never throws and never pops anything up. With several accounts each is a
@@ -54,8 +69,12 @@ export class BatchTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
     private readonly source: TreeAccounts,
     /** Error messages quote servers (and may echo a key): the tree shows them only through {@link Logger.shown}. */
     private readonly log: Pick<Logger, 'shown' | 'info'>,
+    private readonly queues?: TreeQueues,
+    private readonly expiries?: TreeExpiries,
   ) {
     this.subscriptions = [source.onDidChangeAnyStore(() => this.changed.fire(undefined))];
+    if (queues) this.subscriptions.push(queues.onDidChange(() => this.changed.fire(undefined)));
+    if (expiries) this.subscriptions.push(expiries.onDidChange(() => this.changed.fire(undefined)));
   }
 
   getTreeItem(node: TreeNode): vscode.TreeItem {
@@ -78,11 +97,20 @@ export class BatchTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
   }
 
   async getChildren(node?: TreeNode): Promise<TreeNode[]> {
+    if (node instanceof QueuedGroupNode) return node.children();
     if (node instanceof StatusGroupNode) {
       const account = this.accountOf(node);
       if (!account) return [];
+      const expiries = this.expiries?.of(account.store);
       return node.group.batches.map(
-        (batch) => new BatchNode(batch, node, this.errorFileBytes(account.store, batch), account.progress?.estimate(batch)),
+        (batch) =>
+          new BatchNode(
+            batch,
+            node,
+            this.errorFileBytes(account.store, batch),
+            account.progress?.estimate(batch),
+            expiries?.expiryOf(batch),
+          ),
       );
     }
     if (node instanceof AccountNode) {
@@ -253,6 +281,8 @@ export class BatchTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
     }
 
     const nodes: TreeNode[] = [...notes];
+    const queued = this.queuedNode(store, parent);
+    if (queued) nodes.push(queued);
     const error = store.refreshError;
     if (error) {
       const message = this.log.shown(error.message);
@@ -307,6 +337,21 @@ export class BatchTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
     // The note may come back from the cache file.
     else if (store.endNote) nodes.push(new MessageNode('message/endNote', plainText(store.endNote), undefined, 'warning', parent));
     return nodes;
+  }
+
+  /** The "Queued" group of an account's parts not created yet; none when nothing waits. */
+  private queuedNode(store: BatchStore, parent: AccountNode | undefined): QueuedGroupNode | undefined {
+    const controller = this.queues?.of(store);
+    const queue = controller?.queue;
+    if (!controller || !queue) return undefined;
+    const states = planQueue(queue, readAutopilotSettings().enqueuedTokenLimits, Date.now());
+    const waiting: WaitingPart[] = [];
+    for (const group of queue.groups)
+      for (const part of group.parts) {
+        const state = states.get(part);
+        if (state && (state.kind === 'waiting' || state.kind === 'ready')) waiting.push({ group, part, state });
+      }
+    return waiting.length ? new QueuedGroupNode(waiting, controller.drivenElsewhere, parent) : undefined;
   }
 
   dispose(): void {

@@ -18,6 +18,7 @@ import { CommandId } from '../ids';
 import { BatchFlag, FILE_FLAG, NodeContext } from './contextValues';
 import { readPriceOverrides } from '../priceSettings';
 import { tooltipCostLine } from './treeCost';
+import { expiryText } from '../core/files/files';
 
 function themeIcon(icon: string, color?: string): vscode.ThemeIcon {
   return new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
@@ -110,6 +111,8 @@ export class BatchNode implements TreeNode {
     readonly errorFileBytes?: number,
     /** Rate and ETA of a running batch (see `core/batches/progressRate.ts`). */
     readonly progress?: ProgressEstimate,
+    /** When its output file expires (unix seconds), when known (the expiry guardian looked it up). */
+    readonly outputExpiresAt?: number,
   ) {
     this.id = `${parent.id}/${batch.id}`;
   }
@@ -123,6 +126,8 @@ export class BatchNode implements TreeNode {
     const item = new vscode.TreeItem(batchLabel(batch), vscode.TreeItemCollapsibleState.None);
     item.id = this.id;
     item.description = chainPrefix(batch) + batchDescription(batch, Date.now(), progressDescription(batch, this.progress));
+    const expiry = this.outputExpiresAt === undefined ? undefined : expiryText({ id: '', expires_at: this.outputExpiresAt });
+    if (expiry) item.description += ` · ${vscode.l10n.t('output {0}', expiry)}`;
     const presentation = batchPresentation(batch, this.errorFileBytes);
     item.iconPath = themeIcon(presentation.icon, presentation.color);
     item.contextValue = batchContextValue(batch);

@@ -15,6 +15,7 @@ import { Readable } from 'node:stream';
 import { createGzip } from 'node:zlib';
 import type { Batch, BatchErrorItem, FileObject } from '../../src/core/api/types';
 import { type BatchError, batchErrorItems } from '../../src/core/batches/batchFacts';
+import { EnqueuedTokenLimits } from './queueLimits';
 import {
   BATCH_ENDPOINTS,
   newBatchRecord,
@@ -217,6 +218,8 @@ export interface FakeApi {
     reset(seed: FakeApiOptions['seed']): void;
     addFile(file: FileSpec): FileObject;
   };
+  /** Per-model enqueued-token limits: over one, a new batch fails validation with `token_limit_exceeded`. */
+  readonly enqueuedTokenLimits: EnqueuedTokenLimits;
   /** Closes the server and destroys open (even hanging) sockets. */
   close(): Promise<void>;
   /** With {@link FakeApiOptions.accounts}: each account's state (store, clock, faults), in the order given; else empty. */
@@ -776,6 +779,7 @@ class FakeApiServer implements FakeApi {
   readonly requests: LoggedRequest[] = [];
   readonly clock: FakeApi['clock'];
   readonly store: FakeApi['store'];
+  readonly enqueuedTokenLimits = new EnqueuedTokenLimits();
 
   private readonly server: http.Server;
   private readonly sockets = new Set<Socket>();
@@ -1473,6 +1477,8 @@ class FakeApiServer implements FakeApi {
 
     const input = parseBatchInput(text, endpoint);
     this.markFlaky(input);
+    const limit = await this.enqueuedTokenLimits.check(input.models[0], text, this.batches.values());
+    if (input.errors.length === 0) input.errors.push(...limit.errors);
     const now = Math.floor(this.nowSeconds);
     const batch: Batch = {
       ...newBatchRecord({
@@ -1489,6 +1495,7 @@ class FakeApiServer implements FakeApi {
     };
     this.batches.set(batch.id, batch);
     this.inputs.set(batch.id, input);
+    limit.admit(batch.id);
     if (outputExpirySeconds !== undefined) this.outputExpiry.set(batch.id, outputExpirySeconds);
     this.sortedCache = undefined;
     return { status: 200, json: batch };

@@ -6,6 +6,8 @@ import { overLimitReasons, splitLimits, splitOversized } from './splitCommand';
 import { createEstimateLine } from './createEstimate';
 import { askForDetails, problemList } from './batchDetails';
 import { type CreateServices, submit } from './submit';
+import type { Services } from '../services';
+import { queueIfOverLimit } from '../queue/enqueueParts';
 
 interface FilePickItem extends vscode.QuickPickItem {
   uri: vscode.Uri;
@@ -16,7 +18,7 @@ interface FilePickItem extends vscode.QuickPickItem {
  * from the palette (a pick of workspace files). Validates first, then uploads and creates; every
  * failure names its step and keeps what succeeded (an uploaded file is reused by "Retry").
  */
-export async function createBatch(services: CreateServices, argument?: unknown): Promise<void> {
+export async function createBatch(services: CreateServices & Pick<Services, 'queues'>, argument?: unknown): Promise<void> {
   const uri = argument instanceof vscode.Uri ? argument : await pickJsonlFile();
   if (!uri) return;
   if (uri.scheme === 'untitled') {
@@ -88,6 +90,19 @@ export async function createBatch(services: CreateServices, argument?: unknown):
   });
   if (!answers) return;
 
+  if (
+    uri.scheme === 'file' &&
+    (await queueIfOverLimit(services, {
+      path: uri.fsPath,
+      filename,
+      requests: result.requests,
+      bytes: bytes.byteLength,
+      endpoint: result.endpoint,
+      source: 'create',
+      ...answers,
+    }))
+  )
+    return;
   await submit(services, { uri, filename, bytes: bytes.byteLength, endpoint: result.endpoint, ...answers });
 }
 

@@ -18,8 +18,9 @@ import { submit } from './submit';
 import { withCancellableProgress } from '../progress';
 import type { Services } from '../services';
 import { userDownloadLimit } from '../../core/api/sizeLimit';
+import { queueIfOverLimit } from '../queue/enqueueParts';
 
-type ResubmitServices = Pick<Services, 'store' | 'log' | 'panels' | 'tree' | 'treeView' | 'files' | 'storage'>;
+type ResubmitServices = Pick<Services, 'store' | 'log' | 'panels' | 'tree' | 'treeView' | 'files' | 'storage' | 'queues'>;
 
 interface ChoiceItem extends vscode.QuickPickItem {
   choice: ResubmitChoice;
@@ -106,13 +107,28 @@ export async function resubmitFailed(services: ResubmitServices, argument: Batch
     return;
   }
   const description = descriptionOf(batch) ?? `Resubmission of ${batch.id}`.slice(0, 512);
-  await submit(services, {
-    uri,
-    filename: `${fileStem(batch.id)}-resubmit.jsonl`,
-    bytes: (await stat(path)).size,
+  const filename = `${fileStem(batch.id)}-resubmit.jsonl`;
+  const metadata = resubmitMetadata(batch, description);
+  const bytes = (await stat(path)).size;
+  const queued = await queueIfOverLimit(services, {
+    path,
+    filename,
+    requests: result.requests,
+    bytes,
     endpoint: result.endpoint,
     description,
-    metadata: resubmitMetadata(batch, description),
+    metadata,
+    outputExpiresAfter: readSettings().outputExpiresAfter,
+    source: 'resubmit',
+  });
+  if (queued) return;
+  await submit(services, {
+    uri,
+    filename,
+    bytes,
+    endpoint: result.endpoint,
+    description,
+    metadata,
     outputExpiresAfter: readSettings().outputExpiresAfter,
     account: connection.account,
   });

@@ -11,8 +11,9 @@ import { askForDetails, problemList } from './batchDetails';
 import { withCancellableProgress } from '../progress';
 import type { Services } from '../services';
 import { markBatchCreated } from '../../contextKeys';
+import { queueSplitPlan } from '../queue/enqueueParts';
 
-type SplitServices = Pick<Services, 'store' | 'log' | 'storage'>;
+type SplitServices = Pick<Services, 'store' | 'log' | 'storage' | 'queues'>;
 
 const count = (n: number): string => n.toLocaleString('en-US');
 
@@ -154,6 +155,9 @@ export async function splitOversized(services: SplitServices, uri: vscode.Uri, f
   services.log.info(
     `Split ${uri.toString(true)} into ${parts.length} parts (group ${plan.group}): ${parts.map((p) => p.requests).join(', ')} requests.`,
   );
+  // Under an enqueued-token limit the queue creates the parts as the model has room; the plan's
+  // part files stay until the queue is done with them.
+  if (await queueSplitPlan(services, plan, folder)) return;
   await runPlan(services, plans, plan);
 }
 
