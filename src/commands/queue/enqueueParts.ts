@@ -4,7 +4,7 @@ import { copyFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readAutopilotSettings, readSettings } from '../../config';
 import { errorMessage } from '../../core/api/errors';
-import type { SplitPlan } from '../../core/input/splitInput';
+import type { SplitPlan } from '../../core/input/splitPlan';
 import { estimatePartTokens, type PartTokens } from '../../core/queue/partTokens';
 import { emptyQueue, enqueuedTokens, limitApplies, limitFor, type QueuedGroup } from '../../core/queue/queueModel';
 import { plainText } from '../../core/util/text';
