@@ -1,4 +1,4 @@
-// Bundles the extension (Node, CommonJS) and the webview scripts for the detail, results and compare panels (browser, IIFE).
+// Bundles the extension and the MCP server (Node, CommonJS) and the webview scripts for the detail, results and compare panels (browser, IIFE).
 const esbuild = require('esbuild');
 
 const production = process.argv.includes('--production');
@@ -33,6 +33,16 @@ const lazyTokenizerPlugin = {
   },
 };
 
+/** zod's index of every message locale becomes src/shims/zodLocales.js (English only), in dist/mcp.js. */
+const zodEnglishOnlyPlugin = {
+  name: 'zod-english-only',
+  setup(build) {
+    build.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
+      /[\\/]node_modules[\\/]zod[\\/]/.test(args.importer) ? { path: require('path').resolve('src/shims/zodLocales.js') } : undefined,
+    );
+  },
+};
+
 const common = {
   bundle: true,
   minify: production,
@@ -54,6 +64,18 @@ const targets = [
     plugins: [...common.plugins, lazyTokenizerPlugin],
     // Smaller stand-ins for two axios dependencies the extension never needs (see src/shims/).
     alias: { 'form-data': './src/shims/formData.js', 'follow-redirects': './src/shims/followRedirects.js', debug: './src/shims/debug.js' },
+  },
+  {
+    // The MCP server (`node dist/mcp.js`): the same core as the extension, no vscode; the MCP SDK and zod live only here.
+    ...common,
+    entryPoints: ['src/mcp/server.ts'],
+    outfile: 'dist/mcp.js',
+    format: 'cjs',
+    platform: 'node',
+    target: 'node18',
+    plugins: [...common.plugins, lazyTokenizerPlugin, zodEnglishOnlyPlugin],
+    alias: { 'form-data': './src/shims/formData.js', 'follow-redirects': './src/shims/followRedirects.js', debug: './src/shims/debug.js' },
+    define: { MCP_SERVER_VERSION: JSON.stringify(require('./package.json').version) },
   },
   {
     ...common,

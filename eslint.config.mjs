@@ -88,6 +88,25 @@ export default tseslint.config(
     },
   },
   {
+    // The MCP server runs in plain Node (`node dist/mcp.js`), outside any editor: no vscode, and of
+    // the extension only its vscode-free parts (core, the tokenizer loader).
+    files: ['src/mcp/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'vscode', message: 'src/mcp runs in plain Node (node dist/mcp.js): it must not depend on vscode.' }],
+          patterns: [
+            {
+              regex: '^\\.\\./(?!core/|tokenizer/)',
+              message: 'src/mcp imports only src/core and src/tokenizer, which run without VS Code.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['src/log.ts', 'src/config.ts', 'src/failures.ts', 'src/clipboard.ts', 'src/contextKeys.ts', 'src/auth/**/*.ts'],
     rules: {
       'no-restricted-imports': [

@@ -13,6 +13,11 @@ import { BatchCache } from './core/batches/batchCache';
 import { registerBatchTools } from './lm/batchTools';
 import { FileStore, FileStores } from './core/files/fileStore';
 import { lmToolsApi } from './lm/lmApi';
+import { mcpApi, type McpServerProvider, registerMcpServers } from './lm/mcpServerProvider';
+import { registerWriteTools } from './lm/batchWriteTools';
+import { readSettings } from './config';
+import { readPriceOverrides } from './priceSettings';
+import { loadTokenCounters } from './tokenizer/loadTokenizer';
 import { Logger } from './log';
 import { BatchTreeProvider } from './tree/batchTreeProvider';
 import { FilesTreeProvider } from './tree/files/filesTreeProvider';
@@ -32,6 +37,8 @@ export interface TestApi {
   context: vscode.ExtensionContext;
   /** Milliseconds from `activate()` entry to the tree view registered (reported by the benchmark). */
   activationMs: number;
+  /** The MCP server definition provider, when this VS Code has the API (1.101+). */
+  mcp?: McpServerProvider;
 }
 
 /** Builds the objects, wires them together and registers the commands; nothing else. */
@@ -100,10 +107,40 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
     filesView,
     queues,
     archive,
+    mcpScript: vscode.Uri.joinPath(context.extensionUri, 'dist', 'mcp.js').fsPath,
   };
   context.subscriptions.push(registerCommands(services));
-  // The agent tools answer for the first account (the one the single-account settings describe).
-  context.subscriptions.push(registerBatchTools({ store, files, log, progress: accounts.primary.progress }, lmToolsApi()));
+  // The agent tools read every account (the first one first); the write tools ask before they act.
+  const toolAccounts = () => accounts.accounts.map(({ settings, store, progress }) => ({ settings, store, progress }));
+  const lm = lmToolsApi();
+  context.subscriptions.push(registerBatchTools({ store, files, log, progress: accounts.primary.progress, accounts: toolAccounts }, lm));
+  context.subscriptions.push(
+    registerWriteTools(
+      {
+        accounts: toolAccounts,
+        files,
+        log,
+        storage,
+        workspaceFolder: () => vscode.workspace.workspaceFolders?.[0]?.uri.fsPath,
+        counters: loadTokenCounters,
+        overrides: readPriceOverrides,
+        maxRequests: () => readSettings().maxRequestsPerBatch,
+      },
+      lm,
+    ),
+  );
+  // One MCP server per account for VS Code's own chat (1.101+); the key is read from SecretStorage when one starts.
+  const mcp = registerMcpServers(
+    {
+      accounts: () => accounts.accounts,
+      onDidChangeAccounts: accounts.onDidChangeAccounts,
+      keyFor: (settings) => keys.getFor(settings),
+      script: services.mcpScript,
+      log,
+    },
+    mcpApi(),
+  );
+  context.subscriptions.push(mcp.disposable);
   await accounts.connectAll();
   // `npm run demo` (OPENAI_BATCHES_DEMO=1, a loopback API): the walkthrough opens beside the view.
   void openDemoWalkthrough(accounts.primary.settings.baseUrl);
@@ -115,7 +152,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
   startAll();
   context.subscriptions.push(accounts.onDidChangeAccounts(startAll));
   log.info(`Activated in ${activationMs.toFixed(1)} ms (tree view registered).`);
-  return context.extensionMode === vscode.ExtensionMode.Test ? { services, context, activationMs } : undefined;
+  return context.extensionMode === vscode.ExtensionMode.Test ? { services, context, activationMs, mcp: mcp.provider } : undefined;
 }
 
 export function deactivate(): void {}

@@ -44,6 +44,7 @@ export const CommandId = {
   resumeQueue: 'openaiBatches.resumeQueue',
   removeFromQueue: 'openaiBatches.removeFromQueue',
   archiveNow: 'openaiBatches.archiveNow',
+  copyMcpConfig: 'openaiBatches.copyMcpConfig',
 } as const;
 
 export type CommandId = (typeof CommandId)[keyof typeof CommandId];
@@ -81,7 +82,13 @@ export const ToolName = {
   listBatches: 'openaiBatches_listBatches',
   getBatch: 'openaiBatches_getBatch',
   batchResults: 'openaiBatches_batchResults',
+  createBatch: 'openaiBatches_createBatch',
+  cancelBatch: 'openaiBatches_cancelBatch',
+  resubmitFailed: 'openaiBatches_resubmitFailed',
 } as const;
+
+/** The MCP server definition provider (package.json's `contributes.mcpServerDefinitionProviders`). */
+export const MCP_PROVIDER_ID = 'openaiBatches.mcp';
 
 /** The settings section: `openaiBatches.*`. */
 export const CONFIG_SECTION = 'openaiBatches';

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { accountsFor, servicesOf } from './accountRouting';
 import { addAccount, removeAccount } from './accounts/accountCommands';
 import { clearApiKey, setApiKey, storeEnvironmentKey } from './accounts/apiKeyCommands';
+import { copyMcpConfig } from './accounts/mcpConfigCommand';
 import type { BatchArgument } from './batchPicker';
 import { cancelBatch, openBatch } from './batches/batchCommands';
 import { CommandId } from '../ids';
@@ -93,6 +94,7 @@ const HANDLERS: Record<CommandId, Handler> = {
   [CommandId.resumeQueue]: (services, args) => setQueuePaused(services, args[0], false),
   [CommandId.removeFromQueue]: (services, args) => removeFromQueue(services, args[0]),
   [CommandId.archiveNow]: (services, args) => archiveNow(services, args[0]),
+  [CommandId.copyMcpConfig]: (services) => copyMcpConfig(services),
 };
 
 /**

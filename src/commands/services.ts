@@ -46,4 +46,6 @@ export interface Services {
   queues: Queues;
   /** Each account's expiry guardian (archive of outputs before they expire). */
   archive: ArchiveGuardians;
+  /** Absolute path of dist/mcp.js, the MCP server other editors run. */
+  mcpScript: string;
 }

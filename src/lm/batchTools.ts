@@ -18,16 +18,40 @@ import { allowedBytes, AUTOMATIC_READ_CEILING_BYTES, automaticReadLimit, TooLarg
 import { ToolName } from '../ids';
 import type { Logger } from '../log';
 import type { LanguageModelTool, LmToolsApi, PreparedToolInvocation } from './lmApi';
+import { pickAccount, type ToolAccount, withCancellation } from './toolAccounts';
 
 /** What the tools read from. They only read: list, get, download result files into the cache. */
 export interface BatchToolDeps {
+  /** The first account's store (the only one without `accounts`). */
   store: BatchStore;
   files: AccountFiles;
   log: Logger;
   progress?: ProgressTracker;
+  /** Every account, the first one first; absent: only `store`'s. */
+  accounts?: () => readonly ToolAccount[];
+}
+
+/** Every account the tools may read. */
+function accountsOf(deps: BatchToolDeps): readonly ToolAccount[] {
+  return deps.accounts?.() ?? [];
+}
+
+/**
+ * The deps of the account an input names (`account`); without one, of the account whose store
+ * has `batchId` loaded, else the first. Undefined with the refusal when no account has that name.
+ */
+function accountDeps(deps: BatchToolDeps, input: unknown, batchId?: string): { deps: BatchToolDeps } | { refusal: string } {
+  const accounts = accountsOf(deps);
+  if (accounts.length === 0) return { deps };
+  const picked = pickAccount(accounts, (input as { account?: unknown } | undefined)?.account, (account) =>
+    batchId ? account.store.get(batchId) !== undefined : false,
+  );
+  if (!picked.ok) return { refusal: picked.reason };
+  return { deps: { ...deps, store: picked.account.store, progress: picked.account.progress } };
 }
 
 export interface ListBatchesInput {
+  account?: string;
   status?: string | string[];
   text?: string;
   endpoint?: string | string[];
@@ -37,6 +61,7 @@ export interface ListBatchesInput {
 
 export interface BatchIdInput {
   batchId: string;
+  account?: string;
 }
 
 export interface BatchResultsInput extends BatchIdInput {
@@ -86,35 +111,23 @@ export function registerBatchTools(deps: BatchToolDeps, api: LmToolsApi | undefi
     tool<ListBatchesInput>(
       ToolName.listBatches,
       () => vscode.l10n.t('Listing OpenAI batches'),
-      (input) => listBatches(deps, input),
+      (input) => listEveryAccount(deps, input),
     ),
     tool<BatchIdInput>(
       ToolName.getBatch,
       (input) => vscode.l10n.t('Reading batch {0}', idOf(input) ?? '').trim(),
-      (input, signal) => getBatch(deps, input, signal),
+      (input, signal) => withAccount(deps, input, (chosen) => getBatch(chosen, input, signal)),
     ),
     tool<BatchResultsInput>(
       ToolName.batchResults,
       (input) => vscode.l10n.t('Summarizing the results of batch {0}', idOf(input) ?? '').trim(),
-      (input, signal) => batchResults(deps, input, signal),
-      (input, signal) => confirmLargeResults(deps, input, signal),
+      (input, signal) => withAccount(deps, input, (chosen) => batchResults(chosen, input, signal)),
+      (input, signal) => {
+        const chosen = accountDeps(deps, input, idOf(input));
+        return 'refusal' in chosen ? Promise.resolve(undefined) : confirmLargeResults(chosen.deps, input, signal);
+      },
     ),
   );
-}
-
-/** Runs `work` with an AbortSignal that follows the token; a cancellation becomes VS Code's own error. */
-async function withCancellation<R>(token: vscode.CancellationToken, work: (signal: AbortSignal) => Promise<R>): Promise<R> {
-  const abort = new AbortController();
-  const subscription = token.onCancellationRequested(() => abort.abort());
-  if (token.isCancellationRequested) abort.abort();
-  try {
-    return await work(abort.signal);
-  } catch (error) {
-    if (abort.signal.aborted || isCancellation(error)) throw new vscode.CancellationError();
-    throw error;
-  } finally {
-    subscription.dispose();
-  }
 }
 
 /** The `batchId` of an input, trimmed, when it is a usable string (the model writes the input: nothing is assumed). */
@@ -148,6 +161,27 @@ function failure(deps: BatchToolDeps, what: string, error: unknown): string {
   deps.log.warn(`Agent tool: ${what} failed: ${message}`);
   // The server's words (an error message) are data too.
   return `${what} failed:\n${dataBlock(message)}`;
+}
+
+/** Runs a tool on the account the input names, or the one that has its batch loaded. */
+function withAccount(deps: BatchToolDeps, input: unknown, run: (deps: BatchToolDeps) => Promise<string>): Promise<string> {
+  const chosen = accountDeps(deps, input, idOf(input));
+  return 'refusal' in chosen ? Promise.resolve(chosen.refusal) : run(chosen.deps);
+}
+
+/** The list of the account the input names; without one, of every account, one section each (one account: as it is). */
+async function listEveryAccount(deps: BatchToolDeps, input: ListBatchesInput): Promise<string> {
+  const accounts = accountsOf(deps);
+  if (accounts.length <= 1 || (typeof input?.account === 'string' && input.account.trim())) {
+    return withAccount(deps, input, (chosen) => listBatches(chosen, input));
+  }
+  const sections = await Promise.all(
+    accounts.map(async (account) => {
+      const text = await listBatches({ ...deps, store: account.store, progress: account.progress }, input);
+      return `Account "${plainText(account.settings.name, 60)}":\n${text}`;
+    }),
+  );
+  return sections.join('\n\n');
 }
 
 /** The loaded batches that match, newest first; refreshes first (about one request) unless told not to. */

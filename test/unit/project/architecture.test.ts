@@ -47,6 +47,16 @@ describe('architecture: lint keeps the import arrows one way', function () {
       along: "import { listText } from '../core/agents/agentText';",
     },
     {
+      file: 'src/mcp/server.ts',
+      against: "import * as vscode from 'vscode';",
+      along: "import { BatchApiClient } from '../core/api/client';",
+    },
+    {
+      file: 'src/mcp/mcpTools.ts',
+      against: "import { Logger } from '../log';",
+      along: "import { loadTokenCounters } from '../tokenizer/loadTokenizer';",
+    },
+    {
       file: 'src/commands/batches/copyCommands.ts',
       against: "import { activate } from '../../extension';",
       along: "import { BatchTreeProvider } from '../../tree/batchTreeProvider';",
