@@ -21,6 +21,25 @@ const HOME_KEY = 'sk-home-key-0000000000000002';
 /** The key header of a logged request (the fake logs headers lowercased). */
 const keyOf = (request: FakeApi['requests'][number]): string | undefined => request.headers.authorization?.replace(/^Bearer\s+/i, '');
 
+/**
+ * Waits until the fake has seen no new request for a moment: opening accounts also starts loads
+ * the test does not measure (each account's Files view list, when an earlier suite left that view
+ * open), and a command's requests are counted only once those are over.
+ */
+async function quietFor(fake: { requests: readonly unknown[] }, quietMs = 750, limitMs = 15_000): Promise<void> {
+  const started = Date.now();
+  let seen = -1;
+  let since = Date.now();
+  while (Date.now() - started < limitMs) {
+    if (fake.requests.length !== seen) {
+      seen = fake.requests.length;
+      since = Date.now();
+    } else if (Date.now() - since >= quietMs) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`the fake API kept receiving requests for ${limitMs} ms`);
+}
+
 describe('Several accounts side by side (extension host, one fake API with two accounts)', function () {
   this.timeout(120_000);
   let api: TestApi | undefined;
@@ -141,6 +160,7 @@ describe('Several accounts side by side (extension host, one fake API with two a
     const loadMore = (await children(workRoot)).find((node) => kind(node) === 'loadMore');
     assert.ok(loadMore);
     const homeBefore = homeAccount.store.batches.length;
+    await quietFor(fake!);
     fake!.clearRequests();
     // What clicking the node runs: its TreeItem's command, with the node as argument.
     const command = loadMore.toTreeItem().command!;
@@ -190,6 +210,7 @@ describe('Several accounts side by side (extension host, one fake API with two a
     assert.match(String(homeItem.description), /failing/);
     assert.doesNotMatch(String(workItem.description), /failing/);
     // Retrying the failing account sends nothing with the working one's key.
+    await quietFor(fake!);
     fake!.clearRequests();
     await vscode.commands.executeCommand('openaiBatches.refresh', homeRoot);
     assert.ok(fake!.requests.every((r) => keyOf(r) !== WORK_KEY));
