@@ -133,3 +133,22 @@ export async function cleanUp(api: TestApi | undefined, fake: FakeApi | undefine
     await disconnect(api, fake);
   }
 }
+
+/**
+ * Waits until the fake has seen no new request for a moment: opening accounts also starts loads
+ * the test does not measure (each account's Files view list, when an earlier suite left that view
+ * open), and a command's requests are counted only once those are over.
+ */
+export async function quietFor(fake: { requests: readonly unknown[] }, quietMs = 750, limitMs = 15_000): Promise<void> {
+  const started = Date.now();
+  let seen = -1;
+  let since = Date.now();
+  while (Date.now() - started < limitMs) {
+    if (fake.requests.length !== seen) {
+      seen = fake.requests.length;
+      since = Date.now();
+    } else if (Date.now() - since >= quietMs) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`the fake API kept receiving requests for ${limitMs} ms`);
+}

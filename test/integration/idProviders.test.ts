@@ -3,7 +3,7 @@ import * as assert from 'assert';
 import * as vscode from 'vscode';
 import type { TestApi } from '../../src/extension';
 import type { FakeApi } from '../fake-api/server';
-import { cleanUp, configuration, connectToFake, rootItems } from './helpers';
+import { cleanUp, configuration, connectToFake, quietFor, rootItems } from './helpers';
 
 describe('while coding', function () {
   this.timeout(120_000);
@@ -59,6 +59,7 @@ describe('while coding', function () {
       ].join('\n'),
     });
     await vscode.window.showTextDocument(document);
+    await quietFor(fake);
     fake.clearRequests();
 
     const loadedHover = await hoverText(document, loaded.id);

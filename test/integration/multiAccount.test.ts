@@ -13,32 +13,13 @@ import type { TestApi } from '../../src/extension';
 import type { TreeNode } from '../../src/tree/nodes';
 import { generateBatches } from '../fake-api/data';
 import { FakeApi, startFakeApi } from '../fake-api/server';
-import { cleanUp, configuration, connectToFake, waitFor } from './helpers';
+import { cleanUp, configuration, connectToFake, quietFor, waitFor } from './helpers';
 
 const WORK_KEY = 'sk-work-key-0000000000000001';
 const HOME_KEY = 'sk-home-key-0000000000000002';
 
 /** The key header of a logged request (the fake logs headers lowercased). */
 const keyOf = (request: FakeApi['requests'][number]): string | undefined => request.headers.authorization?.replace(/^Bearer\s+/i, '');
-
-/**
- * Waits until the fake has seen no new request for a moment: opening accounts also starts loads
- * the test does not measure (each account's Files view list, when an earlier suite left that view
- * open), and a command's requests are counted only once those are over.
- */
-async function quietFor(fake: { requests: readonly unknown[] }, quietMs = 750, limitMs = 15_000): Promise<void> {
-  const started = Date.now();
-  let seen = -1;
-  let since = Date.now();
-  while (Date.now() - started < limitMs) {
-    if (fake.requests.length !== seen) {
-      seen = fake.requests.length;
-      since = Date.now();
-    } else if (Date.now() - since >= quietMs) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`the fake API kept receiving requests for ${limitMs} ms`);
-}
 
 describe('Several accounts side by side (extension host, one fake API with two accounts)', function () {
   this.timeout(120_000);
