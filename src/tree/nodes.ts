@@ -24,25 +24,25 @@ function themeIcon(icon: string, color?: string): vscode.ThemeIcon {
   return new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
 }
 
-/** The words of a "Load more" row, translated by the caller (`l10n.t` takes literals only). */
-export interface LoadMoreText {
-  loading: string;
-  retry: string;
-  more: string;
-  tooltip: string;
-  /** The command's title. */
-  title: string;
+/** The words of a "Load more" row of the batches or the files tree (`l10n.t` takes literals only). */
+function loadMoreText(files: boolean): { loading: string; retry: string; more: string; tooltip: string; title: string } {
+  return {
+    loading: files ? vscode.l10n.t('Loading more files…') : vscode.l10n.t('Loading more…'),
+    retry: files ? vscode.l10n.t('Retry loading more files') : vscode.l10n.t('Retry loading more'),
+    more: files ? vscode.l10n.t('Load more files…') : vscode.l10n.t('Load more…'),
+    tooltip: files ? vscode.l10n.t('Load the next page of files') : vscode.l10n.t('Load the next page of batches'),
+    title: files ? vscode.l10n.t('Load More Files') : vscode.l10n.t('Load More Batches'),
+  };
 }
 
 /** A "Load more" row: loading, failed (a retry, with the error as its description) or ready. */
 export function loadMoreItem(
-  id: string,
-  loading: boolean,
-  error: string | undefined,
-  text: LoadMoreText,
+  row: { id: string; loading: boolean; error: string | undefined; files: boolean },
   contextValue: string,
   command: Omit<vscode.Command, 'title'>,
 ): vscode.TreeItem {
+  const { id, loading, error } = row;
+  const text = loadMoreText(row.files);
   const item = new vscode.TreeItem(loading ? text.loading : error ? text.retry : text.more, vscode.TreeItemCollapsibleState.None);
   item.id = id;
   item.iconPath = themeIcon(loading ? 'loading~spin' : error ? 'warning' : 'more', error ? 'list.warningForeground' : undefined);
@@ -175,17 +175,8 @@ export class LoadMoreNode implements TreeNode {
   }
 
   toTreeItem(): vscode.TreeItem {
-    const text: LoadMoreText = {
-      loading: vscode.l10n.t('Loading more…'),
-      retry: vscode.l10n.t('Retry loading more'),
-      more: vscode.l10n.t('Load more…'),
-      tooltip: vscode.l10n.t('Load the next page of batches'),
-      title: vscode.l10n.t('Load More Batches'),
-    };
-    return loadMoreItem(this.id, this.loading, this.error, text, NodeContext.loadMore, {
-      command: CommandId.loadMore,
-      arguments: this.parent ? [this] : undefined,
-    });
+    const row = { id: this.id, loading: this.loading, error: this.error, files: false };
+    return loadMoreItem(row, NodeContext.loadMore, { command: CommandId.loadMore, arguments: this.parent ? [this] : undefined });
   }
 }
 

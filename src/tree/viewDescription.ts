@@ -7,13 +7,16 @@ import { relativeTime } from '../core/util/time';
 import { plainText } from '../core/util/text';
 import type { BatchTreeProvider } from './batchTreeProvider';
 
+/** What the view's description and message are drawn from. */
+interface ViewState {
+  stores: readonly BatchStore[];
+  tree: BatchTreeProvider;
+  demo: string | undefined;
+  nowMs: number;
+}
+
 /** The text beside the view title: whether the tree is filtered, and whether it shows cached data not yet reconciled. */
-function viewDescription(
-  stores: readonly BatchStore[],
-  tree: BatchTreeProvider,
-  demo: string | undefined,
-  nowMs = Date.now(),
-): string | undefined {
+function viewDescription({ stores, tree, demo, nowMs }: ViewState): string | undefined {
   const parts: string[] = [];
   if (demo) parts.push(vscode.l10n.t('Demo'));
   // Filters name statuses and endpoints the API sent.
@@ -28,12 +31,7 @@ function viewDescription(
  * alone is not enough: in the default layout (the only view of its container) VS Code merges the
  * view's header into the container's title and the description is not shown at all.
  */
-function viewMessage(
-  stores: readonly BatchStore[],
-  tree: BatchTreeProvider,
-  demo: string | undefined,
-  nowMs = Date.now(),
-): string | undefined {
+function viewMessage({ stores, tree, demo, nowMs }: ViewState): string | undefined {
   const parts: string[] = [];
   if (demo) parts.push(demo);
   const filter = tree.filter;
@@ -71,10 +69,9 @@ function demoNote(source: StoreSource): string | undefined {
 /** Keeps the view's description (and, while filtered, its message) current as the stores and the filter change. */
 export function bindViewDescription(view: vscode.TreeView<unknown>, source: StoreSource, tree: BatchTreeProvider): vscode.Disposable {
   const update = (): void => {
-    const stores = source.accounts.map((account) => account.store);
-    const demo = demoNote(source);
-    view.description = viewDescription(stores, tree, demo);
-    view.message = viewMessage(stores, tree, demo);
+    const state: ViewState = { stores: source.accounts.map((account) => account.store), tree, demo: demoNote(source), nowMs: Date.now() };
+    view.description = viewDescription(state);
+    view.message = viewMessage(state);
   };
   update();
   const subscriptions = [source.onDidChangeAnyStore(update), tree.onDidChangeTreeData(update)];

@@ -241,7 +241,8 @@ describe('manage: cancel, notify, filter, open and download result files', funct
         'the refresh',
       );
       await delay(500); // the response reaches the store
-      await workbench.runCommand('OpenAI Batches: Download Output File…');
+      // Right after the previous download's notification closed, the quick pick can be closed again at once.
+      await workbench.openQuickPickOf('OpenAI Batches: Download Output File…');
       const row = workbench.page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: file.id });
       await workbench.quickInput().fill(batch.id);
       await row.first().waitFor({ state: 'visible', timeout: 30_000 });

@@ -106,16 +106,21 @@ export class Workbench {
    * by the workbench before it can be typed into; then the command is run once more.
    */
   async pickFromCommand(title: string, value: string): Promise<void> {
+    await this.openQuickPickOf(title);
+    await this.typeInQuickInput(value);
+  }
+
+  /** Runs a command that asks with a quick pick and waits until that quick pick is visible (see pickFromCommand). */
+  async openQuickPickOf(title: string): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       await this.runCommand(title);
       try {
         await this.quickInput().waitFor({ state: 'visible', timeout: attempt === 1 ? 10_000 : DEFAULT_TIMEOUT_MS });
-        break;
+        return;
       } catch (error) {
         if (attempt === 2) throw error;
       }
     }
-    await this.typeInQuickInput(value);
   }
 
   /** Shows the extension's view container; clicking an already selected icon would hide it. */

@@ -100,34 +100,20 @@ export class BatchApiClient {
   }
 
   async getBatch(id: string, options: RequestOptions = {}): Promise<Batch> {
-    const batch = await this.json<Batch>({
-      method: 'GET',
-      path: `/batches/${encodeURIComponent(id)}`,
-      resource: `batch ${id}`,
-      signal: options.signal,
-    });
-    return requireBatch(batch, this.host);
+    return this.batchCall({ method: 'GET', path: `/batches/${encodeURIComponent(id)}`, resource: `batch ${id}` }, options);
   }
 
   async cancelBatch(id: string, options: RequestOptions = {}): Promise<Batch> {
-    const batch = await this.json<Batch>({
-      method: 'POST',
-      path: `/batches/${encodeURIComponent(id)}/cancel`,
-      resource: `batch ${id}`,
-      signal: options.signal,
-    });
-    return requireBatch(batch, this.host);
+    return this.batchCall({ method: 'POST', path: `/batches/${encodeURIComponent(id)}/cancel`, resource: `batch ${id}` }, options);
   }
 
   async createBatch(params: CreateBatchParams, options: RequestOptions = {}): Promise<Batch> {
-    const batch = await this.json<Batch>({
-      method: 'POST',
-      path: '/batches',
-      body: params,
-      resource: 'a new batch',
-      signal: options.signal,
-    });
-    return requireBatch(batch, this.host);
+    return this.batchCall({ method: 'POST', path: '/batches', body: params, resource: 'a new batch' }, options);
+  }
+
+  /** A call whose answer must be one batch object. */
+  private async batchCall(spec: Omit<CallSpec, 'signal'>, options: RequestOptions): Promise<Batch> {
+    return requireBatch(await this.json<Batch>({ ...spec, signal: options.signal }), this.host);
   }
 
   async getFile(id: string, options: RequestOptions = {}): Promise<FileObject> {

@@ -6,7 +6,7 @@ import { statusOf } from '../../core/batches/grouping';
 import type { FileObject } from '../../core/api/types';
 import { CommandId } from '../../ids';
 import { FileFlag, FileNodeContext } from '../contextValues';
-import { loadMoreItem, type LoadMoreText, type TreeNode } from '../nodes';
+import { loadMoreItem, type TreeNode } from '../nodes';
 
 function themeIcon(icon: string, color?: string): vscode.ThemeIcon {
   return new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
@@ -131,16 +131,7 @@ export class FilesLoadMoreNode implements TreeNode {
   }
 
   toTreeItem(): vscode.TreeItem {
-    const text: LoadMoreText = {
-      loading: vscode.l10n.t('Loading more files…'),
-      retry: vscode.l10n.t('Retry loading more files'),
-      more: vscode.l10n.t('Load more files…'),
-      tooltip: vscode.l10n.t('Load the next page of files'),
-      title: vscode.l10n.t('Load More Files'),
-    };
-    return loadMoreItem(this.id, this.loading, this.error, text, FileNodeContext.loadMore, {
-      command: CommandId.loadMoreFiles,
-      arguments: [this],
-    });
+    const row = { id: this.id, loading: this.loading, error: this.error, files: true };
+    return loadMoreItem(row, FileNodeContext.loadMore, { command: CommandId.loadMoreFiles, arguments: [this] });
   }
 }
