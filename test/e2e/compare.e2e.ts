@@ -164,16 +164,7 @@ describe('compare: two runs of the same 100 requests, 7 answers differ', functio
     await waitUntil(async () => (await tableRows.count()) === 100, 'all 100 rows');
     await frame.locator('#export-jsonl').click();
     const target = path.join(workbench.workspaceFolder, 'compare-export.jsonl');
-    const input = workbench.quickInput();
-    await waitUntil(async () => (await input.inputValue({ timeout: 1_000 }).catch(() => '')).includes('/'), 'the save dialog');
-    // The simple file dialog completes what is typed while its folder listing arrives; type the
-    // path again until it has stayed exactly as typed for a moment, then accept it.
-    await waitUntil(async () => {
-      await input.fill(target);
-      await new Promise((resolve) => setTimeout(resolve, 750));
-      return (await input.inputValue()) === target;
-    }, 'the export path to stay as typed in the save dialog');
-    await input.press('Enter');
+    await workbench.answerSaveDialog(target);
     await workbench.waitForNotification(/^Exported 100 rows to compare-export\.jsonl/, 60_000);
     const lines = fs.readFileSync(target, 'utf8').trimEnd().split('\n');
     assert.equal(lines.length, 100);

@@ -247,11 +247,7 @@ describe('manage: cancel, notify, filter, open and download result files', funct
       await workbench.quickInput().fill(batch.id);
       await row.first().waitFor({ state: 'visible', timeout: 30_000 });
       await workbench.quickInput().press('Enter');
-      // code-server's save dialog is a quick input holding a path.
-      const input = workbench.quickInput();
-      await waitUntil(async () => (await input.inputValue({ timeout: 1_000 }).catch(() => '')).includes('/'), 'the save dialog');
-      await input.fill(target);
-      await input.press('Enter');
+      await workbench.answerSaveDialog(target);
       return file.id;
     };
 

@@ -110,6 +110,22 @@ export class Workbench {
     await this.typeInQuickInput(value);
   }
 
+  /**
+   * Answers code-server's save dialog (a quick input holding a path) with `target`. The simple file
+   * dialog completes what is typed while its folder listing arrives, so the path is typed again
+   * until it has stayed exactly as typed for a moment; then it is accepted.
+   */
+  async answerSaveDialog(target: string): Promise<void> {
+    const input = this.quickInput();
+    await waitUntil(async () => (await input.inputValue({ timeout: 1_000 }).catch(() => '')).includes('/'), 'the save dialog');
+    await waitUntil(async () => {
+      await input.fill(target);
+      await new Promise((resolve) => setTimeout(resolve, 750));
+      return (await input.inputValue()) === target;
+    }, 'the path to stay as typed in the save dialog');
+    await input.press('Enter');
+  }
+
   /** Runs a command that asks with a quick pick and waits until that quick pick is visible (see pickFromCommand). */
   async openQuickPickOf(title: string): Promise<void> {
     for (let attempt = 1; ; attempt++) {
