@@ -28,7 +28,7 @@ export interface BenchOptions {
   treeRuns?: number;
   /** Repository root (bundle, test-results/). Default: derived from this file's location. */
   root?: string;
-  /** Run `npm run test:integration` first, so activation and request figures are fresh. */
+  /** Run the whole `npm run test:integration` first (activation and request figures are measured in every run anyway). */
   withIntegration?: boolean;
   /** Requests in the results-view batch (1,536-dimension embeddings). Default 50,000, a 1.5 GB output (BENCH_RESULTS_REQUESTS). */
   resultsRequests?: number;
@@ -140,6 +140,8 @@ export interface BenchResults extends Omit<ResultsBenchFigures, 'notes'> {
   /** Diagnostics: largest inputs of the production bundle, KiB. */
   bundle_top_inputs_kib: Record<string, number>;
   activation_ms: number | null;
+  /** What measuring activation added to the bench: the short extension-host run (s); null with --with-integration. */
+  activation_run_s: number | null;
   activation_freshness: Freshness;
   requests_per_interaction: RequestsPerInteraction | null;
   requests_per_interaction_freshness: Freshness;

@@ -62,14 +62,24 @@ export function formatTable(r: BenchResults): string {
       '',
       '',
     ],
-    ...(['results_open_1_5gb_ms', 'results_rss_delta_mib', 'results_search_ms', 'results_sort_ms'] as const).map(
-      (key): [string, string, string, string] => [
-        `results ${r.results_rows} rows (${r.results_output_mib} MiB output): ${key.replace('results_', '')}`,
-        show(r[key]),
-        r.budgets[key].budget,
-        status(r.budgets[key]),
-      ],
-    ),
+    [`results: plain scan of the same files (ms)`, show(r.results_scan_ms), '', ''],
+    [`results: index (ms)`, show(r.results_index_ms), '', ''],
+    ...(
+      [
+        'results_first_rows_ms',
+        'results_index_ratio_vs_scan',
+        'results_event_loop_lag_p99_ms',
+        'results_open_1_5gb_ms',
+        'results_rss_delta_mib',
+        'results_search_ms',
+        'results_sort_ms',
+      ] as const
+    ).map((key): [string, string, string, string] => [
+      `results ${r.results_rows} rows (${r.results_output_mib} MiB output): ${key.replace('results_', '')}`,
+      show(r[key]),
+      r.budgets[key].budget,
+      status(r.budgets[key]),
+    ]),
     ['download: ratio of medians', show(r.download_ratio_of_medians), '', ''],
     [
       'download: ratio ours / curl (paired)',

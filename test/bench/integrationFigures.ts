@@ -83,3 +83,24 @@ export function runIntegration(root: string, notes: string[], log: (line: string
     );
   return started;
 }
+
+/**
+ * The short run of the real extension host every bench makes: only the measurements suite
+ * (activation time, requests per interaction), in code-server, from the bundle this bench just
+ * built. Returns when it started (so its files count as fresh) and how long it took.
+ */
+export function runMeasurements(root: string, notes: string[], log: (line: string) => void): { startedAt: number; seconds: number } {
+  log('Measuring activation in a real extension host (the measurements suite only)…');
+  const startedAt = Date.now();
+  const result = spawnSync(process.execPath, [path.join('out', 'test', 'integration', 'runTest.js')], {
+    cwd: root,
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: { ...process.env, OPENAI_BATCHES_TEST_FILES: 'measurements.test' },
+  });
+  const seconds = Math.round((Date.now() - startedAt) / 100) / 10;
+  if (result.status !== 0)
+    notes.push(
+      `activation: the measurements run exited ${result.status ?? result.signal} after ${seconds} s (is the harness installed? npm run harness:install); its figures are stale or missing.`,
+    );
+  return { startedAt, seconds };
+}

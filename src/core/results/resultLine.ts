@@ -66,3 +66,33 @@ export function parseResultLine(bytes: Buffer): { value: unknown; cut: number } 
   const value = parse(text + bytes.toString('utf8', from));
   return value === undefined ? { value: parse(bytes.toString('utf8')), cut: 0 } : { value, cut };
 }
+
+const CUSTOM_ID_KEY = Buffer.from('"custom_id":');
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+
+/**
+ * An input line's `custom_id`, read from its bytes when the line starts `{"custom_id":"…"` (as
+ * batch input files do) and ends with `}`, without decoding or parsing the request body (a few
+ * KB a line, 200 MB for 50,000 embeddings requests). Undefined when the line has another shape
+ * or the id holds an escape: the caller parses the whole line then. The API accepted these lines
+ * as JSON when the batch was created; the expanded row parses the line it reads back.
+ */
+export function leadingCustomId(bytes: Buffer): string | undefined {
+  let at = 0;
+  while (isSpace(bytes[at])) at++;
+  if (bytes[at] !== 0x7b) return undefined;
+  at++;
+  while (isSpace(bytes[at])) at++;
+  if (bytes.compare(CUSTOM_ID_KEY, 0, CUSTOM_ID_KEY.length, at, at + CUSTOM_ID_KEY.length) !== 0) return undefined;
+  at += CUSTOM_ID_KEY.length;
+  while (isSpace(bytes[at])) at++;
+  if (bytes[at] !== QUOTE) return undefined;
+  const start = at + 1;
+  const end = bytes.indexOf(QUOTE, start);
+  if (end < 0 || bytes.subarray(start, end).includes(BACKSLASH)) return undefined;
+  let last = bytes.length - 1;
+  while (last > end && isSpace(bytes[last])) last--;
+  if (bytes[last] !== 0x7d) return undefined;
+  return bytes.toString('utf8', start, end);
+}

@@ -8,7 +8,7 @@
 import type { LineBuffer, LineLocation, LineRecord, OversizedLine } from '../util/lineReader';
 import { isRecord } from '../util/json';
 import { resultErrorKey } from './errorSummary';
-import { parseResultLine } from './resultLine';
+import { leadingCustomId, parseResultLine } from './resultLine';
 import {
   applyResult,
   type JoinedResult,
@@ -126,6 +126,8 @@ export class ResultsJoiner {
       parsed = read.value;
       cut = read.cut > 0;
     } else {
+      const customId = leadingCustomId(content);
+      if (customId !== undefined) return { value: { custom_id: customId }, cut: false };
       const text = content.toString('utf8');
       if (isBlank(text)) return undefined;
       parsed = parseLine(text);
