@@ -59,6 +59,7 @@ describe('results: first rows before indexing ends', function () {
   closeAfterScenario('resultsProgress', () => ({ workbench, fake }));
 
   it('shows a page of rows and "N of M indexed" while the output is indexed, then every request', async function () {
+    await workbench.openView();
     await setApiKeyFromPalette(workbench, fake.apiKey);
     await workbench.clickTreeRow(/^Completed \(1\)/);
     await workbench.waitForTreeRow(DESCRIPTION);
@@ -78,7 +79,7 @@ describe('results: first rows before indexing ends', function () {
       },
       'indexing to end',
       120_000,
-      async () => `status: ${last}`,
+      () => Promise.resolve(`status: ${last}`),
     );
     assert.ok(during, `no rows were shown while indexing (status went to "${last}")`);
     const [indexed, expected] = during.status.split(' of ').map((part) => Number(part.replace(/[^\d]/g, '')));
