@@ -109,7 +109,7 @@ export async function measureAll(
   },
 ): Promise<BenchResults> {
   // Every run measures activation in a real extension host; --with-integration runs the whole suite instead.
-  const measured = options.withIntegration ? undefined : runMeasurements(root, notes, log);
+  const measured = options.withIntegration || options.measureActivation === false ? undefined : runMeasurements(root, notes, log);
   const integrationStartedAt = options.withIntegration ? runIntegration(root, notes, log) : measured?.startedAt;
 
   log(`Starting the fake API with ${sizes.batches} batches in a child process…`);
@@ -349,6 +349,7 @@ async function main(): Promise<void> {
     resultsRequests: envInt('BENCH_RESULTS_REQUESTS'),
     tmpDir: process.env.BENCH_TMPDIR || undefined,
     withIntegration: args.includes('--with-integration'),
+    measureActivation: true,
     log: (line) => console.error(line),
   });
   const file = path.join(REPO_ROOT, 'bench-results.json');

@@ -28,6 +28,8 @@ export interface BenchOptions {
   treeRuns?: number;
   /** Repository root (bundle, test-results/). Default: derived from this file's location. */
   root?: string;
+  /** Measure activation in a short run of the real extension host (`npm run bench` does; default true). */
+  measureActivation?: boolean;
   /** Run the whole `npm run test:integration` first (activation and request figures are measured in every run anyway). */
   withIntegration?: boolean;
   /** Requests in the results-view batch (1,536-dimension embeddings). Default 50,000, a 1.5 GB output (BENCH_RESULTS_REQUESTS). */

@@ -7,8 +7,8 @@ import { writeEmbeddingsBatch } from '../bench/resultsBench';
 import { FakeApi, startFakeApi } from '../fake-api/server';
 import { closeAfterScenario, openWorkbench, setApiKeyFromPalette, waitUntil, Workbench } from './workbench';
 
-/** About 180 MB of output: indexing it takes long enough to be seen under way. */
-const REQUESTS = 6_000;
+/** About 360 MB of output: indexing it takes long enough to be seen under way. */
+const REQUESTS = 12_000;
 const DESCRIPTION = 'Catalog embeddings at size';
 
 /**

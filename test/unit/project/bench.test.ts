@@ -16,6 +16,8 @@ describe('bench (tiny sizes)', function () {
 
   before(async () => {
     results = await runBench({
+      // No extension host here: activation is measured by npm run bench.
+      measureActivation: false,
       batches: BATCHES,
       rounds: 2,
       warmups: 1,
