@@ -181,11 +181,12 @@ class ResultsPanel extends WebviewHost<HostToPage, PageToHost> {
     const batch = (this.batch ??= this.deps.store.get(this.batchId) ?? (await this.deps.store.fetchBatch(this.batchId, this.abort.signal)));
     this.panel.title = panelTitle(batch);
     let posted = 0;
-    let shown: ResultsIndex | undefined;
+    /** The index the panel shows while it grows: progress of any other is not this panel's. */
+    const shown: { index?: ResultsIndex } = {};
     const loaded = await loadResults(batch, connection, {
       ...this.deps,
       onRows: (status) => {
-        if (this.state.kind !== 'loaded' || this.state.index !== shown) return;
+        if (this.state.kind !== 'loaded' || this.state.index !== shown.index) return;
         this.state.indexing = status;
         if (status.done || Date.now() - posted < PROGRESS_POST_MS) return;
         posted = Date.now();
@@ -200,7 +201,7 @@ class ResultsPanel extends WebviewHost<HostToPage, PageToHost> {
     if (index.complete) return { kind: 'loaded', title, index, notes };
     // Rows show as they are indexed: the panel is `loaded` at once, and the page hears (at most
     // every PROGRESS_POST_MS) that more rows are in.
-    shown = index;
+    shown.index = index;
     this.setState({ kind: 'loaded', title, index, notes, indexing: loaded.status() });
     await loaded.done;
     // Shown already: the page keeps its search, sort, page and open rows, and takes the notes.
