@@ -78,6 +78,15 @@ const targets = [
     define: { MCP_SERVER_VERSION: JSON.stringify(require('./package.json').version) },
   },
   {
+    // The results index's worker thread (src/core/results/progressiveIndex.ts starts it from dist/).
+    ...common,
+    entryPoints: ['src/core/results/resultsWorker.ts'],
+    outfile: 'dist/resultsWorker.js',
+    format: 'cjs',
+    platform: 'node',
+    target: 'node18',
+  },
+  {
     ...common,
     entryPoints: ['src/tokenizer/encodings.ts'],
     outfile: 'dist/tokenizer.js',

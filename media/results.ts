@@ -12,6 +12,7 @@ import type {
   SortKey,
 } from '../src/webview/results/protocol';
 import { isRecord, startPage, vsCodeApi } from './page';
+import { isHostMessage } from './resultsMessages';
 
 const SORT_KEYS: readonly string[] = ['customId', 'line', 'statusCode', 'answer', 'inputTokens', 'outputTokens', 'totalTokens'];
 
@@ -51,6 +52,8 @@ interface ViewState {
   seq: number;
   /** Only the failed rows of this error group (chosen in the detail panel's error summary). */
   errorFilter?: ErrorFilter;
+  /** While the host is still indexing: how far it has got. */
+  indexing?: { indexed: number; expected: number | null; exact: boolean };
   /** Row indexes whose detail is open. */
   expanded: Set<number>;
   details: Map<number, Detail>;
@@ -151,6 +154,11 @@ function render(): void {
   const pages = Math.max(1, Math.ceil(view.matched / view.pageSize));
   dom.table.hidden = view.rows.length === 0;
   dom.empty.hidden = !view.answered || view.rows.length > 0;
+  dom.empty.textContent = !view.indexing
+    ? 'No rows match.'
+    : view.outcome === 'missing'
+      ? 'Waiting: requests without a result are known when indexing ends.'
+      : 'No rows match yet: more are being indexed.';
   dom.pager.hidden = pages <= 1;
   dom.prev.disabled = view.page === 0;
   dom.next.disabled = view.page >= pages - 1;
@@ -245,11 +253,23 @@ function toggle(index: number): void {
   render();
 }
 
+function setNotes(notes: string[]): void {
+  dom.notes.replaceChildren(...notes.map((note) => el('li', undefined, String(note))));
+  dom.notes.hidden = notes.length === 0;
+}
+
 function setStatus(text: string): void {
   dom.status.textContent = text;
 }
 
+/** `12,000 of ~50,000 indexed`, while the host indexes. */
+function indexingText(indexing: NonNullable<ViewState['indexing']>): string {
+  if (indexing.expected === null) return indexing.indexed ? `${number(indexing.indexed)} indexed…` : 'Indexing…';
+  return `${number(indexing.indexed)} of ${indexing.exact ? '' : '~'}${number(indexing.expected)} indexed`;
+}
+
 function summary(): string {
+  if (view.indexing) return indexingText(view.indexing);
   const { counts } = view;
   const parts = [
     `${number(view.total)} request${view.total === 1 ? '' : 's'}`,
@@ -258,41 +278,6 @@ function summary(): string {
   ];
   if (counts.missing) parts.push(`${number(counts.missing)} without a result`);
   return parts.join(' · ');
-}
-
-/** A light shape check of what the host sends (the page still writes every string as text). */
-function isHostMessage(value: unknown): value is HostToPage {
-  if (!isRecord(value)) return false;
-  switch (value.type) {
-    case 'batch':
-      return typeof value.batchId === 'string';
-    case 'loading':
-    case 'error':
-      return typeof value.message === 'string';
-    case 'begin':
-      return (
-        typeof value.title === 'string' &&
-        typeof value.batchId === 'string' &&
-        typeof value.total === 'number' &&
-        isRecord(value.counts) &&
-        Array.isArray(value.notes)
-      );
-    case 'page':
-      return (
-        typeof value.seq === 'number' &&
-        typeof value.page === 'number' &&
-        typeof value.pageSize === 'number' &&
-        value.pageSize > 0 &&
-        typeof value.matched === 'number' &&
-        Array.isArray(value.rows)
-      );
-    case 'detail':
-      return typeof value.index === 'number';
-    case 'errorFilter':
-      return typeof value.errorKey === 'string' && typeof value.label === 'string';
-    default:
-      return false;
-  }
 }
 
 function receive(message: HostToPage): void {
@@ -317,12 +302,12 @@ function receive(message: HostToPage): void {
       view.rows = [];
       view.total = message.total;
       view.counts = message.counts;
+      view.indexing = isRecord(message.indexing) ? message.indexing : undefined;
       view.loaded = true;
       view.answered = false;
       view.expanded.clear();
       view.details.clear();
-      dom.notes.replaceChildren(...message.notes.map((note) => el('li', undefined, note)));
-      dom.notes.hidden = message.notes.length === 0;
+      setNotes(message.notes);
       dom.toolbar.hidden = false;
       element('resubmit').hidden = message.resubmittable !== true;
       dom.cost.textContent = typeof message.cost === 'string' ? message.cost : '';
@@ -334,6 +319,19 @@ function receive(message: HostToPage): void {
     case 'errorFilter':
       setErrorFilter({ errorKey: message.errorKey, label: message.label });
       requery();
+      return;
+    case 'progress':
+      view.total = message.total;
+      view.counts = message.counts;
+      view.indexing = message.done ? undefined : { indexed: message.indexed, expected: message.expected, exact: message.exact };
+      if (message.notes) setNotes(message.notes);
+      if (typeof message.cost === 'string') {
+        dom.cost.textContent = message.cost;
+        dom.cost.hidden = false;
+      }
+      setStatus(summary());
+      // The same page of the same query, with the rows that came in.
+      if (view.loaded) query(view.page);
       return;
     case 'page':
       // An answer to a query since replaced (typing, paging quickly) is dropped.

@@ -97,19 +97,43 @@ describe('Results at size (in the extension host)', function () {
         return reply;
       };
 
-      const begin = await waitFor(
-        'the rows indexed',
+      const query = { type: 'query', seq: 1_000, page: 0, outcome: 'all', search: '', sortKey: 'line', descending: false } as const;
+      const started = await waitFor(
+        'the panel showing the rows as they are indexed',
         async () => {
           await host.onMessage({ type: 'ready' });
           return posted.find((m): m is Extract<HostToPage, { type: 'begin' }> => m.type === 'begin');
         },
         180_000,
       );
+      // Progressive: the page gets rows while the worker is still reading, and only rows with their result.
+      let partial: Extract<HostToPage, { type: 'page' }> | undefined;
+      let seq = 2_000;
+      const ended = await waitFor(
+        'indexing to end',
+        async () => {
+          const last = posted.filter((m): m is Extract<HostToPage, { type: 'progress' }> => m.type === 'progress').pop();
+          if (!partial && last && !last.done && last.indexed > 0) {
+            const page = await answer({ ...query, seq: seq++ }, 'page');
+            if (page.rows.length > 0 && page.matched < REQUESTS) partial = page;
+          }
+          return last?.done ? last : undefined;
+        },
+        180_000,
+      );
+      if (started.indexing) assert.ok(partial, 'no page of rows came before indexing ended');
+      if (partial) {
+        assert.ok(
+          partial.rows.every((row) => row.outcome !== 'missing'),
+          'a pending row was shown as missing',
+        );
+        console.log(`      results at size: a page of ${partial.rows.length} rows (${partial.matched} matched) before indexing ended`);
+      }
+      const begin = ended;
       assert.equal(begin.total, REQUESTS);
       assert.equal(begin.counts.succeeded, batchFiles.succeeded);
       assert.equal(begin.counts.failed + begin.counts.missing, REQUESTS - batchFiles.succeeded);
 
-      const query = { type: 'query', seq: 1_000, page: 0, outcome: 'all', search: '', sortKey: 'line', descending: false } as const;
       const first = await answer(query, 'page');
       assert.equal(first.matched, REQUESTS);
       assert.equal(first.rows.length, first.pageSize);
@@ -122,7 +146,8 @@ describe('Results at size (in the extension host)', function () {
           ['request-000002', 3],
         ],
       );
-      assert.match(first.rows[0].answer, /^1536 dimensions · norm [01]\.\d{3}$/);
+      // The numbers are not read while indexing: the expanded row says the dimensions and norm.
+      assert.equal(first.rows[0].answer, '1 embedding · expand for dimensions and norm');
       // Only the compact fields cross to the page: about 200 bytes a row, nothing of the 30 KB lines.
       assert.ok(JSON.stringify(first).length < 100_000, `${JSON.stringify(first).length} characters in a page`);
 
@@ -140,6 +165,7 @@ describe('Results at size (in the extension host)', function () {
 
       const detail = await answer({ type: 'detail', index: 0 }, 'detail');
       assert.match(detail.request ?? '', /"custom_id": "request-000000"/);
+      assert.match(detail.answer ?? '', /^1536 dimensions · norm [01]\.\d{3}$/);
       assert.match(detail.response ?? '', /"embedding": "\[1536 dimensions · norm [01]\.\d{3}\]"/);
       assert.doesNotMatch(detail.response ?? '', /\d\.\d{8}/, 'no number of the vector is shown');
     } finally {

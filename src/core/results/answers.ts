@@ -107,8 +107,17 @@ function chatAnswer(body: Json): string | undefined {
   return typeof content === 'string' ? content : undefined;
 }
 
+/**
+ * Stands in for an embedding's numbers that the results index did not read (see
+ * `resultLine.ts`): the row says how many embeddings there are, and the expanded row, which
+ * reads the line back, says their dimensions and norm.
+ */
+export const EMBEDDING_NOT_READ = '\u0000embedding not read';
+
 function embeddingsAnswer(body: Json): string | undefined {
   const items = Array.isArray(body.data) ? body.data.filter(isRecord) : [];
+  if (items.length > 0 && items[0].embedding === EMBEDDING_NOT_READ)
+    return `${plural(items.length, 'embedding')} · expand for dimensions and norm`;
   const vector = items.length > 0 ? embeddingVector(items[0].embedding) : undefined;
   if (!vector) return items.length > 0 ? plural(items.length, 'embedding') : undefined;
   const norm = Math.sqrt(vector.reduce((sum, x) => sum + x * x, 0));

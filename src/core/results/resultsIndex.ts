@@ -1,47 +1,29 @@
-import { stat } from 'node:fs/promises';
-import { ApiError } from '../api/errors';
 import { formatBytes } from '../util/text';
 import { isRecord } from '../util/json';
-import { LineFile, readLineRecords } from '../util/lineReader';
+import { LineFile } from '../util/lineReader';
 import {
   CSV_HEADER,
   type FullResult,
   type JoinedResult,
-  type JoinOptions,
   type JoinReport,
-  joinResults,
   readableJson,
   type ResultFile,
   summarizeResult,
   toCsv,
   toJsonl,
 } from './resultsJoin';
-import { type LineLocation, type LineRecord } from '../util/lineReader';
+import { type LineLocation } from '../util/lineReader';
 import { type ExportFormat, RowFinder, type RowQuery } from './resultsQuery';
 import { combineAttempts } from './combinedResults';
 import { writeAtomically } from './exportFile';
+import { type FileRole, indexFiles, type IndexFilesOptions, type ResultFilePaths, type RowUpdate } from './indexFiles';
 
-/** The local copies of a batch's files; any may be absent. */
-export interface ResultFilePaths {
-  input?: string;
-  output?: string;
-  error?: string;
-}
+export type { IndexProgress, ResultFilePaths } from './indexFiles';
 
-type FileRole = keyof ResultFilePaths;
+export type OpenResultsOptions = Pick<IndexFilesOptions, 'endpoint' | 'maxRows' | 'signal' | 'onProgress'>;
 
-export interface IndexProgress {
-  file: FileRole;
-  /** Bytes of `file` read so far, of `total`. */
-  bytes: number;
-  total: number;
-}
-
-export interface OpenResultsOptions extends JoinOptions {
-  signal?: AbortSignal;
-  /** Called at most every {@link PROGRESS_INTERVAL_MS} while the files are read. */
-  onProgress?: (progress: IndexProgress) => void;
-}
+/** What a growing index has not counted yet: everything but its rows. */
+export type JoinTotals = Omit<JoinReport, 'rows'>;
 
 /** One page of the table: the rows (with their index, the handle the page sends back) and where it is. */
 export interface RowPage {
@@ -66,8 +48,6 @@ export interface ExportOptions {
   onProgress?: (written: number, total: number) => void;
 }
 
-const PROGRESS_INTERVAL_MS = 200;
-
 /**
  * Longest line shown in an expanded row. Longer ones (image results) would make a page of
  * hundreds of megabytes of text; they are still exported whole.
@@ -84,15 +64,73 @@ const EXPORT_PIECE_CHARS = 256 * 1024;
  * the size of the files.
  */
 export class ResultsIndex {
-  private readonly finder: RowFinder;
+  /** Made again when rows change: its sort orders are of the rows it was made with. */
+  private finder: RowFinder | undefined;
+  private done: boolean;
 
   private constructor(
-    readonly report: JoinReport,
+    private joined: JoinReport,
     /** The file sets rows read back from: one, or one per batch of a chain (`row.source`). */
     private readonly paths: ResultFilePaths | readonly ResultFilePaths[],
     private readonly endpoint: string | null | undefined,
+    complete = true,
   ) {
-    this.finder = new RowFinder(report.rows);
+    this.done = complete;
+  }
+
+  /**
+   * An index with no rows yet, for an indexer to fill ({@link applyRows}, then {@link finish}):
+   * see `progressiveIndex.ts`. Until it is finished, queries keep only the rows that have their
+   * result (the others are pending, not yet missing).
+   */
+  static growing(paths: ResultFilePaths, endpoint: string | null | undefined): ResultsIndex {
+    const report: JoinReport = {
+      rows: [],
+      counts: { succeeded: 0, failed: 0, missing: 0, unmatched: 0 },
+      skipped: [],
+      skippedCount: 0,
+      overLimit: 0,
+    };
+    return new ResultsIndex(report, paths, endpoint, false);
+  }
+
+  /** Whether all the files have been read: until then rows are added and filled in. */
+  get complete(): boolean {
+    return this.done;
+  }
+
+  /** The rows and what the join counted; while growing, rows without a result count as `missing`. */
+  get report(): JoinReport {
+    return this.joined;
+  }
+
+  /** Takes in rows an indexer added or filled in. */
+  applyRows(update: Pick<RowUpdate, 'indexes' | 'rows'>): void {
+    const { rows, counts } = this.joined;
+    for (let i = 0; i < update.indexes.length; i++) {
+      const index = update.indexes[i];
+      const row = update.rows[i];
+      const old = rows[index];
+      if (old) {
+        counts[old.outcome]--;
+        if (old.line < 0) counts.unmatched--;
+      }
+      counts[row.outcome]++;
+      if (row.line < 0) counts.unmatched++;
+      rows[index] = row;
+    }
+    this.finder = undefined;
+  }
+
+  /** All files read: rows still without a result are missing from now on. */
+  finish(totals: JoinTotals): void {
+    this.joined = { ...totals, rows: this.joined.rows };
+    this.done = true;
+    this.finder = undefined;
+  }
+
+  private rowFinder(): RowFinder {
+    return (this.finder ??= new RowFinder(this.joined.rows, { pendingHidden: !this.done }));
   }
 
   /**
@@ -133,12 +171,7 @@ export class ResultsIndex {
 
   /** Reads the files once, line by line, keeping for each row only what the table shows and where its lines are. */
   static async open(paths: ResultFilePaths, options: OpenResultsOptions = {}): Promise<ResultsIndex> {
-    const source = async (role: FileRole): Promise<AsyncGenerator<LineRecord> | undefined> => {
-      const path = paths[role];
-      return path ? tracked(role, path, (await stat(path)).size, options) : undefined;
-    };
-    const report = await joinResults(await source('input'), await source('output'), await source('error'), options);
-    return new ResultsIndex(report, paths, options.endpoint);
+    return new ResultsIndex(await indexFiles(paths, options), paths, options.endpoint);
   }
 
   get rows(): readonly JoinedResult[] {
@@ -147,12 +180,12 @@ export class ResultsIndex {
 
   /** The indexes of the rows a query keeps, in its order. */
   find(query: RowQuery): Uint32Array {
-    return this.finder.find(query);
+    return this.rowFinder().find(query);
   }
 
   /** One page of the rows a query keeps. */
   page(query: RowQuery, page: number, pageSize: number): RowPage {
-    const indexes = this.finder.find(query);
+    const indexes = this.rowFinder().find(query);
     const last = Math.max(0, Math.ceil(indexes.length / pageSize) - 1);
     const current = Math.min(Math.max(0, page), last);
     const rows = Array.from(indexes.subarray(current * pageSize, (current + 1) * pageSize), (index) => ({ index, row: this.rows[index] }));
@@ -225,19 +258,6 @@ export class ResultsIndex {
     }
     await writeAtomically(text(), destination, options.signal);
     return { rows: total };
-  }
-}
-
-/** Yields a file's line records, reporting progress and stopping when the signal aborts. */
-async function* tracked(file: FileRole, path: string, total: number, options: OpenResultsOptions): AsyncGenerator<LineRecord> {
-  let next = Date.now() + PROGRESS_INTERVAL_MS;
-  for await (const record of readLineRecords(path)) {
-    if (options.signal?.aborted) throw new ApiError('cancelled', 'Reading the results was cancelled.');
-    yield record;
-    if (options.onProgress && Date.now() >= next) {
-      options.onProgress({ file, bytes: record.offset + record.bytes, total });
-      next = Date.now() + PROGRESS_INTERVAL_MS;
-    }
   }
 }
 

@@ -3,11 +3,11 @@
  * order. Output order differs from input order; requests without a result are `missing`.
  * Rows keep only what the table shows, plus where their lines are, so a 1.5 GB output file
  * costs a few hundred bytes per row: the full request and response are read back by offset.
- * No Node or `vscode` imports; callers feed it lines, e.g. from `readLineRecords` in `lineReader.ts`.
+ * The join itself is `ResultsJoiner` (resultsJoiner.ts); this file holds the row types and what a
+ * result line comes to. No `vscode` imports.
  */
 
 import { answerSummary } from './answers';
-import { resultErrorKey } from './errorSummary';
 import { formatBytes } from '../util/text';
 import type { LineLocation, LineRecord, OversizedLine } from '../util/lineReader';
 import { isRecord } from '../util/json';
@@ -103,131 +103,15 @@ export const ANSWER_PREVIEW_CHARS = 300;
  */
 export const MAX_ROWS = 200_000;
 
-/** At most this many skipped lines are listed; all are counted. */
-const MAX_SKIPPED_LISTED = 100;
-
 function finiteNumber(value: unknown): number | undefined {
   return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
 }
 
-/**
- * Joins input, output and error lines. Any source may be absent (an input file the provider
- * will not serve, a batch with only an error file): without the input, rows follow result order.
- */
-export async function joinResults(
-  input?: LineSource,
-  output?: LineSource,
-  error?: LineSource,
-  options: JoinOptions = {},
-): Promise<JoinReport> {
-  const maxRows = options.maxRows ?? MAX_ROWS;
-  const rows: JoinedResult[] = [];
-  const skipped: SkippedLine[] = [];
-  let skippedCount = 0;
-  let overLimit = 0;
-  let inputCut = false;
-  const skip = (entry: SkippedLine): void => {
-    if (skippedCount++ < MAX_SKIPPED_LISTED) skipped.push(entry);
-  };
-  /** One copy of each error group key, shared by the rows of the group. */
-  const errorKeys = new Map<string, string>();
-  /** custom_id → row index; an id used on several input lines maps to all of them, in order. */
-  const byId = new Map<string, number | number[]>();
-
-  /** Parses one line into a JSON object with a string custom_id, or says why it cannot be joined. */
-  const readLine = (file: SkippedLine['file'], line: number, item: string | OversizedLine | LineRecord): Json | undefined => {
-    const text = typeof item === 'string' || !('text' in item) ? item : item.text;
-    if (typeof text !== 'string') {
-      skip({ file, line, reason: oversized(text) });
-      return undefined;
-    }
-    if (isBlank(text)) return undefined;
-    const parsed = parseLine(text);
-    if (!isRecord(parsed) || typeof parsed.custom_id !== 'string') {
-      skip({ file, line, reason: isRecord(parsed) ? 'no string custom_id' : 'not a JSON object' });
-      return undefined;
-    }
-    return parsed;
-  };
-
-  if (input) {
-    let lineNumber = 0;
-    for await (const item of input) {
-      lineNumber++;
-      const request = readLine('input', lineNumber, item);
-      if (!request) continue;
-      if (rows.length >= maxRows) {
-        overLimit++;
-        inputCut = true;
-        continue;
-      }
-      // Copied: the row must not hold the parsed line or its text.
-      const customId = request.custom_id as string;
-      const row: JoinedResult = { customId, line: lineNumber, outcome: 'missing' };
-      const at = locationOf(item);
-      if (at) row.inputAt = at;
-      const index = rows.push(row) - 1;
-      const known = byId.get(customId);
-      if (known === undefined) byId.set(customId, index);
-      else byId.set(customId, Array.isArray(known) ? [...known, index] : [known, index]);
-    }
-  }
-
-  let unmatched = 0;
-  for (const [file, source] of [
-    ['output', output],
-    ['error', error],
-  ] as const) {
-    if (!source) continue;
-    let lineNumber = 0;
-    for await (const item of source) {
-      lineNumber++;
-      const result = readLine(file, lineNumber, item);
-      if (!result) continue;
-      const customId = result.custom_id as string;
-      const known = byId.get(customId);
-      const candidates = known === undefined ? [] : Array.isArray(known) ? known : [known];
-      const index = candidates.find((i) => rows[i].outcome === 'missing');
-      if (index === undefined && (inputCut || rows.length >= maxRows)) {
-        // Its request may be one of those left out: it cannot be told from an unmatched result.
-        overLimit++;
-        continue;
-      }
-      const row: JoinedResult = index !== undefined ? rows[index] : { customId, line: -1, outcome: 'missing' };
-      applyResult(row, result, options.endpoint);
-      if (row.outcome === 'failed') row.errorKey = internedErrorKey(errorKeys, result);
-      const at = locationOf(item);
-      if (at) row.resultAt = { file, line: lineNumber, offset: at.offset, bytes: at.bytes };
-      if (index === undefined) {
-        rows.push(row);
-        unmatched++;
-      }
-    }
-  }
-
-  const counts = { succeeded: 0, failed: 0, missing: 0, unmatched };
-  for (const row of rows) counts[row.outcome]++;
-  return { rows, counts, skipped, skippedCount, overLimit };
-}
-
-function internedErrorKey(keys: Map<string, string>, result: Json): string | undefined {
-  const key = resultErrorKey(result);
-  if (key === undefined) return undefined;
-  const known = keys.get(key);
-  if (known !== undefined) return known;
-  keys.set(key, key);
-  return key;
-}
-
-function locationOf(item: string | OversizedLine | LineRecord): LineLocation | undefined {
-  return typeof item === 'object' && 'text' in item ? { offset: item.offset, bytes: item.bytes } : undefined;
-}
-
-function oversized(line: OversizedLine): string {
+export function oversized(line: OversizedLine): string {
   return `${formatBytes(line.bytes)}, over the ${formatBytes(line.limit)} line limit`;
 }
 
-function parseLine(text: string): unknown {
+export function parseLine(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch {
@@ -235,7 +119,7 @@ function parseLine(text: string): unknown {
   }
 }
 
-function isBlank(line: string): boolean {
+export function isBlank(line: string): boolean {
   return line.trim() === '';
 }
 
@@ -267,7 +151,7 @@ export function summarizeResult(result: Json, endpoint?: string | null): ResultS
   return summary;
 }
 
-function applyResult(row: JoinedResult, result: Json, endpoint: string | null | undefined): void {
+export function applyResult(row: JoinedResult, result: Json, endpoint: string | null | undefined): void {
   const { statusCode, outcome, answer, usage } = summarizeResult(result, endpoint);
   row.statusCode = statusCode;
   row.outcome = outcome;

@@ -91,7 +91,14 @@ export class RowFinder {
   private readonly orders = new Map<string, Uint32Array>();
   private last: { key: string; indexes: Uint32Array } | undefined;
 
-  constructor(private readonly rows: readonly QueryRow[]) {}
+  /**
+   * `pendingHidden`: the rows are still being indexed, and a row without a result (`missing`)
+   * may yet get one, so no query keeps it.
+   */
+  constructor(
+    private readonly rows: readonly QueryRow[],
+    private readonly options: { pendingHidden?: boolean } = {},
+  ) {}
 
   /** Indexes into the rows of those the query keeps, in its order. */
   find(query: RowQuery): Uint32Array {
@@ -101,7 +108,10 @@ export class RowFinder {
     if (this.last?.key === key) return this.last.indexes;
     const order = this.order(query.sortKey, query.descending);
     let indexes: Uint32Array;
-    if (query.outcome === 'all' && !search && errorKey === undefined) {
+    const pendingHidden = this.options.pendingHidden === true;
+    if (pendingHidden && query.outcome === 'missing') {
+      indexes = new Uint32Array(0);
+    } else if (query.outcome === 'all' && !search && errorKey === undefined && !pendingHidden) {
       indexes = order;
     } else {
       const pattern = search ? new RegExp(literal(search), 'i') : undefined;
@@ -110,6 +120,7 @@ export class RowFinder {
       for (const index of order) {
         const row = this.rows[index];
         if (query.outcome !== 'all' && row.outcome !== query.outcome) continue;
+        if (pendingHidden && row.outcome === 'missing') continue;
         if (errorKey !== undefined && row.errorKey !== errorKey) continue;
         if (pattern && !pattern.test(row.customId) && !(row.answer !== undefined && pattern.test(row.answer))) continue;
         kept[count++] = index;

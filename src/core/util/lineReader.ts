@@ -34,6 +34,19 @@ export async function* readLines(path: string, options: ReadLinesOptions = {}): 
  * that text back later without the file being held.
  */
 export async function* readLineRecords(path: string, options: ReadLinesOptions = {}): AsyncGenerator<LineRecord> {
+  for await (const line of readLineBuffers(path, options)) {
+    const text = line.bytes instanceof Uint8Array ? line.bytes.toString('utf8') : line.bytes;
+    yield { text, offset: line.offset, bytes: line.length };
+  }
+}
+
+/**
+ * The lines of a file as bytes, not decoded: for a caller that looks at a few fields of each
+ * line and need not turn a 30 KB line into a string first (the results index). Each line's
+ * `bytes` is a view of a buffer reused by the next read: use it, or copy it, before the next
+ * line is asked for. Same limits, line breaks and BOM handling as {@link readLineRecords}.
+ */
+export async function* readLineBuffers(path: string, options: ReadLinesOptions = {}): AsyncGenerator<LineBuffer> {
   const limit = options.maxLineBytes ?? MAX_LINE_BYTES;
   // One buffer, reused for every read: skipping a long line allocates nothing.
   const buffer = Buffer.allocUnsafe(options.chunkBytes ?? 1024 * 1024);
@@ -60,10 +73,10 @@ export async function* readLineRecords(path: string, options: ReadLinesOptions =
       pieces.push(copy ? Buffer.from(piece) : piece);
     }
   };
-  const finish = (next: number): LineRecord => {
-    let record: LineRecord;
+  const finish = (next: number): LineBuffer => {
+    let line: LineBuffer;
     if (tooLong) {
-      record = { text: { bytes: length, limit }, offset: lineStart, bytes: length - (lastByte === CARRIAGE_RETURN ? 1 : 0) };
+      line = { bytes: { bytes: length, limit }, offset: lineStart, length: length - (lastByte === CARRIAGE_RETURN ? 1 : 0) };
     } else {
       let bytes = pieces.length === 1 ? pieces[0] : Buffer.concat(pieces, length);
       let offset = lineStart;
@@ -72,7 +85,7 @@ export async function* readLineRecords(path: string, options: ReadLinesOptions =
         bytes = bytes.subarray(3);
         offset += 3;
       }
-      record = { text: bytes.toString('utf8'), offset, bytes: bytes.length };
+      line = { bytes, offset, length: bytes.length };
     }
     pieces = [];
     length = 0;
@@ -80,7 +93,7 @@ export async function* readLineRecords(path: string, options: ReadLinesOptions =
     first = false;
     lastByte = -1;
     lineStart = next;
-    return record;
+    return line;
   };
 
   const file = await open(path, 'r');
@@ -91,7 +104,7 @@ export async function* readLineRecords(path: string, options: ReadLinesOptions =
       const chunk = buffer.subarray(0, bytesRead);
       let start = 0;
       for (let end = chunk.indexOf(NEWLINE); end >= 0; end = chunk.indexOf(NEWLINE, start)) {
-        // The line is decoded before the next read, so its last piece can stay a view.
+        // The line is used before the next read, so its last piece can stay a view.
         add(chunk.subarray(start, end), false);
         start = end + 1;
         yield finish(chunkStart + start);
@@ -152,4 +165,12 @@ export interface LineLocation {
 /** A line as `readLineRecords` yields it: its text (or only its size, when too long) and where it is. */
 export interface LineRecord extends LineLocation {
   text: string | OversizedLine;
+}
+
+/** A line as {@link readLineBuffers} yields it: its bytes (a view, valid until the next line; or only its size, when too long) and where it is. */
+export interface LineBuffer {
+  bytes: Buffer | OversizedLine;
+  offset: number;
+  /** Bytes of the line, without its line break. */
+  length: number;
 }

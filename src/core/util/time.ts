@@ -1,17 +1,19 @@
+/** Built once: relativeTime runs for every node of a large tree. */
+const RELATIVE_UNITS: readonly (readonly [number, string])[] = [
+  [60 * 60 * 24 * 365, 'year'],
+  [60 * 60 * 24 * 30, 'month'],
+  [60 * 60 * 24 * 7, 'week'],
+  [60 * 60 * 24, 'day'],
+  [60 * 60, 'hour'],
+  [60, 'minute'],
+];
+
 /** `5 minutes ago`, `in 3 hours`; times are unix seconds. */
 export function relativeTime(unixSeconds: number, nowMs = Date.now()): string {
   const deltaSeconds = Math.round(unixSeconds - nowMs / 1000);
   const abs = Math.abs(deltaSeconds);
-  const units: [number, string][] = [
-    [60 * 60 * 24 * 365, 'year'],
-    [60 * 60 * 24 * 30, 'month'],
-    [60 * 60 * 24 * 7, 'week'],
-    [60 * 60 * 24, 'day'],
-    [60 * 60, 'hour'],
-    [60, 'minute'],
-  ];
   if (abs < 45) return 'just now';
-  for (const [size, name] of units) {
+  for (const [size, name] of RELATIVE_UNITS) {
     if (abs >= size) {
       const count = Math.round(abs / size);
       const text = `${count} ${name}${count === 1 ? '' : 's'}`;

@@ -179,6 +179,7 @@ class ComparePanel extends WebviewHost<HostToPage, PageToHost> {
       signal: this.abort.signal,
       onStatus: (message) => this.setState({ kind: 'loading', message: `${letter}: ${message}` }),
     });
+    await loaded.done;
     return {
       title: `${letter}: ${loaded.title}`,
       notes: loaded.notes,

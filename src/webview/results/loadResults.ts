@@ -8,9 +8,11 @@ import { errorMessage, isCancellation } from '../../core/api/errors';
 import { batchLabel } from '../../core/batches/batchDisplay';
 import { formatBytes } from '../../core/util/text';
 import { type IndexProgress, type ResultFilePaths, ResultsIndex } from '../../core/results/resultsIndex';
+import { indexProgressively, type IndexingStatus } from '../../core/results/progressiveIndex';
 import type { Batch } from '../../core/api/types';
 import type { Logger } from '../../log';
 import { chainWithResults } from './chainResults';
+import { joinNotes } from './resultsNotes';
 
 /** What loading a batch's results needs; `onStatus` gets each "Downloading…"/"Reading…" line. */
 export interface LoadResultsDeps {
@@ -20,6 +22,8 @@ export interface LoadResultsDeps {
   cachedFile: (account: string, fileId: string) => Promise<string>;
   signal: AbortSignal;
   onStatus: (message: string) => void;
+  /** Called as rows come in while a batch alone is indexed (see core/results/progressiveIndex.ts). */
+  onRows?: (status: IndexingStatus) => void;
 }
 
 /** A batch's results, indexed: alone, or combined with the rest of its chain. */
@@ -29,6 +33,13 @@ export interface LoadedResults {
   notes: string[];
   /** The file sets the rows read back from, by `row.source` (one for a batch alone). */
   sources: ResultFilePaths[];
+  /**
+   * Resolves with `index` once every row is in it, and `notes` complete. A batch alone comes back
+   * while it is still being indexed (`index.complete` false: the rows so far); a chain, complete.
+   */
+  done: Promise<ResultsIndex>;
+  /** How far indexing has got. */
+  status: () => IndexingStatus;
 }
 
 /**
@@ -41,15 +52,16 @@ export async function loadResults(batch: Batch, connection: AccountConnection, d
   const chain = await chainWithResults(batch, deps.store.batches, connection.client, deps.signal);
   if (chain.length <= 1) {
     const notes: string[] = [];
-    const { index, paths } = await joinBatch(connection, batch, notes, deps);
-    return { title: batchLabel(batch), index, notes, sources: [paths] };
+    const { index, paths, done, status } = await joinBatch(connection, batch, notes, deps);
+    return { title: batchLabel(batch), index, notes, sources: [paths], done, status };
   }
   const notes: string[] = [];
   const parts: Parameters<typeof ResultsIndex.combine>[0][number][] = [];
   const sources: ResultFilePaths[] = [];
   for (const member of chain) {
     const own: string[] = [];
-    const { index, paths } = await joinBatch(connection, member.batch, own, deps);
+    const { done, paths } = await joinBatch(connection, member.batch, own, { ...deps, onRows: undefined });
+    const index = await done;
     parts.push({ index, attempt: member.attempt, batchId: member.batch.id });
     sources.push(paths);
     notes.push(...own.map((note) => `${member.batch.id}: ${note}`));
@@ -69,21 +81,29 @@ export async function loadResults(batch: Batch, connection: AccountConnection, d
           chain.map((m) => m.batch.id).join(', '),
         ),
   );
+  const index = ResultsIndex.combine(parts);
+  const rows = index.rows.length;
   return {
     title: vscode.l10n.t('{0} · {1} batches combined', batchLabel(batch), chain.length),
-    index: ResultsIndex.combine(parts),
+    index,
     notes,
     sources,
+    done: Promise.resolve(index),
+    status: () => ({ indexed: rows, expected: rows, exact: true, done: true }),
   };
 }
 
-/** Downloads (once) and joins one batch's files; notes about them are added to `notes`. */
+/**
+ * Downloads (once) and starts indexing one batch's files in a worker: the index comes back at
+ * once, with `done` resolving when all rows are in; notes about the files are added to `notes`
+ * (those about the join when it is done).
+ */
 async function joinBatch(
   connection: AccountConnection,
   batch: Batch,
   notes: string[],
   deps: LoadResultsDeps,
-): Promise<{ index: ResultsIndex; paths: ResultFilePaths }> {
+): Promise<{ index: ResultsIndex; paths: ResultFilePaths; done: Promise<ResultsIndex>; status: () => IndexingStatus }> {
   const outputId = fileIdOf(batch, 'output');
   const errorId = fileIdOf(batch, 'error');
   const inputId = fileIdOf(batch, 'input');
@@ -108,51 +128,22 @@ async function joinBatch(
     notes.push(vscode.l10n.t('This batch names no input file, so rows follow the result files and show no requests.'));
   }
   const started = Date.now();
-  const index = await ResultsIndex.open(
-    { input, output, error: errors },
-    {
-      endpoint: batch.endpoint,
-      signal: deps.signal,
-      onProgress: (progress) => deps.onStatus(readingMessage(progress)),
-    },
-  );
-  const { report } = index;
-  deps.log.info(`Indexed ${report.rows.length} results of ${batch.id} in ${Date.now() - started} ms.`);
-  if (report.counts.unmatched && input) {
-    notes.push(
-      report.counts.unmatched === 1
-        ? vscode.l10n.t(
-            '{0} result has a custom_id not in the input file (shown last, line -1).',
-            report.counts.unmatched.toLocaleString('en-US'),
-          )
-        : vscode.l10n.t(
-            '{0} results have custom_ids not in the input file (shown last, line -1).',
-            report.counts.unmatched.toLocaleString('en-US'),
-          ),
-    );
-  }
-  if (report.skippedCount) {
-    const listed = report.skipped.slice(0, 5).map((s) => vscode.l10n.t('{0} line {1}: {2}', s.file, s.line, s.reason));
-    notes.push(
-      report.skippedCount === 1
-        ? vscode.l10n.t('Skipped {0} line that could not be joined ({1}).', report.skippedCount.toLocaleString('en-US'), listed.join('; '))
-        : vscode.l10n.t(
-            'Skipped {0} lines that could not be joined ({1}).',
-            report.skippedCount.toLocaleString('en-US'),
-            `${listed.join('; ')}${report.skippedCount > 5 ? '; …' : ''}`,
-          ),
-    );
-  }
-  if (report.overLimit) {
-    notes.push(
-      vscode.l10n.t(
-        'Only the first {0} rows are shown: {1} more requests or results are in the files (Open Output File shows them all).',
-        report.rows.length.toLocaleString('en-US'),
-        report.overLimit.toLocaleString('en-US'),
-      ),
-    );
-  }
-  return { index, paths: { input, output, error: errors } };
+  const paths: ResultFilePaths = { input, output, error: errors };
+  const opening = indexProgressively(paths, {
+    endpoint: batch.endpoint,
+    expected: batch.request_counts?.total || undefined,
+    signal: deps.signal,
+    onRows: deps.onRows,
+    onProgress: (progress) => deps.onStatus(readingMessage(progress)),
+  });
+  const done = opening.done.then((index) => {
+    deps.log.info(`Indexed ${index.rows.length} results of ${batch.id} in ${Date.now() - started} ms.`);
+    notes.push(...joinNotes(index.report, Boolean(input)));
+    return index;
+  });
+  // Reported by whoever awaits `done`; this keeps an early failure from going unhandled meanwhile.
+  done.catch(() => undefined);
+  return { index: opening.index, paths, done, status: () => opening.status() };
 }
 
 /** The local copy of a file in the account's cache, downloading it first if needed. */

@@ -78,6 +78,26 @@ export type HostToPage =
       cost?: string;
       /** Show only this error group at first. */
       errorFilter?: ErrorFilter;
+      /** Rows are still being indexed: `progress` messages follow. */
+      indexing?: { indexed: number; expected: number | null; exact: boolean };
+    }
+  /**
+   * Indexing went on: more rows are in (the page asks for its page again), or it is `done`.
+   * While indexing, `total` and `counts` are of the rows that have their result so far, and
+   * queries keep only those; `notes` and `cost` come when done.
+   */
+  | {
+      type: 'progress';
+      /** Requests whose result has been read, and how many there will be (null before any is read). */
+      indexed: number;
+      expected: number | null;
+      /** Whether `expected` is the batch's own count rather than an estimate from bytes read. */
+      exact: boolean;
+      done: boolean;
+      total: number;
+      counts: ResultCounts;
+      notes?: string[];
+      cost?: string;
     }
   /** Show only one error group (the panel was already open when a group was clicked). */
   | ({ type: 'errorFilter' } & ErrorFilter)

@@ -6,6 +6,7 @@ import { fileStem, safeFileName } from '../../core/util/fileNames';
 import { singleLine } from '../../core/util/text';
 import type { JoinedResult } from '../../core/results/resultsJoin';
 import type { ResultDetail, ResultsIndex } from '../../core/results/resultsIndex';
+import type { IndexingStatus } from '../../core/results/progressiveIndex';
 import type { Batch } from '../../core/api/types';
 import { CommandId, PanelType } from '../../ids';
 import { chainLinks } from '../../core/batches/batchChains';
@@ -40,6 +41,9 @@ export interface ResultsPanelDeps {
 }
 
 const NAME = 'results panel';
+
+/** How often the page hears that more rows are in: each time, it asks for its page again. */
+const PROGRESS_POST_MS = 300;
 
 function panelTitle(batch: Batch): string {
   return vscode.l10n.t('Results: {0}', singleLine(batchLabel(batch), 40));
@@ -87,7 +91,8 @@ export class ResultsPanels extends WebviewPanels<ResultsPanel, ResultsPageState>
 
 type PanelState =
   | { kind: 'loading'; message: string }
-  | { kind: 'loaded'; title: string; index: ResultsIndex; notes: string[] }
+  /** `indexing`: the rows so far, while a worker reads the rest (see core/results/progressiveIndex.ts). */
+  | { kind: 'loaded'; title: string; index: ResultsIndex; notes: string[]; indexing?: IndexingStatus }
   | { kind: 'failed'; message: string };
 
 class ResultsPanel extends WebviewHost<HostToPage, PageToHost> {
@@ -161,7 +166,7 @@ class ResultsPanel extends WebviewHost<HostToPage, PageToHost> {
   private async load(connection: AccountConnection): Promise<void> {
     try {
       const report = await this.fetchAndJoin(connection);
-      if (this.disposed) return;
+      if (this.disposed || this.state === report) return;
       this.setState(report);
     } catch (error) {
       if (this.disposed || isCancellation(error)) return;
@@ -175,12 +180,35 @@ class ResultsPanel extends WebviewHost<HostToPage, PageToHost> {
     // A restored panel knows only the batch id.
     const batch = (this.batch ??= this.deps.store.get(this.batchId) ?? (await this.deps.store.fetchBatch(this.batchId, this.abort.signal)));
     this.panel.title = panelTitle(batch);
-    const { title, index, notes } = await loadResults(batch, connection, {
+    let posted = 0;
+    /** The index the panel shows while it grows: progress of any other is not this panel's. */
+    const shown: { index?: ResultsIndex } = {};
+    const loaded = await loadResults(batch, connection, {
       ...this.deps,
+      onRows: (status) => {
+        if (this.state.kind !== 'loaded' || this.state.index !== shown.index) return;
+        this.state.indexing = status;
+        if (status.done || Date.now() - posted < PROGRESS_POST_MS) return;
+        posted = Date.now();
+        void this.postProgress();
+      },
       signal: this.abort.signal,
-      onStatus: (message) => this.setState({ kind: 'loading', message }),
+      onStatus: (message) => {
+        if (this.state.kind === 'loading') this.setState({ kind: 'loading', message });
+      },
     });
-    return { kind: 'loaded', title, index, notes };
+    const { title, index, notes } = loaded;
+    if (index.complete) return { kind: 'loaded', title, index, notes };
+    // Rows show as they are indexed: the panel is `loaded` at once, and the page hears (at most
+    // every PROGRESS_POST_MS) that more rows are in.
+    shown.index = index;
+    this.setState({ kind: 'loaded', title, index, notes, indexing: loaded.status() });
+    await loaded.done;
+    // Shown already: the page keeps its search, sort, page and open rows, and takes the notes.
+    const state: PanelState = { kind: 'loaded', title, index, notes };
+    this.state = state;
+    if (this.pageListening) await this.postProgress();
+    return state;
   }
 
   private setState(state: PanelState): void {
@@ -192,20 +220,48 @@ class ResultsPanel extends WebviewHost<HostToPage, PageToHost> {
     const state = this.state;
     if (state.kind === 'loading') return this.post({ type: 'loading', message: state.message });
     if (state.kind === 'failed') return this.post({ type: 'error', message: state.message });
-    const { rows, counts } = state.index.report;
-    const cost = resultsCostLabel(rows, this.batch?.model, readPriceOverrides());
+    const { total, counts, cost } = this.shownCounts(state.index);
     const errorFilter = this.errorFilter;
+    const indexing = state.indexing && !state.indexing.done ? state.indexing : undefined;
     // The page answers with a `query` for the rows it wants to see.
     return this.post({
       type: 'begin',
       title: state.title,
       batchId: this.batchId,
-      total: rows.length,
+      total,
       counts,
       notes: state.notes,
       resubmittable: this.resubmittable(),
       ...(cost && { cost }),
       ...(errorFilter && { errorFilter }),
+      ...(indexing && { indexing: { indexed: indexing.indexed, expected: indexing.expected ?? null, exact: indexing.exact } }),
+    });
+  }
+
+  /** While indexing, only rows with their result count (and no cost yet: it would grow). */
+  private shownCounts(index: ResultsIndex): Pick<HostToPage & { type: 'begin' }, 'total' | 'counts' | 'cost'> {
+    const { rows, counts } = index.report;
+    if (!index.complete) return { total: counts.succeeded + counts.failed, counts: { ...counts, missing: 0 } };
+    return { total: rows.length, counts, cost: resultsCostLabel(rows, this.batch?.model, readPriceOverrides()) };
+  }
+
+  /** Tells the page how far indexing has got; it asks for its page again. */
+  private postProgress(): Promise<void> {
+    const state = this.state;
+    if (state.kind !== 'loaded' || !this.pageListening) return Promise.resolve();
+    const status = state.indexing;
+    const done = state.index.complete;
+    const { total, counts, cost } = this.shownCounts(state.index);
+    return this.post({
+      type: 'progress',
+      indexed: status?.indexed ?? total,
+      expected: status?.expected ?? (done ? total : null),
+      exact: status?.exact ?? done,
+      done,
+      total,
+      counts,
+      ...(done && { notes: state.notes }),
+      ...(cost && { cost }),
     });
   }
 
@@ -247,6 +303,10 @@ class ResultsPanel extends WebviewHost<HostToPage, PageToHost> {
   private async export(format: ExportFormat, outcome: OutcomeFilter): Promise<void> {
     if (this.state.kind !== 'loaded') return;
     const index = this.state.index;
+    if (!index.complete) {
+      void vscode.window.showInformationMessage(vscode.l10n.t('The results are still being indexed: export them when all rows are in.'));
+      return;
+    }
     // In input order, like the table's default sort.
     const rows = index.find({ outcome, search: '', sortKey: 'line', descending: false });
     if (rows.length === 0) {

@@ -2,7 +2,10 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { BenchResults, formatTable, readIntegrationFigure, runBench } from '../../bench/bench';
+import { runBench } from '../../bench/bench';
+import type { BenchResults } from '../../bench/benchCommon';
+import { formatTable } from '../../bench/benchTable';
+import { readIntegrationFigure } from '../../bench/integrationFigures';
 
 /** Runs the whole bench at tiny sizes, so `npm run bench` cannot rot unnoticed. */
 describe('bench (tiny sizes)', function () {
@@ -13,6 +16,8 @@ describe('bench (tiny sizes)', function () {
 
   before(async () => {
     results = await runBench({
+      // No extension host here: activation is measured by npm run bench.
+      measureActivation: false,
       batches: BATCHES,
       rounds: 2,
       warmups: 1,

@@ -210,6 +210,8 @@ describe('the packaged .vsix', function () {
       // The MCP server other editors run (`node <extension>/dist/mcp.js`), and the tokenizer it loads beside it.
       'dist/mcp.js',
       'dist/tokenizer.js',
+      // The results index's worker thread, started from beside dist/extension.js.
+      'dist/resultsWorker.js',
       'readme.md',
       'changelog.md',
       'LICENSE.txt',

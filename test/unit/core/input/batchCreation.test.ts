@@ -7,7 +7,7 @@ import { BatchApiClient } from '../../../../src/core/api/client';
 import { downloadFile } from '../../../../src/core/files/download';
 import { validateBatchInput } from '../../../../src/core/input/jsonlValidation';
 import { readLines } from '../../../../src/core/util/lineReader';
-import { joinResults } from '../../../../src/core/results/resultsJoin';
+import { joinResults } from '../../../../src/core/results/resultsJoiner';
 import { userDownloadLimit } from '../../../../src/core/api/sizeLimit';
 import { FakeApi, startFakeApi } from '../../../fake-api/server';
 import { FAST_RETRY } from '../../helpers';

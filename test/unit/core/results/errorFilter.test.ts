@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { summarizeErrors } from '../../../../src/core/results/errorSummary';
-import { joinResults } from '../../../../src/core/results/resultsJoin';
+import { joinResults } from '../../../../src/core/results/resultsJoiner';
 import { RowFinder } from '../../../../src/core/results/resultsQuery';
 
 const input = (id: string): string =>

@@ -131,17 +131,23 @@ describe('results index', () => {
   });
 
   describe('compact rows', () => {
-    it('keeps an embedding as its dimensions and norm, never its numbers', async () => {
+    it('never reads the numbers of an embedding while indexing; the expanded row and the CSV give its dimensions and norm', async () => {
       const index = await openIndex({
         input: [request('a'), request('b')],
         output: [embeddingResult('b', vector(1536, 0.5)), embeddingResult('a', vector(1536))],
       });
       assert.deepEqual(
-        index.rows.map((row) => [row.customId, row.line, row.outcome, row.answer]),
+        index.rows.map((row) => [row.customId, row.line, row.outcome, row.answer, row.answerCut]),
         [
-          ['a', 1, 'succeeded', '1536 dimensions · norm 1.000'],
-          ['b', 2, 'succeeded', '1536 dimensions · norm 0.500'],
+          ['a', 1, 'succeeded', '1 embedding · expand for dimensions and norm', true],
+          ['b', 2, 'succeeded', '1 embedding · expand for dimensions and norm', true],
         ],
+      );
+      assert.equal((await index.detail(1))!.answer, '1536 dimensions · norm 0.500');
+      await index.exportRows([0, 1], 'csv', join(dir, 'embeddings.csv'));
+      assert.match(
+        await readFile(join(dir, 'embeddings.csv'), 'utf8'),
+        /\r\na,1,succeeded,200,1536 dimensions · norm 1\.000,5,,5\r\nb,2,succeeded,200,1536 dimensions · norm 0\.500,5,,5\r\n$/,
       );
       const row = index.rows[0];
       assert.deepEqual(row.usage, { input_tokens: 5, total_tokens: 5 });

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { readLines } from '../../../../src/core/util/lineReader';
 import { ResultsIndex } from '../../../../src/core/results/resultsIndex';
 import { answerSummary } from '../../../../src/core/results/answers';
-import { joinResults, toCsv, usageOf } from '../../../../src/core/results/resultsJoin';
+import { toCsv, usageOf } from '../../../../src/core/results/resultsJoin';
+import { joinResults } from '../../../../src/core/results/resultsJoiner';
 
 const request = (id: string, url = '/v1/chat/completions'): string =>
   JSON.stringify({ custom_id: id, method: 'POST', url, body: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: id }] } });

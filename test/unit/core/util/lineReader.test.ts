@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import { MAX_LINE_BYTES, readLines } from '../../../../src/core/util/lineReader';
-import { joinResults } from '../../../../src/core/results/resultsJoin';
+import { joinResults } from '../../../../src/core/results/resultsJoiner';
 import { type OversizedLine } from '../../../../src/core/util/lineReader';
 
 async function collect(source: AsyncIterable<string | OversizedLine>): Promise<(string | OversizedLine)[]> {

@@ -1,0 +1,152 @@
+/**
+ * Opens a batch's results progressively: a {@link ResultsIndex} that is usable at once and fills
+ * in as a worker thread reads the files, so the first rows show within a second of opening a
+ * 1.5 GB output, and the extension host's thread never parses a line. The results panel uses it;
+ * so can any view that shows one batch's rows while they are indexed (comparing runs).
+ *
+ * ```ts
+ * const opening = indexProgressively(paths, { endpoint, expected: batch.request_counts?.total, onRows: (status) => redraw(status) });
+ * show(opening.index.page(query, 0, 200)); // the rows indexed so far
+ * const index = await opening.done;        // all of them; rows without a result are now `missing`
+ * ```
+ */
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { ApiError } from '../api/errors';
+import {
+  indexFiles,
+  type IndexFilesOptions,
+  type IndexProgress,
+  type IndexWorkerMessage,
+  type IndexWorkerRequest,
+  type ResultFilePaths,
+  type RowUpdate,
+} from './indexFiles';
+import type { JoinOptions } from './resultsJoin';
+import { ResultsIndex } from './resultsIndex';
+
+/** How far indexing has got, for a line such as "12,000 of ~50,000 indexed". */
+export interface IndexingStatus {
+  /** Requests whose result has been read. */
+  indexed: number;
+  /**
+   * How many results there will be: the batch's request count when given, else estimated from
+   * the bytes of the result files read so far; undefined before any result is read. Exact once done.
+   */
+  expected: number | undefined;
+  /** Whether the estimate is exact. */
+  exact: boolean;
+  done: boolean;
+}
+
+export interface ProgressiveOptions extends JoinOptions, Pick<IndexFilesOptions, 'updateMs' | 'firstRows'> {
+  signal?: AbortSignal;
+  /** The batch's request count (`request_counts.total`), when known. */
+  expected?: number;
+  /** Called after each batch of rows is in the index, and once when it is complete. */
+  onRows?: (status: IndexingStatus) => void;
+  /** Bytes read, per file (at most every 200 ms). */
+  onProgress?: (progress: IndexProgress) => void;
+  /** Default true. False reads on this thread (unit tests of the join, which need no worker). */
+  worker?: boolean;
+  /** The worker script; default `resultsWorker.js` beside this module (dist/ when bundled, out/ when compiled for tests). */
+  workerScript?: string;
+}
+
+/** An index being filled; see the module comment. */
+export class ProgressiveIndex {
+  readonly index: ResultsIndex;
+  /** Resolves with {@link index}, complete; rejects when reading fails or is cancelled (an `ApiError` of kind `cancelled`). */
+  readonly done: Promise<ResultsIndex>;
+  private indexed = 0;
+  private resultBytes = 0;
+  private resultTotal = 0;
+
+  constructor(
+    paths: ResultFilePaths,
+    private readonly options: ProgressiveOptions = {},
+  ) {
+    this.index = ResultsIndex.growing(paths, options.endpoint);
+    this.done = options.worker === false ? this.onThisThread(paths) : this.inWorker(paths);
+  }
+
+  status(): IndexingStatus {
+    const done = this.index.complete;
+    const given = this.options.expected;
+    if (done) return { indexed: this.indexed, expected: this.indexed, exact: true, done };
+    if (given !== undefined && given >= this.indexed) return { indexed: this.indexed, expected: given, exact: true, done };
+    const expected =
+      this.resultBytes > 0 ? Math.max(this.indexed, Math.round((this.indexed * this.resultTotal) / this.resultBytes)) : undefined;
+    return { indexed: this.indexed, expected, exact: false, done };
+  }
+
+  private take(update: RowUpdate): void {
+    this.index.applyRows(update);
+    this.indexed = update.indexed;
+    this.resultBytes = update.resultBytes;
+    this.resultTotal = update.resultTotal;
+    this.options.onRows?.(this.status());
+  }
+
+  private async onThisThread(paths: ResultFilePaths): Promise<ResultsIndex> {
+    const { counts, skipped, skippedCount, overLimit } = await indexFiles(paths, {
+      ...this.options,
+      onRows: (update) => this.take(update),
+    });
+    this.index.finish({ counts, skipped, skippedCount, overLimit });
+    this.options.onRows?.(this.status());
+    return this.index;
+  }
+
+  private inWorker(paths: ResultFilePaths): Promise<ResultsIndex> {
+    const { signal } = this.options;
+    if (signal?.aborted) return Promise.reject(cancelled());
+    const { endpoint, maxRows, updateMs, firstRows } = this.options;
+    const request: IndexWorkerRequest = { kind: 'resultsIndex', paths, endpoint, maxRows, updateMs, firstRows };
+    const worker = new Worker(this.options.workerScript ?? join(__dirname, 'resultsWorker.js'), { workerData: request });
+    return new Promise<ResultsIndex>((resolve, reject) => {
+      let settled = false;
+      const settle = (outcome: () => void): void => {
+        if (settled) return;
+        settled = true;
+        signal?.removeEventListener('abort', onAbort);
+        outcome();
+      };
+      const onAbort = (): void => {
+        void worker.terminate();
+        settle(() => reject(cancelled()));
+      };
+      signal?.addEventListener('abort', onAbort);
+      worker.on('message', (message: IndexWorkerMessage) => {
+        if (settled) return;
+        switch (message.type) {
+          case 'rows':
+            this.take(message.update);
+            return;
+          case 'progress':
+            this.options.onProgress?.(message.progress);
+            return;
+          case 'done':
+            this.index.finish(message.totals);
+            settle(() => resolve(this.index));
+            this.options.onRows?.(this.status());
+            return;
+          case 'failed':
+            settle(() => reject(new Error(message.message)));
+            return;
+        }
+      });
+      worker.on('error', (error) => settle(() => reject(error)));
+      worker.on('exit', (code) => settle(() => reject(new Error(`The results worker stopped (exit code ${code}) before it was done.`))));
+    });
+  }
+}
+
+/** Starts indexing `paths`; see {@link ProgressiveIndex}. */
+export function indexProgressively(paths: ResultFilePaths, options: ProgressiveOptions = {}): ProgressiveIndex {
+  return new ProgressiveIndex(paths, options);
+}
+
+function cancelled(): ApiError {
+  return new ApiError('cancelled', 'Reading the results was cancelled.');
+}

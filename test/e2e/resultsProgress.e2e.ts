@@ -1,0 +1,93 @@
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import type { Batch } from '../../src/core/api/types';
+import { writeEmbeddingsBatch } from '../bench/resultsBench';
+import { FakeApi, startFakeApi } from '../fake-api/server';
+import { closeAfterScenario, openWorkbench, setApiKeyFromPalette, waitUntil, Workbench } from './workbench';
+
+/** About 360 MB of output: indexing it takes long enough to be seen under way. */
+const REQUESTS = 12_000;
+const DESCRIPTION = 'Catalog embeddings at size';
+
+/**
+ * The results of a large embeddings batch show their first rows while the rest is still being
+ * indexed (in the extension's worker thread), with a line saying how far it has got, then all.
+ */
+describe('results: first rows before indexing ends', function () {
+  let fake: FakeApi;
+  let workbench: Workbench;
+  let dir: string;
+
+  before(async function () {
+    const now = Math.floor(Date.now() / 1000);
+    fake = await startFakeApi({ seed: 'empty', now });
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'obe-e2e-results-'));
+    const paths = { input: path.join(dir, 'input.jsonl'), output: path.join(dir, 'output.jsonl'), error: path.join(dir, 'error.jsonl') };
+    const written = await writeEmbeddingsBatch(paths, { requests: REQUESTS, inputLineBytes: 600 });
+    const file = (role: keyof typeof paths, purpose: string): string =>
+      fake.store.addFile({ filename: `${role}.jsonl`, purpose, content: fs.readFileSync(paths[role]) }).id;
+    const batch: Batch = {
+      id: 'batch_results_at_size',
+      object: 'batch',
+      endpoint: '/v1/embeddings',
+      errors: null,
+      input_file_id: file('input', 'batch'),
+      completion_window: '24h',
+      status: 'completed',
+      output_file_id: file('output', 'batch_output'),
+      error_file_id: file('error', 'batch_output'),
+      created_at: now - 3600,
+      in_progress_at: now - 3500,
+      expires_at: now + 80_000,
+      finalizing_at: now - 100,
+      completed_at: now - 60,
+      failed_at: null,
+      expired_at: null,
+      cancelling_at: null,
+      cancelled_at: null,
+      request_counts: { total: REQUESTS, completed: written.succeeded, failed: written.failed },
+      metadata: { description: DESCRIPTION },
+      model: 'text-embedding-3-small',
+    };
+    fake.store.put(batch);
+    fs.rmSync(dir, { recursive: true, force: true });
+    workbench = await openWorkbench({ fakeApi: fake, settings: { 'openaiBatches.autoRefreshSeconds': 0 } });
+  });
+
+  closeAfterScenario('resultsProgress', () => ({ workbench, fake }));
+
+  it('shows a page of rows and "N of M indexed" while the output is indexed, then every request', async function () {
+    await workbench.openView();
+    await setApiKeyFromPalette(workbench, fake.apiKey);
+    await workbench.clickTreeRow(/^Completed \(1\)/);
+    await workbench.waitForTreeRow(DESCRIPTION);
+    await workbench.treeRowContextAction(DESCRIPTION, 'Open Results');
+
+    const frame = workbench.webviewFrame();
+    const rows = frame.locator('#rows tr.row');
+    const status = frame.locator('#status');
+    let during: { rows: number; status: string } | undefined;
+    let last = '';
+    await waitUntil(
+      async () => {
+        const shown = await rows.count();
+        last = (await status.innerText()).trim();
+        if (shown > 0 && / of [\d,]+ indexed$/.test(last)) during ??= { rows: shown, status: last };
+        return /^[\d,]+ requests · /.test(last);
+      },
+      'indexing to end',
+      120_000,
+      () => Promise.resolve(`status: ${last}`),
+    );
+    assert.ok(during, `no rows were shown while indexing (status went to "${last}")`);
+    const [indexed, expected] = during.status.split(' of ').map((part) => Number(part.replace(/[^\d]/g, '')));
+    assert.ok(indexed > 0 && indexed < REQUESTS, `while indexing: ${during.status}`);
+    assert.equal(expected, REQUESTS, `the batch's own count: ${during.status}`);
+    await workbench.screenshot('e2e-results-progress');
+    assert.match(last, new RegExp(`^${REQUESTS.toLocaleString('en-US')} requests · `));
+    assert.equal(await rows.count(), 200);
+    assert.equal((await rows.first().locator('td.id').innerText()).trim(), 'request-000000');
+  });
+});

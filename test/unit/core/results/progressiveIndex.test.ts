@@ -1,0 +1,155 @@
+import * as assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { isCancellation } from '../../../../src/core/api/errors';
+import { indexProgressively, type IndexingStatus } from '../../../../src/core/results/progressiveIndex';
+import { parseResultLine } from '../../../../src/core/results/resultLine';
+import { ResultsJoiner } from '../../../../src/core/results/resultsJoiner';
+
+const request = (id: string): string => JSON.stringify({ custom_id: id, method: 'POST', url: '/v1/embeddings', body: { input: id } });
+const embedding = (id: string, vector: number[] = [0.6, 0.8]): string =>
+  JSON.stringify({
+    custom_id: id,
+    response: {
+      status_code: 200,
+      body: { object: 'list', data: [{ object: 'embedding', index: 0, embedding: vector }], usage: { prompt_tokens: 2, total_tokens: 2 } },
+    },
+    error: null,
+  });
+
+describe('results index, progressive (worker thread)', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'obe-progressive-'));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  async function files(requests: number, results: number): Promise<{ input: string; output: string }> {
+    const ids = Array.from({ length: requests }, (_, i) => `r${i}`);
+    const paths = { input: join(dir, 'input.jsonl'), output: join(dir, 'output.jsonl') };
+    await writeFile(paths.input, `${ids.map(request).join('\n')}\n`);
+    // Results in reverse order, the last requests without one.
+    await writeFile(
+      paths.output,
+      `${ids
+        .slice(0, results)
+        .reverse()
+        .map((id) => embedding(id))
+        .join('\n')}\n`,
+    );
+    return paths;
+  }
+
+  it('shows the rows with a result while the rest are read, then counts the ones without as missing', async () => {
+    const paths = await files(3000, 2900);
+    const seen: { status: IndexingStatus; rows: number; missing: number; complete: boolean }[] = [];
+    const opening = indexProgressively(paths, {
+      endpoint: '/v1/embeddings',
+      firstRows: 50,
+      updateMs: 1,
+      onRows: (status) => {
+        const all = opening.index.find({ outcome: 'all', search: '', sortKey: 'line', descending: false });
+        const missing = opening.index.find({ outcome: 'missing', search: '', sortKey: 'line', descending: false });
+        seen.push({ status, rows: all.length, missing: missing.length, complete: opening.index.complete });
+      },
+    });
+    assert.equal(opening.index.rows.length, 0);
+    const index = await opening.done;
+    assert.equal(index, opening.index);
+    const partial = seen.filter((s) => !s.complete);
+    assert.ok(partial.length > 0, 'no update before the end');
+    const midway = partial.find((s) => s.status.indexed > 0 && s.status.indexed < 2900);
+    assert.ok(midway, `updates at ${partial.map((s) => s.status.indexed).join(', ')}`);
+    // While indexing, the table shows exactly the rows that have their result, and no missing ones yet.
+    for (const s of partial) {
+      assert.equal(s.rows, s.status.indexed);
+      assert.equal(s.missing, 0);
+      assert.equal(s.status.done, false);
+    }
+    assert.ok(
+      partial.some((s) => s.status.expected !== undefined && !s.status.exact),
+      'an estimate from bytes read',
+    );
+    const last = seen[seen.length - 1];
+    assert.deepEqual(last.status, { indexed: 2900, expected: 2900, exact: true, done: true });
+    assert.deepEqual(index.report.counts, { succeeded: 2900, failed: 0, missing: 100, unmatched: 0 });
+    assert.equal(index.find({ outcome: 'missing', search: '', sortKey: 'line', descending: false }).length, 100);
+    assert.equal(index.rows[0].answer, '1 embedding · expand for dimensions and norm');
+    assert.equal((await index.detail(0))?.answer, '2 dimensions · norm 1.000');
+  });
+
+  it('says the batch’s own request count when given', async () => {
+    const paths = await files(10, 10);
+    const statuses: IndexingStatus[] = [];
+    await indexProgressively(paths, { expected: 10, firstRows: 1, updateMs: 0, onRows: (s) => statuses.push(s) }).done;
+    assert.ok(statuses.length >= 2);
+    assert.ok(statuses.every((s) => s.expected === 10 && s.exact));
+  });
+
+  it('stops the worker when cancelled', async () => {
+    const paths = await files(2000, 2000);
+    const abort = new AbortController();
+    const opening = indexProgressively(paths, { signal: abort.signal });
+    abort.abort();
+    await assert.rejects(opening.done, (error: unknown) => isCancellation(error));
+  });
+
+  it('fails with the reason when a file cannot be read', async () => {
+    await assert.rejects(indexProgressively({ output: join(dir, 'absent.jsonl') }).done, /ENOENT/);
+  });
+});
+
+describe('reading a result line without its embedding numbers', () => {
+  const bytes = (value: unknown): Buffer => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value));
+
+  it('cuts every embedding array, spaced or not, and parses the rest', () => {
+    const line = `{"custom_id":"a","response":{"status_code":200,"body":{"data":[{"embedding": [ -0.5, 1e-3 ]},{"embedding":[1,2]}]}}}`;
+    const { value, cut } = parseResultLine(bytes(line));
+    assert.equal(cut, 2);
+    assert.deepEqual(value, {
+      custom_id: 'a',
+      response: {
+        status_code: 200,
+        body: { data: [{ embedding: '\u0000embedding not read' }, { embedding: '\u0000embedding not read' }] },
+      },
+    });
+  });
+
+  it('leaves base64 embeddings, nested arrays and text that only mentions "embedding" as they are', () => {
+    for (const value of [
+      { custom_id: 'a', response: { body: { data: [{ embedding: 'AACAPw==' }] } } },
+      { custom_id: 'a', response: { body: { data: [{ embedding: [[1, 2], [3]] }] } } },
+      { custom_id: 'a', response: { body: { choices: [{ message: { content: '{"embedding":[1,2]} and ]' } }] } } },
+    ]) {
+      assert.deepEqual(parseResultLine(bytes(value)), { value, cut: 0 });
+    }
+    assert.deepEqual(parseResultLine(bytes('{"custom_id":"a","embedding":[1,2')), { value: undefined, cut: 0 });
+  });
+
+  it('gives every endpoint the same answer from bytes as from text, but for the embedding numbers', () => {
+    const bodies: [string, unknown][] = [
+      ['/v1/chat/completions', { choices: [{ message: { content: 'hi' } }], usage: { prompt_tokens: 1, completion_tokens: 2 } }],
+      ['/v1/completions', { choices: [{ text: 'done' }] }],
+      [
+        '/v1/responses',
+        { output: [{ type: 'message', content: [{ type: 'output_text', text: 'ok' }] }], usage: { input_tokens: 3, output_tokens: 4 } },
+      ],
+      ['/v1/moderations', { results: [{ flagged: true, categories: { violence: true } }] }],
+      ['/v1/images/generations', { data: [{ b64_json: 'AAAA' }], size: '1024x1024' }],
+      ['/v1/videos', { object: 'video', id: 'video_1', status: 'completed' }],
+    ];
+    for (const [endpoint, body] of bodies) {
+      const line = JSON.stringify({ custom_id: 'a', response: { status_code: 200, body }, error: null });
+      const fromText = new ResultsJoiner({ endpoint });
+      fromText.addResult('output', 1, line);
+      const fromBytes = new ResultsJoiner({ endpoint });
+      fromBytes.addResult('output', 1, { bytes: Buffer.from(line), offset: 0, length: line.length });
+      const { resultAt, ...row } = fromBytes.rows[0];
+      assert.deepEqual(row, fromText.rows[0], endpoint);
+      assert.deepEqual(resultAt, { file: 'output', line: 1, offset: 0, bytes: line.length });
+    }
+  });
+});
