@@ -11,7 +11,9 @@ import type {
   PageToHost,
   Verdict,
 } from '../src/webview/compare/protocol';
+import { el } from './dom';
 import { isRecord, startPage, vsCodeApi } from './page';
+import { bindTable, element, emptyTableView, formatCount as number, renderTable, tableDom, takePage, type TableView } from './tablePage';
 
 interface Detail {
   answerA: string | null;
@@ -25,35 +27,15 @@ const vscode = vsCodeApi<PageToHost, { a: string; b: string }>();
 const FILTERS: readonly CompareFilter[] = ['all', 'different', 'same', 'failedOne', 'onlyA', 'onlyB'];
 
 /** The page's view of the rows: one page of them; the host holds them all and answers numbered queries. */
-const view = {
-  rows: [] as CompareRow[],
-  counts: undefined as CompareCounts | undefined,
+const view: TableView<CompareRow, Detail> & { counts?: CompareCounts; loaded: boolean; filter: CompareFilter } = {
+  ...emptyTableView(),
+  counts: undefined,
   loaded: false,
-  answered: false,
-  matched: 0,
-  filter: 'all' as CompareFilter,
-  search: '',
-  page: 0,
-  pageSize: 1,
-  seq: 0,
-  expanded: new Set<number>(),
-  details: new Map<number, Detail>(),
+  filter: 'all',
 };
 
-function element<T extends HTMLElement = HTMLElement>(id: string): T {
-  const found = document.getElementById(id);
-  if (!found) throw new Error(`#${id} is missing`);
-  return found as T;
-}
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, text?: string): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
-
 const dom = {
+  ...tableDom(),
   title: element('title'),
   runs: element('runs'),
   status: element('status'),
@@ -67,17 +49,7 @@ const dom = {
   matrixCaption: element('matrix-caption'),
   matrix: element<HTMLTableElement>('matrix'),
   toolbar: element('toolbar'),
-  search: element<HTMLInputElement>('search'),
-  table: element<HTMLTableElement>('table'),
-  body: element<HTMLTableSectionElement>('rows'),
-  empty: element('empty'),
-  pager: element('pager'),
-  prev: element<HTMLButtonElement>('prev'),
-  next: element<HTMLButtonElement>('next'),
-  range: element('range'),
 };
-
-const number = (value: number): string => value.toLocaleString('en-US');
 
 const VERDICT_TEXT: Record<Verdict, string> = {
   same: 'same',
@@ -169,20 +141,7 @@ function renderDetail(index: number): HTMLTableRowElement {
 }
 
 function render(): void {
-  const fragment = document.createDocumentFragment();
-  for (const row of view.rows) {
-    fragment.append(renderRow(row));
-    if (view.expanded.has(row.index)) fragment.append(renderDetail(row.index));
-  }
-  dom.body.replaceChildren(fragment);
-  const start = view.page * view.pageSize;
-  const pages = Math.max(1, Math.ceil(view.matched / view.pageSize));
-  dom.table.hidden = view.rows.length === 0;
-  dom.empty.hidden = !view.answered || view.rows.length > 0;
-  dom.pager.hidden = pages <= 1;
-  dom.prev.disabled = view.page === 0;
-  dom.next.disabled = view.page >= pages - 1;
-  dom.range.textContent = view.rows.length ? `${number(start + 1)}–${number(start + view.rows.length)} of ${number(view.matched)}` : '';
+  renderTable(dom, view, renderRow, renderDetail);
 }
 
 function filterCount(filter: CompareFilter, counts: CompareCounts): number {
@@ -288,13 +247,7 @@ function receive(message: HostToPage): void {
     case 'summary':
       return receiveSummary(message);
     case 'page':
-      if (message.seq !== view.seq) return;
-      view.rows = message.rows;
-      view.matched = message.matched;
-      view.page = message.page;
-      view.pageSize = message.pageSize;
-      view.answered = true;
-      render();
+      if (takePage(view, message)) render();
       return;
     case 'detail':
       view.details.set(message.index, message);
@@ -303,27 +256,7 @@ function receive(message: HostToPage): void {
   }
 }
 
-function toggle(index: number): void {
-  if (view.expanded.has(index)) view.expanded.delete(index);
-  else {
-    view.expanded.add(index);
-    if (!view.details.has(index)) vscode.postMessage({ type: 'detail', index });
-  }
-  render();
-}
-
-dom.body.addEventListener('click', (event) => {
-  const row = (event.target as HTMLElement).closest<HTMLTableRowElement>('tr.row');
-  if (row && !window.getSelection()?.toString()) toggle(Number(row.dataset.index));
-});
-dom.body.addEventListener('keydown', (event) => {
-  const row = (event.target as HTMLElement).closest<HTMLTableRowElement>('tr.row');
-  if (!row || (event.key !== 'Enter' && event.key !== ' ')) return;
-  event.preventDefault();
-  const index = Number(row.dataset.index);
-  toggle(index);
-  document.querySelector<HTMLElement>(`tr.row[data-index="${index}"]`)?.focus();
-});
+bindTable(dom, view, { query, requery, render, askDetail: (index) => vscode.postMessage({ type: 'detail', index }) });
 
 for (const button of document.querySelectorAll<HTMLButtonElement>('[data-filter]')) {
   button.addEventListener('click', () => {
@@ -334,24 +267,6 @@ for (const button of document.querySelectorAll<HTMLButtonElement>('[data-filter]
     requery();
   });
 }
-
-let searchTimer: ReturnType<typeof setTimeout> | undefined;
-dom.search.addEventListener('input', () => {
-  clearTimeout(searchTimer);
-  searchTimer = setTimeout(() => {
-    view.search = dom.search.value;
-    requery();
-  }, 150);
-});
-
-dom.prev.addEventListener('click', () => {
-  query(Math.max(0, view.page - 1));
-  window.scrollTo(0, 0);
-});
-dom.next.addEventListener('click', () => {
-  query(view.page + 1);
-  window.scrollTo(0, 0);
-});
 
 const exportAs = (format: ExportFormat): void => vscode.postMessage({ type: 'export', format, filter: view.filter });
 element('export-csv').addEventListener('click', () => exportAs('csv'));

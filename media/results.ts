@@ -11,8 +11,10 @@ import type {
   ResultsPageState,
   SortKey,
 } from '../src/webview/results/protocol';
+import { el } from './dom';
 import { isRecord, startPage, vsCodeApi } from './page';
 import { isHostMessage } from './resultsMessages';
+import { bindTable, element, emptyTableView, formatCount as number, renderTable, tableDom, takePage, type TableView } from './tablePage';
 
 const SORT_KEYS: readonly string[] = ['customId', 'line', 'statusCode', 'answer', 'inputTokens', 'outputTokens', 'totalTokens'];
 
@@ -30,60 +32,32 @@ const vscode = vsCodeApi<PageToHost, ResultsPageState>();
  * holds one page of them and asks for another with a numbered `query`, drawing only the answer
  * to the latest one.
  */
-interface ViewState {
-  /** The rows of the page shown. */
-  rows: ResultRow[];
+interface ViewState extends TableView<ResultRow, Detail> {
   total: number;
   counts: ResultCounts;
   /** Whether `begin` has come: the rows exist in the host. */
   loaded: boolean;
-  /** Whether the answer to the latest query has come. */
-  answered: boolean;
-  /** Rows the query keeps, on all pages. */
-  matched: number;
   outcome: OutcomeFilter;
-  search: string;
   sortKey: SortKey;
   descending: boolean;
-  page: number;
-  /** Rows per page: the host decides. */
-  pageSize: number;
-  /** The number of the latest query sent. */
-  seq: number;
   /** Only the failed rows of this error group (chosen in the detail panel's error summary). */
   errorFilter?: ErrorFilter;
   /** While the host is still indexing: how far it has got. */
   indexing?: { indexed: number; expected: number | null; exact: boolean };
-  /** Row indexes whose detail is open. */
-  expanded: Set<number>;
-  details: Map<number, Detail>;
 }
 
 const view: ViewState = {
-  rows: [],
+  ...emptyTableView(),
   total: 0,
   counts: { succeeded: 0, failed: 0, missing: 0, unmatched: 0 },
   loaded: false,
-  answered: false,
-  matched: 0,
   outcome: 'all',
-  search: '',
   sortKey: 'line',
   descending: false,
-  page: 0,
-  pageSize: 1,
-  seq: 0,
-  expanded: new Set(),
-  details: new Map(),
 };
 
-function element<T extends HTMLElement = HTMLElement>(id: string): T {
-  const found = document.getElementById(id);
-  if (!found) throw new Error(`#${id} is missing`);
-  return found as T;
-}
-
 const dom = {
+  ...tableDom(),
   title: element('title'),
   status: element('status'),
   banner: element('banner'),
@@ -91,28 +65,12 @@ const dom = {
   retry: element<HTMLButtonElement>('retry'),
   notes: element<HTMLUListElement>('notes'),
   toolbar: element('toolbar'),
-  search: element<HTMLInputElement>('search'),
-  table: element<HTMLTableElement>('table'),
-  body: element<HTMLTableSectionElement>('rows'),
-  empty: element('empty'),
-  pager: element('pager'),
-  prev: element<HTMLButtonElement>('prev'),
-  next: element<HTMLButtonElement>('next'),
-  range: element('range'),
   cost: element('cost'),
   errorFilter: element('error-filter'),
   errorFilterText: element('error-filter-text'),
   errorFilterClear: element<HTMLButtonElement>('error-filter-clear'),
 };
 
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, text?: string): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
-
-const number = (value: number): string => value.toLocaleString('en-US');
 /** Asks the host for a page of the rows the current filter, search and sort keep. */
 function query(page: number): void {
   view.seq += 1;
@@ -143,26 +101,12 @@ function requery(): void {
 }
 
 function render(): void {
-  const fragment = document.createDocumentFragment();
-  for (const row of view.rows) {
-    fragment.append(renderRow(row));
-    if (view.expanded.has(row.index)) fragment.append(renderDetail(row.index));
-  }
-  dom.body.replaceChildren(fragment);
-
-  const start = view.page * view.pageSize;
-  const pages = Math.max(1, Math.ceil(view.matched / view.pageSize));
-  dom.table.hidden = view.rows.length === 0;
-  dom.empty.hidden = !view.answered || view.rows.length > 0;
+  renderTable(dom, view, renderRow, renderDetail);
   dom.empty.textContent = !view.indexing
     ? 'No rows match.'
     : view.outcome === 'missing'
       ? 'Waiting: requests without a result are known when indexing ends.'
       : 'No rows match yet: more are being indexed.';
-  dom.pager.hidden = pages <= 1;
-  dom.prev.disabled = view.page === 0;
-  dom.next.disabled = view.page >= pages - 1;
-  dom.range.textContent = view.rows.length ? `${number(start + 1)}–${number(start + view.rows.length)} of ${number(view.matched)}` : '';
   renderCounts();
 }
 
@@ -241,16 +185,6 @@ function renderSortHeaders(): void {
   for (const th of document.querySelectorAll<HTMLTableCellElement>('th[data-sort]')) {
     th.setAttribute('aria-sort', th.dataset.sort === view.sortKey ? (view.descending ? 'descending' : 'ascending') : 'none');
   }
-}
-
-function toggle(index: number): void {
-  if (view.expanded.has(index)) {
-    view.expanded.delete(index);
-  } else {
-    view.expanded.add(index);
-    if (!view.details.has(index)) vscode.postMessage({ type: 'detail', index });
-  }
-  render();
 }
 
 function setNotes(notes: string[]): void {
@@ -334,14 +268,7 @@ function receive(message: HostToPage): void {
       if (view.loaded) query(view.page);
       return;
     case 'page':
-      // An answer to a query since replaced (typing, paging quickly) is dropped.
-      if (message.seq !== view.seq) return;
-      view.rows = message.rows;
-      view.matched = message.matched;
-      view.page = message.page;
-      view.answered = true;
-      view.pageSize = message.pageSize;
-      render();
+      if (takePage(view, message)) render();
       return;
     case 'detail':
       view.details.set(message.index, {
@@ -355,19 +282,7 @@ function receive(message: HostToPage): void {
   }
 }
 
-dom.body.addEventListener('click', (event) => {
-  const row = (event.target as HTMLElement).closest<HTMLTableRowElement>('tr.row');
-  // Let people select text in an expanded row without collapsing it.
-  if (row && !window.getSelection()?.toString()) toggle(Number(row.dataset.index));
-});
-dom.body.addEventListener('keydown', (event) => {
-  const row = (event.target as HTMLElement).closest<HTMLTableRowElement>('tr.row');
-  if (!row || (event.key !== 'Enter' && event.key !== ' ')) return;
-  event.preventDefault();
-  const index = Number(row.dataset.index);
-  toggle(index);
-  document.querySelector<HTMLElement>(`tr.row[data-index="${index}"]`)?.focus();
-});
+bindTable(dom, view, { query, requery, render, askDetail: (index) => vscode.postMessage({ type: 'detail', index }) });
 
 for (const button of document.querySelectorAll<HTMLButtonElement>('[data-outcome]')) {
   button.addEventListener('click', () => {
@@ -394,24 +309,6 @@ for (const th of document.querySelectorAll<HTMLTableCellElement>('th[data-sort]'
     requery();
   });
 }
-
-let searchTimer: ReturnType<typeof setTimeout> | undefined;
-dom.search.addEventListener('input', () => {
-  clearTimeout(searchTimer);
-  searchTimer = setTimeout(() => {
-    view.search = dom.search.value;
-    requery();
-  }, 150);
-});
-
-dom.prev.addEventListener('click', () => {
-  query(Math.max(0, view.page - 1));
-  window.scrollTo(0, 0);
-});
-dom.next.addEventListener('click', () => {
-  query(view.page + 1);
-  window.scrollTo(0, 0);
-});
 
 dom.errorFilterClear.addEventListener('click', () => {
   view.outcome = 'all';

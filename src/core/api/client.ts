@@ -96,7 +96,7 @@ export class BatchApiClient {
       resource: 'the batch list',
       signal: options.signal,
     });
-    return normalizeList(body);
+    return normalizeList<Batch>(body);
   }
 
   async getBatch(id: string, options: RequestOptions = {}): Promise<Batch> {
@@ -143,16 +143,7 @@ export class BatchApiClient {
       resource: 'the file list',
       signal: options.signal,
     });
-    const data = Array.isArray(body?.data)
-      ? body.data.filter((f): f is FileObject => isRecord(f) && typeof f.id === 'string' && f.id !== '')
-      : [];
-    return {
-      object: 'list',
-      data,
-      first_id: body?.first_id ?? null,
-      last_id: body?.last_id ?? null,
-      has_more: listHasMore(body?.has_more),
-    };
+    return normalizeList<FileObject>(body);
   }
 
   /** `DELETE /files/{id}`. Not retried once it may have reached the server (like a POST). */
@@ -342,8 +333,12 @@ function listHasMore(value: unknown): boolean | undefined {
 }
 
 /** Providers differ: tolerate a missing `data`, null ids and missing or non-boolean `has_more`. Items without an id are dropped. */
-function normalizeList(body: Partial<BatchList> | null): BatchList {
-  const data = Array.isArray(body?.data) ? body.data.filter((b): b is Batch => isRecord(b) && typeof b.id === 'string' && b.id !== '') : [];
+function normalizeList<T extends { id: string }>(
+  body: { data?: unknown; first_id?: string | null; last_id?: string | null; has_more?: unknown } | null,
+): { object: 'list'; data: T[]; first_id: string | null; last_id: string | null; has_more?: boolean } {
+  const data = Array.isArray(body?.data)
+    ? body.data.filter((item): item is T => isRecord(item) && typeof item.id === 'string' && item.id !== '')
+    : [];
   return {
     object: 'list',
     data,

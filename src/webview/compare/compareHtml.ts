@@ -1,5 +1,6 @@
 import { MAX_COMPARE_SEARCH_CHARS } from '../../core/compare/compareTypes';
 import { buildPage, type PageHtmlOptions } from '../html';
+import { BANNER_HTML, PAGER_HTML, searchAndExportHtml } from '../tablePageHtml';
 
 /**
  * The compare page's HTML shell: static controls only, under the CSP every page has. Rows, the
@@ -14,8 +15,7 @@ export function buildCompareHtml(options: PageHtmlOptions): string {
   <p id="runs" class="muted"></p>
   <p id="status" class="muted" role="status" aria-live="polite">Loading…</p>
 </header>
-<div id="banner" class="banner error" role="alert" hidden><span id="banner-text"></span> <button id="retry" type="button">Retry</button></div>
-<ul id="notes" class="notes" hidden></ul>
+${BANNER_HTML}
 <section id="summary" class="summary" hidden aria-label="Summary">
   <dl class="counts">
     <div><dt>In both</dt><dd id="count-both"></dd></div>
@@ -43,10 +43,7 @@ export function buildCompareHtml(options: PageHtmlOptions): string {
     <button type="button" role="radio" data-filter="onlyA" aria-checked="false">Only in A <span class="count"></span></button>
     <button type="button" role="radio" data-filter="onlyB" aria-checked="false">Only in B <span class="count"></span></button>
   </div>
-  <input id="search" type="search" maxlength="${MAX_COMPARE_SEARCH_CHARS}" placeholder="Filter by custom_id or answer" aria-label="Filter by custom_id or answer">
-  <span class="spacer"></span>
-  <button type="button" id="export-csv" title="Save the rows of the selected filter as CSV, with both whole answers">Export CSV</button>
-  <button type="button" id="export-jsonl" title="Save the rows of the selected filter as JSON Lines, with both whole answers">Export JSONL</button>
+  ${searchAndExportHtml(MAX_COMPARE_SEARCH_CHARS, { csv: 'the rows of the selected filter, with both whole answers,', jsonl: 'the rows of the selected filter, with both whole answers,' })}
 </div>
 <table id="table" class="rows" hidden>
   <thead>
@@ -63,11 +60,6 @@ export function buildCompareHtml(options: PageHtmlOptions): string {
   </thead>
   <tbody id="rows"></tbody>
 </table>
-<p id="empty" class="muted" hidden>No rows match.</p>
-<nav class="pager" id="pager" hidden aria-label="Pages">
-  <button type="button" id="prev">‹ Previous</button>
-  <span id="range"></span>
-  <button type="button" id="next">Next ›</button>
-</nav>`,
+${PAGER_HTML}`,
   );
 }

@@ -13,7 +13,7 @@ import { PanelType } from '../../ids';
 import type { Logger } from '../../log';
 import { readPriceOverrides } from '../../priceSettings';
 import { exportWithDialog } from '../exportDialog';
-import { WebviewHost } from '../host';
+import { AccountPanel } from '../accountPanel';
 import { pageAssets, WebviewPanels } from '../panels';
 import { loadResults } from '../results/loadResults';
 import { resultsCostLabel, rowCost } from '../results/resultsCost';
@@ -83,11 +83,7 @@ interface Loaded {
   models: { a: unknown; b: unknown };
 }
 
-type PanelState = { kind: 'loading'; message: string } | { kind: 'loaded'; loaded: Loaded } | { kind: 'failed'; message: string };
-
-class ComparePanel extends WebviewHost<HostToPage, PageToHost> {
-  private connection: AccountConnection | undefined;
-  private state: PanelState = { kind: 'loading', message: vscode.l10n.t('Loading…') };
+class ComparePanel extends AccountPanel<HostToPage, PageToHost, { kind: 'loaded'; loaded: Loaded }> {
   private batches: { a?: Batch; b?: Batch };
 
   constructor(
@@ -96,13 +92,14 @@ class ComparePanel extends WebviewHost<HostToPage, PageToHost> {
     private readonly deps: ComparePanelDeps,
     opened?: { a: Batch; b: Batch; connection: AccountConnection },
   ) {
-    super(panel, { name: NAME, isMessage: isComparePageMessage, log: deps.log });
+    super(panel, { name: NAME, isMessage: isComparePageMessage, log: deps.log }, deps.store, opened?.connection);
     this.batches = { a: opened?.a, b: opened?.b };
-    this.connection = opened?.connection ?? (deps.store.state.kind === 'ready' ? deps.store.requireConnection() : undefined);
     panel.webview.html = buildCompareHtml(pageAssets(panel.webview, deps.extensionUri, 'compare'));
-    this.disposables.push(deps.store.onDidChangeAccount((account) => this.followAccount(account)));
-    if (this.connection) void this.load(this.connection);
-    else this.setState({ kind: 'loading', message: vscode.l10n.t('Waiting for a connection to the API…') });
+    this.start();
+  }
+
+  protected closingNote(): string {
+    return `Closed the comparison of ${this.ids.a} and ${this.ids.b}: the account was signed out or switched.`;
   }
 
   protected async handle(message: PageToHost): Promise<void> {
@@ -110,9 +107,7 @@ class ComparePanel extends WebviewHost<HostToPage, PageToHost> {
       case 'ready':
         return this.postState();
       case 'retry':
-        if (this.state.kind !== 'failed' || !this.connection) return;
-        this.setState({ kind: 'loading', message: vscode.l10n.t('Loading…') });
-        return this.load(this.connection);
+        return this.retry();
       case 'query':
         return this.postPage(message.seq, message.page, message.filter, message.search);
       case 'detail':
@@ -122,19 +117,7 @@ class ComparePanel extends WebviewHost<HostToPage, PageToHost> {
     }
   }
 
-  /** A restored panel loads once an account connects; another account must not be asked for these batches' files: the panel closes. */
-  private followAccount(account: string | undefined): void {
-    if (!this.connection) {
-      if (account === undefined) return;
-      this.connection = this.deps.store.requireConnection();
-      void this.load(this.connection);
-      return;
-    }
-    this.deps.log.info(`Closed the comparison of ${this.ids.a} and ${this.ids.b}: the account was signed out or switched.`);
-    this.dispose();
-  }
-
-  private async load(connection: AccountConnection): Promise<void> {
+  protected async load(connection: AccountConnection): Promise<void> {
     try {
       const started = Date.now();
       const runA = await this.loadRun(connection, 'a');
@@ -207,15 +190,7 @@ class ComparePanel extends WebviewHost<HostToPage, PageToHost> {
     }
   }
 
-  private setState(state: PanelState): void {
-    this.state = state;
-    if (this.pageListening) void this.postState();
-  }
-
-  private postState(): Promise<void> {
-    const state = this.state;
-    if (state.kind === 'loading') return this.post({ type: 'loading', message: state.message });
-    if (state.kind === 'failed') return this.post({ type: 'error', message: state.message });
+  protected postLoaded(state: { kind: 'loaded'; loaded: Loaded }): Promise<void> {
     // The page keeps the ids (its saved state) and answers with a `query` for the rows it wants.
     return this.post({ type: 'summary', ...state.loaded.summary, ids: { ...this.ids } });
   }

@@ -1,5 +1,6 @@
 import { MAX_SEARCH_CHARS } from '../../core/results/resultsQuery';
 import { buildPage, type PageHtmlOptions } from '../html';
+import { BANNER_HTML, PAGER_HTML, searchAndExportHtml } from '../tablePageHtml';
 
 /**
  * The results page's HTML shell: static controls only, under the same CSP as the detail panel.
@@ -13,8 +14,7 @@ export function buildResultsHtml(options: PageHtmlOptions): string {
   <h1 id="title">Batch results</h1>
   <p id="status" class="muted" role="status" aria-live="polite">Loading…</p>
 </header>
-<div id="banner" class="banner error" role="alert" hidden><span id="banner-text"></span> <button id="retry" type="button">Retry</button></div>
-<ul id="notes" class="notes" hidden></ul>
+${BANNER_HTML}
 <p id="cost" class="muted cost" hidden></p>
 <div class="toolbar" id="toolbar" hidden>
   <div class="filters" role="radiogroup" aria-label="Show">
@@ -23,10 +23,7 @@ export function buildResultsHtml(options: PageHtmlOptions): string {
     <button type="button" role="radio" data-outcome="failed" aria-checked="false">Failed <span class="count"></span></button>
     <button type="button" role="radio" data-outcome="missing" aria-checked="false">Missing <span class="count"></span></button>
   </div>
-  <input id="search" type="search" maxlength="${MAX_SEARCH_CHARS}" placeholder="Filter by custom_id or answer" aria-label="Filter by custom_id or answer">
-  <span class="spacer"></span>
-  <button type="button" id="export-csv" title="Save the rows of the selected outcome as CSV">Export CSV</button>
-  <button type="button" id="export-jsonl" title="Save the rows of the selected outcome, with full request and response, as JSON Lines">Export JSONL</button>
+  ${searchAndExportHtml(MAX_SEARCH_CHARS, { csv: 'the rows of the selected outcome', jsonl: 'the rows of the selected outcome, with full request and response,' })}
   <button type="button" id="compare" class="secondary" title="Compare these results with another batch's, custom_id by custom_id">Compare with…</button>
   <button type="button" id="resubmit" hidden title="Send the failed, missing or expired requests again as a new batch">Resubmit failed…</button>
 </div>
@@ -46,11 +43,6 @@ export function buildResultsHtml(options: PageHtmlOptions): string {
   </thead>
   <tbody id="rows"></tbody>
 </table>
-<p id="empty" class="muted" hidden>No rows match.</p>
-<nav class="pager" id="pager" hidden aria-label="Pages">
-  <button type="button" id="prev">‹ Previous</button>
-  <span id="range"></span>
-  <button type="button" id="next">Next ›</button>
-</nav>`,
+${PAGER_HTML}`,
   );
 }

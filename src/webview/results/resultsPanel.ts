@@ -14,7 +14,7 @@ import { canResubmit } from '../../core/input/resubmit';
 import { loadResults } from './loadResults';
 import type { Logger } from '../../log';
 import { exportWithDialog } from '../exportDialog';
-import { WebviewHost } from '../host';
+import { AccountPanel, type PendingState } from '../accountPanel';
 import { pageAssets, WebviewPanels } from '../panels';
 import {
   type ExportFormat,
@@ -89,20 +89,13 @@ export class ResultsPanels extends WebviewPanels<ResultsPanel, ResultsPageState>
   }
 }
 
-type PanelState =
-  | { kind: 'loading'; message: string }
-  /** `indexing`: the rows so far, while a worker reads the rest (see core/results/progressiveIndex.ts). */
-  | { kind: 'loaded'; title: string; index: ResultsIndex; notes: string[]; indexing?: IndexingStatus }
-  | { kind: 'failed'; message: string };
+/** `indexing`: the rows so far, while a worker reads the rest (see core/results/progressiveIndex.ts). */
+type LoadedState = { kind: 'loaded'; title: string; index: ResultsIndex; notes: string[]; indexing?: IndexingStatus };
+type PanelState = PendingState | LoadedState;
 
-class ResultsPanel extends WebviewHost<HostToPage, PageToHost> {
+/** Its account's connection fetches the batch's files and caches them in the account's folder. */
+class ResultsPanel extends AccountPanel<HostToPage, PageToHost, LoadedState> {
   private batch: Batch | undefined;
-  /**
-   * The account the batch belongs to: its files are fetched with its client and cached in its
-   * folder. A panel restored after a reload takes the first account that connects.
-   */
-  private connection: AccountConnection | undefined;
-  private state: PanelState = { kind: 'loading', message: vscode.l10n.t('Loading…') };
   /** The error group to show first: sent with `begin`, or at once when the rows are already shown. */
   private errorFilter: ErrorFilter | undefined;
 
@@ -112,13 +105,14 @@ class ResultsPanel extends WebviewHost<HostToPage, PageToHost> {
     private readonly deps: ResultsPanelDeps,
     opened?: { batch: Batch; connection: AccountConnection },
   ) {
-    super(panel, { name: NAME, isMessage: isResultsPageMessage, log: deps.log });
+    super(panel, { name: NAME, isMessage: isResultsPageMessage, log: deps.log }, deps.store, opened?.connection);
     this.batch = opened?.batch;
-    this.connection = opened?.connection ?? (deps.store.state.kind === 'ready' ? deps.store.requireConnection() : undefined);
     panel.webview.html = buildResultsHtml(pageAssets(panel.webview, deps.extensionUri, 'results'));
-    this.disposables.push(deps.store.onDidChangeAccount((account) => this.followAccount(account)));
-    if (this.connection) void this.load(this.connection);
-    else this.setState({ kind: 'loading', message: vscode.l10n.t('Waiting for a connection to the API…') });
+    this.start();
+  }
+
+  protected closingNote(): string {
+    return `Closed the results of ${this.batchId}: they belong to the account that was signed out or switched.`;
   }
 
   protected async handle(message: PageToHost): Promise<void> {
@@ -127,9 +121,7 @@ class ResultsPanel extends WebviewHost<HostToPage, PageToHost> {
         void this.post({ type: 'batch', batchId: this.batchId });
         return this.postState();
       case 'retry':
-        if (this.state.kind !== 'failed' || !this.connection) return Promise.resolve();
-        this.setState({ kind: 'loading', message: vscode.l10n.t('Loading…') });
-        return this.load(this.connection);
+        return this.retry();
       case 'query':
         return this.postPage(message);
       case 'detail':
@@ -151,19 +143,7 @@ class ResultsPanel extends WebviewHost<HostToPage, PageToHost> {
     if (this.state.kind === 'loaded' && this.pageListening) void this.post({ type: 'errorFilter', ...filter });
   }
 
-  /** Another account must not be queried for this batch's files: the panel closes. */
-  private followAccount(account: string | undefined): void {
-    if (!this.connection) {
-      if (account === undefined) return;
-      this.connection = this.deps.store.requireConnection();
-      void this.load(this.connection);
-      return;
-    }
-    this.deps.log.info(`Closed the results of ${this.batchId}: they belong to the account that was signed out or switched.`);
-    this.dispose();
-  }
-
-  private async load(connection: AccountConnection): Promise<void> {
+  protected async load(connection: AccountConnection): Promise<void> {
     try {
       const report = await this.fetchAndJoin(connection);
       if (this.disposed || this.state === report) return;
@@ -211,15 +191,7 @@ class ResultsPanel extends WebviewHost<HostToPage, PageToHost> {
     return state;
   }
 
-  private setState(state: PanelState): void {
-    this.state = state;
-    if (this.pageListening) void this.postState();
-  }
-
-  private postState(): Promise<void> {
-    const state = this.state;
-    if (state.kind === 'loading') return this.post({ type: 'loading', message: state.message });
-    if (state.kind === 'failed') return this.post({ type: 'error', message: state.message });
+  protected postLoaded(state: LoadedState): Promise<void> {
     const { total, counts, cost } = this.shownCounts(state.index);
     const errorFilter = this.errorFilter;
     const indexing = state.indexing && !state.indexing.done ? state.indexing : undefined;

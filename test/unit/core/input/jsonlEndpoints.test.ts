@@ -5,6 +5,7 @@ import { endpointOfLine } from '../../../../src/core/files/fileContent';
 import { batchDescription, batchLabel } from '../../../../src/core/batches/batchDisplay';
 import { detailView } from '../../../../src/webview/detail/detailView';
 import { defaultModel, inputLine } from '../../../fake-api/data';
+import { loadDescription } from '../../../fake-api/openapi/validate';
 
 function request(url: string, body: Record<string, unknown>, customId = 'r1'): string {
   return JSON.stringify({ custom_id: customId, method: 'POST', url, body });
@@ -16,17 +17,12 @@ function codes(text: string): string[] {
 
 describe('validateBatchInput: the seven endpoints of the Batch API today', () => {
   it('knows exactly the endpoints of the OpenAPI description, without the retired /v1/videos', () => {
+    const described = loadDescription().components.schemas.CreateBatchRequest as unknown as {
+      properties: { endpoint: { enum: string[] } };
+    };
     assert.deepEqual(
       [...BATCH_ENDPOINTS],
-      [
-        '/v1/responses',
-        '/v1/chat/completions',
-        '/v1/embeddings',
-        '/v1/completions',
-        '/v1/moderations',
-        '/v1/images/generations',
-        '/v1/images/edits',
-      ],
+      described.properties.endpoint.enum.filter((url) => url !== '/v1/videos'),
     );
   });
 
