@@ -15,7 +15,7 @@ import { FileStore, FileStores } from './core/files/fileStore';
 import { lmToolsApi } from './lm/lmApi';
 import { mcpApi, type McpServerProvider, registerMcpServers } from './lm/mcpServerProvider';
 import { registerWriteTools } from './lm/batchWriteTools';
-import { readSettings } from './config';
+import { environmentKeyFor, readSettings } from './config';
 import { readPriceOverrides } from './priceSettings';
 import { loadTokenCounters } from './tokenizer/loadTokenizer';
 import { Logger } from './log';
@@ -134,7 +134,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
     {
       accounts: () => accounts.accounts,
       onDidChangeAccounts: accounts.onDidChangeAccounts,
-      keyFor: (settings) => keys.getFor(settings),
+      // The key the account's connection uses: the stored one, else OPENAI_API_KEY under the same rule (default account, a host the user chose).
+      keyFor: async (settings) => (await keys.getFor(settings)) ?? environmentKeyFor(settings),
       script: services.mcpScript,
       log,
     },

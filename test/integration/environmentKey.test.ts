@@ -73,6 +73,14 @@ describe('A key from the environment (extension host)', function () {
     assert.equal(note.contextValue, 'environmentKey', 'the note carries the Store It action');
     assert.equal(note.description, 'not stored');
     assert.ok(fake.requests.length > 0 && fake.requests.every((request) => keyOf(request) === envKey), 'every request carried the env key');
+    // VS Code's chat starts the account's MCP server with the key the account uses (1.101+ has the API).
+    if (api.mcp) {
+      const [server] = api.mcp.provideMcpServerDefinitions();
+      assert.equal(server.env.OPENAI_API_KEY, undefined, 'no key in the definition VS Code keeps');
+      const resolved = await api.mcp.resolveMcpServerDefinition(server);
+      assert.equal(resolved.env.OPENAI_API_KEY, envKey);
+      assert.equal(resolved.env.OPENAI_BASE_URL, fake.baseUrl);
+    }
   });
 
   it('reads OPENAI_BASE_URL, OPENAI_ORG_ID and OPENAI_PROJECT_ID when the settings are unset, and not over them', async () => {
@@ -129,6 +137,11 @@ describe('A key from the environment (extension host)', function () {
     );
     assert.equal(rows[1].item.description, `no API key · Host chosen by this workspace's .vscode/settings.json: ${host}`);
     assert.equal(other.requests.length, 0, 'nothing was sent to the workspace-chosen host');
+    if (api.mcp) {
+      // Nor is it handed to an MCP server for that host.
+      const [server] = api.mcp.provideMcpServerDefinitions();
+      await assert.rejects(Promise.resolve(api.mcp.resolveMcpServerDefinition(server)), /No API key is stored for "Default"/);
+    }
     // The user's own host again: the environment key is used.
     await configuration().update('baseUrl', undefined, vscode.ConfigurationTarget.Workspace);
     await waitFor('the environment key for the user host', () => api.services.connection.keySource === 'environment');
