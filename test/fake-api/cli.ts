@@ -8,7 +8,7 @@
  *
  * --tick S advances the fake clock by S seconds every S real seconds, so active batches progress.
  * --now real starts the clock at the current time, so ages read "a few seconds ago" in the UI.
- * --quirks answers as other providers do (see QUIRKS in server.ts): `all`, or names separated by commas.
+ * --quirks answers as other providers do (see QUIRKS in types.ts): `all`, or names separated by commas.
  * --base-path serves the API where Azure does: `/openai/v1` (its v1 API) or `/openai` (with --api-version).
  */
 import { parseArgs } from 'node:util';
