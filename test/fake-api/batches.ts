@@ -8,7 +8,7 @@ import type * as http from 'node:http';
 import type { Batch, BatchErrorItem } from '../../src/core/api/types';
 import { BATCH_ENDPOINTS, FLAKY_MODEL, newBatchRecord, zeroUsage } from './data';
 import { fileContent, resolveFile } from './files';
-import { clip, errorReply, isRecord, type JsonReply, parseExpiresAfter, readBody } from './http';
+import { clip, errorReply, isRecord, type JsonReply, listPage, parseExpiresAfter, readBody } from './http';
 import type { AccountState, BatchInput } from './state';
 import type { FaultRule, LoggedRequest } from './types';
 
@@ -55,17 +55,7 @@ export function listBatches(state: AccountState, query: URLSearchParams, fault: 
   }
   // noHasMore: providers that send no has_more send no pages either: everything after the cursor (pagedNoHasMore: they do).
   const end = state.quirks.noHasMore ? list.length : start + limit;
-  const data = list.slice(start, end);
-  return {
-    status: 200,
-    json: {
-      object: 'list',
-      data,
-      first_id: data[0]?.id ?? null,
-      last_id: data[data.length - 1]?.id ?? null,
-      has_more: fault?.stuckCursor ? true : end < list.length,
-    },
-  };
+  return listPage(list.slice(start, end), fault?.stuckCursor ? true : end < list.length);
 }
 
 export function getBatch(state: AccountState, id: string): JsonReply {

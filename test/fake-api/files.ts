@@ -18,7 +18,7 @@ import {
   outputLine,
   TRANSIENT_FAILURE,
 } from './data';
-import { CHUNK_BYTES, clip, errorReply, type JsonReply, type Responder } from './http';
+import { CHUNK_BYTES, clip, errorReply, type JsonReply, listPage, type Responder } from './http';
 import { planOf, requestsPerSecond } from './lifecycle';
 import type { AccountState, FileBody, FileEntry } from './state';
 import type { FaultRule, FileSpec, LoggedRequest } from './types';
@@ -66,17 +66,7 @@ export function listFiles(state: AccountState, query: URLSearchParams, fault?: F
     if (position < 0) return errorReply(400, `Invalid 'after': no file found with id '${clip(after, 100)}'.`, { param: 'after' });
     start = position + 1;
   }
-  const data = files.slice(start, start + limit);
-  return {
-    status: 200,
-    json: {
-      object: 'list',
-      data,
-      first_id: data[0]?.id ?? null,
-      last_id: data[data.length - 1]?.id ?? null,
-      has_more: start + limit < files.length,
-    },
-  };
+  return listPage(files.slice(start, start + limit), start + limit < files.length);
 }
 
 export function deleteFile(state: AccountState, id: string): JsonReply {
@@ -173,6 +163,16 @@ function deriveFile(state: AccountState, batch: Batch, id: string, role: 'input'
   const rate = requestsPerSecond(counts.total);
   const finishedAt = batch.completed_at ?? batch.cancelled_at ?? batch.expired_at ?? batch.finalizing_at ?? Math.floor(state.nowSeconds);
 
+  const resultFile = (kind: 'output' | 'error'): FileObject => ({
+    id,
+    object: 'file',
+    bytes: 0,
+    created_at: finishedAt,
+    filename: `${batch.id}_${kind}.jsonl`,
+    purpose: 'batch_output',
+    status: 'processed',
+  });
+
   let count: number;
   let line: (i: number) => string | null;
   let object: FileObject;
@@ -205,15 +205,7 @@ function deriveFile(state: AccountState, batch: Batch, id: string, role: 'input'
   } else if (role === 'output') {
     count = processed;
     line = (i) => (isFailed(i) ? null : outputLine(rngFor(i), endpoint, modelOf(i), customId(i), startedAt + Math.floor(i / rate)));
-    object = {
-      id,
-      object: 'file',
-      bytes: 0,
-      created_at: finishedAt,
-      filename: `${batch.id}_output.jsonl`,
-      purpose: 'batch_output',
-      status: 'processed',
-    };
+    object = resultFile('output');
   } else {
     count = batch.status === 'expired' ? counts.total : processed;
     line = (i) => {
@@ -225,15 +217,7 @@ function deriveFile(state: AccountState, batch: Batch, id: string, role: 'input'
         input?.failing[i] ? (input.transient?.[i] ? TRANSIENT_FAILURE : MISSING_MODEL_FAILURE) : undefined,
       );
     };
-    object = {
-      id,
-      object: 'file',
-      bytes: 0,
-      created_at: finishedAt,
-      filename: `${batch.id}_error.jsonl`,
-      purpose: 'batch_output',
-      status: 'processed',
-    };
+    object = resultFile('error');
   }
   let bytes = 0;
   for (let i = 0; i < count; i++) {

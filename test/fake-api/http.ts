@@ -65,6 +65,14 @@ export interface JsonReply {
   headers?: Record<string, string>;
 }
 
+/** A 200 list page as the API sends it: its items, the ids at either end, and whether more follow. */
+export function listPage(data: readonly { id: string }[], hasMore: boolean): JsonReply {
+  return {
+    status: 200,
+    json: { object: 'list', data, first_id: data[0]?.id ?? null, last_id: data[data.length - 1]?.id ?? null, has_more: hasMore },
+  };
+}
+
 interface ErrorOptions {
   param?: string | null;
   code?: string | null;
