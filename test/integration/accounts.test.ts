@@ -13,7 +13,7 @@ import type { TestApi } from '../../src/extension';
 import type { HostToPage } from '../../src/webview/detail/protocol';
 import type { BatchNode } from '../../src/tree/nodes';
 import { FakeApi, startFakeApi } from '../fake-api/server';
-import { connectToFake, disconnect, rootItems, waitFor } from './helpers';
+import { fakeApiSuite, rootItems, waitFor } from './helpers';
 
 const accountOf = (fake: FakeApi): string => accountId({ baseUrl: fake.baseUrl, apiKey: fake.apiKey });
 
@@ -72,12 +72,12 @@ describe('Accounts kept apart (extension host, two fake APIs)', function () {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     if (api && second) await api.services.keys.clear(second.baseUrl);
     await second?.close();
-    if (api) await disconnect(api, first);
     api = first = second = undefined;
   });
+  const connect = fakeApiSuite({ clean: 'disconnect' });
 
   it("closes the old account's detail and results panels on a switch; they query nothing of the new one", async () => {
-    ({ api, fake: first } = await connectToFake({ seed: 'fixture' }));
+    ({ api, fake: first } = await connect({ seed: 'fixture' }));
     // The same recorded batches (same ids) on the second server, as demo data or two projects of one organisation would have.
     second = await startFakeApi({ seed: 'fixture' });
     const batch = await completedWithOutput(api);
@@ -104,7 +104,7 @@ describe('Accounts kept apart (extension host, two fake APIs)', function () {
   });
 
   it('caches result files per account: the same file id is downloaded again for another account', async () => {
-    ({ api, fake: first } = await connectToFake({ seed: 'fixture' }));
+    ({ api, fake: first } = await connect({ seed: 'fixture' }));
     second = await startFakeApi({ seed: 'fixture' });
     const batch = await completedWithOutput(api);
     await vscode.commands.executeCommand('openaiBatches.openResults', batch.id);
@@ -121,7 +121,7 @@ describe('Accounts kept apart (extension host, two fake APIs)', function () {
   });
 
   it("a Create Batch that finishes after a switch stays in the account it started in, out of the new one's tree and cache", async () => {
-    ({ api, fake: first } = await connectToFake({ seed: 'empty' }));
+    ({ api, fake: first } = await connect({ seed: 'empty' }));
     second = await startFakeApi({ seed: 'empty' });
     await loaded(api);
     const services = api.services;
@@ -159,7 +159,7 @@ describe('Accounts kept apart (extension host, two fake APIs)', function () {
   });
 
   it('Clear API Key leaves nothing of the account on disk, and nothing writes it back', async () => {
-    ({ api, fake: first } = await connectToFake({ seed: 'fixture' }));
+    ({ api, fake: first } = await connect({ seed: 'fixture' }));
     const batch = await completedWithOutput(api);
     await vscode.commands.executeCommand('openaiBatches.openResults', batch.id);
     const { cacheFile, filesFolder } = onDisk(api, first);
@@ -177,7 +177,7 @@ describe('Accounts kept apart (extension host, two fake APIs)', function () {
   });
 
   it("shows a server's error in the detail panel with the key redacted", async () => {
-    ({ api, fake: first } = await connectToFake({ seed: 'fixture' }));
+    ({ api, fake: first } = await connect({ seed: 'fixture' }));
     const batch = await completedWithOutput(api);
     await vscode.commands.executeCommand('openaiBatches.openBatch', batch.id);
     type DetailPanel = { panel: vscode.WebviewPanel; onMessage(message: unknown): Promise<void> };

@@ -16,7 +16,7 @@ import { lmToolsApi, type ToolResult, resultText } from '../../src/lm/lmApi';
 import { mcpApi } from '../../src/lm/mcpServerProvider';
 import { loadTokenCounters } from '../../src/tokenizer/loadTokenizer';
 import type { FakeApi } from '../fake-api/server';
-import { cleanUp, connectToFake, waitFor } from './helpers';
+import { fakeApiSuite, waitFor } from './helpers';
 
 const token = new vscode.CancellationTokenSource().token;
 
@@ -25,17 +25,16 @@ describe('agents: the MCP server definition provider and the write tools', funct
   let api: TestApi;
   let fake: FakeApi | undefined;
   let dir: string;
+  const connect = fakeApiSuite({ after: 'all' });
 
   before(async () => {
-    ({ api, fake } = await connectToFake({ seed: 'demo' }, { pageSize: 20 }));
+    ({ api, fake } = await connect({ seed: 'demo' }, { pageSize: 20 }));
     await api.services.store.refresh();
     await waitFor('the first page', () => api.services.store.hasLoaded && api.services.store.batches.length > 0);
     dir = await mkdtemp(path.join(tmpdir(), 'agent-write-'));
   });
 
   after(async () => {
-    await cleanUp(api, fake);
-    fake = undefined;
     await rm(dir, { recursive: true, force: true });
   });
 

@@ -8,7 +8,7 @@ import { lmToolsApi, type LmToolsApi, resultText } from '../../src/lm/lmApi';
 import type { TestApi } from '../../src/extension';
 import type { Batch } from '../../src/core/api/types';
 import type { FakeApi } from '../fake-api/server';
-import { cleanUp, connectToFake, forgetCachedFile, waitFor } from './helpers';
+import { fakeApiSuite, forgetCachedFile, waitFor } from './helpers';
 
 const TOOL_NAMES = [ToolName.listBatches, ToolName.getBatch, ToolName.batchResults];
 
@@ -17,6 +17,7 @@ describe('agent tools (vscode.lm.invokeTool)', function () {
   let api: TestApi;
   let fake: FakeApi | undefined;
   let lm: LmToolsApi;
+  const connect = fakeApiSuite({ after: 'all' });
 
   const byDescription = (description: string): Batch => {
     const batch = fake!.store.list().find((b) => b.metadata?.description === description);
@@ -44,14 +45,9 @@ describe('agent tools (vscode.lm.invokeTool)', function () {
     const found = lmToolsApi();
     assert.ok(found, `this VS Code (${vscode.version}) has no vscode.lm.registerTool`);
     lm = found;
-    ({ api, fake } = await connectToFake({ seed: 'demo' }, { pageSize: 20 }));
+    ({ api, fake } = await connect({ seed: 'demo' }, { pageSize: 20 }));
     await api.services.store.refresh();
     await waitFor('the first page', () => api.services.store.hasLoaded && api.services.store.batches.length > 0);
-  });
-
-  after(async () => {
-    await cleanUp(api, fake);
-    fake = undefined;
   });
 
   it('lists our three tools in vscode.lm.tools, with their input schemas and tags', () => {

@@ -2,10 +2,8 @@
 import * as assert from 'assert';
 import * as vscode from 'vscode';
 import type { Batch } from '../../src/core/api/types';
-import type { TestApi } from '../../src/extension';
 import { ViewId } from '../../src/ids';
-import type { FakeApi } from '../fake-api/server';
-import { cleanUp, configuration, connectToFake, delay, rootItems, waitFor } from './helpers';
+import { configuration, delay, fakeApiSuite, rootItems, waitFor } from './helpers';
 
 const ACTIVE = new Set(['validating', 'in_progress', 'finalizing', 'cancelling']);
 const isActive = (b: Batch): boolean => ACTIVE.has(String(b.status));
@@ -13,16 +11,10 @@ const GET_ONE = /^\/v1\/batches\/[^/]+$/;
 
 describe('auto-refresh', function () {
   this.timeout(120_000);
-  let api: TestApi;
-  let fake: FakeApi | undefined;
-
-  afterEach(async () => {
-    await cleanUp(api, fake);
-    fake = undefined;
-  });
+  const connect = fakeApiSuite();
 
   it('polls active batches while the view is visible, one list request per interval plus one GET per active batch beyond the first page, and stops when none is active', async () => {
-    ({ api, fake } = await connectToFake({ seed: 'demo' }, { pageSize: 20 }));
+    const { api, fake } = await connect({ seed: 'demo' }, { pageSize: 20 });
     // Three old batches still running deep in the list, besides the six active ones on top.
     const now = fake.clock.now();
     const deep = fake.store.list().slice(45, 48);
@@ -52,11 +44,11 @@ describe('auto-refresh', function () {
 
     /** Turns polling on for `count` intervals; returns [list requests, GET requests] of each complete interval. */
     const measure = async (count: number): Promise<[number, number][]> => {
-      fake!.clearRequests();
+      fake.clearRequests();
       await configuration().update('autoRefreshSeconds', 1, vscode.ConfigurationTarget.Global);
-      await waitFor(`${count + 1} auto-refresh intervals`, () => fake!.count('GET', '/v1/batches') >= count + 1, 30_000);
+      await waitFor(`${count + 1} auto-refresh intervals`, () => fake.count('GET', '/v1/batches') >= count + 1, 30_000);
       await configuration().update('autoRefreshSeconds', 0, vscode.ConfigurationTarget.Global);
-      const log = [...fake!.requests];
+      const log = [...fake.requests];
       const starts = log.map((r, i) => (r.path === '/v1/batches' ? i : -1)).filter((i) => i >= 0);
       return starts.slice(0, count).map((start, n) => {
         const slice = log.slice(start, starts[n + 1]);
@@ -111,7 +103,7 @@ describe('auto-refresh', function () {
   });
 
   it('backs off after failures and does not poll while the view is hidden', async () => {
-    ({ api, fake } = await connectToFake({ seed: 'demo' }));
+    const { api, fake } = await connect({ seed: 'demo' });
     await rootItems(api);
     await vscode.commands.executeCommand(`${ViewId.batches}.focus`);
     await waitFor('the view to be visible', () => api.services.treeView.visible);

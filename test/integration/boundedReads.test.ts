@@ -19,7 +19,7 @@ import { AUTOMATIC_READ_CEILING_BYTES } from '../../src/core/api/sizeLimit';
 import type { Batch, FileObject } from '../../src/core/api/types';
 import type { ErrorGroupsView } from '../../src/webview/detail/protocol';
 import type { FakeApi, LoggedRequest } from '../fake-api/server';
-import { cleanUp, connectToFake, rootItems, treeBatches, waitFor } from './helpers';
+import { fakeApiSuite, rootItems, treeBatches, waitFor } from './helpers';
 
 const DAY = 86_400;
 
@@ -57,13 +57,10 @@ describe('bounded by construction: endless bodies, lists without has_more, delet
   let api: TestApi | undefined;
   let fake: FakeApi | undefined;
 
-  afterEach(async () => {
-    await cleanUp(api, fake);
-    api = fake = undefined;
-  });
+  const connect = fakeApiSuite();
 
   it('the detail panel stops an endless error file at its record (900 B) plus the margin, keeps nothing and says so', async () => {
-    ({ api, fake } = await connectToFake({ seed: 'demo' }));
+    ({ api, fake } = await connect({ seed: 'demo' }));
     const { batch, file } = endlessErrorFile(fake, 'error_file_id');
     const started = Date.now();
     await vscode.commands.executeCommand('openaiBatches.openBatch', batch.id);
@@ -95,7 +92,7 @@ describe('bounded by construction: endless bodies, lists without has_more, delet
   });
 
   it('an error file larger than 64 MiB waits for a "Group anyway" click, which reads it in full', async () => {
-    ({ api, fake } = await connectToFake({ seed: 'demo' }));
+    ({ api, fake } = await connect({ seed: 'demo' }));
     const finished = fake.store.list().find((b) => b.status === 'completed' && b.output_file_id && b.error_file_id)!;
     const file = fake.store.addFile({
       filename: 'big_errors.jsonl',
@@ -131,7 +128,7 @@ describe('bounded by construction: endless bodies, lists without has_more, delet
   });
 
   it('the agent tool stops an endless result file at its record plus the margin; larger files need a confirmation', async () => {
-    ({ api, fake } = await connectToFake({ seed: 'demo' }));
+    ({ api, fake } = await connect({ seed: 'demo' }));
     const lm = lmToolsApi();
     assert.ok(lm?.invokeTool, `this VS Code (${vscode.version}) has no vscode.lm.invokeTool`);
     const { batch, file } = endlessErrorFile(fake, 'output_file_id');
@@ -198,9 +195,9 @@ describe('bounded by construction: endless bodies, lists without has_more, delet
   describe('a provider whose list pages have no has_more, with 2 running batches on page 2', () => {
     const PAGE = 20;
     /** 20 finished batches in the last 20 hours (page 1), then 2 running ones, 30 and 31 hours old (page 2). */
-    async function connect(): Promise<{ running: Batch[] }> {
+    async function connectPaged(): Promise<{ running: Batch[] }> {
       // The clock is now's: whether a batch can still be running is asked of the real time.
-      ({ api, fake } = await connectToFake(
+      ({ api, fake } = await connect(
         { seed: 'empty', quirks: { pagedNoHasMore: true }, now: Math.floor(Date.now() / 1000) },
         { pageSize: PAGE },
       ));
@@ -250,7 +247,7 @@ describe('bounded by construction: endless bodies, lists without has_more, delet
     }
 
     it('the tree offers Load more after a full page and shows the 2 running batches after it; a short page ends the list', async () => {
-      const { running } = await connect();
+      const { running } = await connectPaged();
       const before = await rootItems(api!);
       assert.ok(
         before.some((root) => root.item.contextValue === 'loadMore' || /^Load more/.test(root.label)),
@@ -281,7 +278,7 @@ describe('bounded by construction: endless bodies, lists without has_more, delet
     });
 
     it('a single delete says the usage check is incomplete; the file of the running batch on page 2 is refused; the bulk delete refuses', async () => {
-      const { running } = await connect();
+      const { running } = await connectPaged();
       const old = fake!.store.addFile({
         id: 'file-old-unused',
         filename: 'old-unused.jsonl',

@@ -2,22 +2,14 @@ import * as assert from 'assert';
 import { existsSync, readFileSync } from 'fs';
 import * as vscode from 'vscode';
 import { accountId, BatchCache } from '../../src/core/batches/batchCache';
-import type { TestApi } from '../../src/extension';
-import type { FakeApi } from '../fake-api/server';
-import { connectToFake, disconnect, rootItems, waitFor } from './helpers';
+import { fakeApiSuite, rootItems, waitFor } from './helpers';
 
 describe('Startup from the cache', function () {
   this.timeout(60_000);
-  let api: TestApi;
-  let fake: FakeApi | undefined;
-
-  afterEach(async () => {
-    if (api) await disconnect(api, fake);
-    fake = undefined;
-  });
+  const connect = fakeApiSuite({ clean: 'disconnect' });
 
   it('paints the cached tree with zero list requests, marks it cached, then reconciles with one', async () => {
-    ({ api, fake } = await connectToFake({ seed: 'demo' }));
+    const { api, fake } = await connect({ seed: 'demo' });
     await rootItems(api);
     await vscode.commands.executeCommand('openaiBatches.loadMore');
     const loaded = api.services.store.batches.length;
@@ -54,7 +46,7 @@ describe('Startup from the cache', function () {
   });
 
   it("Clear API Key removes that account's cache", async () => {
-    ({ api, fake } = await connectToFake({ seed: 'fixture' }));
+    const { api, fake } = await connect({ seed: 'fixture' });
     await rootItems(api);
     const cache = new BatchCache(vscode.Uri.joinPath(api.context.globalStorageUri, 'cache').fsPath);
     const file = cache.fileFor(accountId({ baseUrl: fake.baseUrl, apiKey: fake.apiKey }));

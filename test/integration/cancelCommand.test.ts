@@ -4,9 +4,7 @@ import * as assert from 'assert';
 import * as vscode from 'vscode';
 import { requestCancel } from '../../src/commands/batches/batchCommands';
 import { ApiError } from '../../src/core/api/errors';
-import type { TestApi } from '../../src/extension';
-import type { FakeApi } from '../fake-api/server';
-import { cleanUp, connectToFake, EXTENSION_ID, rootItems, treeBatches } from './helpers';
+import { EXTENSION_ID, fakeApiSuite, rootItems, treeBatches } from './helpers';
 
 /** The contributed `view/item/context` entries of a command. */
 function contextMenuEntries(command: string): { command: string; when: string; group: string }[] {
@@ -25,16 +23,10 @@ function viewItemMatches(when: string, contextValue: string): boolean {
 
 describe('cancel', function () {
   this.timeout(120_000);
-  let api: TestApi;
-  let fake: FakeApi | undefined;
-
-  afterEach(async () => {
-    await cleanUp(api, fake);
-    fake = undefined;
-  });
+  const connect = fakeApiSuite();
 
   it('offers Cancel in the context menu of cancellable batches only', async () => {
-    ({ api, fake } = await connectToFake({ seed: 'demo' }));
+    const { api } = await connect({ seed: 'demo' });
     const [entry] = contextMenuEntries('openaiBatches.cancelBatch');
     assert.ok(entry, 'package.json has a view/item/context entry for cancelBatch');
     const rows = await treeBatches(api);
@@ -58,7 +50,7 @@ describe('cancel', function () {
   });
 
   it('moves the node to Cancelling at once from the response, to Cancelled on the next refresh; 409 says why', async () => {
-    ({ api, fake } = await connectToFake({ seed: 'demo' }));
+    const { api, fake } = await connect({ seed: 'demo' });
     await rootItems(api);
     const target = api.services.store.batches.find((b) => b.status === 'in_progress')!;
     const finished = api.services.store.batches.find((b) => b.status === 'validating')!;
@@ -88,7 +80,7 @@ describe('cancel', function () {
   });
 
   it('the command refuses a finished batch without asking or calling the API', async () => {
-    ({ api, fake } = await connectToFake({ seed: 'demo' }));
+    const { api, fake } = await connect({ seed: 'demo' });
     await rootItems(api);
     const done = api.services.store.batches.find((b) => b.status === 'completed')!;
     fake.clearRequests();

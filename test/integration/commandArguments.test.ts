@@ -2,22 +2,14 @@
 // keybinding. Handlers use only the batch id an argument names, never the object itself.
 import * as assert from 'assert';
 import * as vscode from 'vscode';
-import type { TestApi } from '../../src/extension';
-import type { FakeApi } from '../fake-api/server';
-import { connectToFake, disconnect, rootItems } from './helpers';
+import { fakeApiSuite, rootItems } from './helpers';
 
 describe('command arguments: only the batch id is trusted', function () {
   this.timeout(60_000);
-  let api: TestApi;
-  let fake: FakeApi | undefined;
-
-  afterEach(async () => {
-    if (api) await disconnect(api, fake);
-    fake = undefined;
-  });
+  const connect = fakeApiSuite({ clean: 'disconnect' });
 
   it('a made-up batch object is looked up by its id: its own file id is never copied', async () => {
-    ({ api, fake } = await connectToFake({ seed: 'fixture' }));
+    const { api, fake } = await connect({ seed: 'fixture' });
     await rootItems(api);
     const loaded = api.services.store.batches.find((b) => b.output_file_id)!;
     await vscode.env.clipboard.writeText('unchanged');

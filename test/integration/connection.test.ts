@@ -5,25 +5,18 @@ import * as http from 'http';
 import type { AddressInfo } from 'net';
 import * as vscode from 'vscode';
 import { requestCancel } from '../../src/commands/batches/batchCommands';
-import type { TestApi } from '../../src/extension';
 import { FakeApi, startFakeApi } from '../fake-api/server';
-import { cleanUp, configuration, connectToFake, forgetCachedFile, rootItems, waitFor } from './helpers';
+import { configuration, extensionApi, fakeApiSuite, forgetCachedFile, rootItems, waitFor } from './helpers';
 
 describe('other providers', function () {
   this.timeout(120_000);
-  let api: TestApi;
-  let fake: FakeApi | undefined;
-
-  afterEach(async () => {
-    await cleanUp(api, fake);
-    fake = undefined;
-  });
+  const connect = fakeApiSuite();
 
   it('Azure: sends the key as `api-key` and `api-version` on every request, downloads included', async () => {
-    ({ api, fake } = await connectToFake(
+    const { api, fake } = await connect(
       { seed: 'demo', authHeader: 'api-key', requireApiVersion: '2024-10-21' },
       { authHeader: 'api-key', apiVersion: '2024-10-21' },
-    ));
+    );
     fake.clearRequests();
     const roots = await rootItems(api);
     assert.ok(
@@ -69,6 +62,7 @@ describe('other providers', function () {
     const http_ = vscode.workspace.getConfiguration('http');
     const extraBases: string[] = [];
     let second: FakeApi | undefined;
+    const api = await extensionApi();
     const useBase = async (baseUrl: string): Promise<void> => {
       extraBases.push(baseUrl);
       await api.services.keys.set(baseUrl, key);
@@ -76,7 +70,7 @@ describe('other providers', function () {
       await api.services.connection.reconnect();
     };
     try {
-      ({ api, fake } = await connectToFake({ seed: 'demo', apiKey: key }));
+      const { fake } = await connect({ seed: 'demo', apiKey: key });
       await http_.update('proxy', proxyUrl, vscode.ConfigurationTarget.Global);
       await http_.update('proxySupport', 'override', vscode.ConfigurationTarget.Global);
 

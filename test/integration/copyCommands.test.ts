@@ -1,22 +1,14 @@
 // Copy and insert commands, inside a real extension host against the fake API.
 import * as assert from 'assert';
 import * as vscode from 'vscode';
-import type { TestApi } from '../../src/extension';
-import type { FakeApi } from '../fake-api/server';
-import { cleanUp, connectToFake, rootItems } from './helpers';
+import { fakeApiSuite, rootItems } from './helpers';
 
 describe('while coding', function () {
   this.timeout(120_000);
-  let api: TestApi;
-  let fake: FakeApi | undefined;
-
-  afterEach(async () => {
-    await cleanUp(api, fake);
-    fake = undefined;
-  });
+  const connect = fakeApiSuite();
 
   it('inserts an output file id at every cursor', async () => {
-    ({ api, fake } = await connectToFake({ seed: 'demo' }));
+    const { api } = await connect({ seed: 'demo' });
     await rootItems(api);
     const batch = api.services.store.batches.find((b) => b.output_file_id)!;
     const document = await vscode.workspace.openTextDocument({ content: 'a = ""\nb = ""\nc = ""\n' });

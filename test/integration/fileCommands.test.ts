@@ -9,22 +9,14 @@ import * as vscode from 'vscode';
 import { downloadFile } from '../../src/core/files/download';
 import { ApiError } from '../../src/core/api/errors';
 import { userDownloadLimit } from '../../src/core/api/sizeLimit';
-import type { TestApi } from '../../src/extension';
-import type { FakeApi } from '../fake-api/server';
-import { cleanUp, closeEditors, configuration, connectToFake, delay, forgetCachedFile, rootItems, waitFor } from './helpers';
+import { closeEditors, configuration, delay, fakeApiSuite, forgetCachedFile, rootItems, waitFor } from './helpers';
 
 describe('result files', function () {
   this.timeout(120_000);
-  let api: TestApi;
-  let fake: FakeApi | undefined;
-
-  afterEach(async () => {
-    await cleanUp(api, fake);
-    fake = undefined;
-  });
+  const connect = fakeApiSuite();
 
   it('opens an output file as JSONL (downloaded once, then from the cache)', async () => {
-    ({ api, fake } = await connectToFake({ seed: 'demo' }));
+    const { api, fake } = await connect({ seed: 'demo' });
     await rootItems(api);
     const batch = api.services.store.batches.find(
       (b) => b.status === 'completed' && b.output_file_id && (b.request_counts?.completed ?? 0) > 5,
@@ -55,7 +47,7 @@ describe('result files', function () {
   });
 
   it('offers Save As instead of opening a file over openaiBatches.maxOpenFileMB', async () => {
-    ({ api, fake } = await connectToFake({ seed: 'demo' }));
+    const { api, fake } = await connect({ seed: 'demo' });
     await rootItems(api);
     await configuration().update('maxOpenFileMB', 1, vscode.ConfigurationTarget.Global);
     const big = fake.store.addFile({ filename: 'big_output.jsonl', purpose: 'batch_output', generatedBytes: 3 * 1024 * 1024 });
@@ -65,7 +57,7 @@ describe('result files', function () {
     fake.clearRequests();
     // The command waits on the (non-modal) "Save As…" offer, so it is not awaited here.
     const running = vscode.commands.executeCommand('openaiBatches.openOutputFile', batch.id);
-    await waitFor('the file metadata request', () => fake!.count('GET', `/v1/files/${big.id}`) === 1);
+    await waitFor('the file metadata request', () => fake.count('GET', `/v1/files/${big.id}`) === 1);
     await delay(1000);
     assert.equal(fake.count('GET', `/v1/files/${big.id}/content`), 0, 'not downloaded into an editor');
     assert.ok(!vscode.window.visibleTextEditors.some((e) => e.document.uri.fsPath.includes(big.id)));
@@ -74,7 +66,7 @@ describe('result files', function () {
   });
 
   it('says so for a batch that completed with only an error file, and downloads nothing', async () => {
-    ({ api, fake } = await connectToFake({ seed: 'demo' }));
+    const { api, fake } = await connect({ seed: 'demo' });
     await rootItems(api);
     const batch = api.services.store.batches.find((b) => b.status === 'completed' && !b.output_file_id && b.error_file_id)!;
     assert.ok(batch, 'the demo data has a completed batch whose every request failed');
@@ -95,7 +87,7 @@ describe('result files', function () {
   });
 
   it('downloads atomically: complete file, no .part; cancelled or cut short leaves nothing', async () => {
-    ({ api, fake } = await connectToFake({ seed: 'demo' }));
+    const { api, fake } = await connect({ seed: 'demo' });
     const client = api.services.store.requireClient();
     const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'manage-download-'));
     try {

@@ -7,8 +7,7 @@ import { deleteChecked } from '../../src/commands/files/fileDeleteCommands';
 import type { TestApi } from '../../src/extension';
 import type { FileNode } from '../../src/tree/files/fileNodes';
 import type { TreeNode } from '../../src/tree/nodes';
-import type { FakeApi } from '../fake-api/server';
-import { cleanUp, connectToFake, delay, waitFor } from './helpers';
+import { delay, fakeApiSuite, waitFor } from './helpers';
 
 const DAY = 86_400;
 
@@ -31,17 +30,11 @@ async function fileRows(api: TestApi, parent?: TreeNode): Promise<Row[]> {
 
 describe('Files view', function () {
   this.timeout(120_000);
-  let api: TestApi;
-  let fake: FakeApi | undefined;
-
-  afterEach(async () => {
-    await cleanUp(api, fake);
-    fake = undefined;
-  });
+  const connect = fakeApiSuite();
 
   it('lists batch input and output files newest first, with the batches using them, from two paged requests', async () => {
     // The fake's clock at the real time: ages and expiry are shown relative to it.
-    ({ api, fake } = await connectToFake({ seed: 'demo', now: Math.floor(Date.now() / 1000) }));
+    const { api, fake } = await connect({ seed: 'demo', now: Math.floor(Date.now() / 1000) });
     const now = fake.clock.now();
     fake.store.addFile({ id: 'file-orphan', filename: 'orphan.jsonl', purpose: 'batch', content: '{}\n', createdAt: now - 60 });
     fake.store.addFile({
@@ -97,7 +90,7 @@ describe('Files view', function () {
   });
 
   it('refuses to delete a file an in-progress batch uses: the batch is fetched again, nothing is deleted', async () => {
-    ({ api, fake } = await connectToFake({ seed: 'demo' }));
+    const { api, fake } = await connect({ seed: 'demo' });
     await fileRows(api);
     const active = api.services.store.batches.find((b) => b.status === 'in_progress' && b.input_file_id)!;
     fake.clearRequests();
@@ -118,7 +111,7 @@ describe('Files view', function () {
   });
 
   it('a confirmed delete sends DELETE /files/{id} once and the file leaves the view', async () => {
-    ({ api, fake } = await connectToFake({ seed: 'demo' }));
+    const { api, fake } = await connect({ seed: 'demo' });
     fake.store.addFile({
       id: 'file-old',
       filename: 'old.jsonl',
@@ -137,7 +130,7 @@ describe('Files view', function () {
   });
 
   it('pages with a load-more node and stops with a note when the provider ignores after', async () => {
-    ({ api, fake } = await connectToFake({ seed: 'empty' }));
+    const { api, fake } = await connect({ seed: 'empty' });
     const now = fake.clock.now();
     for (let i = 0; i < 150; i++) {
       fake.store.addFile({
@@ -172,7 +165,7 @@ describe('Files view', function () {
   });
 
   it('reveals a file in the Files view (the detail panel\'s "Show in Files"), loading more pages until it appears', async () => {
-    ({ api, fake } = await connectToFake({ seed: 'empty' }));
+    const { api, fake } = await connect({ seed: 'empty' });
     const now = fake.clock.now();
     for (let i = 0; i < 150; i++) {
       fake.store.addFile({
@@ -194,7 +187,7 @@ describe('Files view', function () {
   });
 
   it('shows a failed first load as an error node with a retry, and signed out as no nodes (the welcome view)', async () => {
-    ({ api, fake } = await connectToFake({ seed: 'demo' }));
+    const { api, fake } = await connect({ seed: 'demo' });
     fake.addFault({ path: '/v1/files', status: 500, times: 20 });
     await vscode.commands.executeCommand('openaiBatches.refreshFiles');
     let rows = await fileRows(api);

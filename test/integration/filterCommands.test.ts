@@ -2,22 +2,14 @@
 import * as assert from 'assert';
 import * as vscode from 'vscode';
 import { applyFilter } from '../../src/commands/batches/filterCommands';
-import type { TestApi } from '../../src/extension';
-import type { FakeApi } from '../fake-api/server';
-import { cleanUp, connectToFake, rootItems, treeBatches } from './helpers';
+import { fakeApiSuite, rootItems, treeBatches } from './helpers';
 
 describe('filter', function () {
   this.timeout(120_000);
-  let api: TestApi;
-  let fake: FakeApi | undefined;
-
-  afterEach(async () => {
-    await cleanUp(api, fake);
-    fake = undefined;
-  });
+  const connect = fakeApiSuite();
 
   it('narrows the tree, shows the filter in the view description, and keeps Load more working', async () => {
-    ({ api, fake } = await connectToFake({ seed: 'demo' }));
+    const { api } = await connect({ seed: 'demo' });
     const before = await rootItems(api);
     assert.ok(before.length > 3);
     applyFilter(api.services, { statuses: ['completed'] });

@@ -30,11 +30,14 @@ export async function waitFor<T>(what: string, check: () => T | Promise<T>, time
   assert.fail(`timed out waiting for ${what} (last value: ${JSON.stringify(last)})`);
 }
 
+/** What {@link connectToFake} and the `connect` of {@link fakeApiSuite} give a test. */
+export interface FakeConnection {
+  api: TestApi;
+  fake: FakeApi;
+}
+
 /** Points the extension at a fresh fake API with a stored key, and waits for the first page. */
-export async function connectToFake(
-  options: FakeApiOptions = {},
-  settings: Record<string, unknown> = {},
-): Promise<{ api: TestApi; fake: FakeApi }> {
+export async function connectToFake(options: FakeApiOptions = {}, settings: Record<string, unknown> = {}): Promise<FakeConnection> {
   const api = await extensionApi();
   const fake = await startFakeApi(options);
   const config = vscode.workspace.getConfiguration('openaiBatches');
@@ -46,6 +49,29 @@ export async function connectToFake(
   await api.services.connection.reconnect();
   await waitFor('connection to the fake API', () => api.services.store.state.kind === 'ready');
   return { api, fake };
+}
+
+/**
+ * The setup the suites against the fake API share. Call it in a `describe`: it returns `connect`
+ * ({@link connectToFake}: a fresh fake, the extension pointed at it with a stored key, connected),
+ * and registers the hook that undoes it after each test (`after: 'all'`: after the suite), whether
+ * the test connected or not: {@link cleanUp}, or with `clean: 'disconnect'` only {@link disconnect},
+ * which also closes the fake. Hooks a suite registers before this one run before it.
+ */
+export function fakeApiSuite(
+  setup: { after?: 'each' | 'all'; clean?: 'cleanUp' | 'disconnect' } = {},
+): (options?: FakeApiOptions, settings?: Record<string, unknown>) => Promise<FakeConnection> {
+  let connected: FakeConnection | undefined;
+  const undo = async (): Promise<void> => {
+    const api = connected?.api ?? (await extensionApi());
+    const fake = connected?.fake;
+    connected = undefined;
+    if (setup.clean === 'disconnect') await disconnect(api, fake);
+    else await cleanUp(api, fake);
+  };
+  if (setup.after === 'all') after(undo);
+  else afterEach(undo);
+  return async (options, settings) => (connected = await connectToFake(options, settings));
 }
 
 export async function disconnect(api: TestApi, fake: FakeApi | undefined): Promise<void> {

@@ -1,19 +1,11 @@
 // Hover and completion on batch and file ids, inside a real extension host against the fake API.
 import * as assert from 'assert';
 import * as vscode from 'vscode';
-import type { TestApi } from '../../src/extension';
-import type { FakeApi } from '../fake-api/server';
-import { cleanUp, configuration, connectToFake, quietFor, rootItems } from './helpers';
+import { configuration, fakeApiSuite, quietFor, rootItems } from './helpers';
 
 describe('while coding', function () {
   this.timeout(120_000);
-  let api: TestApi;
-  let fake: FakeApi | undefined;
-
-  afterEach(async () => {
-    await cleanUp(api, fake);
-    fake = undefined;
-  });
+  const connect = fakeApiSuite();
 
   async function hoverText(document: vscode.TextDocument, needle: string): Promise<string> {
     const offset = document.getText().indexOf(needle);
@@ -40,7 +32,7 @@ describe('while coding', function () {
   }
 
   it('hovers over batch and file ids: loaded from memory, unknown batch ids fetched once; completion offers loaded ids; the setting turns both off', async () => {
-    ({ api, fake } = await connectToFake({ seed: 'demo' }));
+    const { api, fake } = await connect({ seed: 'demo' });
     await rootItems(api);
     const store = api.services.store;
     const loaded = store.batches.find((b) => b.status === 'completed' && b.output_file_id && (b.request_counts?.total ?? 0) > 0)!;

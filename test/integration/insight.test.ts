@@ -5,23 +5,20 @@ import * as vscode from 'vscode';
 import { batchCostEstimate, costLabel, parsePriceOverrides, priceFor } from '../../src/core/cost/cost';
 import { isActive } from '../../src/core/batches/grouping';
 import type { TestApi } from '../../src/extension';
-import type { FakeApi } from '../fake-api/server';
 import type { TreeNode } from '../../src/tree/nodes';
-import { cleanUp, configuration, connectToFake, rootItems } from './helpers';
+import { configuration, fakeApiSuite, rootItems } from './helpers';
 
 describe('insight: multi-selection and cost', function () {
   this.timeout(120_000);
   let api: TestApi;
-  let fake: FakeApi | undefined;
 
   afterEach(async () => {
     await configuration().update('prices', undefined, vscode.ConfigurationTarget.Global);
-    await cleanUp(api, fake);
-    fake = undefined;
   });
+  const connect = fakeApiSuite();
 
   it('copies the ids of a multi-selection one per line, skipping unknown ids and batches without the file', async () => {
-    ({ api, fake } = await connectToFake({ seed: 'demo' }));
+    ({ api } = await connect({ seed: 'demo' }));
     await rootItems(api);
     const batches = api.services.store.batches;
     const [a, b] = batches.filter((batch) => batch.output_file_id);
@@ -38,7 +35,7 @@ describe('insight: multi-selection and cost', function () {
   });
 
   it('shows the cost in the tooltip, and openaiBatches.prices changes it', async () => {
-    ({ api, fake } = await connectToFake({ seed: 'demo' }));
+    ({ api } = await connect({ seed: 'demo' }));
     await rootItems(api);
     // A loaded batch with usage and a model of known price (the demo's have `model` and `usage`).
     const batch = api.services.store.batches.find((b) => batchCostEstimate(b, new Map()) && !isActive(b));

@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import type { TestApi } from '../../src/extension';
 import type { BatchNode } from '../../src/tree/nodes';
 import type { FakeApi } from '../fake-api/server';
-import { connectToFake, disconnect, waitFor } from './helpers';
+import { fakeApiSuite, waitFor } from './helpers';
 
 function chat(id: string): string {
   return JSON.stringify({
@@ -38,13 +38,11 @@ describe('Batch input files and results (against the fake API)', function () {
 
   afterEach(async () => {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
-    if (api) await disconnect(api, fake);
-    api = undefined;
-    fake = undefined;
   });
+  const connect = fakeApiSuite({ clean: 'disconnect' });
 
   it('shows problems while editing a .jsonl batch file, with related lines for duplicates and lenses on line 1', async () => {
-    ({ api, fake } = await connectToFake({ seed: 'empty' }));
+    ({ api, fake } = await connect({ seed: 'empty' }));
     const uri = await writeWorkspaceFile(
       'checked.jsonl',
       [chat('a'), chat('b'), chat('a'), '{"custom_id": "c", "method": "GET"'].join('\n'),
@@ -79,7 +77,7 @@ describe('Batch input files and results (against the fake API)', function () {
   });
 
   it('creates a batch from a file, reveals it in the tree, and opens its joined results once it completes', async () => {
-    ({ api, fake } = await connectToFake({ seed: 'empty' }));
+    ({ api, fake } = await connect({ seed: 'empty' }));
     const uri = await writeWorkspaceFile('nightly-questions.jsonl', `${[chat('q1'), chat('q2'), chat('q3'), chat('q4')].join('\n')}\n`);
     const services = api.services;
 

@@ -4,7 +4,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import type { TestApi } from '../../src/extension';
 import type { FakeApi } from '../fake-api/server';
-import { connectToFake, disconnect, EXTENSION_ID, extensionApi, rootItems } from './helpers';
+import { EXTENSION_ID, extensionApi, fakeApiSuite, rootItems } from './helpers';
 
 /** Writes figures the benchmark (`npm run bench`) reports, measured here in the real extension host. */
 function writeResult(name: string, value: unknown): void {
@@ -19,9 +19,7 @@ describe('Measurements for the benchmark', function () {
   let api: TestApi;
   let fake: FakeApi | undefined;
 
-  after(async () => {
-    if (api) await disconnect(api, fake);
-  });
+  const connect = fakeApiSuite({ after: 'all', clean: 'disconnect' });
 
   it('records activation time (activate() to tree view registered)', async () => {
     api = await extensionApi();
@@ -31,7 +29,7 @@ describe('Measurements for the benchmark', function () {
   });
 
   it('counts the requests each interaction costs', async () => {
-    ({ api, fake } = await connectToFake({ seed: 'demo' }));
+    ({ api, fake } = await connect({ seed: 'demo' }));
     const counts: Record<string, number> = {};
     const measure = async (name: string, action: () => PromiseLike<unknown>): Promise<void> => {
       fake!.clearRequests();

@@ -13,7 +13,7 @@ import type { TestApi } from '../../src/extension';
 import type { TreeNode } from '../../src/tree/nodes';
 import { generateBatches } from '../fake-api/data';
 import { FakeApi, startFakeApi } from '../fake-api/server';
-import { cleanUp, configuration, connectToFake, quietFor, waitFor } from './helpers';
+import { configuration, fakeApiSuite, quietFor, waitFor } from './helpers';
 
 const WORK_KEY = 'sk-work-key-0000000000000001';
 const HOME_KEY = 'sk-home-key-0000000000000002';
@@ -24,7 +24,6 @@ const keyOf = (request: FakeApi['requests'][number]): string | undefined => requ
 describe('Several accounts side by side (extension host, one fake API with two accounts)', function () {
   this.timeout(120_000);
   let api: TestApi | undefined;
-  let implicitFake: FakeApi | undefined;
   let fake: FakeApi | undefined;
   const work = generateBatches(30, { seed: 101 });
   const home = generateBatches(5, { seed: 202 });
@@ -36,15 +35,17 @@ describe('Several accounts side by side (extension host, one fake API with two a
       await configuration().update('accounts', undefined, vscode.ConfigurationTarget.Global);
       await waitFor('back to one account', () => !api?.services.accounts.multiple);
     }
-    await cleanUp(api, implicitFake);
+  });
+  const connect = fakeApiSuite();
+  afterEach(async () => {
     await fake?.close();
-    api = implicitFake = fake = undefined;
+    api = fake = undefined;
     entries = [];
   });
 
   /** The implicit account on a fake of its own, then two listed accounts on the two-account fake. */
   async function twoMoreAccounts(homeKey = HOME_KEY): Promise<{ api: TestApi; workAccount: AccountContext; homeAccount: AccountContext }> {
-    ({ api, fake: implicitFake } = await connectToFake({ seed: 'empty' }));
+    ({ api } = await connect({ seed: 'empty' }));
     fake = await startFakeApi({
       accounts: [
         { apiKey: WORK_KEY, project: 'proj_work', seed: work },

@@ -4,17 +4,14 @@ import * as assert from 'assert';
 import * as vscode from 'vscode';
 import type { TestApi } from '../../src/extension';
 import type { FakeApi } from '../fake-api/server';
-import { cleanUp, connectToFake, waitFor } from './helpers';
+import { fakeApiSuite, waitFor } from './helpers';
 
 describe('progress: rate and ETA in the tree', function () {
   this.timeout(120_000);
   let api: TestApi;
   let fake: FakeApi | undefined;
 
-  after(async () => {
-    await cleanUp(api, fake);
-    fake = undefined;
-  });
+  const connect = fakeApiSuite({ after: 'all' });
 
   function batchItem(id: string): vscode.TreeItem {
     const node = api.services.tree.findBatchNode(id);
@@ -32,7 +29,7 @@ describe('progress: rate and ETA in the tree', function () {
   }
 
   it('shows the counts first, then the time left once a second poll saw progress; no extra request', async () => {
-    ({ api, fake } = await connectToFake({ seed: 'demo' }, { pageSize: 20 }));
+    ({ api, fake } = await connect({ seed: 'demo' }, { pageSize: 20 }));
     await api.services.tree.getChildren();
     await waitFor('the first page', () => api.services.store.hasLoaded);
     const running = fake.store.list().find((b) => b.metadata?.description === 'Product catalog embeddings (fr-FR)')!;

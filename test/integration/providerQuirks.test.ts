@@ -4,7 +4,7 @@ import { humanizeStatus } from '../../src/core/batches/batchDisplay';
 import type { TestApi } from '../../src/extension';
 import type { BatchNode } from '../../src/tree/nodes';
 import type { FakeApi } from '../fake-api/server';
-import { connectToFake, disconnect, rootItems, waitFor } from './helpers';
+import { fakeApiSuite, rootItems, waitFor } from './helpers';
 
 /** A theme icon's id and colour id, as the tree renders them. */
 function icon(item: vscode.TreeItem): { id?: string; color?: string } {
@@ -23,13 +23,11 @@ describe('Providers as they really answer (against the fake API in quirks mode)'
     const config = vscode.workspace.getConfiguration('openaiBatches');
     for (const key of ['outputExpiresAfterHours', 'inputExpiresAfterHours'])
       await config.update(key, undefined, vscode.ConfigurationTarget.Global);
-    if (api) await disconnect(api, fake);
-    api = undefined;
-    fake = undefined;
   });
+  const connect = fakeApiSuite({ clean: 'disconnect' });
 
   it('groups statuses in any case with their canonical one; a full page without has_more offers Load more, an empty one ends the list', async () => {
-    ({ api, fake } = await connectToFake({ seed: { generated: 40 }, quirks: 'all' }));
+    ({ api, fake } = await connect({ seed: { generated: 40 }, quirks: 'all' }));
     // This provider sends every batch at once, without has_more: 40 for the 20 asked, so more may follow.
     assert.equal((await rootItems(api)).at(-1)?.label, 'Load more…');
     await vscode.commands.executeCommand('openaiBatches.loadMore');
@@ -47,7 +45,7 @@ describe('Providers as they really answer (against the fake API in quirks mode)'
   });
 
   it('looks up error files only where counts are missing: empty ones stay a success, others become a warning', async () => {
-    ({ api, fake } = await connectToFake({ seed: { generated: 60 }, quirks: 'all' }));
+    ({ api, fake } = await connect({ seed: { generated: 60 }, quirks: 'all' }));
     const services = api.services;
     const completedGroup = (await rootItems(api)).find((r) => r.label.startsWith('Completed'))!;
     const nodeOf = async (id: string): Promise<{ item: vscode.TreeItem }> => {
@@ -76,7 +74,7 @@ describe('Providers as they really answer (against the fake API in quirks mode)'
   });
 
   it('creates a batch whose upload and output expire as the settings say', async () => {
-    ({ api, fake } = await connectToFake({ seed: 'empty' }));
+    ({ api, fake } = await connect({ seed: 'empty' }));
     const config = vscode.workspace.getConfiguration('openaiBatches');
     await config.update('outputExpiresAfterHours', 48, vscode.ConfigurationTarget.Global);
     await config.update('inputExpiresAfterHours', 72, vscode.ConfigurationTarget.Global);

@@ -14,8 +14,7 @@ import type { TestApi } from '../../src/extension';
 import type { HostToPage, PageToHost } from '../../src/webview/results/protocol';
 import { WRITE_FLAG } from '../bench/resultsBench';
 import { fixtureBatches } from '../fake-api/data';
-import type { FakeApi } from '../fake-api/server';
-import { cleanUp, connectToFake, rootItems, waitFor } from './helpers';
+import { fakeApiSuite, rootItems, waitFor } from './helpers';
 
 /** What the test reaches of a results panel's host (its webview and message handler). */
 interface ResultsPanelHost {
@@ -30,23 +29,22 @@ const MiB = 1024 * 1024;
 describe('Results at size (in the extension host)', function () {
   this.timeout(240_000);
   let api: TestApi | undefined;
-  let fake: FakeApi | undefined;
   let spare: string | undefined;
   /** The generated files: up to 1.7 GB, removed even when the test fails (the harness keeps a failed run's folder). */
   let written: string[] = [];
 
-  afterEach(async () => {
-    await cleanUp(api, fake);
+  const connect = fakeApiSuite();
+  afterEach(() => {
     for (const file of written) fs.rmSync(file, { force: true });
     if (spare) fs.rmSync(spare, { recursive: true, force: true });
-    api = fake = spare = undefined;
+    api = spare = undefined;
     written = [];
   });
 
   it('opens 10,000 embeddings of 1,536 dimensions, sending pages of compact rows, within 150 MB of host memory', async () => {
     // The fixture's batches, its completed ones made embeddings batches: answers are read per endpoint.
     const seed = fixtureBatches().map((b) => (b.status === 'completed' ? { ...b, endpoint: '/v1/embeddings' } : b));
-    ({ api, fake } = await connectToFake({ seed }));
+    ({ api } = await connect({ seed }));
     const services = api.services;
     // The store loads when the tree first asks for its rows.
     await rootItems(api);

@@ -1,28 +1,20 @@
 import * as assert from 'assert';
 import * as vscode from 'vscode';
-import type { TestApi } from '../../src/extension';
-import type { FakeApi } from '../fake-api/server';
-import { childLabels, connectToFake, disconnect, extensionApi, rootItems, waitFor } from './helpers';
+import { childLabels, extensionApi, fakeApiSuite, rootItems, waitFor } from './helpers';
 
 describe('Batches tree (against the fake API)', function () {
   this.timeout(60_000);
-  let api: TestApi;
-  let fake: FakeApi | undefined;
-
-  afterEach(async () => {
-    if (api) await disconnect(api, fake);
-    fake = undefined;
-  });
+  const connect = fakeApiSuite({ clean: 'disconnect' });
 
   it('shows nothing (the welcome view) and sends no request without a key', async () => {
-    api = await extensionApi();
+    const api = await extensionApi();
     await api.services.connection.reconnect();
     assert.equal(api.services.store.state.kind, 'signedOut');
     assert.deepEqual(await rootItems(api), []);
   });
 
   it('groups the first page by status with counts, and a Load more node; opening the view costs one request', async () => {
-    ({ api, fake } = await connectToFake({ seed: 'demo' }));
+    const { api, fake } = await connect({ seed: 'demo' });
     fake.clearRequests();
     const roots = await rootItems(api);
     const labels = roots.map((r) => r.label);
@@ -40,7 +32,7 @@ describe('Batches tree (against the fake API)', function () {
   });
 
   it('load more fetches exactly one page per click, even when clicked twice, until has_more is false', async () => {
-    ({ api, fake } = await connectToFake({ seed: 'demo' }));
+    const { api, fake } = await connect({ seed: 'demo' });
     await rootItems(api);
     fake.clearRequests();
     await Promise.all([vscode.commands.executeCommand('openaiBatches.loadMore'), vscode.commands.executeCommand('openaiBatches.loadMore')]);
@@ -59,7 +51,7 @@ describe('Batches tree (against the fake API)', function () {
   });
 
   it('refresh reloads the first page with one request and keeps expansion ids stable', async () => {
-    ({ api, fake } = await connectToFake({ seed: 'demo' }));
+    const { api, fake } = await connect({ seed: 'demo' });
     const before = (await rootItems(api)).map((r) => r.item.id);
     fake.clearRequests();
     await vscode.commands.executeCommand('openaiBatches.refresh');
@@ -69,7 +61,7 @@ describe('Batches tree (against the fake API)', function () {
   });
 
   it('reacts to the key being cleared and set again (SecretStorage change)', async () => {
-    ({ api, fake } = await connectToFake({ seed: 'fixture' }));
+    const { api, fake } = await connect({ seed: 'fixture' });
     assert.ok((await rootItems(api)).length > 0);
     await api.services.keys.clear(fake.baseUrl);
     await waitFor('signed-out state', () => api.services.store.state.kind === 'signedOut');
@@ -80,7 +72,7 @@ describe('Batches tree (against the fake API)', function () {
   });
 
   it('shows an invalid key as an error node with a Set API Key action', async () => {
-    ({ api, fake } = await connectToFake({ seed: 'fixture' }));
+    const { api, fake } = await connect({ seed: 'fixture' });
     await api.services.keys.set(fake.baseUrl, 'sk-not-the-right-key-000000');
     await waitFor('reconnect with the wrong key', async () => (await rootItems(api)).some((r) => r.label.startsWith('Invalid API key')));
     const [error] = await rootItems(api);
@@ -88,7 +80,7 @@ describe('Batches tree (against the fake API)', function () {
   });
 
   it('opens the detail panel for a batch node', async () => {
-    ({ api, fake } = await connectToFake({ seed: 'fixture' }));
+    const { api } = await connect({ seed: 'fixture' });
     const roots = await rootItems(api);
     const batchNode = (await api.services.tree.getChildren(roots[0].node))[0];
     const item = api.services.tree.getTreeItem(batchNode);
@@ -103,7 +95,7 @@ describe('Batches tree (against the fake API)', function () {
   });
 
   it('copies an output file id from a node to the clipboard', async () => {
-    ({ api, fake } = await connectToFake({ seed: 'fixture' }));
+    const { api } = await connect({ seed: 'fixture' });
     await rootItems(api);
     const batch = api.services.store.batches.find((b) => b.output_file_id)!;
     await vscode.commands.executeCommand('openaiBatches.copyOutputFileId', batch.id);
