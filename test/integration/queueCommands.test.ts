@@ -12,7 +12,7 @@ import { ChainKey } from '../../src/core/batches/batchChains';
 import type { QueuedGroup } from '../../src/core/queue/queueModel';
 import type { QueuedGroupNode, QueuedPartNode } from '../../src/tree/queueNodes';
 import type { FakeApi } from '../fake-api/server';
-import { connectToFake, delay, disconnect, quietFor, waitFor } from './helpers';
+import { delay, fakeApiSuite, quietFor, waitFor } from './helpers';
 
 const MODEL = 'gpt-4o-mini';
 /** Tokens per part as the queue is told; the limit leaves room for exactly one part at a time. */
@@ -37,20 +37,22 @@ describe('submission queue: Pause, Resume, Remove and Queue It (against the fake
   let fake: FakeApi | undefined;
   let folder = '';
 
-  beforeEach(async () => {
-    ({ api, fake } = await connectToFake({ seed: 'empty' }, { enqueuedTokenLimits: { [MODEL]: LIMIT } }));
-    folder = fs.mkdtempSync(path.join(os.tmpdir(), 'queue-it-'));
-  });
-
   afterEach(async () => {
     const controller = api.services.queues.of(api.services.store);
     await controller.edit((queue) => {
       queue.groups = [];
     });
     await vscode.workspace.getConfiguration('openaiBatches').update('enqueuedTokenLimits', undefined, vscode.ConfigurationTarget.Global);
-    await disconnect(api, fake);
+  });
+  const connect = fakeApiSuite({ clean: 'disconnect' });
+  afterEach(() => {
     fake = undefined;
     fs.rmSync(folder, { recursive: true, force: true });
+  });
+
+  beforeEach(async () => {
+    ({ api, fake } = await connect({ seed: 'empty' }, { enqueuedTokenLimits: { [MODEL]: LIMIT } }));
+    folder = fs.mkdtempSync(path.join(os.tmpdir(), 'queue-it-'));
   });
 
   /** A group of `count` one-request parts, each with its own input file. */

@@ -9,7 +9,7 @@ import type { Batch } from '../../src/core/api/types';
 import type { TestApi } from '../../src/extension';
 import type { TreeNode } from '../../src/tree/nodes';
 import { FakeApi, FakeApiOptions, startFakeApi } from '../fake-api/server';
-import { connectToFake, disconnect, extensionApi, waitFor } from './helpers';
+import { extensionApi, fakeApiSuite, waitFor } from './helpers';
 
 const LEAK_KEY = `sk-leakcheck-${randomBytes(18).toString('base64url').slice(0, 24)}`;
 const LIST = '/v1/batches';
@@ -90,7 +90,7 @@ describe('what the tree shows (SPEC "Bad input and faults")', function () {
   let fake: FakeApi | undefined;
 
   async function connect(seed: FakeApiOptions['seed'] = 'demo', settings: Record<string, unknown> = {}): Promise<void> {
-    ({ api, fake } = await connectToFake({ seed, apiKey: LEAK_KEY }, settings));
+    ({ api, fake } = await connectSuite({ seed, apiKey: LEAK_KEY }, settings));
     assert.equal(api.services.store.hasLoaded, false, 'nothing loaded before the test drives the first load');
   }
 
@@ -111,8 +111,12 @@ describe('what the tree shows (SPEC "Bad input and faults")', function () {
     if (api) {
       const config = vscode.workspace.getConfiguration('openaiBatches');
       for (const key of EXTRA_SETTINGS) await config.update(key, undefined, vscode.ConfigurationTarget.Global);
-      await disconnect(api, fake);
     }
+  });
+  const connectSuite = fakeApiSuite({ clean: 'disconnect' });
+  afterEach(async () => {
+    // The clear-text test starts a fake of its own, which connectSuite does not close.
+    await fake?.close();
     fake = undefined;
   });
 
