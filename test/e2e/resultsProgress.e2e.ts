@@ -12,6 +12,37 @@ const REQUESTS = 12_000;
 const DESCRIPTION = 'Catalog embeddings at size';
 
 /**
+ * Runs in every frame as it is created: in the results page (the one with #status and #rows) it
+ * records each distinct (status line, rows shown) the page draws, in `window.__obeTrace`.
+ */
+const TRACE_SCRIPT = `(() => {
+  const trace = [];
+  window.__obeTrace = trace;
+  const record = () => {
+    const status = document.getElementById('status');
+    if (!status || !document.getElementById('rows')) return;
+    const state = { status: status.textContent.trim(), rows: document.querySelectorAll('#rows tr.row').length };
+    const last = trace[trace.length - 1];
+    if (!last || last.status !== state.status || last.rows !== state.rows) trace.push(state);
+  };
+  new MutationObserver(record).observe(document, { subtree: true, childList: true, characterData: true, attributes: true });
+})();`;
+
+interface PageState {
+  status: string;
+  rows: number;
+}
+
+/** The trace of the results page (the frame whose trace reached the final status). */
+async function pageTrace(workbench: Workbench): Promise<PageState[]> {
+  for (const frame of workbench.page.frames()) {
+    const trace = await frame.evaluate<PageState[] | undefined>('window.__obeTrace').catch(() => undefined);
+    if (trace?.some((state) => / requests · /.test(state.status))) return trace;
+  }
+  return [];
+}
+
+/**
  * The results of a large embeddings batch show their first rows while the rest is still being
  * indexed (in the extension's worker thread), with a line saying how far it has got, then all.
  */
@@ -59,6 +90,7 @@ describe('results: first rows before indexing ends', function () {
   closeAfterScenario('resultsProgress', () => ({ workbench, fake }));
 
   it('shows a page of rows and "N of M indexed" while the output is indexed, then every request', async function () {
+    await workbench.page.addInitScript(TRACE_SCRIPT);
     await workbench.openView();
     await setApiKeyFromPalette(workbench, fake.apiKey);
     await workbench.clickTreeRow(/^Completed \(1\)/);
@@ -68,20 +100,21 @@ describe('results: first rows before indexing ends', function () {
     const frame = workbench.webviewFrame();
     const rows = frame.locator('#rows tr.row');
     const status = frame.locator('#status');
-    let during: { rows: number; status: string } | undefined;
     let last = '';
     await waitUntil(
       async () => {
-        const shown = await rows.count();
         last = (await status.innerText()).trim();
-        if (shown > 0 && / of [\d,]+ indexed$/.test(last)) during ??= { rows: shown, status: last };
         return /^[\d,]+ requests · /.test(last);
       },
       'indexing to end',
       120_000,
       () => Promise.resolve(`status: ${last}`),
     );
-    assert.ok(during, `no rows were shown while indexing (status went to "${last}")`);
+    // Every state the page drew, as its own observer recorded it (polling from here could miss a short one).
+    const trace = await pageTrace(workbench);
+    console.log(`      page states: ${trace.length}, first: ${JSON.stringify(trace.slice(0, 3))}, last: ${JSON.stringify(trace.at(-1))}`);
+    const during = trace.find((state) => state.rows > 0 && / of [\d,]+ indexed$/.test(state.status));
+    assert.ok(during, `no rows were shown while indexing (states: ${JSON.stringify(trace)})`);
     const [indexed, expected] = during.status.split(' of ').map((part) => Number(part.replace(/[^\d]/g, '')));
     assert.ok(indexed > 0 && indexed < REQUESTS, `while indexing: ${during.status}`);
     assert.equal(expected, REQUESTS, `the batch's own count: ${during.status}`);
