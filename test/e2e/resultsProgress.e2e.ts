@@ -12,34 +12,25 @@ const REQUESTS = 12_000;
 const DESCRIPTION = 'Catalog embeddings at size';
 
 /**
- * Runs in every frame as it is created: in the results page (the one with #status and #rows) it
- * records each distinct (status line, rows shown) the page draws, in `window.__obeTrace`.
+ * Installed in the results page as soon as its shell is there (it downloads the output first, so
+ * this is long before any row): records each distinct (status line, rows shown) the page draws.
  */
-const TRACE_SCRIPT = `(() => {
-  const trace = [];
-  window.__obeTrace = trace;
+const RECORD_STATES = `(() => {
+  const status = document.getElementById('status');
+  if (window.obeTrace) return;
+  const trace = (window.obeTrace = []);
   const record = () => {
-    const status = document.getElementById('status');
-    if (!status || !document.getElementById('rows')) return;
-    const state = { status: status.textContent.trim(), rows: document.querySelectorAll('#rows tr.row').length };
+    const state = { status: (status.textContent || '').trim(), rows: document.querySelectorAll('#rows tr.row').length };
     const last = trace[trace.length - 1];
     if (!last || last.status !== state.status || last.rows !== state.rows) trace.push(state);
   };
-  new MutationObserver(record).observe(document, { subtree: true, childList: true, characterData: true, attributes: true });
-})();`;
+  record();
+  new MutationObserver(record).observe(document.body, { subtree: true, childList: true, characterData: true });
+})()`;
 
 interface PageState {
   status: string;
   rows: number;
-}
-
-/** The trace of the results page (the frame whose trace reached the final status). */
-async function pageTrace(workbench: Workbench): Promise<PageState[]> {
-  for (const frame of workbench.page.frames()) {
-    const trace = await frame.evaluate<PageState[] | undefined>('window.__obeTrace').catch(() => undefined);
-    if (trace?.some((state) => / requests · /.test(state.status))) return trace;
-  }
-  return [];
 }
 
 /**
@@ -90,7 +81,6 @@ describe('results: first rows before indexing ends', function () {
   closeAfterScenario('resultsProgress', () => ({ workbench, fake }));
 
   it('shows a page of rows and "N of M indexed" while the output is indexed, then every request', async function () {
-    await workbench.page.addInitScript(TRACE_SCRIPT);
     await workbench.openView();
     await setApiKeyFromPalette(workbench, fake.apiKey);
     await workbench.clickTreeRow(/^Completed \(1\)/);
@@ -100,6 +90,9 @@ describe('results: first rows before indexing ends', function () {
     const frame = workbench.webviewFrame();
     const rows = frame.locator('#rows tr.row');
     const status = frame.locator('#status');
+    await status.waitFor({ state: 'attached', timeout: 60_000 });
+    const before = (await status.innerText()).trim();
+    await status.evaluate(RECORD_STATES);
     let last = '';
     await waitUntil(
       async () => {
@@ -111,8 +104,11 @@ describe('results: first rows before indexing ends', function () {
       () => Promise.resolve(`status: ${last}`),
     );
     // Every state the page drew, as its own observer recorded it (polling from here could miss a short one).
-    const trace = await pageTrace(workbench);
-    console.log(`      page states: ${trace.length}, first: ${JSON.stringify(trace.slice(0, 3))}, last: ${JSON.stringify(trace.at(-1))}`);
+    const trace = await status.evaluate<PageState[]>('window.obeTrace');
+    console.log(
+      `      page states: ${trace.length} (observer installed at "${before}"): first ${JSON.stringify(trace.slice(0, 3))}, last ${JSON.stringify(trace.at(-1))}`,
+    );
+    assert.ok(!/ indexed|requests · /.test(before), `the observer came too late: "${before}"`);
     const during = trace.find((state) => state.rows > 0 && / of [\d,]+ indexed$/.test(state.status));
     assert.ok(during, `no rows were shown while indexing (states: ${JSON.stringify(trace)})`);
     const [indexed, expected] = during.status.split(' of ').map((part) => Number(part.replace(/[^\d]/g, '')));

@@ -97,7 +97,7 @@ export async function createBatch(state: AccountState, req: http.IncomingMessage
   const { input_file_id: inputFileId, endpoint, completion_window: window, metadata, output_expires_after: outputExpiresAfter } = params;
   if (typeof inputFileId !== 'string' || inputFileId === '') return missing('input_file_id');
   if (typeof endpoint !== 'string' || endpoint === '') return missing('endpoint');
-  if (!(BATCH_ENDPOINTS as readonly string[]).includes(endpoint)) {
+  if (!BATCH_ENDPOINTS.includes(endpoint)) {
     return errorReply(
       400,
       `Invalid value: '${clip(endpoint, 60)}'. Supported values are: ${BATCH_ENDPOINTS.map((e) => `'${e}'`).join(', ')}.`,
@@ -142,7 +142,7 @@ export async function createBatch(state: AccountState, req: http.IncomingMessage
   const text = content.toString('utf8');
   const urls = requestUrls(text);
   // Requests that all name another endpoint are a wrong `endpoint`, not a batch that fails validation line by line.
-  if (urls.size > 0 && !urls.has(endpoint) && [...urls].every((url) => (BATCH_ENDPOINTS as readonly string[]).includes(url))) {
+  if (urls.size > 0 && !urls.has(endpoint) && [...urls].every((url) => BATCH_ENDPOINTS.includes(url))) {
     return errorReply(
       400,
       `Invalid 'endpoint': the requests in the input file are for ${[...urls].map((url) => `'${clip(url, 40)}'`).join(', ')}, not '${endpoint}'.`,

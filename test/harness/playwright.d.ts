@@ -40,8 +40,6 @@ declare module 'playwright-core' {
   export interface Page {
     goto(url: string, options?: { timeout?: number; waitUntil?: 'load' | 'domcontentloaded' | 'networkidle' | 'commit' }): Promise<unknown>;
     exposeFunction(name: string, callback: (...args: any[]) => unknown): Promise<void>;
-    /** Runs `script` in every frame (child frames too) as it is created, before the page's own scripts. */
-    addInitScript(script: string): Promise<void>;
     locator(selector: string, options?: LocatorOptions): Locator;
     frameLocator(selector: string): FrameLocator;
     screenshot(options?: { path?: string; fullPage?: boolean; timeout?: number }): Promise<Buffer>;

@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import { BatchApiClient } from '../../../../src/core/api/client';
 import type { Batch } from '../../../../src/core/api/types';
 import { loadDescription, type Schema, type SchemaRef, SchemaValidator } from '../../../fake-api/openapi/validate';
+import { BATCH_ENDPOINTS } from '../../../fake-api/data';
 import { type FakeApi, type FakeApiOptions, type LoggedRequest, startFakeApi } from '../../../fake-api/server';
 
 /**
@@ -106,6 +107,11 @@ describe('the fake API against the OpenAPI description of Batch and Files', () =
     ]);
     const statuses = (validator.schemaAt(validator.component('Batch')).properties as Record<string, Schema>).status.enum;
     assert.deepEqual(statuses, ['validating', 'failed', 'in_progress', 'finalizing', 'completed', 'expired', 'cancelling', 'cancelled']);
+  });
+
+  it('accepts exactly the endpoints the description lists for a batch', () => {
+    const endpoint = (validator.schemaAt(validator.component('CreateBatchRequest')).properties as Record<string, Schema>).endpoint;
+    assert.deepEqual([...BATCH_ENDPOINTS], endpoint.enum);
   });
 
   it('Ajv catches missing fields, wrong types, unknown enum values and unexpected properties', () => {
