@@ -13,9 +13,10 @@ export const DEMO_NOW = 1_760_000_000;
 export const MODEL_FIELDS_SINCE = 1_750_000_000;
 export const TERMINAL_STATUSES: ReadonlySet<string> = new Set(['completed', 'failed', 'expired', 'cancelled']);
 
+/** Models per endpoint, in the order of the description's endpoint enum. */
 export const MODELS: Record<string, readonly string[]> = {
-  '/v1/chat/completions': ['gpt-4o-mini-2024-07-18', 'gpt-4.1-mini-2025-04-14', 'gpt-4o-2024-08-06', 'gpt-4.1-nano-2025-04-14'],
   '/v1/responses': ['gpt-4.1-2025-04-14', 'o4-mini-2025-04-16', 'gpt-5-mini-2025-08-07'],
+  '/v1/chat/completions': ['gpt-4o-mini-2024-07-18', 'gpt-4.1-mini-2025-04-14', 'gpt-4o-2024-08-06', 'gpt-4.1-nano-2025-04-14'],
   '/v1/embeddings': ['text-embedding-3-small', 'text-embedding-3-large'],
   '/v1/completions': ['gpt-3.5-turbo-instruct'],
   '/v1/moderations': ['omni-moderation-latest'],
