@@ -1,12 +1,14 @@
 /**
  * Reads a batch's files into a {@link ResultsJoiner}, handing over the rows as they are joined:
- * the loop the results index runs, in a worker thread (`resultsWorker.ts`) or, for tests and
- * small files, on the caller's thread. Lines are read as bytes (`readLineBuffers`), so a result
- * line's embedding numbers are never decoded or parsed (see `resultLine.ts`).
+ * the loop the results index runs, in a worker thread (`resultsWorker.ts`, blocking reads) or,
+ * for tests and small files, on the caller's thread. Lines are read as bytes, so a result line's
+ * embedding numbers are never decoded or parsed (see `resultLine.ts`). The result files are read
+ * first, so rows show before the input file is read; each input line then only places its row
+ * (a few numbers sent, not the row again).
  */
 import { stat } from 'node:fs/promises';
 import { ApiError } from '../api/errors';
-import { readLineBuffers } from '../util/lineReader';
+import { type LineBuffer, readLineBuffers, readLineBuffersSync } from '../util/lineReader';
 import type { JoinedResult, JoinOptions, JoinReport } from './resultsJoin';
 import { ResultsJoiner } from './resultsJoiner';
 
@@ -28,9 +30,15 @@ export interface IndexProgress {
 
 /** Rows joined since the last update, and how far the reading has got. */
 export interface RowUpdate {
-  /** Indexes of the rows added or changed, and the rows (`rows[i]` is at `indexes[i]`). */
+  /** Indexes of the rows added, and the rows (`rows[i]` is at `indexes[i]`). */
   indexes: number[];
   rows: JoinedResult[];
+  /**
+   * Rows an input line placed, four numbers each: the row's index, its input line, and the
+   * line's offset and bytes in the input file (`inputAt`). A typed array, so a worker hands it
+   * over without copying.
+   */
+  placed?: Float64Array;
   /** Rows in all so far (pending ones included). */
   total: number;
   /** Rows that have their result so far. */
@@ -53,11 +61,13 @@ export interface IndexFilesOptions extends JoinOptions {
   updateMs?: number;
   /** Default 200 (a page of the table). */
   firstRows?: number;
+  /** Blocking reads: only in a worker thread, whose only task this is. */
+  syncReads?: boolean;
 }
 
 export const PROGRESS_INTERVAL_MS = 200;
 
-/** Reads the input, then the output and error files, joining them line by line. */
+/** Reads the output and error files, then the input, joining them line by line. */
 export async function indexFiles(paths: ResultFilePaths, options: IndexFilesOptions = {}): Promise<JoinReport> {
   const joiner = new ResultsJoiner(options);
   const sizes: Partial<Record<FileRole, number>> = {};
@@ -69,38 +79,45 @@ export async function indexFiles(paths: ResultFilePaths, options: IndexFilesOpti
   let resultBytesBefore = 0;
   let resultBytes = 0;
   let indexed = 0;
-  const changed = new Set<number>();
+  let added: number[] = [];
+  let placed: number[] = [];
   const updateMs = options.updateMs ?? 100;
   const firstRows = options.firstRows ?? 200;
   let firstSent = false;
   let nextUpdate = Date.now() + updateMs;
   const flush = (): void => {
     nextUpdate = Date.now() + updateMs;
-    if (!options.onRows || changed.size === 0) return;
-    const indexes = [...changed];
-    changed.clear();
+    if (!options.onRows || (added.length === 0 && placed.length === 0)) return;
     const { rows } = joiner;
-    options.onRows({ indexes, rows: indexes.map((i) => rows[i]), total: rows.length, indexed, resultBytes, resultTotal });
+    const update: RowUpdate = { indexes: added, rows: added.map((i) => rows[i]), total: rows.length, indexed, resultBytes, resultTotal };
+    if (placed.length > 0) update.placed = Float64Array.from(placed);
+    added = [];
+    placed = [];
+    options.onRows(update);
   };
 
-  for (const role of ['input', 'output', 'error'] as const) {
+  for (const role of ['output', 'error', 'input'] as const) {
     const path = paths[role];
     if (!path) continue;
     const total = sizes[role] ?? 0;
     let nextProgress = Date.now() + PROGRESS_INTERVAL_MS;
     let lineNumber = 0;
-    for await (const line of readLineBuffers(path)) {
+    const lines: Iterable<LineBuffer> | AsyncIterable<LineBuffer> = options.syncReads ? readLineBuffersSync(path) : readLineBuffers(path);
+    for await (const line of lines) {
       if (options.signal?.aborted) throw new ApiError('cancelled', 'Reading the results was cancelled.');
       lineNumber++;
-      let index: number | undefined;
       if (role === 'input') {
-        index = joiner.addRequest(lineNumber, line);
+        const joined = joiner.addRequest(lineNumber, line);
+        if (joined?.placed) placed.push(joined.index, lineNumber, line.offset, line.length);
+        else if (joined) added.push(joined.index);
       } else {
-        index = joiner.addResult(role, lineNumber, line);
-        if (index !== undefined) indexed++;
+        const index = joiner.addResult(role, lineNumber, line);
+        if (index !== undefined) {
+          indexed++;
+          added.push(index);
+        }
         resultBytes = resultBytesBefore + line.offset + line.length;
       }
-      if (index !== undefined) changed.add(index);
       const now = Date.now();
       if (now >= nextUpdate || (!firstSent && indexed >= firstRows)) {
         if (indexed >= firstRows) firstSent = true;

@@ -1,9 +1,11 @@
 /**
- * The join of a batch's input, output and error lines by `custom_id`, one line at a time, so
+ * The join of a batch's output, error and input lines by `custom_id`, one line at a time, so
  * rows can be shown while the rest of the files are still being read (see `indexFiles.ts`).
- * Input lines first, in order (one row each); then result lines, each filling in its request's
- * row or adding an unmatched one. Until {@link ResultsJoiner.report}, a row without a result is
- * only pending: it is `missing` once all result lines have been read.
+ * Result lines first, so the first rows show before the input file (200 MB for 50,000
+ * embeddings requests) is read: each adds a row, not yet placed in the input (`line` -1). Then
+ * input lines, each placing the first row of its custom_id not yet placed, or adding a row
+ * without a result. Until {@link ResultsJoiner.report}, a row without a result is only pending,
+ * and one without an input line only not placed yet.
  */
 import type { LineBuffer, LineLocation, LineRecord, OversizedLine } from '../util/lineReader';
 import { isRecord } from '../util/json';
@@ -26,7 +28,12 @@ import {
 /** One line as a reader gives it: text, a record with its place in the file, or its undecoded bytes. */
 export type JoinLine = string | OversizedLine | LineRecord | LineBuffer;
 
+/** What an input line did: placed an existing row (`placed`), or added one without a result. */
+export type RequestJoin = { index: number; placed: boolean } | undefined;
+
 type Json = Record<string, unknown>;
+
+const FILE_RANK: Record<SkippedLine['file'], number> = { input: 0, output: 1, error: 2 };
 
 /** At most this many skipped lines are listed; all are counted. */
 const MAX_SKIPPED_LISTED = 100;
@@ -36,71 +43,100 @@ export class ResultsJoiner {
   private readonly skipped: SkippedLine[] = [];
   private skippedCount = 0;
   private overLimit = 0;
-  private inputCut = false;
-  private unmatched = 0;
   private readonly maxRows: number;
   /** One copy of each error group key, shared by the rows of the group. */
   private readonly errorKeys = new Map<string, string>();
-  /** custom_id → row index; an id used on several input lines maps to all of them, in order. */
+  /** custom_id → the rows of its results no input line has placed yet, first first. */
   private readonly byId = new Map<string, number | number[]>();
 
   constructor(private readonly options: JoinOptions = {}) {
     this.maxRows = options.maxRows ?? MAX_ROWS;
   }
 
-  /** Line `lineNumber` (1-based) of the input file; returns the index of the row it adds, if any. */
-  addRequest(lineNumber: number, item: JoinLine): number | undefined {
+  /**
+   * Line `lineNumber` (1-based) of the input file, read after all result lines: places the first
+   * row of its custom_id not placed yet, or adds a row without a result.
+   */
+  addRequest(lineNumber: number, item: JoinLine): RequestJoin {
     const request = this.readLine('input', lineNumber, item, false)?.value;
     if (!request) return undefined;
+    const customId = request.custom_id as string;
+    const at = locationOf(item);
+    const index = this.takeUnplaced(customId);
+    if (index !== undefined) {
+      const row = this.rows[index];
+      row.line = lineNumber;
+      if (at) row.inputAt = at;
+      return { index, placed: true };
+    }
     if (this.rows.length >= this.maxRows) {
       this.overLimit++;
-      this.inputCut = true;
       return undefined;
     }
     // Copied: the row must not hold the parsed line or its text.
-    const customId = request.custom_id as string;
     const row: JoinedResult = { customId, line: lineNumber, outcome: 'missing' };
-    const at = locationOf(item);
     if (at) row.inputAt = at;
-    const index = this.rows.push(row) - 1;
-    const known = this.byId.get(customId);
-    if (known === undefined) this.byId.set(customId, index);
-    else this.byId.set(customId, Array.isArray(known) ? [...known, index] : [known, index]);
-    return index;
+    return { index: this.rows.push(row) - 1, placed: false };
   }
 
-  /** Line `lineNumber` of the output or error file; returns the index of the row it fills in or adds, if any. */
+  /** Line `lineNumber` of the output or error file; returns the index of the row it adds, if any. */
   addResult(file: ResultFile, lineNumber: number, item: JoinLine): number | undefined {
-    const { rows } = this;
     const read = this.readLine(file, lineNumber, item, true);
     if (!read) return undefined;
-    const result = read.value;
-    const customId = result.custom_id as string;
-    const known = this.byId.get(customId);
-    const candidates = known === undefined ? [] : Array.isArray(known) ? known : [known];
-    const index = candidates.find((i) => rows[i].outcome === 'missing');
-    if (index === undefined && (this.inputCut || rows.length >= this.maxRows)) {
+    if (this.rows.length >= this.maxRows) {
       // Its request may be one of those left out: it cannot be told from an unmatched result.
       this.overLimit++;
       return undefined;
     }
-    const row: JoinedResult = index !== undefined ? rows[index] : { customId, line: -1, outcome: 'missing' };
+    const result = read.value;
+    const customId = result.custom_id as string;
+    const row: JoinedResult = { customId, line: -1, outcome: 'missing' };
     applyResult(row, result, this.options.endpoint);
     // Numbers left unread (see resultLine.ts): the whole answer is read back with the line.
     if (read.cut) row.answerCut = true;
     if (row.outcome === 'failed') row.errorKey = this.internedErrorKey(result);
     const at = locationOf(item);
     if (at) row.resultAt = { file, line: lineNumber, offset: at.offset, bytes: at.bytes };
-    if (index !== undefined) return index;
-    this.unmatched++;
-    return rows.push(row) - 1;
+    const index = this.rows.push(row) - 1;
+    const known = this.byId.get(customId);
+    if (known === undefined) this.byId.set(customId, index);
+    else if (Array.isArray(known)) known.push(index);
+    else this.byId.set(customId, [known, index]);
+    return index;
   }
 
-  /** What the join came to; rows without a result are `missing` from now on. */
+  /**
+   * What the join came to: rows without a result are `missing` from now on, and those no input
+   * line placed are unmatched. The report's rows are in input order (unmatched last, in result
+   * order); {@link rows} stays in the order rows were added, the indexes given out.
+   */
   report(): JoinReport {
-    const counts = { succeeded: 0, failed: 0, missing: 0, unmatched: this.unmatched };
-    for (const row of this.rows) counts[row.outcome]++;
-    return { rows: this.rows, counts, skipped: this.skipped, skippedCount: this.skippedCount, overLimit: this.overLimit };
+    const counts = { succeeded: 0, failed: 0, missing: 0, unmatched: 0 };
+    const placed: JoinedResult[] = [];
+    const unplaced: JoinedResult[] = [];
+    for (const row of this.rows) {
+      counts[row.outcome]++;
+      (row.line < 0 ? unplaced : placed).push(row);
+    }
+    counts.unmatched = unplaced.length;
+    placed.sort((a, b) => a.line - b.line);
+    const rows = unplaced.length === 0 ? placed : placed.concat(unplaced);
+    // Listed as the files are named (input, output, error), whatever order they were read in.
+    const skipped = [...this.skipped].sort((a, b) => FILE_RANK[a.file] - FILE_RANK[b.file] || a.line - b.line);
+    return { rows, counts, skipped, skippedCount: this.skippedCount, overLimit: this.overLimit };
+  }
+
+  /** The first row of `customId` no input line has placed yet, taken off the list. */
+  private takeUnplaced(customId: string): number | undefined {
+    const known = this.byId.get(customId);
+    if (known === undefined) return undefined;
+    if (!Array.isArray(known)) {
+      this.byId.delete(customId);
+      return known;
+    }
+    const index = known.shift();
+    if (known.length === 0) this.byId.delete(customId);
+    return index;
   }
 
   private skip(entry: SkippedLine): void {
@@ -160,8 +196,9 @@ function locationOf(item: JoinLine): LineLocation | undefined {
 }
 
 /**
- * Joins input, output and error lines. Any source may be absent (an input file the provider
- * will not serve, a batch with only an error file): without the input, rows follow result order.
+ * Joins input, output and error lines (the results first, see {@link ResultsJoiner}). Any source
+ * may be absent (an input file the provider will not serve, a batch with only an error file):
+ * without the input, rows follow result order.
  */
 export async function joinResults(
   input?: LineSource,
@@ -170,10 +207,6 @@ export async function joinResults(
   options: JoinOptions = {},
 ): Promise<JoinReport> {
   const joiner = new ResultsJoiner(options);
-  if (input) {
-    let lineNumber = 0;
-    for await (const item of input) joiner.addRequest(++lineNumber, item);
-  }
   for (const [file, source] of [
     ['output', output],
     ['error', error],
@@ -181,6 +214,10 @@ export async function joinResults(
     if (!source) continue;
     let lineNumber = 0;
     for await (const item of source) joiner.addResult(file, ++lineNumber, item);
+  }
+  if (input) {
+    let lineNumber = 0;
+    for await (const item of input) joiner.addRequest(++lineNumber, item);
   }
   return joiner.report();
 }

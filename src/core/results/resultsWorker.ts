@@ -7,7 +7,9 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { indexFiles, type IndexWorkerMessage, type IndexWorkerRequest, isIndexWorkerRequest } from './indexFiles';
 
 function post(message: IndexWorkerMessage): void {
-  parentPort?.postMessage(message);
+  // The placements' numbers are handed over, not copied.
+  const placed = message.type === 'rows' ? message.update.placed : undefined;
+  parentPort?.postMessage(message, placed ? [placed.buffer as ArrayBuffer] : []);
 }
 
 async function run(request: IndexWorkerRequest): Promise<void> {
@@ -17,6 +19,7 @@ async function run(request: IndexWorkerRequest): Promise<void> {
       maxRows: request.maxRows,
       updateMs: request.updateMs,
       firstRows: request.firstRows,
+      syncReads: true,
       onRows: (update) => post({ type: 'rows', update }),
       onProgress: (progress) => post({ type: 'progress', progress }),
     });

@@ -1,3 +1,4 @@
+import { closeSync, openSync, readSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 
 /**
@@ -47,74 +48,113 @@ export async function* readLineRecords(path: string, options: ReadLinesOptions =
  * line is asked for. Same limits, line breaks and BOM handling as {@link readLineRecords}.
  */
 export async function* readLineBuffers(path: string, options: ReadLinesOptions = {}): AsyncGenerator<LineBuffer> {
-  const limit = options.maxLineBytes ?? MAX_LINE_BYTES;
   // One buffer, reused for every read: skipping a long line allocates nothing.
   const buffer = Buffer.allocUnsafe(options.chunkBytes ?? 1024 * 1024);
-  /** The current line's pieces, while it is within the limit. */
-  let pieces: Buffer[] = [];
-  let length = 0;
-  let tooLong = false;
-  let first = true;
-  /** File offsets of the current line's first byte and of the current chunk. */
-  let lineStart = 0;
-  let chunkStart = 0;
-  /** The line's last byte, kept when its bytes are dropped so a CR can still be left out of its length. */
-  let lastByte = -1;
-
-  /** `copy`: the piece outlives this read, and so must not be a view of the reused buffer. */
-  const add = (piece: Buffer, copy: boolean): void => {
-    length += piece.length;
-    if (piece.length > 0) lastByte = piece[piece.length - 1];
-    if (tooLong) return;
-    if (length > limit) {
-      tooLong = true;
-      pieces = [];
-    } else if (piece.length > 0) {
-      pieces.push(copy ? Buffer.from(piece) : piece);
-    }
-  };
-  const finish = (next: number): LineBuffer => {
-    let line: LineBuffer;
-    if (tooLong) {
-      line = { bytes: { bytes: length, limit }, offset: lineStart, length: length - (lastByte === CARRIAGE_RETURN ? 1 : 0) };
-    } else {
-      let bytes = pieces.length === 1 ? pieces[0] : Buffer.concat(pieces, length);
-      let offset = lineStart;
-      if (bytes[bytes.length - 1] === CARRIAGE_RETURN) bytes = bytes.subarray(0, bytes.length - 1);
-      if (first && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) {
-        bytes = bytes.subarray(3);
-        offset += 3;
-      }
-      line = { bytes, offset, length: bytes.length };
-    }
-    pieces = [];
-    length = 0;
-    tooLong = false;
-    first = false;
-    lastByte = -1;
-    lineStart = next;
-    return line;
-  };
-
+  const lines = new LineAssembler(options.maxLineBytes ?? MAX_LINE_BYTES);
   const file = await open(path, 'r');
   try {
     for (;;) {
       const { bytesRead } = await file.read(buffer, 0, buffer.length, null);
       if (bytesRead === 0) break;
-      const chunk = buffer.subarray(0, bytesRead);
-      let start = 0;
-      for (let end = chunk.indexOf(NEWLINE); end >= 0; end = chunk.indexOf(NEWLINE, start)) {
-        // The line is used before the next read, so its last piece can stay a view.
-        add(chunk.subarray(start, end), false);
-        start = end + 1;
-        yield finish(chunkStart + start);
-      }
-      add(chunk.subarray(start), true);
-      chunkStart += bytesRead;
+      yield* lines.take(buffer.subarray(0, bytesRead));
     }
-    if (length > 0 || tooLong) yield finish(chunkStart);
+    const last = lines.end();
+    if (last) yield last;
   } finally {
     await file.close();
+  }
+}
+
+/**
+ * {@link readLineBuffers} with blocking reads: for a worker thread, whose only task is reading
+ * the file, where each awaited read would wait for a turn of the thread pool. Never on the
+ * extension host's thread.
+ */
+export function* readLineBuffersSync(path: string, options: ReadLinesOptions = {}): Generator<LineBuffer> {
+  const buffer = Buffer.allocUnsafe(options.chunkBytes ?? 1024 * 1024);
+  const lines = new LineAssembler(options.maxLineBytes ?? MAX_LINE_BYTES);
+  const fd = openSync(path, 'r');
+  try {
+    for (;;) {
+      const bytesRead = readSync(fd, buffer, 0, buffer.length, null);
+      if (bytesRead === 0) break;
+      yield* lines.take(buffer.subarray(0, bytesRead));
+    }
+    const last = lines.end();
+    if (last) yield last;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Splits the chunks of a file into lines, keeping a line's earlier pieces across chunks. */
+class LineAssembler {
+  /** The current line's pieces, while it is within the limit. */
+  private pieces: Buffer[] = [];
+  private length = 0;
+  private tooLong = false;
+  private first = true;
+  /** File offsets of the current line's first byte and of the current chunk. */
+  private lineStart = 0;
+  private chunkStart = 0;
+  /** The line's last byte, kept when its bytes are dropped so a CR can still be left out of its length. */
+  private lastByte = -1;
+
+  constructor(private readonly limit: number) {}
+
+  /** The lines `chunk` completes; each is valid until the chunk's buffer is read into again. */
+  *take(chunk: Buffer): Generator<LineBuffer> {
+    let start = 0;
+    for (let end = chunk.indexOf(NEWLINE); end >= 0; end = chunk.indexOf(NEWLINE, start)) {
+      // The line is used before the next read, so its last piece can stay a view.
+      this.add(chunk.subarray(start, end), false);
+      start = end + 1;
+      yield this.finish(this.chunkStart + start);
+    }
+    this.add(chunk.subarray(start), true);
+    this.chunkStart += chunk.length;
+  }
+
+  /** The last line, when the file does not end with a line break. */
+  end(): LineBuffer | undefined {
+    return this.length > 0 || this.tooLong ? this.finish(this.chunkStart) : undefined;
+  }
+
+  /** `copy`: the piece outlives this read, and so must not be a view of the reused buffer. */
+  private add(piece: Buffer, copy: boolean): void {
+    this.length += piece.length;
+    if (piece.length > 0) this.lastByte = piece[piece.length - 1];
+    if (this.tooLong) return;
+    if (this.length > this.limit) {
+      this.tooLong = true;
+      this.pieces = [];
+    } else if (piece.length > 0) {
+      this.pieces.push(copy ? Buffer.from(piece) : piece);
+    }
+  }
+
+  private finish(next: number): LineBuffer {
+    let line: LineBuffer;
+    const { length, limit, pieces, lineStart } = this;
+    if (this.tooLong) {
+      line = { bytes: { bytes: length, limit }, offset: lineStart, length: length - (this.lastByte === CARRIAGE_RETURN ? 1 : 0) };
+    } else {
+      let bytes = pieces.length === 1 ? pieces[0] : Buffer.concat(pieces, length);
+      let offset = lineStart;
+      if (bytes[bytes.length - 1] === CARRIAGE_RETURN) bytes = bytes.subarray(0, bytes.length - 1);
+      if (this.first && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) {
+        bytes = bytes.subarray(3);
+        offset += 3;
+      }
+      line = { bytes, offset, length: bytes.length };
+    }
+    this.pieces = [];
+    this.length = 0;
+    this.tooLong = false;
+    this.first = false;
+    this.lastByte = -1;
+    this.lineStart = next;
+    return line;
   }
 }
 

@@ -166,7 +166,7 @@ class ComparePanel extends AccountPanel<HostToPage, PageToHost, { kind: 'loaded'
     return {
       title: `${letter}: ${loaded.title}`,
       notes: loaded.notes,
-      run: { rows: loaded.index.rows, sources: loaded.sources, endpoint: batch.endpoint },
+      run: { rows: loaded.index.inInputOrder(), sources: loaded.sources, endpoint: batch.endpoint },
     };
   }
 
