@@ -87,6 +87,15 @@ const targets = [
     target: 'node18',
   },
   {
+    // The scans over big files (error groups, resubmit, split; src/core/input/scans.ts starts it from dist/).
+    ...common,
+    entryPoints: ['src/core/input/scanWorker.ts'],
+    outfile: 'dist/scanWorker.js',
+    format: 'cjs',
+    platform: 'node',
+    target: 'node18',
+  },
+  {
     ...common,
     entryPoints: ['src/tokenizer/encodings.ts'],
     outfile: 'dist/tokenizer.js',

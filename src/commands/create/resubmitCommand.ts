@@ -10,7 +10,8 @@ import { batchLabel, statusPhrase } from '../../core/batches/batchDisplay';
 import { fileStem, safeFileName } from '../../core/util/fileNames';
 import { formatBytes, plainText } from '../../core/util/text';
 import { errorCount, formatProblem, validateBatchInput } from '../../core/input/jsonlValidation';
-import { canResubmit, type ResubmitChoice, ResubmitScan } from '../../core/input/resubmit';
+import { canResubmit, type ResubmitChoice, type ResubmitScan } from '../../core/input/resubmit';
+import { scanForResubmit, writeResubmission } from '../../core/input/scans';
 import type { ResultFilePaths } from '../../core/results/resultsIndex';
 import type { Batch } from '../../core/api/types';
 import { type BatchArgument, resolveBatch } from '../batchPicker';
@@ -77,7 +78,7 @@ export async function resubmitFailed(services: ResubmitServices, argument: Batch
   await mkdir(folder, { recursive: true });
   const path = join(folder, safeFileName(`${fileStem(batch.id)}-${choice}.jsonl`));
   const written = await withCancellableProgress(vscode.l10n.t('Writing the requests to resubmit'), (_report, signal) =>
-    scan.write(choice, path, { signal }),
+    writeResubmission(scan, choice, path, { signal }),
   );
   if (!written) return;
   const uri = vscode.Uri.file(path);
@@ -148,7 +149,8 @@ async function scanBatch(
     if (fileId) paths[role] = await localCopy(services, connection, fileId, role, report, signal);
   }
   report(vscode.l10n.t('joining the files by custom_id…'));
-  return ResubmitScan.open(paths, { signal });
+  if (!paths.input) throw new Error('The input file is needed to resubmit requests.');
+  return scanForResubmit(paths, { signal });
 }
 
 /** The account's cached copy of a file, downloaded first when it is not there. */

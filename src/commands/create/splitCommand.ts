@@ -5,7 +5,8 @@ import { readSettings } from '../../config';
 import { formatBytes, plainText } from '../../core/util/text';
 import { partsKeptSentence, splitStoppedText } from '../../core/input/splitText';
 import type { ValidationResult } from '../../core/input/jsonlValidation';
-import { DEFAULT_SPLIT_LIMITS, type PartRange, scanForSplit, type SplitLimits, writeParts } from '../../core/input/splitInput';
+import { DEFAULT_SPLIT_LIMITS, type PartRange, type SplitLimits, writeParts } from '../../core/input/splitInput';
+import { scanForSplitInWorker } from '../../core/input/scans';
 import { newGroupId, partsDone, planKey, runSplitPlan, type SplitPlan, SplitPlanStore, SplitRunError } from '../../core/input/splitPlan';
 import { askForDetails, problemList } from './batchDetails';
 import { withCancellableProgress } from '../progress';
@@ -50,7 +51,7 @@ export async function splitOversized(services: SplitServices, uri: vscode.Uri, f
   const limits = splitLimits();
   const scan = await withCancellableProgress(vscode.l10n.t('Reading {0}', plainText(filename)), async (report, signal) => {
     const total = (await stat(uri.fsPath)).size;
-    return scanForSplit(uri.fsPath, limits, {
+    return scanForSplitInWorker(uri.fsPath, limits, {
       signal,
       onProgress: (bytes) => report(vscode.l10n.t('{0} of {1}', formatBytes(bytes), formatBytes(total))),
     });

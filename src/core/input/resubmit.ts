@@ -48,6 +48,13 @@ export interface ResubmitScanOptions {
   onLine?: () => void;
 }
 
+/** A {@link ResubmitScan} as plain data, for a worker thread to hand over. */
+export interface ResubmitScanData {
+  input: string;
+  classes: Map<string, ResubmitClass>;
+  counts: ResubmitCounts;
+}
+
 export interface ResubmitWriteResult {
   /** Lines written. */
   written: number;
@@ -140,6 +147,15 @@ export class ResubmitScan {
       }
     }
     return new ResubmitScan(paths.input, classes, counts);
+  }
+
+  /** What a worker thread hands back (see `scans.ts`): the scan as plain data. */
+  toData(): ResubmitScanData {
+    return { input: this.input, classes: new Map(this.classes), counts: this.counts };
+  }
+
+  static fromData(data: ResubmitScanData): ResubmitScan {
+    return new ResubmitScan(data.input, data.classes, data.counts);
   }
 
   /** How many requests `choice` sends again. */

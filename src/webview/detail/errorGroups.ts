@@ -3,9 +3,9 @@ import { batchErrorItems, fileIdOf } from '../../core/batches/batchFacts';
 import type { BatchApiClient } from '../../core/api/client';
 import { downloadFile } from '../../core/files/download';
 import { errorMessage, isCancellation } from '../../core/api/errors';
-import { type ErrorGroup, type ErrorSummary, errorGroupLabel, MAX_LINES, summarizeErrors } from '../../core/results/errorSummary';
+import { type ErrorGroup, type ErrorSummary, errorGroupLabel, MAX_LINES } from '../../core/results/errorSummary';
+import { summarizeErrorFiles } from '../../core/input/scans';
 import { formatBytes } from '../../core/util/text';
-import { readLines } from '../../core/util/lineReader';
 import type { Batch } from '../../core/api/types';
 import { AUTOMATIC_READ_CEILING_BYTES, automaticReadLimit, TooLargeError, userDownloadLimit } from '../../core/api/sizeLimit';
 import type { ErrorFilter } from '../results/protocol';
@@ -115,7 +115,8 @@ export class DetailErrorGroups {
 
   private async group(batch: Batch, errorFileId: string | undefined, anyway = false): Promise<void> {
     try {
-      const sources: AsyncIterable<string | { bytes: number; limit: number }>[] = [];
+      /** The error file, then the output file: grouped in a worker thread. */
+      const sources: string[] = [];
       const notes: string[] = [];
       if (errorFileId) {
         const connection = this.deps.connection();
@@ -133,16 +134,16 @@ export class DetailErrorGroups {
               }),
           });
         }
-        sources.push(readLines(path));
+        sources.push(path);
         const outputId = fileIdOf(batch, 'output');
         const output = outputId ? await this.deps.cachedFile(connection.account, outputId) : undefined;
-        if (output && (await isFile(output))) sources.push(readLines(output));
+        if (output && (await isFile(output))) sources.push(output);
         else if (outputId)
           notes.push('Failures in the output file (non-2xx lines) are counted once it is downloaded (Open Results or Open Output File).');
         this.set({ state: 'running', message: 'Grouping the failures…' });
       }
       const started = Date.now();
-      const summary = await summarizeErrors(batch, sources, this.deps.signal);
+      const summary = await summarizeErrorFiles(batch, sources, { signal: this.deps.signal });
       this.summary = summary;
       this.summarised = errorFileId ?? 'validation';
       this.deps.log.info(

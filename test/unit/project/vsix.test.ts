@@ -212,6 +212,8 @@ describe('the packaged .vsix', function () {
       'dist/tokenizer.js',
       // The results index's worker thread, started from beside dist/extension.js.
       'dist/resultsWorker.js',
+      // The scans over big files (error groups, resubmit, split), in their worker thread.
+      'dist/scanWorker.js',
       'readme.md',
       'changelog.md',
       'LICENSE.txt',
