@@ -209,7 +209,7 @@ function receiveSummary(message: Extract<HostToPage, { type: 'summary' }>): void
   dom.notes.hidden = message.notes.length === 0;
   dom.summary.hidden = false;
   dom.toolbar.hidden = false;
-  dom.status.textContent = message.checking ?? `${number(counts.total)} custom_ids in either run`;
+  dom.status.textContent = message.indexing ?? message.checking ?? `${number(counts.total)} custom_ids in either run`;
   renderFilters();
   view.loaded = true;
   // Verdicts may have changed: the rows are asked for again, on the page shown.

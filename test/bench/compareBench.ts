@@ -3,17 +3,22 @@
  * `npm run compile-tests && node --expose-gc out/test/bench/compareBench.js` (BENCH_COMPARE_REQUESTS
  * to change the size). Writes the two runs' files (input shared, ~1.2 KB answers, 1 in 10 rows
  * different, most answers longer than the preview so the background check reads them back), then
- * measures: each index, the join, the first page, the background check of long answers, a JSONL
- * export; and the process RSS growth over its level before the first index (peak, sampled).
+ * measures, as the compare view opens them (both indexed at once, each in its worker thread): the
+ * first page of the rows both runs have so far, each index, the join, the background check of
+ * long answers, a JSONL export; the event-loop delay while indexing; and the process RSS growth
+ * over its level before the first index (peak, sampled).
  */
 import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { readFileSync } from 'node:fs';
 import { Comparison } from '../../src/core/compare/comparison';
-import { ResultsIndex } from '../../src/core/results/resultsIndex';
+import type { ResultsIndex } from '../../src/core/results/resultsIndex';
+import type { JoinedResult } from '../../src/core/results/resultsJoin';
+import { indexProgressively } from '../../src/core/results/progressiveIndex';
 
 const MiB = 1024 * 1024;
 const requests = Number(process.env.BENCH_COMPARE_REQUESTS ?? 50_000);
@@ -59,6 +64,12 @@ function result(i: number, run: 'a' | 'b'): string {
   });
 }
 
+/** The rows with their result so far, in input order (as the compare view takes them while indexing). */
+function indexedRows(index: ResultsIndex): JoinedResult[] {
+  const { rows } = index;
+  return Array.from(index.find({ outcome: 'all', search: '', sortKey: 'line', descending: false }), (i) => rows[i]);
+}
+
 async function main(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'compare-bench-'));
   try {
@@ -80,17 +91,43 @@ async function main(): Promise<void> {
     // B's output in another order, as the API writes it, is not needed: the join does not depend on it.
     global.gc?.();
     const base = process.memoryUsage().rss;
+    const heapBefore = process.memoryUsage().heapUsed;
     let peak = base;
     const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
+    const lag = monitorEventLoopDelay({ resolution: 10 });
+    lag.enable();
     const t0 = performance.now();
     const endpoint = '/v1/chat/completions';
-    const a = await ResultsIndex.open({ input, output: outputA }, { endpoint });
-    const tA = performance.now();
-    const b = await ResultsIndex.open({ input, output: outputB }, { endpoint });
-    const tB = performance.now();
+    // As the compare view opens them: both at once, each in its worker, results first.
+    const openA = indexProgressively({ input, output: outputA }, { endpoint, expected: requests });
+    const openB = indexProgressively({ input, output: outputB }, { endpoint, expected: requests });
+    let tA = 0;
+    let tB = 0;
+    void openA.done.then(() => (tA = performance.now()));
+    void openB.done.then(() => (tB = performance.now()));
+    // What the view shows while indexing: the rows both runs have so far, looked for every 150 ms.
+    let partialFirstMs: number | undefined;
+    let partialRows = 0;
+    while (!(openA.index.complete && openB.index.complete)) {
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      if (partialFirstMs !== undefined) continue;
+      const rowsA = indexedRows(openA.index);
+      const rowsB = indexedRows(openB.index);
+      const idsA = new Set(rowsA.map((row) => row.customId));
+      const idsB = new Set(rowsB.map((row) => row.customId));
+      const partial = new Comparison(
+        { rows: rowsA.filter((row) => idsB.has(row.customId)), sources: [{ input, output: outputA }], endpoint },
+        { rows: rowsB.filter((row) => idsA.has(row.customId)), sources: [{ input, output: outputB }], endpoint },
+      );
+      partialRows = partial.page('all', '', 0, 200).rows.length;
+      if (partialRows >= Math.min(200, requests)) partialFirstMs = performance.now() - t0;
+    }
+    const [a, b] = await Promise.all([openA.done, openB.done]);
+    const tIndexed = performance.now();
+    lag.disable();
     const comparison = new Comparison(
-      { rows: a.rows, sources: [{ input, output: outputA }], endpoint },
-      { rows: b.rows, sources: [{ input, output: outputB }], endpoint },
+      { rows: a.inInputOrder(), sources: [{ input, output: outputA }], endpoint },
+      { rows: b.inInputOrder(), sources: [{ input, output: outputB }], endpoint },
     );
     const counts = comparison.counts();
     const matrix = comparison.agreement();
@@ -111,9 +148,12 @@ async function main(): Promise<void> {
       output_a_mib: +(sizes.a / MiB).toFixed(1),
       output_b_mib: +(sizes.b / MiB).toFixed(1),
       index_a_ms: Math.round(tA - t0),
-      index_b_ms: Math.round(tB - tA),
-      join_and_first_page_ms: Math.round(tFirst - tB),
-      time_to_first_rows_ms: Math.round(tFirst - t0),
+      index_b_ms: Math.round(tB - t0),
+      join_and_first_page_ms: Math.round(tFirst - tIndexed),
+      time_to_all_rows_ms: Math.round(tFirst - t0),
+      time_to_first_rows_ms: partialFirstMs === undefined ? null : Math.round(partialFirstMs),
+      event_loop_lag_p99_while_indexing_ms: +(lag.percentile(99) / 1e6).toFixed(1),
+      loadavg: readFileSync('/proc/loadavg', 'utf8').trim(),
       first_page_rows: first.rows.length,
       pending_at_first_rows: counts.pending,
       background_check_ms: Math.round(tSettled - tFirst),
@@ -123,6 +163,8 @@ async function main(): Promise<void> {
       matrix: matrix ? 'built' : 'none (answers are not labels)',
       rss_peak_growth_mib: +((peak - base) / MiB).toFixed(1),
       rss_retained_mib_after_gc: +(retained / MiB).toFixed(1),
+      heap_used_after_gc_mib: +(process.memoryUsage().heapUsed / MiB).toFixed(1),
+      heap_used_before_mib: +(heapBefore / MiB).toFixed(1),
     };
     console.log(JSON.stringify(figures, null, 2));
     // Kept reachable until measured.

@@ -63,6 +63,11 @@ export interface IndexFilesOptions extends JoinOptions {
   firstRows?: number;
   /** Blocking reads: only in a worker thread, whose only task this is. */
   syncReads?: boolean;
+  /**
+   * Rows handed to `onRows` keep only what the join needs (see `ResultsJoiner.slim`): for a
+   * worker, whose rows are copies; the report's rows are then of no use but for their count.
+   */
+  slimAfterUpdate?: boolean;
 }
 
 export const PROGRESS_INTERVAL_MS = 200;
@@ -91,6 +96,7 @@ export async function indexFiles(paths: ResultFilePaths, options: IndexFilesOpti
     const { rows } = joiner;
     const update: RowUpdate = { indexes: added, rows: added.map((i) => rows[i]), total: rows.length, indexed, resultBytes, resultTotal };
     if (placed.length > 0) update.placed = Float64Array.from(placed);
+    if (options.slimAfterUpdate) joiner.slim(added);
     added = [];
     placed = [];
     options.onRows(update);

@@ -106,6 +106,18 @@ export class ResultsJoiner {
   }
 
   /**
+   * Keeps of the rows at `indexes` only what the join still needs (custom_id, line, outcome):
+   * for a worker, once it has handed the rows over, so it does not hold a second copy of them.
+   */
+  slim(indexes: readonly number[]): void {
+    const { rows } = this;
+    for (const index of indexes) {
+      const { customId, line, outcome } = rows[index];
+      rows[index] = { customId, line, outcome };
+    }
+  }
+
+  /**
    * What the join came to: rows without a result are `missing` from now on, and those no input
    * line placed are unmatched. The report's rows are in input order (unmatched last, in result
    * order); {@link rows} stays in the order rows were added, the indexes given out.

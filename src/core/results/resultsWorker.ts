@@ -20,6 +20,7 @@ async function run(request: IndexWorkerRequest): Promise<void> {
       updateMs: request.updateMs,
       firstRows: request.firstRows,
       syncReads: true,
+      slimAfterUpdate: true,
       onRows: (update) => post({ type: 'rows', update }),
       onProgress: (progress) => post({ type: 'progress', progress }),
     });

@@ -15,7 +15,9 @@ import { readPriceOverrides } from '../../priceSettings';
 import { exportWithDialog } from '../exportDialog';
 import { AccountPanel } from '../accountPanel';
 import { pageAssets, WebviewPanels } from '../panels';
-import { loadResults } from '../results/loadResults';
+import { type LoadedResults, loadResults } from '../results/loadResults';
+import type { ResultsIndex } from '../../core/results/resultsIndex';
+import type { IndexingStatus } from '../../core/results/progressiveIndex';
 import { resultsCostLabel, rowCost } from '../results/resultsCost';
 import { buildCompareHtml } from './compareHtml';
 import {
@@ -77,6 +79,34 @@ export class ComparePanels extends WebviewPanels<ComparePanel, ComparePageState>
   }
 }
 
+/** How soon the first rows are looked for while both runs are indexed, and how often they are refreshed after. */
+const FIRST_ROWS_POLL_MS = 150;
+const PARTIAL_REFRESH_MS = 2000;
+
+/** One side, loaded: `run()` gives its rows for a comparison (all of them, or those given). */
+interface LoadedRun {
+  title: string;
+  loaded: LoadedResults;
+  run: (rows?: readonly JoinedResult[]) => CompareRun;
+}
+
+/** The rows with their result so far, in input order (those not placed yet last). */
+function indexedRows(index: ResultsIndex): JoinedResult[] {
+  const { rows } = index;
+  return Array.from(index.find({ outcome: 'all', search: '', sortKey: 'line', descending: false }), (i) => rows[i]);
+}
+
+function indexingText(status: IndexingStatus): string {
+  const indexed = status.indexed.toLocaleString('en-US');
+  if (status.expected === undefined) return vscode.l10n.t('{0} indexed', indexed);
+  const expected = status.expected.toLocaleString('en-US');
+  return status.exact ? vscode.l10n.t('{0} of {1} indexed', indexed, expected) : vscode.l10n.t('{0} of ~{1} indexed', indexed, expected);
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
 interface Loaded {
   comparison: Comparison;
   summary: CompareSummary;
@@ -120,29 +150,17 @@ class ComparePanel extends AccountPanel<HostToPage, PageToHost, { kind: 'loaded'
   protected async load(connection: AccountConnection): Promise<void> {
     try {
       const started = Date.now();
-      const runA = await this.loadRun(connection, 'a');
-      const runB = await this.loadRun(connection, 'b');
+      // Both runs at once, each indexed in its own worker: the first rows show once both have some.
+      const [runA, runB] = await Promise.all([this.loadRun(connection, 'a'), this.loadRun(connection, 'b')]);
       if (this.disposed) return;
-      const comparison = new Comparison(runA.run, runB.run);
-      const models = { a: this.batches.a?.model, b: this.batches.b?.model };
-      const overrides = readPriceOverrides();
-      const summary: CompareSummary = {
-        titleA: runA.title,
-        titleB: runB.title,
-        counts: comparison.counts(),
-        rule: comparison.ruleText,
-        notes: [...runA.notes.map((note) => `A: ${note}`), ...runB.notes.map((note) => `B: ${note}`)],
-      };
-      const matrix = comparison.agreement();
-      if (matrix) summary.matrix = matrix;
-      const costA = resultsCostLabel(runA.run.rows, models.a, overrides);
-      const costB = resultsCostLabel(runB.run.rows, models.b, overrides);
-      if (costA) summary.costA = costA;
-      if (costB) summary.costB = costB;
+      await this.whileIndexing(runA, runB);
+      if (this.disposed) return;
+      const comparison = new Comparison(runA.run(), runB.run());
+      const summary = this.summarize(comparison, runA, runB);
       const pending = summary.counts.pending;
       if (pending) summary.checking = checkingText(0, pending);
       this.deps.log.info(`Compared ${this.ids.a} with ${this.ids.b}: ${summary.counts.total} rows in ${Date.now() - started} ms.`);
-      this.setState({ kind: 'loaded', loaded: { comparison, summary, models } });
+      this.setState({ kind: 'loaded', loaded: { comparison, summary, models: this.models() } });
       if (pending) void this.settle(comparison, summary);
     } catch (error) {
       if (this.disposed || isCancellation(error)) return;
@@ -152,21 +170,82 @@ class ComparePanel extends AccountPanel<HostToPage, PageToHost, { kind: 'loaded'
     }
   }
 
-  /** One side's results (a batch alone or its chain combined), as the results view builds them. */
-  private async loadRun(connection: AccountConnection, side: 'a' | 'b'): Promise<{ title: string; notes: string[]; run: CompareRun }> {
+  private models(): Loaded['models'] {
+    return { a: this.batches.a?.model, b: this.batches.b?.model };
+  }
+
+  private summarize(comparison: Comparison, runA: LoadedRun, runB: LoadedRun): CompareSummary {
+    const models = this.models();
+    const overrides = readPriceOverrides();
+    const rowsA = comparison.runA.rows;
+    const rowsB = comparison.runB.rows;
+    const summary: CompareSummary = {
+      titleA: runA.title,
+      titleB: runB.title,
+      counts: comparison.counts(),
+      rule: comparison.ruleText,
+      notes: [...runA.loaded.notes.map((note) => `A: ${note}`), ...runB.loaded.notes.map((note) => `B: ${note}`)],
+    };
+    const matrix = comparison.agreement();
+    if (matrix) summary.matrix = matrix;
+    const costA = resultsCostLabel(rowsA, models.a, overrides);
+    const costB = resultsCostLabel(rowsB, models.b, overrides);
+    if (costA) summary.costA = costA;
+    if (costB) summary.costB = costB;
+    return summary;
+  }
+
+  /**
+   * Until both runs are indexed, shows the comparison of the rows both have so far (soon after
+   * opening, then every {@link PARTIAL_REFRESH_MS}), with how far each run's indexing has got.
+   */
+  private async whileIndexing(runA: LoadedRun, runB: LoadedRun): Promise<void> {
+    const both = Promise.all([runA.loaded.done, runB.loaded.done]);
+    both.catch(() => undefined);
+    let shown = false;
+    while (!(runA.loaded.index.complete && runB.loaded.index.complete) && !this.disposed) {
+      const ended = await Promise.race([both.then(() => true), delay(shown ? PARTIAL_REFRESH_MS : FIRST_ROWS_POLL_MS).then(() => false)]);
+      if (ended || this.disposed) break;
+      shown = this.showPartial(runA, runB) || shown;
+    }
+    await both;
+  }
+
+  /** The comparison of the rows both runs have indexed so far; false while they have none in common. */
+  private showPartial(runA: LoadedRun, runB: LoadedRun): boolean {
+    const rowsA = indexedRows(runA.loaded.index);
+    const rowsB = indexedRows(runB.loaded.index);
+    const idsA = new Set(rowsA.map((row) => row.customId));
+    const idsB = new Set(rowsB.map((row) => row.customId));
+    const common = { a: rowsA.filter((row) => idsB.has(row.customId)), b: rowsB.filter((row) => idsA.has(row.customId)) };
+    if (common.a.length === 0) return false;
+    const comparison = new Comparison(runA.run(common.a), runB.run(common.b));
+    const summary = this.summarize(comparison, runA, runB);
+    summary.indexing = vscode.l10n.t(
+      'Comparing the rows both runs have so far (A: {0}; B: {1}). Export waits for all rows.',
+      indexingText(runA.loaded.status()),
+      indexingText(runB.loaded.status()),
+    );
+    this.setState({ kind: 'loaded', loaded: { comparison, summary, models: this.models() } });
+    return true;
+  }
+
+  /** One side's results (a batch alone or its chain combined), as the results view builds them: a batch alone still being indexed. */
+  private async loadRun(connection: AccountConnection, side: 'a' | 'b'): Promise<LoadedRun> {
     const id = this.ids[side];
     const batch = (this.batches[side] ??= this.deps.store.get(id) ?? (await this.deps.store.fetchBatch(id, this.abort.signal)));
     const letter = side.toUpperCase();
     const loaded = await loadResults(batch, connection, {
       ...this.deps,
       signal: this.abort.signal,
-      onStatus: (message) => this.setState({ kind: 'loading', message: `${letter}: ${message}` }),
+      onStatus: (message) => {
+        if (this.state.kind !== 'loaded') this.setState({ kind: 'loading', message: `${letter}: ${message}` });
+      },
     });
-    await loaded.done;
     return {
       title: `${letter}: ${loaded.title}`,
-      notes: loaded.notes,
-      run: { rows: loaded.index.inInputOrder(), sources: loaded.sources, endpoint: batch.endpoint },
+      loaded,
+      run: (rows) => ({ rows: rows ?? loaded.index.inInputOrder(), sources: loaded.sources, endpoint: batch.endpoint }),
     };
   }
 
@@ -241,6 +320,10 @@ class ComparePanel extends AccountPanel<HostToPage, PageToHost, { kind: 'loaded'
 
   private async export(format: ExportFormat, filter: CompareFilter): Promise<void> {
     if (this.state.kind !== 'loaded') return;
+    if (this.state.loaded.summary.indexing) {
+      void vscode.window.showInformationMessage(vscode.l10n.t('The results are still being indexed: export them when all rows are in.'));
+      return;
+    }
     const { comparison, models } = this.state.loaded;
     const rows = comparison.find(filter, '');
     if (rows.length === 0) {

@@ -51,6 +51,8 @@ export interface CompareSummary {
   notes: string[];
   /** Set while verdicts the previews could not give are read from the files. */
   checking?: string;
+  /** Set while the runs are still being indexed: the rows are those both have so far. */
+  indexing?: string;
 }
 
 export type ExportFormat = 'csv' | 'jsonl';
