@@ -20,12 +20,30 @@ export function statusPhrase(batch: Batch): string {
 /** The name a person gave the batch (metadata description or name), else its id; as {@link plainText}. */
 export function batchLabel(batch: Batch): string {
   const metadata = isRecord(batch.metadata) ? batch.metadata : undefined;
-  for (const key of ['description', 'name', 'title']) {
-    const value = metadata?.[key];
-    const label = typeof value === 'string' ? plainText(value, 80) : '';
-    if (label) return label;
+  if (metadata) {
+    for (const key of LABEL_KEYS) {
+      const value = metadata[key];
+      const label = typeof value === 'string' ? plainText(value, 80) : '';
+      if (label) return label;
+    }
   }
   return plainText(shortId(batch.id), ID_LABEL_MAX) || 'Unnamed batch';
+}
+
+/** The metadata a label is taken from, first found first. */
+const LABEL_KEYS = ['description', 'name', 'title'] as const;
+
+/** Endpoints as tree descriptions show them: a handful of distinct values across thousands of batches. */
+const endpointTexts = new Map<string, string>();
+
+function endpointText(endpoint: string): string {
+  let text = endpointTexts.get(endpoint);
+  if (text === undefined) {
+    text = plainText(endpoint, 40);
+    // Bounded: a provider with endless endpoint strings only loses the shortcut.
+    if (endpointTexts.size < 64) endpointTexts.set(endpoint, text);
+  }
+  return text;
 }
 
 /** `5 minutes ago` for the batch's creation time, or '' when the provider sent none that can be read. */
@@ -58,7 +76,7 @@ export function countsOf(batch: Batch): Counts {
  */
 export function batchDescription(batch: Batch, nowMs = Date.now(), progress?: string): string {
   const parts: string[] = [];
-  if (typeof batch.endpoint === 'string' && batch.endpoint) parts.push(plainText(batch.endpoint, 40));
+  if (typeof batch.endpoint === 'string' && batch.endpoint) parts.push(endpointText(batch.endpoint));
   const created = unixSeconds(batch.created_at);
   if (created !== undefined) parts.push(relativeTime(created, nowMs));
   const counts = countsOf(batch);
