@@ -150,8 +150,11 @@ class ComparePanel extends AccountPanel<HostToPage, PageToHost, { kind: 'loaded'
   protected async load(connection: AccountConnection): Promise<void> {
     try {
       const started = Date.now();
-      // Both runs at once, each indexed in its own worker: the first rows show once both have some.
-      const [runA, runB] = await Promise.all([this.loadRun(connection, 'a'), this.loadRun(connection, 'b')]);
+      // A's files are downloaded first (the runs often share their input file: it is downloaded
+      // once), then B's while A is indexed; each is indexed in its own worker, and the first
+      // rows show once both have some.
+      const runA = await this.loadRun(connection, 'a');
+      const runB = await this.loadRun(connection, 'b');
       if (this.disposed) return;
       await this.whileIndexing(runA, runB);
       if (this.disposed) return;
