@@ -146,7 +146,8 @@ describe('accounts: two accounts side by side (core, fake API serving both)', ()
   });
   afterEach(async () => {
     await fake.close();
-    await rm(dir, { recursive: true, force: true });
+    // A cache write flushed by the test may still land while the folder is removed: rm retries then.
+    await rm(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
   });
 
   function connect(apiKey: string, project?: string): BatchStore {

@@ -13,7 +13,8 @@ describe('BatchCache', () => {
     dir = await mkdtemp(path.join(tmpdir(), 'obe-cache-'));
   });
   afterEach(async () => {
-    await rm(dir, { recursive: true, force: true });
+    // A cache write flushed by the test may still land while the folder is removed: rm retries then.
+    await rm(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
   });
 
   const account = accountId({ baseUrl: 'https://api.openai.com/v1/', apiKey: 'sk-secret-key-for-tests-0001' });
@@ -89,7 +90,8 @@ describe('BatchCache: a cleared account stays cleared', () => {
     dir = await mkdtemp(path.join(tmpdir(), 'obe-accounts-'));
   });
   afterEach(async () => {
-    await rm(dir, { recursive: true, force: true });
+    // A cache write flushed by the test may still land while the folder is removed: rm retries then.
+    await rm(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
   });
 
   it('a save still writing when the account is cleared does not bring the file back', async () => {
