@@ -1,12 +1,6 @@
 import { performance } from 'node:perf_hooks';
-import {
-  batchDescription,
-  batchLabel,
-  batchPresentation,
-  batchTooltipMarkdown,
-  humanizeStatus,
-  statusPresentation,
-} from '../../src/core/batches/batchDisplay';
+// The functions the tree provider calls for every node.
+import * as display from '../../src/core/batches/batchDisplay';
 import { formatTimestamp } from '../../src/core/util/time';
 import { escapeMarkdown, singleLine } from '../../src/core/util/text';
 import { groupByStatus } from '../../src/core/batches/grouping';
@@ -30,8 +24,8 @@ export function buildTreeModels(batches: readonly Batch[]): NodeModel[] {
   const nodes: NodeModel[] = [];
   for (const group of groupByStatus(batches)) {
     const groupId = `status/${group.status}`;
-    const groupPresentation = statusPresentation(group.status);
-    const human = humanizeStatus(group.status);
+    const groupPresentation = display.statusPresentation(group.status);
+    const human = display.humanizeStatus(group.status);
     nodes.push({
       id: groupId,
       label: `${human} (${group.batches.length})`,
@@ -40,11 +34,11 @@ export function buildTreeModels(batches: readonly Batch[]): NodeModel[] {
       tooltip: `${group.batches.length} ${human.toLowerCase()} batches loaded`,
     });
     for (const batch of group.batches) {
-      const presentation = batchPresentation(batch);
+      const presentation = display.batchPresentation(batch);
       nodes.push({
         id: `${groupId}/${batch.id}`,
-        label: batchLabel(batch),
-        description: batchDescription(batch),
+        label: display.batchLabel(batch),
+        description: display.batchDescription(batch),
         icon: presentation.icon,
         color: presentation.color,
         // The Markdown tooltip is built on hover (resolveTreeItem), not per node; timed separately below.
@@ -77,10 +71,10 @@ export function benchTree(count: number, runs: number): { median: number; breakd
     round(median(timeRuns(Math.max(3, Math.min(runs, 7)), 2, () => batches.map(body))), 2);
   const breakdown = {
     groupByStatus: round(median(timeRuns(Math.max(3, Math.min(runs, 7)), 2, () => groupByStatus(batches))), 2),
-    batchLabel: part(batchLabel),
-    batchDescription: part((batch) => batchDescription(batch)),
-    batchPresentation: part(batchPresentation),
-    batchTooltipMarkdown: part((batch) => batchTooltipMarkdown(batch)),
+    batchLabel: part(display.batchLabel),
+    batchDescription: part((batch) => display.batchDescription(batch)),
+    batchPresentation: part(display.batchPresentation),
+    batchTooltipMarkdown: part((batch) => display.batchTooltipMarkdown(batch)),
     // Inside the tooltip: its three timestamps and four escaped strings.
     'tooltip: formatTimestamp x3': part((batch) => [
       formatTimestamp(batch.created_at),
@@ -88,7 +82,7 @@ export function benchTree(count: number, runs: number): { median: number; breakd
       formatTimestamp(batch.completed_at),
     ]),
     'tooltip: escapeMarkdown(singleLine()) x4': part((batch) =>
-      [batchLabel(batch), batch.id, batch.endpoint ?? '', batch.model ?? ''].map((text) => escapeMarkdown(singleLine(text, 200))),
+      [display.batchLabel(batch), batch.id, batch.endpoint ?? '', batch.model ?? ''].map((text) => escapeMarkdown(singleLine(text, 200))),
     ),
   };
   return { median: total, breakdown };
