@@ -41,6 +41,7 @@ describe('results: first rows before indexing ends', function () {
   let fake: FakeApi;
   let workbench: Workbench;
   let dir: string;
+  let outputFileId = '';
 
   before(async function () {
     const now = Math.floor(Date.now() / 1000);
@@ -74,6 +75,7 @@ describe('results: first rows before indexing ends', function () {
       model: 'text-embedding-3-small',
     };
     fake.store.put(batch);
+    outputFileId = batch.output_file_id ?? '';
     fs.rmSync(dir, { recursive: true, force: true });
     workbench = await openWorkbench({ fakeApi: fake, settings: { 'openaiBatches.autoRefreshSeconds': 0 } });
   });
@@ -85,13 +87,15 @@ describe('results: first rows before indexing ends', function () {
     await setApiKeyFromPalette(workbench, fake.apiKey);
     await workbench.clickTreeRow(/^Completed \(1\)/);
     await workbench.waitForTreeRow(DESCRIPTION);
+    // The output's download starts 5 s late: on a loaded machine the page may take seconds to come
+    // up, and the observer below must be in it before indexing (well under a second here) begins.
+    fake.addFault({ method: 'GET', path: `/v1/files/${outputFileId}/content`, delayMs: 5_000, times: 1 });
     await workbench.treeRowContextAction(DESCRIPTION, 'Open Results');
 
     const frame = workbench.webviewFrame();
     const rows = frame.locator('#rows tr.row');
     const status = frame.locator('#status');
     await status.waitFor({ state: 'attached', timeout: 60_000 });
-    const before = (await status.innerText()).trim();
     await status.evaluate(RECORD_STATES);
     let last = '';
     await waitUntil(
@@ -105,6 +109,8 @@ describe('results: first rows before indexing ends', function () {
     );
     // Every state the page drew, as its own observer recorded it (polling from here could miss a short one).
     const trace = await status.evaluate<PageState[]>('window.obeTrace');
+    // What the page showed when the observer came in: the first state it recorded.
+    const before = trace[0]?.status ?? '';
     console.log(
       `      page states: ${trace.length} (observer installed at "${before}"): first ${JSON.stringify(trace.slice(0, 3))}, last ${JSON.stringify(trace.at(-1))}`,
     );
