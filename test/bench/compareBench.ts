@@ -124,6 +124,10 @@ async function main(): Promise<void> {
     }
     const [a, b] = await Promise.all([openA.done, openB.done]);
     const tIndexed = performance.now();
+    // The peak of each phase: opening (both indexed and joined), the background read-back, the export.
+    const peakOpening = (): number => Math.max(peak, process.memoryUsage().rss);
+    let peakOpen = 0;
+    let peakSettle = 0;
     lag.disable();
     const comparison = new Comparison(
       { rows: a.inInputOrder(), sources: [{ input, output: outputA }], endpoint },
@@ -133,12 +137,17 @@ async function main(): Promise<void> {
     const matrix = comparison.agreement();
     const first = comparison.page('all', '', 0, 200);
     const tFirst = performance.now();
+    peakOpen = peakOpening();
+    peak = process.memoryUsage().rss;
     await comparison.settlePending(new AbortController().signal, () => undefined);
     const tSettled = performance.now();
+    peakSettle = Math.max(peak, process.memoryUsage().rss);
+    peak = process.memoryUsage().rss;
     const settled = comparison.counts();
     await comparison.exportRows(comparison.find('all', ''), 'jsonl', join(dir, 'export.jsonl'), { cost: () => null });
     const tExport = performance.now();
-    peak = Math.max(peak, process.memoryUsage().rss);
+    const peakExport = Math.max(peak, process.memoryUsage().rss);
+    peak = Math.max(peakOpen, peakSettle, peakExport);
     clearInterval(sampler);
     global.gc?.();
     const retained = process.memoryUsage().rss - base;
@@ -162,6 +171,11 @@ async function main(): Promise<void> {
       different: settled.different,
       matrix: matrix ? 'built' : 'none (answers are not labels)',
       rss_peak_growth_mib: +((peak - base) / MiB).toFixed(1),
+      rss_peak_growth_by_phase_mib: {
+        open: +((peakOpen - base) / MiB).toFixed(1),
+        background_check: +((peakSettle - base) / MiB).toFixed(1),
+        export: +((peakExport - base) / MiB).toFixed(1),
+      },
       rss_retained_mib_after_gc: +(retained / MiB).toFixed(1),
       heap_used_after_gc_mib: +(process.memoryUsage().heapUsed / MiB).toFixed(1),
       heap_used_before_mib: +(heapBefore / MiB).toFixed(1),
