@@ -3,16 +3,16 @@ import type { AccountConnection, BatchStore } from '../core/batches/batchStore';
 import type { Logger } from '../log';
 import { WebviewHost, type WebviewHostOptions } from './host';
 
+/** What a panel shows before (or instead of) its content; the page shows the message. */
+export type PendingState = { kind: 'loading'; message: string } | { kind: 'failed'; message: string };
+type PendingMessage = { type: 'loading'; message: string } | { type: 'error'; message: string };
+
 /**
  * A panel whose content is fetched with one account's connection (Results, Compare). It loads
  * with the account it was opened from; a panel restored after a reload waits for the first
  * account that connects. When that account is signed out or switched, the panel closes: another
  * account must never be asked for these batches' files.
  */
-/** What a panel shows before (or instead of) its content; the page shows the message. */
-export type PendingState = { kind: 'loading'; message: string } | { kind: 'failed'; message: string };
-type PendingMessage = { type: 'loading'; message: string } | { type: 'error'; message: string };
-
 export abstract class AccountPanel<ToPage, ToHost extends { type: string }, Loaded extends { kind: 'loaded' }> extends WebviewHost<
   ToPage | PendingMessage,
   ToHost
