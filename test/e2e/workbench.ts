@@ -106,8 +106,17 @@ export class Workbench {
    * by the workbench before it can be typed into; then the command is run once more.
    */
   async pickFromCommand(title: string, value: string): Promise<void> {
-    await this.openQuickPickOf(title);
-    await this.typeInQuickInput(value);
+    for (let attempt = 1; ; attempt++) {
+      await this.openQuickPickOf(title);
+      // It can also close a moment after it showed: then nothing was typed, and the command runs again.
+      try {
+        await this.quickInput().fill(value, { timeout: 5_000 });
+        await this.quickInput().press('Enter', { timeout: 5_000 });
+        return;
+      } catch (error) {
+        if (attempt === 3) throw error;
+      }
+    }
   }
 
   /**
