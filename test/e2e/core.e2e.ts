@@ -61,8 +61,7 @@ describe('core: browse, load more, details, copy', function () {
 
   it('opens a batch and shows its counts and JSON in the detail panel', async function () {
     const batch = fake.store.list().find((b) => b.status === 'completed' && b.output_file_id && !b.metadata)!;
-    await workbench.runCommand('OpenAI Batches: Open Batch Details…');
-    await workbench.typeInQuickInput(batch.id);
+    await workbench.pickFromCommand('OpenAI Batches: Open Batch Details…', batch.id);
     const frame = workbench.webviewFrame();
     const json = frame.locator('pre');
     await json.first().waitFor({ state: 'visible', timeout: 30_000 });
@@ -77,8 +76,7 @@ describe('core: browse, load more, details, copy', function () {
 
   it('copies an output file id from the palette quick pick to the clipboard', async function () {
     const batch = fake.store.list().find((b) => b.output_file_id)!;
-    await workbench.runCommand('OpenAI Batches: Copy Output File ID');
-    await workbench.typeInQuickInput(batch.id);
+    await workbench.pickFromCommand('OpenAI Batches: Copy Output File ID', batch.id);
     await workbench.waitForClipboard(batch.output_file_id!);
     await workbench.screenshot('e2e-core-4-copied');
   });

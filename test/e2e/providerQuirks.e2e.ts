@@ -80,8 +80,7 @@ describe('provider quirks: tree, details and results of a provider that answers 
   });
 
   it('opens the detail panel with sane times and the input file’s expiry', async function () {
-    await workbench.runCommand('OpenAI Batches: Open Batch Details…');
-    await workbench.typeInQuickInput(clean.id);
+    await workbench.pickFromCommand('OpenAI Batches: Open Batch Details…', clean.id);
     const frame = workbench.webviewFrame();
     const json = frame.locator('pre').first();
     await json.waitFor({ state: 'visible', timeout: 30_000 });

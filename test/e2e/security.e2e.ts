@@ -94,8 +94,7 @@ describe('security: strings from the API are shown as text, never run', function
   for (const index of [1, 3, 5, 7, 9, 11, 13]) {
     it(`shows payload #${index} as text in the detail panel, and nothing runs`, async function () {
       const batch = maliciousBatches(now)[index];
-      await workbench.runCommand('OpenAI Batches: Open Batch Details…');
-      await workbench.typeInQuickInput(batch.id);
+      await workbench.pickFromCommand('OpenAI Batches: Open Batch Details…', batch.id);
       const frame = workbench.webviewFrame();
       await waitUntil(
         async () =>
