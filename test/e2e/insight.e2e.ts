@@ -9,17 +9,6 @@ import { loadTokenCounters } from '../../src/tokenizer/loadTokenizer';
 import { FakeApi, startFakeApi } from '../fake-api/server';
 import { closeAfterScenario, openWorkbench, waitUntil, Workbench, setApiKeyFromPalette } from './workbench';
 
-// Ctrl-click for multi-select: playwright-core has it, test/harness/playwright.d.ts does not declare it.
-declare module 'playwright-core' {
-  interface Locator {
-    click(options?: {
-      button?: 'left' | 'right' | 'middle';
-      modifiers?: ('Control' | 'Shift' | 'Alt' | 'Meta')[];
-      timeout?: number;
-    }): Promise<void>;
-  }
-}
-
 /**
  * Error summaries, bulk actions and cost, as a person uses them: the failures of a batch grouped
  * in its detail view (one group clicked: Results shows just those requests), three batches

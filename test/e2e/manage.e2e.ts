@@ -8,21 +8,6 @@ import { openWorkbench, waitUntil, Workbench, closeAfterScenario, setApiKeyFromP
 
 const MB = 1024 * 1024;
 
-// Two more playwright-core 1.65 APIs than test/harness/playwright.d.ts declares, to drag the side bar wider.
-declare module 'playwright-core' {
-  interface Mouse {
-    move(x: number, y: number, options?: { steps?: number }): Promise<void>;
-    down(): Promise<void>;
-    up(): Promise<void>;
-  }
-  interface Page {
-    mouse: Mouse;
-  }
-  interface Locator {
-    boundingBox(options?: { timeout?: number }): Promise<{ x: number; y: number; width: number; height: number } | null>;
-  }
-}
-
 /**
  * Managing batches as a person does: cancel from the context menu through the modal
  * confirmation, get notified when a batch finishes and copy its output file id from the

@@ -2,22 +2,6 @@ import * as assert from 'assert';
 import { FakeApi, startFakeApi } from '../fake-api/server';
 import { closeAfterScenario, openWorkbench, setApiKeyFromPalette, waitUntil, Workbench } from './workbench';
 
-// Two more playwright-core 1.65 APIs than test/harness/playwright.d.ts declares, to drag the side bar wider.
-declare module 'playwright-core' {
-  interface Mouse {
-    move(x: number, y: number, options?: { steps?: number }): Promise<void>;
-    down(): Promise<void>;
-    up(): Promise<void>;
-  }
-  interface Page {
-    mouse: Mouse;
-  }
-  interface Locator {
-    boundingBox(options?: { timeout?: number }): Promise<{ x: number; y: number; width: number; height: number } | null>;
-    scrollIntoViewIfNeeded(options?: { timeout?: number }): Promise<void>;
-  }
-}
-
 const LABEL = 'Product catalog embeddings (fr-FR)';
 const ETA = /(<1 min|~\d+ min|~\d+ h( \d+ min)?|~\d+ days) left$/;
 
@@ -94,7 +78,16 @@ describe('progress: rate and ETA of a running batch', function () {
     assert.ok((await chart.locator('circle.done-point').count()) >= 2, 'at least two points drawn');
     assert.equal(await chart.locator('line.projection').count(), 1, 'the dashed projection to the end');
     assert.match((await chart.getAttribute('aria-label')) ?? '', /^Requests finished over .+: from [\d,]+ to [\d,]+ of 8,000$/);
-    await frame.locator('h2', { hasText: 'Progress' }).scrollIntoViewIfNeeded();
+    // The panel redraws on every refresh, so the heading can be replaced while it is scrolled to: try again.
+    const heading = frame.locator('h2', { hasText: 'Progress' });
+    await waitUntil(
+      () =>
+        heading.scrollIntoViewIfNeeded({ timeout: 5_000 }).then(
+          () => true,
+          () => false,
+        ),
+      'the Progress heading to scroll into view',
+    );
     await workbench.runCommand('Notifications: Clear All Notifications');
     await workbench.screenshot('e2e-progress-2-detail-chart');
   });

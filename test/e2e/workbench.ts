@@ -148,13 +148,27 @@ export class Workbench {
     }
   }
 
-  /** Shows the extension's view container; clicking an already selected icon would hide it. */
+  /**
+   * Shows the extension's view container; clicking an already selected icon would hide it. Right after
+   * a window reload the workbench restores the side bar on its own, so an icon seen unselected can be
+   * selected a moment later and a click then hides it: look again until the side bar shows a view.
+   */
   async openView(): Promise<void> {
     const icon = this.page.locator(`.part.activitybar a.action-label[aria-label="${VIEW_CONTAINER_TITLE}"]`);
     await icon.waitFor({ timeout: DEFAULT_TIMEOUT_MS });
     const selected = this.page.locator('.part.activitybar .action-item.checked', { has: icon });
-    if ((await selected.count()) === 0) await icon.click();
-    await this.page.locator('.part.sidebar .pane-body').first().waitFor({ timeout: DEFAULT_TIMEOUT_MS });
+    const body = this.page.locator('.part.sidebar .pane-body').first();
+    await waitUntil(
+      async () => {
+        if ((await selected.count()) === 0) await icon.click({ timeout: 5_000 }).catch(() => undefined);
+        return body.waitFor({ timeout: 5_000 }).then(
+          () => true,
+          () => false,
+        );
+      },
+      'the side bar to show the OpenAI Batches view',
+      60_000,
+    );
   }
 
   /** A button of the view's welcome content (shown while no API key is stored). */
@@ -186,13 +200,36 @@ export class Workbench {
 
   async clickTreeRow(match: string | RegExp): Promise<void> {
     await this.waitForTreeRow(match);
-    await this.treeRow(match).click();
+    await this.clickAwayFromHovers(this.treeRow(match));
+  }
+
+  /**
+   * Clicks `target`. A hover left by an earlier pointer move (a group row's tooltip) can sit over it
+   * and take the click; then the pointer is moved off both, the hover dismissed, and the click tried again.
+   */
+  private async clickAwayFromHovers(target: Locator, opts: { button?: 'right' } = {}): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await target.click({ ...opts, timeout: attempt === 3 ? DEFAULT_TIMEOUT_MS : 5_000 });
+        return;
+      } catch (error) {
+        if (attempt === 3) throw error;
+        const bar = await this.page.locator('.part.activitybar').boundingBox();
+        if (bar) await this.page.mouse.move(bar.x + bar.width / 2, bar.y + bar.height * 0.6);
+        await this.page.keyboard.press('Escape');
+        await this.page
+          .locator('.context-view .hover-contents')
+          .first()
+          .waitFor({ state: 'hidden', timeout: 5_000 })
+          .catch(() => undefined);
+      }
+    }
   }
 
   /** Right-clicks a tree row and picks `action` (e.g. `Copy Batch ID`) from its context menu. */
   async treeRowContextAction(match: string | RegExp, action: string): Promise<void> {
     await this.waitForTreeRow(match);
-    await this.treeRow(match).click({ button: 'right' });
+    await this.clickAwayFromHovers(this.treeRow(match), { button: 'right' });
     const item = this.page.locator('.context-view .action-label', { hasText: action }).first();
     // A click on a menu that has just opened can be dropped (seen while a webview was loading beside it):
     // the menu then stays open with the item highlighted. Running the action closes the menu, so a menu

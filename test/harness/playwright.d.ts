@@ -37,6 +37,12 @@ declare module 'playwright-core' {
     insertText(text: string): Promise<void>;
   }
 
+  export interface Mouse {
+    move(x: number, y: number, options?: { steps?: number }): Promise<void>;
+    down(): Promise<void>;
+    up(): Promise<void>;
+  }
+
   export interface Page {
     goto(url: string, options?: { timeout?: number; waitUntil?: 'load' | 'domcontentloaded' | 'networkidle' | 'commit' }): Promise<unknown>;
     exposeFunction(name: string, callback: (...args: any[]) => unknown): Promise<void>;
@@ -51,6 +57,7 @@ declare module 'playwright-core' {
     on(event: 'pageerror', listener: (error: Error) => void): Page;
     on(event: 'close', listener: () => void): Page;
     keyboard: Keyboard;
+    mouse: Mouse;
     url(): string;
     title(): Promise<string>;
     frames(): Frame[];
@@ -74,7 +81,12 @@ declare module 'playwright-core' {
     last(): Locator;
     nth(index: number): Locator;
     count(): Promise<number>;
-    click(options?: { button?: 'left' | 'right' | 'middle'; timeout?: number; force?: boolean }): Promise<void>;
+    click(options?: {
+      button?: 'left' | 'right' | 'middle';
+      modifiers?: ('Control' | 'Shift' | 'Alt' | 'Meta')[];
+      timeout?: number;
+      force?: boolean;
+    }): Promise<void>;
     dblclick(options?: { timeout?: number }): Promise<void>;
     hover(options?: { timeout?: number }): Promise<void>;
     fill(value: string, options?: { timeout?: number }): Promise<void>;
@@ -89,6 +101,8 @@ declare module 'playwright-core' {
     getAttribute(name: string, options?: { timeout?: number }): Promise<string | null>;
     screenshot(options?: { path?: string; timeout?: number }): Promise<Buffer>;
     evaluate<R>(pageFunction: string | ((element: any) => R | Promise<R>)): Promise<R>;
+    boundingBox(options?: { timeout?: number }): Promise<{ x: number; y: number; width: number; height: number } | null>;
+    scrollIntoViewIfNeeded(options?: { timeout?: number }): Promise<void>;
   }
 
   export interface FrameLocator {
