@@ -66,8 +66,11 @@ export interface Counts {
 /** Request counts with missing or malformed fields read as 0. */
 export function countsOf(batch: Batch): Counts {
   const raw = isRecord(batch.request_counts) ? batch.request_counts : undefined;
-  const num = (value: unknown): number => (typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : 0);
-  return { total: num(raw?.total), completed: num(raw?.completed), failed: num(raw?.failed) };
+  return { total: countValue(raw?.total), completed: countValue(raw?.completed), failed: countValue(raw?.failed) };
+}
+
+function countValue(value: unknown): number {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : 0;
 }
 
 /**
@@ -75,14 +78,18 @@ export function countsOf(batch: Batch): Counts {
  * `progress` replaces the counts (e.g. `1,240/5,000 · ~18 min left`, from `progressRate.progressShort`).
  */
 export function batchDescription(batch: Batch, nowMs = Date.now(), progress?: string): string {
-  const parts: string[] = [];
-  if (typeof batch.endpoint === 'string' && batch.endpoint) parts.push(endpointText(batch.endpoint));
+  // Concatenated, not an array joined: this runs for every node of a large tree.
+  let text = typeof batch.endpoint === 'string' && batch.endpoint ? endpointText(batch.endpoint) : '';
   const created = unixSeconds(batch.created_at);
-  if (created !== undefined) parts.push(relativeTime(created, nowMs));
+  if (created !== undefined) text = joinPart(text, relativeTime(created, nowMs));
   const counts = countsOf(batch);
-  if (batch.request_counts) parts.push(progress ?? `${counts.completed}/${counts.total}`);
-  if (counts.failed > 0) parts.push(`${counts.failed} failed`);
-  return parts.join(' · ');
+  if (batch.request_counts) text = joinPart(text, progress ?? `${counts.completed}/${counts.total}`);
+  if (counts.failed > 0) text = joinPart(text, `${counts.failed} failed`);
+  return text;
+}
+
+function joinPart(text: string, part: string): string {
+  return text === '' ? part : `${text} · ${part}`;
 }
 
 /** Whether the API reported request counts at all (some providers send `request_counts: null`). */

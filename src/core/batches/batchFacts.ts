@@ -27,7 +27,6 @@ export const CANCELLABLE_STATUSES: ReadonlySet<string> = new Set(
 /** Finished for good: such a batch never changes again, so it need not be fetched again. */
 export const TERMINAL_STATUSES: ReadonlySet<string> = new Set(STATUS_FACTS.filter((fact) => !fact.active).map((fact) => fact.status));
 
-/** The files a batch refers to, one row per role, in the order they are shown. */
 /** A batch's lifecycle timestamps and their labels, in the order they happen. */
 export const TIMELINE_STEPS = [
   ['created_at', 'Created'],
@@ -40,6 +39,7 @@ export const TIMELINE_STEPS = [
   ['cancelled_at', 'Cancelled'],
 ] as const;
 
+/** The files a batch refers to, one row per role, in the order they are shown. */
 export const FILE_ROLES = [
   { role: 'input', field: 'input_file_id', label: 'Input file' },
   { role: 'output', field: 'output_file_id', label: 'Output file' },
@@ -48,9 +48,15 @@ export const FILE_ROLES = [
 
 export type FileRole = (typeof FILE_ROLES)[number]['role'];
 
+/** The batch field of each role (a lookup: this runs several times for every node of a large tree). */
+const FILE_FIELDS = Object.fromEntries(FILE_ROLES.map(({ role, field }) => [role, field])) as Record<
+  FileRole,
+  (typeof FILE_ROLES)[number]['field']
+>;
+
 /** The file id a batch has in `role`, when the API sent one. */
 export function fileIdOf(batch: Batch, role: FileRole): string | undefined {
-  const id = batch[FILE_ROLES.find((entry) => entry.role === role)!.field];
+  const id = batch[FILE_FIELDS[role]];
   return typeof id === 'string' && id !== '' ? id : undefined;
 }
 

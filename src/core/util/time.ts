@@ -1,27 +1,35 @@
 /** Built once: relativeTime runs for every node of a large tree. */
-const RELATIVE_UNITS: readonly (readonly [number, string])[] = [
-  [60 * 60 * 24 * 365, 'year'],
-  [60 * 60 * 24 * 30, 'month'],
-  [60 * 60 * 24 * 7, 'week'],
-  [60 * 60 * 24, 'day'],
-  [60 * 60, 'hour'],
-  [60, 'minute'],
-];
+const RELATIVE_SIZES = [60 * 60 * 24 * 365, 60 * 60 * 24 * 30, 60 * 60 * 24 * 7, 60 * 60 * 24, 60 * 60, 60];
+const RELATIVE_NAMES = ['year', 'month', 'week', 'day', 'hour', 'minute'];
+
+/**
+ * The texts already made, by unit, count and direction: a tree of thousands of batches has only a
+ * few dozen distinct ages. Bounded, so far-off times (thousands of years) are made each time.
+ */
+const relativeTexts = new Map<number, string>();
+const MAX_RELATIVE_TEXTS = 512;
 
 /** `5 minutes ago`, `in 3 hours`; times are unix seconds. */
 export function relativeTime(unixSeconds: number, nowMs = Date.now()): string {
   const deltaSeconds = Math.round(unixSeconds - nowMs / 1000);
   const abs = Math.abs(deltaSeconds);
   if (abs < 45) return 'just now';
-  for (const [size, name] of RELATIVE_UNITS) {
-    if (abs >= size) {
-      const count = Math.round(abs / size);
-      const text = `${count} ${name}${count === 1 ? '' : 's'}`;
-      return deltaSeconds < 0 ? `${text} ago` : `in ${text}`;
-    }
+  let unit = RELATIVE_SIZES.findIndex((size) => abs >= size);
+  let count: number;
+  if (unit >= 0) {
+    count = Math.round(abs / RELATIVE_SIZES[unit]);
+  } else {
+    unit = RELATIVE_SIZES.length - 1;
+    count = 1;
   }
-  const minutes = Math.max(1, Math.round(abs / 60));
-  return deltaSeconds < 0 ? `${minutes} minute${minutes === 1 ? '' : 's'} ago` : `in ${minutes} minute${minutes === 1 ? '' : 's'}`;
+  const key = (count * RELATIVE_SIZES.length + unit) * (deltaSeconds < 0 ? -1 : 1);
+  let text = relativeTexts.get(key);
+  if (text === undefined) {
+    const amount = `${count} ${RELATIVE_NAMES[unit]}${count === 1 ? '' : 's'}`;
+    text = deltaSeconds < 0 ? `${amount} ago` : `in ${amount}`;
+    if (relativeTexts.size < MAX_RELATIVE_TEXTS) relativeTexts.set(key, text);
+  }
+  return text;
 }
 
 /** Above this a number cannot be unix seconds (it would be after the year 5000): it is milliseconds. */
