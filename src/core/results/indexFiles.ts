@@ -61,7 +61,11 @@ export interface IndexFilesOptions extends JoinOptions {
   updateMs?: number;
   /** Default 200 (a page of the table). */
   firstRows?: number;
-  /** Blocking reads: only in a worker thread, whose only task this is. */
+  /**
+   * Blocking reads: only in a worker thread, whose only tasks are indexes. Such a loop would keep
+   * the thread's other indexes and messages waiting, so it steps aside (`setImmediate`) every
+   * {@link SHARE_TURN_MS}: indexes opened together (the two runs of a comparison) take turns.
+   */
   syncReads?: boolean;
   /**
    * Rows handed to `onRows` keep only what the join needs (see `ResultsJoiner.slim`): for a
@@ -71,6 +75,9 @@ export interface IndexFilesOptions extends JoinOptions {
 }
 
 export const PROGRESS_INTERVAL_MS = 200;
+
+/** How long a blocking loop runs before its thread's other indexes and messages get a turn. */
+export const SHARE_TURN_MS = 20;
 
 /**
  * Most rows (and placements) in one update: each update is taken in at once by the thread that
@@ -98,6 +105,7 @@ export async function indexFiles(paths: ResultFilePaths, options: IndexFilesOpti
   const firstRows = options.firstRows ?? 200;
   let firstSent = false;
   let nextUpdate = Date.now() + updateMs;
+  let nextTurn = Date.now() + SHARE_TURN_MS;
   const flush = (): void => {
     nextUpdate = Date.now() + updateMs;
     if (!options.onRows || (added.length === 0 && placed.length === 0)) return;
@@ -142,6 +150,10 @@ export async function indexFiles(paths: ResultFilePaths, options: IndexFilesOpti
         options.onProgress({ file: role, bytes: line.offset + line.length, total });
         nextProgress = now + PROGRESS_INTERVAL_MS;
       }
+      if (options.syncReads && now >= nextTurn) {
+        await new Promise((resolve) => setImmediate(resolve));
+        nextTurn = Date.now() + SHARE_TURN_MS;
+      }
     }
     if (role !== 'input') resultBytesBefore += total;
   }
@@ -150,9 +162,8 @@ export async function indexFiles(paths: ResultFilePaths, options: IndexFilesOpti
   return joiner.report();
 }
 
-/** What starts the worker (`resultsWorker.ts`): its `workerData`. */
+/** One index for the worker (`resultsWorker.ts`) to build. */
 export interface IndexWorkerRequest {
-  kind: 'resultsIndex';
   paths: ResultFilePaths;
   endpoint?: string | null;
   maxRows?: number;
@@ -160,13 +171,21 @@ export interface IndexWorkerRequest {
   firstRows?: number;
 }
 
-/** What the worker posts: rows as they are joined, progress, then the totals or why it failed. */
+/** What an index's job posts: rows as they are joined, progress, then the totals or why it failed. */
 export type IndexWorkerMessage =
   | { type: 'rows'; update: RowUpdate }
   | { type: 'progress'; progress: IndexProgress }
   | { type: 'done'; totals: Omit<JoinReport, 'rows'>; rows: number }
   | { type: 'failed'; message: string };
 
-export function isIndexWorkerRequest(value: unknown): value is IndexWorkerRequest {
-  return typeof value === 'object' && value !== null && (value as { kind?: unknown }).kind === 'resultsIndex';
+/**
+ * What the thread that shows the rows tells the worker: start an index (its `job` number tags
+ * every message about it), or stop one (the person closed its view).
+ */
+export type IndexWorkerCommand = { type: 'start'; job: number; request: IndexWorkerRequest } | { type: 'cancel'; job: number };
+
+/** What the worker posts: a message about one job. */
+export interface IndexWorkerPost {
+  job: number;
+  message: IndexWorkerMessage;
 }

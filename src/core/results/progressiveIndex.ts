@@ -17,7 +17,9 @@ import {
   indexFiles,
   type IndexFilesOptions,
   type IndexProgress,
+  type IndexWorkerCommand,
   type IndexWorkerMessage,
+  type IndexWorkerPost,
   type IndexWorkerRequest,
   type ResultFilePaths,
   type RowUpdate,
@@ -102,15 +104,9 @@ export class ProgressiveIndex {
   }
 
   private inWorker(paths: ResultFilePaths): Promise<ResultsIndex> {
-    const { signal } = this.options;
+    const { signal, endpoint, maxRows, updateMs, firstRows } = this.options;
     if (signal?.aborted) return Promise.reject(cancelled());
-    const { endpoint, maxRows, updateMs, firstRows } = this.options;
-    const request: IndexWorkerRequest = { kind: 'resultsIndex', paths, endpoint, maxRows, updateMs, firstRows };
-    const worker = new Worker(this.options.workerScript ?? join(__dirname, 'resultsWorker.js'), {
-      workerData: request,
-      // Its rows are handed over as they are made: a small young generation keeps its memory low (measured: the bench's RSS).
-      resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
-    });
+    const host = IndexWorkerHost.for(this.options.workerScript ?? join(__dirname, 'resultsWorker.js'));
     return new Promise<ResultsIndex>((resolve, reject) => {
       let settled = false;
       const settle = (outcome: () => void): void => {
@@ -119,34 +115,124 @@ export class ProgressiveIndex {
         signal?.removeEventListener('abort', onAbort);
         outcome();
       };
+      const job = host.start(
+        { paths, endpoint, maxRows, updateMs, firstRows },
+        (message) => {
+          if (settled) return;
+          switch (message.type) {
+            case 'rows':
+              this.take(message.update);
+              return;
+            case 'progress':
+              this.options.onProgress?.(message.progress);
+              return;
+            case 'done':
+              this.index.finish(message.totals);
+              settle(() => resolve(this.index));
+              this.options.onRows?.(this.status());
+              return;
+            case 'failed':
+              settle(() => reject(new Error(message.message)));
+              return;
+          }
+        },
+        (error) => settle(() => reject(error)),
+      );
       const onAbort = (): void => {
-        void worker.terminate();
+        host.cancel(job);
         settle(() => reject(cancelled()));
       };
       signal?.addEventListener('abort', onAbort);
-      worker.on('message', (message: IndexWorkerMessage) => {
-        if (settled) return;
-        switch (message.type) {
-          case 'rows':
-            this.take(message.update);
-            return;
-          case 'progress':
-            this.options.onProgress?.(message.progress);
-            return;
-          case 'done':
-            this.index.finish(message.totals);
-            settle(() => resolve(this.index));
-            this.options.onRows?.(this.status());
-            return;
-          case 'failed':
-            settle(() => reject(new Error(message.message)));
-            return;
-        }
-      });
-      worker.on('error', (error) => settle(() => reject(error)));
-      worker.on('exit', (code) => settle(() => reject(new Error(`The results worker stopped (exit code ${code}) before it was done.`))));
     });
   }
+}
+
+/** A job's handlers: its messages, or the worker failing under it. */
+interface WorkerJob {
+  onMessage: (message: IndexWorkerMessage) => void;
+  onFailure: (error: Error) => void;
+}
+
+/**
+ * The one worker thread that builds the indexes open at the same time (from one script): started
+ * by the first, stopped when the last ends, so two runs compared side by side cost one thread's
+ * memory, not two (measured: about 40 MiB each). A failing or crashed worker fails the jobs it had.
+ */
+class IndexWorkerHost {
+  private static readonly hosts = new Map<string, IndexWorkerHost>();
+  private worker: Worker | undefined;
+  private readonly jobs = new Map<number, WorkerJob>();
+  private nextJob = 1;
+
+  private constructor(private readonly script: string) {}
+
+  static running(): number {
+    return [...IndexWorkerHost.hosts.values()].filter((host) => host.worker !== undefined).length;
+  }
+
+  static for(script: string): IndexWorkerHost {
+    let host = IndexWorkerHost.hosts.get(script);
+    if (!host) IndexWorkerHost.hosts.set(script, (host = new IndexWorkerHost(script)));
+    return host;
+  }
+
+  /** Starts building an index; returns its job number. */
+  start(request: IndexWorkerRequest, onMessage: WorkerJob['onMessage'], onFailure: WorkerJob['onFailure']): number {
+    const job = this.nextJob++;
+    this.jobs.set(job, { onMessage, onFailure });
+    this.send({ type: 'start', job, request });
+    return job;
+  }
+
+  /** Stops a job: it gets no more messages, and the worker stops when it was the last. */
+  cancel(job: number): void {
+    if (!this.jobs.delete(job)) return;
+    if (this.jobs.size === 0) this.stop();
+    else this.send({ type: 'cancel', job });
+  }
+
+  private send(command: IndexWorkerCommand): void {
+    this.running().postMessage(command);
+  }
+
+  private running(): Worker {
+    if (this.worker) return this.worker;
+    const worker = new Worker(this.script, {
+      // Its rows are handed over as they are made: a small young generation keeps its memory low (measured: the bench's RSS).
+      resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
+    });
+    worker.on('message', ({ job, message }: IndexWorkerPost) => {
+      const handlers = this.jobs.get(job);
+      if (!handlers) return;
+      if (message.type === 'done' || message.type === 'failed') {
+        this.jobs.delete(job);
+        if (this.jobs.size === 0) this.stop();
+      }
+      handlers.onMessage(message);
+    });
+    const fail = (error: Error): void => {
+      if (this.worker !== worker) return;
+      this.worker = undefined;
+      const jobs = [...this.jobs.values()];
+      this.jobs.clear();
+      for (const job of jobs) job.onFailure(error);
+    };
+    worker.on('error', fail);
+    worker.on('exit', (code) => fail(new Error(`The results worker stopped (exit code ${code}) before it was done.`)));
+    return (this.worker = worker);
+  }
+
+  /** Ends the worker: no job is left (a job started later starts a new one). */
+  private stop(): void {
+    const worker = this.worker;
+    this.worker = undefined;
+    void worker?.terminate();
+  }
+}
+
+/** How many index worker threads are running now (tests and the bench check that indexes opened together share one). */
+export function indexWorkersRunning(): number {
+  return IndexWorkerHost.running();
 }
 
 /** Starts indexing `paths`; see {@link ProgressiveIndex}. */

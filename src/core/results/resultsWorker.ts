@@ -1,34 +1,47 @@
 /**
- * The results index's worker thread (bundled as `dist/resultsWorker.js`): reads a batch's files
- * with `indexFiles` and posts the rows as they are joined, so the extension host's thread only
- * takes them in. Started by `progressiveIndex.ts`; stopped by `terminate()` when cancelled.
+ * The results index's worker thread (bundled as `dist/resultsWorker.js`): builds every index
+ * the extension host asks for while it runs, each with `indexFiles`, and posts their rows as they
+ * are joined, so the host's thread only takes them in. Indexes asked for together (the two runs of
+ * a comparison) take turns on this one thread rather than each starting a thread of its own (a
+ * worker thread costs about 40 MiB). Started, and stopped when idle, by `progressiveIndex.ts`.
  */
-import { parentPort, workerData } from 'node:worker_threads';
-import { indexFiles, type IndexWorkerMessage, type IndexWorkerRequest, isIndexWorkerRequest } from './indexFiles';
+import { parentPort } from 'node:worker_threads';
+import { indexFiles, type IndexWorkerCommand, type IndexWorkerMessage, type IndexWorkerPost, type IndexWorkerRequest } from './indexFiles';
 
-function post(message: IndexWorkerMessage): void {
+/** The jobs running, by number: cancelling one aborts its loop. */
+const running = new Map<number, AbortController>();
+
+function post(job: number, message: IndexWorkerMessage): void {
   // The placements' numbers are handed over, not copied.
   const placed = message.type === 'rows' ? message.update.placed : undefined;
-  parentPort?.postMessage(message, placed ? [placed.buffer as ArrayBuffer] : []);
+  const envelope: IndexWorkerPost = { job, message };
+  parentPort?.postMessage(envelope, placed ? [placed.buffer as ArrayBuffer] : []);
 }
 
-async function run(request: IndexWorkerRequest): Promise<void> {
+async function run(job: number, request: IndexWorkerRequest): Promise<void> {
+  const abort = new AbortController();
+  running.set(job, abort);
   try {
     const { rows, ...totals } = await indexFiles(request.paths, {
       endpoint: request.endpoint,
       maxRows: request.maxRows,
       updateMs: request.updateMs,
       firstRows: request.firstRows,
+      signal: abort.signal,
       syncReads: true,
       slimAfterUpdate: true,
-      onRows: (update) => post({ type: 'rows', update }),
-      onProgress: (progress) => post({ type: 'progress', progress }),
+      onRows: (update) => post(job, { type: 'rows', update }),
+      onProgress: (progress) => post(job, { type: 'progress', progress }),
     });
-    post({ type: 'done', totals, rows: rows.length });
+    post(job, { type: 'done', totals, rows: rows.length });
   } catch (error) {
-    post({ type: 'failed', message: error instanceof Error ? error.message : String(error) });
+    post(job, { type: 'failed', message: error instanceof Error ? error.message : String(error) });
+  } finally {
+    running.delete(job);
   }
 }
 
-const request: unknown = workerData;
-if (parentPort && isIndexWorkerRequest(request)) void run(request);
+parentPort?.on('message', (command: IndexWorkerCommand) => {
+  if (command.type === 'start') void run(command.job, command.request);
+  else running.get(command.job)?.abort();
+});

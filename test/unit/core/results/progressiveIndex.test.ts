@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isCancellation } from '../../../../src/core/api/errors';
-import { indexProgressively, type IndexingStatus } from '../../../../src/core/results/progressiveIndex';
+import { indexProgressively, indexWorkersRunning, type IndexingStatus } from '../../../../src/core/results/progressiveIndex';
 import { parseResultLine } from '../../../../src/core/results/resultLine';
 import { ResultsJoiner } from '../../../../src/core/results/resultsJoiner';
 
@@ -95,6 +95,34 @@ describe('results index, progressive (worker thread)', () => {
     const opening = indexProgressively(paths, { signal: abort.signal });
     abort.abort();
     await assert.rejects(opening.done, (error: unknown) => isCancellation(error));
+    assert.equal(indexWorkersRunning(), 0);
+  });
+
+  it('indexes opened together share one worker thread, which stops when the last is done', async () => {
+    const first = await files(3000, 2900);
+    const second = { input: join(dir, 'input-b.jsonl'), output: join(dir, 'output-b.jsonl') };
+    await writeFile(second.input, `${Array.from({ length: 500 }, (_, i) => request(`b${i}`)).join('\n')}\n`);
+    await writeFile(second.output, `${Array.from({ length: 450 }, (_, i) => embedding(`b${i}`)).join('\n')}\n`);
+    const a = indexProgressively(first, { endpoint: '/v1/embeddings' });
+    const b = indexProgressively(second, { endpoint: '/v1/embeddings' });
+    assert.equal(indexWorkersRunning(), 1);
+    const [indexA, indexB] = await Promise.all([a.done, b.done]);
+    assert.deepEqual(indexA.report.counts, { succeeded: 2900, failed: 0, missing: 100, unmatched: 0 });
+    assert.deepEqual(indexB.report.counts, { succeeded: 450, failed: 0, missing: 50, unmatched: 0 });
+    assert.ok(indexB.rows.every((row) => row.customId.startsWith('b')));
+    assert.equal(indexWorkersRunning(), 0);
+  });
+
+  it('cancelling one of two indexes sharing the worker leaves the other to finish', async () => {
+    const paths = await files(3000, 2900);
+    const abort = new AbortController();
+    const cancelled = indexProgressively(paths, { signal: abort.signal });
+    const kept = indexProgressively(paths, { endpoint: '/v1/embeddings' });
+    abort.abort();
+    await assert.rejects(cancelled.done, (error: unknown) => isCancellation(error));
+    assert.equal(indexWorkersRunning(), 1);
+    assert.deepEqual((await kept.done).report.counts, { succeeded: 2900, failed: 0, missing: 100, unmatched: 0 });
+    assert.equal(indexWorkersRunning(), 0);
   });
 
   it('fails with the reason when a file cannot be read', async () => {
