@@ -148,13 +148,18 @@ class ComparePanel extends AccountPanel<HostToPage, PageToHost, { kind: 'loaded'
   }
 
   protected async load(connection: AccountConnection): Promise<void> {
+    // This load's own signal: closing the panel stops it, and so does a failure of either run, so
+    // the other run is not left indexing for a comparison that will not come (Retry starts afresh).
+    const loading = new AbortController();
+    const stop = (): void => loading.abort();
+    this.abort.signal.addEventListener('abort', stop);
     try {
       const started = Date.now();
       // A's files are downloaded first (the runs often share their input file: it is downloaded
-      // once), then B's while A is indexed; each is indexed in its own worker, and the first
-      // rows show once both have some.
-      const runA = await this.loadRun(connection, 'a');
-      const runB = await this.loadRun(connection, 'b');
+      // once), then B's while A is indexed; both are indexed in one shared worker, taking turns,
+      // and the first rows show once both have some.
+      const runA = await this.loadRun(connection, 'a', loading.signal);
+      const runB = await this.loadRun(connection, 'b', loading.signal);
       if (this.disposed) return;
       await this.whileIndexing(runA, runB);
       if (this.disposed) return;
@@ -166,10 +171,13 @@ class ComparePanel extends AccountPanel<HostToPage, PageToHost, { kind: 'loaded'
       this.setState({ kind: 'loaded', loaded: { comparison, summary, models: this.models() } });
       if (pending) void this.settle(comparison, summary);
     } catch (error) {
+      loading.abort();
       if (this.disposed || isCancellation(error)) return;
       const message = this.deps.log.redactor.redact(errorMessage(error));
       this.deps.log.error(`Comparing ${this.ids.a} with ${this.ids.b} failed: ${message}`);
       this.setState({ kind: 'failed', message });
+    } finally {
+      this.abort.signal.removeEventListener('abort', stop);
     }
   }
 
@@ -234,13 +242,13 @@ class ComparePanel extends AccountPanel<HostToPage, PageToHost, { kind: 'loaded'
   }
 
   /** One side's results (a batch alone or its chain combined), as the results view builds them: a batch alone still being indexed. */
-  private async loadRun(connection: AccountConnection, side: 'a' | 'b'): Promise<LoadedRun> {
+  private async loadRun(connection: AccountConnection, side: 'a' | 'b', signal: AbortSignal): Promise<LoadedRun> {
     const id = this.ids[side];
-    const batch = (this.batches[side] ??= this.deps.store.get(id) ?? (await this.deps.store.fetchBatch(id, this.abort.signal)));
+    const batch = (this.batches[side] ??= this.deps.store.get(id) ?? (await this.deps.store.fetchBatch(id, signal)));
     const letter = side.toUpperCase();
     const loaded = await loadResults(batch, connection, {
       ...this.deps,
-      signal: this.abort.signal,
+      signal,
       onStatus: (message) => {
         if (this.state.kind !== 'loaded') this.setState({ kind: 'loading', message: `${letter}: ${message}` });
       },
