@@ -3,7 +3,7 @@
  * `npm run compile-tests && node --expose-gc out/test/bench/compareBench.js` (BENCH_COMPARE_REQUESTS
  * to change the size). Writes the two runs' files (input shared, ~1.2 KB answers, 1 in 10 rows
  * different, most answers longer than the preview so the background check reads them back), then
- * measures, as the compare view opens them (both indexed at once, each in its worker thread): the
+ * measures, as the compare view opens them (both indexed at once, taking turns in one worker thread): the
  * first page of the rows both runs have so far, each index, the join, the background check of
  * long answers, a JSONL export; the event-loop delay while indexing; and the process RSS growth
  * over its level before the first index (peak, sampled).
@@ -98,7 +98,7 @@ async function main(): Promise<void> {
     lag.enable();
     const t0 = performance.now();
     const endpoint = '/v1/chat/completions';
-    // As the compare view opens them: both at once, each in its worker, results first.
+    // As the compare view opens them: both at once, taking turns in one shared worker, results first.
     const openA = indexProgressively({ input, output: outputA }, { endpoint, expected: requests });
     const openB = indexProgressively({ input, output: outputB }, { endpoint, expected: requests });
     let tA = 0;
