@@ -98,8 +98,8 @@ describe('compare: two runs of the same 100 requests, 7 answers differ', functio
   closeAfterScenario('compare', () => ({ workbench, fake }));
 
   it('compares a selection of two from the tree: 7 different, the matrix counts, the 7 rows, a word diff and a 100-line export', async function () {
-    await workbench.treeRow(A).click();
-    await workbench.treeRow(B).click({ modifiers: ['Control'] });
+    await workbench.clickTreeRow(A);
+    await workbench.clickTreeRow(B, { modifiers: ['Control'] });
     await waitUntil(
       async () => (await workbench.page.locator('.part.sidebar .monaco-list-row.selected').count()) === 2,
       'two selected rows',

@@ -125,8 +125,8 @@ describe('insight: error groups, bulk cancel, cost', function () {
     const cancelsBefore = ids.map((id) => fake.count('POST', `/v1/batches/${id}/cancel`));
     assert.deepEqual(cancelsBefore, [0, 0, 0]);
 
-    await workbench.treeRow(active[0]).click();
-    for (const description of [...active.slice(1), inactive]) await workbench.treeRow(description).click({ modifiers: ['Control'] });
+    await workbench.clickTreeRow(active[0]);
+    for (const description of [...active.slice(1), inactive]) await workbench.clickTreeRow(description, { modifiers: ['Control'] });
     await waitUntil(
       async () => (await workbench.page.locator('.part.sidebar .monaco-list-row.selected').count()) === 4,
       'four selected rows',

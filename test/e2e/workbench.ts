@@ -198,16 +198,17 @@ export class Workbench {
     return this.page.locator(SIDEBAR_ROWS, { has: this.page.locator('.label-name', { hasText: label }) }).first();
   }
 
-  async clickTreeRow(match: string | RegExp): Promise<void> {
+  /** Clicks a tree row; `modifiers: ['Control']` adds it to the selection. */
+  async clickTreeRow(match: string | RegExp, opts: { modifiers?: 'Control'[] } = {}): Promise<void> {
     await this.waitForTreeRow(match);
-    await this.clickAwayFromHovers(this.treeRow(match));
+    await this.clickAwayFromHovers(this.treeRow(match), opts);
   }
 
   /**
    * Clicks `target`. A hover left by an earlier pointer move (a group row's tooltip) can sit over it
    * and take the click; then the pointer is moved off both, the hover dismissed, and the click tried again.
    */
-  private async clickAwayFromHovers(target: Locator, opts: { button?: 'right' } = {}): Promise<void> {
+  private async clickAwayFromHovers(target: Locator, opts: { button?: 'right'; modifiers?: 'Control'[] } = {}): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
         await target.click({ ...opts, timeout: attempt === 3 ? DEFAULT_TIMEOUT_MS : 5_000 });
