@@ -16,8 +16,6 @@ import { join } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { readFileSync } from 'node:fs';
 import { Comparison } from '../../src/core/compare/comparison';
-import type { ResultsIndex } from '../../src/core/results/resultsIndex';
-import type { JoinedResult } from '../../src/core/results/resultsJoin';
 import { indexProgressively } from '../../src/core/results/progressiveIndex';
 
 const MiB = 1024 * 1024;
@@ -64,12 +62,6 @@ function result(i: number, run: 'a' | 'b'): string {
   });
 }
 
-/** The rows with their result so far, in input order (as the compare view takes them while indexing). */
-function indexedRows(index: ResultsIndex): JoinedResult[] {
-  const { rows } = index;
-  return Array.from(index.find({ outcome: 'all', search: '', sortKey: 'line', descending: false }), (i) => rows[i]);
-}
-
 async function main(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'compare-bench-'));
   try {
@@ -111,8 +103,8 @@ async function main(): Promise<void> {
     while (!(openA.index.complete && openB.index.complete)) {
       await new Promise((resolve) => setTimeout(resolve, 150));
       if (partialFirstMs !== undefined) continue;
-      const rowsA = indexedRows(openA.index);
-      const rowsB = indexedRows(openB.index);
+      const rowsA = openA.index.inInputOrder();
+      const rowsB = openB.index.inInputOrder();
       const idsA = new Set(rowsA.map((row) => row.customId));
       const idsB = new Set(rowsB.map((row) => row.customId));
       const partial = new Comparison(

@@ -149,7 +149,6 @@ async function scanBatch(
     if (fileId) paths[role] = await localCopy(services, connection, fileId, role, report, signal);
   }
   report(vscode.l10n.t('joining the files by custom_id…'));
-  if (!paths.input) throw new Error('The input file is needed to resubmit requests.');
   return scanForResubmit(paths, { signal });
 }
 

@@ -166,6 +166,7 @@ class IndexWorkerHost {
 
   private constructor(private readonly script: string) {}
 
+  /** How many hosts have a worker running. */
   static running(): number {
     return [...IndexWorkerHost.hosts.values()].filter((host) => host.worker !== undefined).length;
   }
@@ -192,10 +193,11 @@ class IndexWorkerHost {
   }
 
   private send(command: IndexWorkerCommand): void {
-    this.running().postMessage(command);
+    this.started().postMessage(command);
   }
 
-  private running(): Worker {
+  /** The worker, started when there is none. */
+  private started(): Worker {
     if (this.worker) return this.worker;
     const worker = new Worker(this.script, {
       // Its rows are handed over as they are made: a small young generation keeps its memory low (measured: the bench's RSS).

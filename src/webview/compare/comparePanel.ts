@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { errorMessage, isCancellation } from '../../core/api/errors';
+import { sleep } from '../../core/api/retry';
 import type { Batch } from '../../core/api/types';
 import { batchLabel } from '../../core/batches/batchDisplay';
 import type { AccountConnection, BatchStore } from '../../core/batches/batchStore';
@@ -16,7 +17,6 @@ import { exportWithDialog } from '../exportDialog';
 import { AccountPanel } from '../accountPanel';
 import { pageAssets, WebviewPanels } from '../panels';
 import { type LoadedResults, loadResults } from '../results/loadResults';
-import type { ResultsIndex } from '../../core/results/resultsIndex';
 import type { IndexingStatus } from '../../core/results/progressiveIndex';
 import { resultsCostLabel, rowCost } from '../results/resultsCost';
 import { buildCompareHtml } from './compareHtml';
@@ -90,21 +90,11 @@ interface LoadedRun {
   run: (rows?: readonly JoinedResult[]) => CompareRun;
 }
 
-/** The rows with their result so far, in input order (those not placed yet last). */
-function indexedRows(index: ResultsIndex): JoinedResult[] {
-  const { rows } = index;
-  return Array.from(index.find({ outcome: 'all', search: '', sortKey: 'line', descending: false }), (i) => rows[i]);
-}
-
 function indexingText(status: IndexingStatus): string {
   const indexed = status.indexed.toLocaleString('en-US');
   if (status.expected === undefined) return vscode.l10n.t('{0} indexed', indexed);
   const expected = status.expected.toLocaleString('en-US');
   return status.exact ? vscode.l10n.t('{0} of {1} indexed', indexed, expected) : vscode.l10n.t('{0} of ~{1} indexed', indexed, expected);
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 interface Loaded {
@@ -215,7 +205,7 @@ class ComparePanel extends AccountPanel<HostToPage, PageToHost, { kind: 'loaded'
     both.catch(() => undefined);
     let shown = false;
     while (!(runA.loaded.index.complete && runB.loaded.index.complete) && !this.disposed) {
-      const ended = await Promise.race([both.then(() => true), delay(shown ? PARTIAL_REFRESH_MS : FIRST_ROWS_POLL_MS).then(() => false)]);
+      const ended = await Promise.race([both.then(() => true), sleep(shown ? PARTIAL_REFRESH_MS : FIRST_ROWS_POLL_MS).then(() => false)]);
       if (ended || this.disposed) break;
       shown = this.showPartial(runA, runB) || shown;
     }
@@ -224,8 +214,9 @@ class ComparePanel extends AccountPanel<HostToPage, PageToHost, { kind: 'loaded'
 
   /** The comparison of the rows both runs have indexed so far; false while they have none in common. */
   private showPartial(runA: LoadedRun, runB: LoadedRun): boolean {
-    const rowsA = indexedRows(runA.loaded.index);
-    const rowsB = indexedRows(runB.loaded.index);
+    // While indexing, the rows with their result so far.
+    const rowsA = runA.loaded.index.inInputOrder();
+    const rowsB = runB.loaded.index.inInputOrder();
     const idsA = new Set(rowsA.map((row) => row.customId));
     const idsB = new Set(rowsB.map((row) => row.customId));
     const common = { a: rowsA.filter((row) => idsB.has(row.customId)), b: rowsB.filter((row) => idsA.has(row.customId)) };
