@@ -21,6 +21,9 @@ export interface ResultFilePaths {
 
 export type FileRole = keyof ResultFilePaths;
 
+/** The order the files are read in: the results first, so rows show before the input is read. */
+export const FILE_ORDER: readonly FileRole[] = ['output', 'error', 'input'];
+
 export interface IndexProgress {
   file: FileRole;
   /** Bytes of `file` read so far, of `total`. */
@@ -118,14 +121,14 @@ export async function indexFiles(paths: ResultFilePaths, options: IndexFilesOpti
     options.onRows(update);
   };
 
-  for (const role of ['output', 'error', 'input'] as const) {
+  for (const role of FILE_ORDER) {
     const path = paths[role];
     if (!path) continue;
     const total = sizes[role] ?? 0;
     let nextProgress = Date.now() + PROGRESS_INTERVAL_MS;
     let lineNumber = 0;
-    const lines: Iterable<LineBuffer> | AsyncIterable<LineBuffer> = options.syncReads ? readLineBuffersSync(path) : readLineBuffers(path);
-    for await (const line of lines) {
+    /** Takes one line; true when the thread's other work is due a turn (blocking reads only). */
+    const take = (line: LineBuffer): boolean => {
       if (options.signal?.aborted) throw new ApiError('cancelled', 'Reading the results was cancelled.');
       lineNumber++;
       if (role === 'input') {
@@ -150,10 +153,17 @@ export async function indexFiles(paths: ResultFilePaths, options: IndexFilesOpti
         options.onProgress({ file: role, bytes: line.offset + line.length, total });
         nextProgress = now + PROGRESS_INTERVAL_MS;
       }
-      if (options.syncReads && now >= nextTurn) {
+      return now >= nextTurn;
+    };
+    if (options.syncReads) {
+      // A plain loop: `for await` over lines read synchronously would wait a microtask per line.
+      for (const line of readLineBuffersSync(path)) {
+        if (!take(line)) continue;
         await new Promise((resolve) => setImmediate(resolve));
         nextTurn = Date.now() + SHARE_TURN_MS;
       }
+    } else {
+      for await (const line of readLineBuffers(path)) take(line);
     }
     if (role !== 'input') resultBytesBefore += total;
   }

@@ -15,6 +15,9 @@ import { EMBEDDING_NOT_READ } from './answers';
 
 const EMBEDDING_KEY = Buffer.from('"embedding":');
 const NOT_READ_JSON = JSON.stringify(EMBEDDING_NOT_READ);
+const NOT_READ_BYTES = Buffer.from(NOT_READ_JSON);
+/** Where a cut line is assembled before it is decoded; a longer one is decoded piece by piece. */
+const scratch = Buffer.allocUnsafe(64 * 1024);
 const OPEN_BRACKET = 0x5b;
 const CLOSE_BRACKET = 0x5d;
 
@@ -36,17 +39,14 @@ function parse(text: string): unknown {
 }
 
 /**
- * The line parsed, with each array of numbers under an `"embedding"` key replaced by
- * {@link EMBEDDING_NOT_READ}; `cut` says how many were. A quoted `"embedding":` inside a string
- * value cannot occur (its quotes would be escaped), and a cut in the wrong place leaves text that
- * does not parse, so then the whole line is parsed as it is. Undefined when it is not JSON.
+ * Where each array of numbers under an `"embedding"` key is: the positions of its `[` and of
+ * the first `]` after it, two numbers per array. A quoted `"embedding":` inside a string value
+ * cannot occur (its quotes would be escaped), and a cut in the wrong place (an array holding
+ * arrays or strings) leaves text that does not parse, so callers fall back to the whole line then.
  */
-export function parseResultLine(bytes: Buffer): { value: unknown; cut: number } {
+export function embeddingSpans(bytes: Buffer): number[] {
+  const spans: number[] = [];
   let at = bytes.indexOf(EMBEDDING_KEY);
-  if (at < 0) return { value: parse(bytes.toString('utf8')), cut: 0 };
-  let text = '';
-  let from = 0;
-  let cut = 0;
   while (at >= 0) {
     let open = at + EMBEDDING_KEY.length;
     while (isSpace(bytes[open])) open++;
@@ -57,14 +57,46 @@ export function parseResultLine(bytes: Buffer): { value: unknown; cut: number } 
       at = bytes.indexOf(EMBEDDING_KEY, open);
       continue;
     }
-    text += bytes.toString('utf8', from, open) + NOT_READ_JSON;
-    from = close + 1;
-    cut++;
-    at = bytes.indexOf(EMBEDDING_KEY, from);
+    spans.push(open, close);
+    at = bytes.indexOf(EMBEDDING_KEY, close + 1);
   }
-  if (cut === 0) return { value: parse(bytes.toString('utf8')), cut: 0 };
-  const value = parse(text + bytes.toString('utf8', from));
-  return value === undefined ? { value: parse(bytes.toString('utf8')), cut: 0 } : { value, cut };
+  return spans;
+}
+
+/**
+ * The line parsed, with each array of numbers under an `"embedding"` key (see
+ * {@link embeddingSpans}) replaced by {@link EMBEDDING_NOT_READ}; `cut` says how many were. When
+ * the cut text does not parse, the whole line is parsed as it is. Undefined when it is not JSON.
+ */
+export function parseResultLine(bytes: Buffer): { value: unknown; cut: number } {
+  const spans = embeddingSpans(bytes);
+  if (spans.length === 0) return { value: parse(bytes.toString('utf8')), cut: 0 };
+  const value = parse(cutText(bytes, spans));
+  return value === undefined ? { value: parse(bytes.toString('utf8')), cut: 0 } : { value, cut: spans.length / 2 };
+}
+
+/** The line's text with each span replaced by {@link NOT_READ_JSON}: assembled as bytes and decoded once. */
+function cutText(bytes: Buffer, spans: readonly number[]): string {
+  let size = bytes.length;
+  for (let i = 0; i < spans.length; i += 2) size -= spans[i + 1] - spans[i] + 1 - NOT_READ_BYTES.length;
+  if (size > scratch.length) {
+    let text = '';
+    let from = 0;
+    for (let i = 0; i < spans.length; i += 2) {
+      text += bytes.toString('utf8', from, spans[i]) + NOT_READ_JSON;
+      from = spans[i + 1] + 1;
+    }
+    return text + bytes.toString('utf8', from);
+  }
+  let to = 0;
+  let from = 0;
+  for (let i = 0; i < spans.length; i += 2) {
+    to += bytes.copy(scratch, to, from, spans[i]);
+    to += NOT_READ_BYTES.copy(scratch, to);
+    from = spans[i + 1] + 1;
+  }
+  to += bytes.copy(scratch, to, from);
+  return scratch.toString('utf8', 0, to);
 }
 
 const CUSTOM_ID_KEY = Buffer.from('"custom_id":');
@@ -90,7 +122,8 @@ export function leadingCustomId(bytes: Buffer): string | undefined {
   if (bytes[at] !== QUOTE) return undefined;
   const start = at + 1;
   const end = bytes.indexOf(QUOTE, start);
-  if (end < 0 || bytes.subarray(start, end).includes(BACKSLASH)) return undefined;
+  if (end < 0) return undefined;
+  for (let i = start; i < end; i++) if (bytes[i] === BACKSLASH) return undefined;
   let last = bytes.length - 1;
   while (last > end && isSpace(bytes[last])) last--;
   if (bytes[last] !== 0x7d) return undefined;

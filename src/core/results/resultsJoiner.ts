@@ -48,6 +48,8 @@ export class ResultsJoiner {
   private readonly errorKeys = new Map<string, string>();
   /** custom_id → the rows of its results no input line has placed yet, first first. */
   private readonly byId = new Map<string, number | number[]>();
+  /** Whether rows have been handed over as copies (see {@link slim}). */
+  private slimmed = false;
 
   constructor(private readonly options: JoinOptions = {}) {
     this.maxRows = options.maxRows ?? MAX_ROWS;
@@ -58,17 +60,18 @@ export class ResultsJoiner {
    * row of its custom_id not placed yet, or adds a row without a result.
    */
   addRequest(lineNumber: number, item: JoinLine): RequestJoin {
-    const request = this.readLine('input', lineNumber, item, false)?.value;
-    if (!request) return undefined;
-    const customId = request.custom_id as string;
-    const at = locationOf(item);
+    const customId = this.requestId(lineNumber, item);
+    if (customId === undefined) return undefined;
     const index = this.takeUnplaced(customId);
     if (index !== undefined) {
       const row = this.rows[index];
       row.line = lineNumber;
+      // Rows handed over as copies learn where their request is from the caller's numbers.
+      const at = this.slimmed ? undefined : locationOf(item);
       if (at) row.inputAt = at;
       return { index, placed: true };
     }
+    const at = locationOf(item);
     if (this.rows.length >= this.maxRows) {
       this.overLimit++;
       return undefined;
@@ -110,6 +113,7 @@ export class ResultsJoiner {
    * for a worker, once it has handed the rows over, so it does not hold a second copy of them.
    */
   slim(indexes: readonly number[]): void {
+    this.slimmed = true;
     const { rows } = this;
     for (const index of indexes) {
       const { customId, line, outcome } = rows[index];
@@ -136,6 +140,15 @@ export class ResultsJoiner {
     // Listed as the files are named (input, output, error), whatever order they were read in.
     const skipped = [...this.skipped].sort((a, b) => FILE_RANK[a.file] - FILE_RANK[b.file] || a.line - b.line);
     return { rows, counts, skipped, skippedCount: this.skippedCount, overLimit: this.overLimit };
+  }
+
+  /** An input line's custom_id: read from its first bytes when it starts with it, else parsed. */
+  private requestId(lineNumber: number, item: JoinLine): string | undefined {
+    if (typeof item === 'object' && 'length' in item && Buffer.isBuffer(item.bytes)) {
+      const customId = leadingCustomId(item.bytes);
+      if (customId !== undefined) return customId;
+    }
+    return this.readLine('input', lineNumber, item, false)?.value.custom_id as string | undefined;
   }
 
   /** The first row of `customId` no input line has placed yet, taken off the list. */
