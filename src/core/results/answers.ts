@@ -32,11 +32,20 @@ export function answerSummary(endpoint: string | null | undefined, responseBody:
 }
 
 /** `/v1/chat/completions` also when a provider writes `v1/chat/completions/` or `/chat/completions`. */
+/** Endpoints as written, normalized: an index asks once per row, and a batch has one endpoint. */
+const normalized = new Map<string, string>();
+
 function normalizeEndpoint(endpoint: string | null | undefined): string {
   if (typeof endpoint !== 'string') return '';
-  const path = endpoint.trim().toLowerCase().replace(/\/+$/, '');
-  const withSlash = path.startsWith('/') ? path : `/${path}`;
-  return withSlash.startsWith('/v1/') ? withSlash : `/v1${withSlash}`;
+  let known = normalized.get(endpoint);
+  if (known === undefined) {
+    const path = endpoint.trim().toLowerCase().replace(/\/+$/, '');
+    const withSlash = path.startsWith('/') ? path : `/${path}`;
+    known = withSlash.startsWith('/v1/') ? withSlash : `/v1${withSlash}`;
+    // A few distinct endpoints in practice; the bound keeps odd input from growing it.
+    if (normalized.size < 64) normalized.set(endpoint, known);
+  }
+  return known;
 }
 
 const SUMMARIES: ReadonlyMap<string, (body: Json) => string | undefined> = new Map([

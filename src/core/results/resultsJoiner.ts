@@ -124,7 +124,9 @@ export class ResultsJoiner {
   /**
    * What the join came to: rows without a result are `missing` from now on, and those no input
    * line placed are unmatched. The report's rows are in input order (unmatched last, in result
-   * order); {@link rows} stays in the order rows were added, the indexes given out.
+   * order), unless rows were handed over as copies (see {@link slim}): then only their count is
+   * of use, and they are left unsorted. {@link rows} stays in the order rows were added, the
+   * indexes given out.
    */
   report(): JoinReport {
     const counts = { succeeded: 0, failed: 0, missing: 0, unmatched: 0 };
@@ -135,7 +137,8 @@ export class ResultsJoiner {
       (row.line < 0 ? unplaced : placed).push(row);
     }
     counts.unmatched = unplaced.length;
-    placed.sort((a, b) => a.line - b.line);
+    // Rows handed over as copies are of use only for their count (see `slim`).
+    if (!this.slimmed) placed.sort((a, b) => a.line - b.line);
     const rows = unplaced.length === 0 ? placed : placed.concat(unplaced);
     // Listed as the files are named (input, output, error), whatever order they were read in.
     const skipped = [...this.skipped].sort((a, b) => FILE_RANK[a.file] - FILE_RANK[b.file] || a.line - b.line);

@@ -87,59 +87,100 @@ export function* readLineBuffersSync(path: string, options: ReadLinesOptions = {
   }
 }
 
-/** Splits the chunks of a file into lines, keeping a line's earlier pieces across chunks. */
+/**
+ * Splits the chunks of a file into lines. A line within one chunk is a view of it; the earlier
+ * bytes of a line that spans chunks are copied into one buffer kept for the purpose (grown as
+ * needed, and let go after a line over {@link KEPT_CARRY_BYTES}), so a 30 KB line that crosses a
+ * read allocates nothing.
+ */
 class LineAssembler {
-  /** The current line's pieces, while it is within the limit. */
-  private pieces: Buffer[] = [];
+  /** The current line's bytes from earlier chunks, while it is within the limit. */
+  private carry: Buffer | undefined;
+  private carried = 0;
+  /** Bytes of the current line seen so far, kept or not. */
   private length = 0;
   private tooLong = false;
-  private first = true;
+  private first: boolean;
   /** File offsets of the current line's first byte and of the current chunk. */
-  private lineStart = 0;
-  private chunkStart = 0;
+  private lineStart: number;
+  private chunkStart: number;
   /** The line's last byte, kept when its bytes are dropped so a CR can still be left out of its length. */
   private lastByte = -1;
 
-  constructor(private readonly limit: number) {}
+  /** `start`: the file offset of the first chunk (a line's first byte); a BOM is only looked for at 0. */
+  constructor(
+    private readonly limit: number,
+    start = 0,
+  ) {
+    this.lineStart = start;
+    this.chunkStart = start;
+    this.first = start === 0;
+  }
 
   /** The lines `chunk` completes; each is valid until the chunk's buffer is read into again. */
   *take(chunk: Buffer): Generator<LineBuffer> {
     let start = 0;
     for (let end = chunk.indexOf(NEWLINE); end >= 0; end = chunk.indexOf(NEWLINE, start)) {
-      // The line is used before the next read, so its last piece can stay a view.
-      this.add(chunk.subarray(start, end), false);
+      const line = this.finish(chunk, start, end);
       start = end + 1;
-      yield this.finish(this.chunkStart + start);
+      this.lineStart = this.chunkStart + start;
+      yield line;
     }
-    this.add(chunk.subarray(start), true);
+    if (start < chunk.length) this.keep(chunk, start, chunk.length);
     this.chunkStart += chunk.length;
   }
 
   /** The last line, when the file does not end with a line break. */
   end(): LineBuffer | undefined {
-    return this.length > 0 || this.tooLong ? this.finish(this.chunkStart) : undefined;
+    if (this.length === 0 && !this.tooLong) return undefined;
+    const carry = this.carry ?? Buffer.alloc(0);
+    return this.finish(carry, this.carried, this.carried);
   }
 
-  /** `copy`: the piece outlives this read, and so must not be a view of the reused buffer. */
-  private add(piece: Buffer, copy: boolean): void {
-    this.length += piece.length;
-    if (piece.length > 0) this.lastByte = piece[piece.length - 1];
+  /** Keeps `chunk[from, to)`, the start of a line that goes on in the next chunk. */
+  private keep(chunk: Buffer, from: number, to: number): void {
+    this.length += to - from;
+    this.lastByte = chunk[to - 1];
     if (this.tooLong) return;
     if (this.length > this.limit) {
-      this.tooLong = true;
-      this.pieces = [];
-    } else if (piece.length > 0) {
-      this.pieces.push(copy ? Buffer.from(piece) : piece);
+      this.drop();
+      return;
     }
+    this.append(chunk, from, to);
   }
 
-  private finish(next: number): LineBuffer {
+  private append(chunk: Buffer, from: number, to: number): void {
+    const needed = this.carried + to - from;
+    if (!this.carry || this.carry.length < needed) {
+      const grown = Buffer.allocUnsafe(Math.min(this.limit, Math.max(needed, 2 * (this.carry?.length ?? 0), 64 * 1024)));
+      this.carry?.copy(grown, 0, 0, this.carried);
+      this.carry = grown;
+    }
+    this.carried += chunk.copy(this.carry, this.carried, from, to);
+  }
+
+  private drop(): void {
+    this.tooLong = true;
+    this.carried = 0;
+    if ((this.carry?.length ?? 0) > KEPT_CARRY_BYTES) this.carry = undefined;
+  }
+
+  /** The line that ends at `chunk[to]` (a line break, or the file's end), its last bytes `chunk[from, to)`. */
+  private finish(chunk: Buffer, from: number, to: number): LineBuffer {
+    const { limit, lineStart } = this;
+    const length = this.length + (to - from);
+    if (to > from) this.lastByte = chunk[to - 1];
     let line: LineBuffer;
-    const { length, limit, pieces, lineStart } = this;
-    if (this.tooLong) {
+    if (this.tooLong || length > limit) {
       line = { bytes: { bytes: length, limit }, offset: lineStart, length: length - (this.lastByte === CARRIAGE_RETURN ? 1 : 0) };
     } else {
-      let bytes = pieces.length === 1 ? pieces[0] : Buffer.concat(pieces, length);
+      let bytes: Buffer;
+      if (this.carried === 0 || chunk === this.carry) {
+        bytes = chunk === this.carry ? chunk.subarray(0, this.carried) : chunk.subarray(from, to);
+      } else {
+        this.append(chunk, from, to);
+        bytes = (this.carry as Buffer).subarray(0, this.carried);
+      }
       let offset = lineStart;
       if (bytes[bytes.length - 1] === CARRIAGE_RETURN) bytes = bytes.subarray(0, bytes.length - 1);
       if (this.first && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) {
@@ -148,15 +189,18 @@ class LineAssembler {
       }
       line = { bytes, offset, length: bytes.length };
     }
-    this.pieces = [];
+    if ((this.carry?.length ?? 0) > KEPT_CARRY_BYTES) this.carry = undefined;
+    this.carried = 0;
     this.length = 0;
     this.tooLong = false;
     this.first = false;
     this.lastByte = -1;
-    this.lineStart = next;
     return line;
   }
 }
+
+/** The buffer for lines that span reads is let go after a line longer than this, so one long line does not stay in memory. */
+const KEPT_CARRY_BYTES = 4 * 1024 * 1024;
 
 /**
  * One file opened to read lines back by the location {@link readLineRecords} gave them. Opened

@@ -4,7 +4,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
-import { MAX_LINE_BYTES, readLines } from '../../../../src/core/util/lineReader';
+import { type LineBuffer, MAX_LINE_BYTES, readLineBuffers, readLineBuffersSync, readLines } from '../../../../src/core/util/lineReader';
 import { joinResults } from '../../../../src/core/results/resultsJoiner';
 import { type OversizedLine } from '../../../../src/core/util/lineReader';
 
@@ -64,5 +64,52 @@ describe('readLines: line length limit', () => {
       ],
     );
     assert.deepEqual(report.skipped, [{ file: 'output', line: 2, reason: '65.0 MB, over the 64.0 MB line limit' }]);
+  });
+});
+
+describe('readLineBuffers: lines that span reads', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'obe-lines-'));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  /** Each line as text (copied before the next is read, as a caller must) with its place. */
+  function copied(line: LineBuffer): [string | number, number, number] {
+    return [Buffer.isBuffer(line.bytes) ? line.bytes.toString('utf8') : -line.bytes.bytes, line.offset, line.length];
+  }
+
+  it('gives every line, its offset and length at any read size, blocking or not, including lines far longer than a read', async () => {
+    // Lines of 0 B to 200 KB, so some span many reads and the buffer for them grows; CRLF, a BOM, a
+    // line over the limit, multi-byte characters, and no final line break.
+    const lines = ['\ufeff{"a":1}', '', 'x'.repeat(70_000), 'é'.repeat(3_000) + '\r', 'short', 'y'.repeat(200_000), 'z'.repeat(300), 'w'.repeat(5), 'end'];
+    const text = lines.join('\n');
+    const path = join(dir, 'lines.jsonl');
+    await writeFile(path, text);
+    const limit = 150_000;
+    // What the lines must be: split by hand, offsets counted in bytes.
+    const expected: [string | number, number, number][] = [];
+    let offset = 0;
+    lines.forEach((line, index) => {
+      const bytes = Buffer.byteLength(line);
+      let body = line.endsWith('\r') ? line.slice(0, -1) : line;
+      let at = offset;
+      if (index === 0) {
+        body = body.slice(1);
+        at += 3;
+      }
+      expected.push(bytes > limit ? [-bytes, offset, bytes] : [body, at, Buffer.byteLength(body)]);
+      offset += bytes + 1;
+    });
+    for (const chunkBytes of [7, 4096, 65_536, 1024 * 1024]) {
+      const sync: [string | number, number, number][] = [];
+      for (const line of readLineBuffersSync(path, { chunkBytes, maxLineBytes: limit })) sync.push(copied(line));
+      assert.deepEqual(sync, expected, `blocking reads of ${chunkBytes} bytes`);
+      const streamed: [string | number, number, number][] = [];
+      for await (const line of readLineBuffers(path, { chunkBytes, maxLineBytes: limit })) streamed.push(copied(line));
+      assert.deepEqual(streamed, expected, `reads of ${chunkBytes} bytes`);
+    }
   });
 });
