@@ -138,6 +138,7 @@ export async function measureAll(
     tmpDir: options.tmpDir ?? os.tmpdir(),
     // Written once (about 1.7 GB), reused by the next runs.
     cacheDir: path.join(options.tmpDir ?? os.tmpdir(), `obe-results-bench-cache-${resultsRequests}`),
+    workerScript: options.resultsWorker,
     log,
   });
   notes.push(...resultsNotes);
@@ -347,6 +348,8 @@ async function main(): Promise<void> {
     downloadMiB: envInt('BENCH_DOWNLOAD_MIB'),
     downloadRounds: envInt('BENCH_DOWNLOAD_ROUNDS'),
     resultsRequests: envInt('BENCH_RESULTS_REQUESTS'),
+    // The index's worker as the extension ships it: `npm run bench` has just built dist/.
+    resultsWorker: path.join(REPO_ROOT, 'dist', 'resultsWorker.js'),
     tmpDir: process.env.BENCH_TMPDIR || undefined,
     withIntegration: args.includes('--with-integration'),
     measureActivation: true,

@@ -34,6 +34,8 @@ export interface BenchOptions {
   withIntegration?: boolean;
   /** Requests in the results-view batch (1,536-dimension embeddings). Default 50,000, a 1.5 GB output (BENCH_RESULTS_REQUESTS). */
   resultsRequests?: number;
+  /** The results index's worker script (see `ResultsBenchOptions.workerScript`). */
+  resultsWorker?: string;
   /** Progress lines; default silent. */
   log?: (line: string) => void;
 }

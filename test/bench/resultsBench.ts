@@ -38,6 +38,11 @@ export interface ResultsBenchOptions {
   runs?: number;
   /** Progress lines; default silent. */
   log?: (line: string) => void;
+  /**
+   * The index's worker script. bench.ts passes the one the extension ships (`dist/resultsWorker.js`,
+   * just built); default the compiled one beside the index (`out/`), which loads module by module.
+   */
+  workerScript?: string;
 }
 
 export interface ResultsBenchFigures {
@@ -300,6 +305,7 @@ export async function runResultsBench(options: ResultsBenchOptions = {}): Promis
     const progressive = indexProgressively(paths, {
       endpoint: '/v1/embeddings',
       expected: requests,
+      workerScript: options.workerScript,
       onRows: () => {
         // What the panel does when told more rows are in: ask for the first page again.
         if (

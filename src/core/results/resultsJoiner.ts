@@ -35,6 +35,9 @@ type Json = Record<string, unknown>;
 
 const FILE_RANK: Record<SkippedLine['file'], number> = { input: 0, output: 1, error: 2 };
 
+/** In `byId`: every row of the custom_id has been placed. */
+const PLACED = -1;
+
 /** At most this many skipped lines are listed; all are counted. */
 const MAX_SKIPPED_LISTED = 100;
 
@@ -46,7 +49,7 @@ export class ResultsJoiner {
   private readonly maxRows: number;
   /** One copy of each error group key, shared by the rows of the group. */
   private readonly errorKeys = new Map<string, string>();
-  /** custom_id → the rows of its results no input line has placed yet, first first. */
+  /** custom_id → the rows of its results no input line has placed yet, first first ({@link PLACED} when none is left). */
   private readonly byId = new Map<string, number | number[]>();
   /** Whether rows have been handed over as copies (see {@link slim}). */
   private slimmed = false;
@@ -102,7 +105,7 @@ export class ResultsJoiner {
     if (at) row.resultAt = { file, line: lineNumber, offset: at.offset, bytes: at.bytes };
     const index = this.rows.push(row) - 1;
     const known = this.byId.get(customId);
-    if (known === undefined) this.byId.set(customId, index);
+    if (known === undefined || known === PLACED) this.byId.set(customId, index);
     else if (Array.isArray(known)) known.push(index);
     else this.byId.set(customId, [known, index]);
     return index;
@@ -157,13 +160,14 @@ export class ResultsJoiner {
   /** The first row of `customId` no input line has placed yet, taken off the list. */
   private takeUnplaced(customId: string): number | undefined {
     const known = this.byId.get(customId);
-    if (known === undefined) return undefined;
+    if (known === undefined || known === PLACED) return undefined;
+    // Marked rather than deleted: deleting from a map of 50,000 ids shrinks and rehashes it as it empties.
     if (!Array.isArray(known)) {
-      this.byId.delete(customId);
+      this.byId.set(customId, PLACED);
       return known;
     }
     const index = known.shift();
-    if (known.length === 0) this.byId.delete(customId);
+    if (known.length === 0) this.byId.set(customId, PLACED);
     return index;
   }
 

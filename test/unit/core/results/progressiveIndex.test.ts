@@ -157,6 +157,20 @@ describe('reading a result line without its embedding numbers', () => {
     assert.deepEqual(parseResultLine(bytes('{"custom_id":"a","embedding":[1,2')), { value: undefined, cut: 0 });
   });
 
+  it('parses the whole line when a cut went wrong, and keeps text around the cut whole, however long', () => {
+    // An array that starts with a number but holds an array: the first "]" is not its end.
+    const mixed = { custom_id: 'a', response: { body: { data: [{ embedding: [1, [2], 3] }] } } };
+    assert.deepEqual(parseResultLine(bytes(mixed)), { value: mixed, cut: 0 });
+    // Multi-byte text on both sides of the cut, short (assembled in the scratch buffer) and over 64 KiB (pieced together).
+    for (const size of [10, 70_000]) {
+      const text = 'é☃'.repeat(size);
+      const line = { custom_id: 'b', note: text, response: { body: { data: [{ embedding: [0.25, -1] }], model: `m-${text}` } } };
+      const { value, cut } = parseResultLine(bytes(line));
+      assert.equal(cut, 1);
+      assert.deepEqual(value, { ...line, response: { body: { data: [{ embedding: '\u0000embedding not read' }], model: `m-${text}` } } });
+    }
+  });
+
   it('gives every endpoint the same answer from bytes as from text, but for the embedding numbers', () => {
     const bodies: [string, unknown][] = [
       ['/v1/chat/completions', { choices: [{ message: { content: 'hi' } }], usage: { prompt_tokens: 1, completion_tokens: 2 } }],
