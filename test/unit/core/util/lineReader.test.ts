@@ -84,7 +84,17 @@ describe('readLineBuffers: lines that span reads', () => {
   it('gives every line, its offset and length at any read size, blocking or not, including lines far longer than a read', async () => {
     // Lines of 0 B to 200 KB, so some span many reads and the buffer for them grows; CRLF, a BOM, a
     // line over the limit, multi-byte characters, and no final line break.
-    const lines = ['\ufeff{"a":1}', '', 'x'.repeat(70_000), 'é'.repeat(3_000) + '\r', 'short', 'y'.repeat(200_000), 'z'.repeat(300), 'w'.repeat(5), 'end'];
+    const lines = [
+      '\ufeff{"a":1}',
+      '',
+      'x'.repeat(70_000),
+      'é'.repeat(3_000) + '\r',
+      'short',
+      'y'.repeat(200_000),
+      'z'.repeat(300),
+      'w'.repeat(5),
+      'end',
+    ];
     const text = lines.join('\n');
     const path = join(dir, 'lines.jsonl');
     await writeFile(path, text);
