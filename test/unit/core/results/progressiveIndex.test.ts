@@ -125,6 +125,53 @@ describe('results index, progressive (worker thread)', () => {
     assert.equal(indexWorkersRunning(), 0);
   });
 
+  it('gives the same rows and report in the worker as on this thread, whatever the lines hold', async function () {
+    this.timeout(20_000);
+    // Duplicated ids, a result no request asked for, failures in both files, lines that are not
+    // JSON or have no custom_id, an input line whose custom_id is not first, blank and CRLF lines,
+    // and two results longer than a read (about 1.2 MB each, so they span reads).
+    const chat = (id: string, text: string): string =>
+      JSON.stringify({ custom_id: id, response: { status_code: 200, body: { choices: [{ message: { content: text } }] } }, error: null });
+    const failure = (id: string): string =>
+      JSON.stringify({
+        custom_id: id,
+        response: { status_code: 400, body: { error: { message: 'bad input', code: 'invalid' } } },
+        error: null,
+      });
+    const requests = Array.from({ length: 400 }, (_, i) =>
+      i === 17 ? JSON.stringify({ method: 'POST', custom_id: 'r17', body: {} }) : request(`r${i}`),
+    );
+    requests.splice(50, 0, '', request('r5'), 'not json');
+    const output = [
+      ...Array.from({ length: 300 }, (_, i) =>
+        i % 7 === 0
+          ? embedding(
+              `r${i}`,
+              Array.from({ length: i === 7 || i === 14 ? 250_000 : 100 }, () => 0.001),
+            )
+          : i % 11 === 0
+            ? failure(`r${i}`)
+            : chat(`r${i}`, `answer ${i}`),
+      ),
+      chat('r5', 'a second answer for r5'),
+      chat('nobody-asked', 'unmatched'),
+      '{"no_custom_id":true}',
+      '{broken',
+    ];
+    const paths = { input: join(dir, 'input.jsonl'), output: join(dir, 'output.jsonl'), error: join(dir, 'error.jsonl') };
+    await writeFile(paths.input, `${requests.join('\r\n')}\r\n`);
+    await writeFile(paths.output, `${output.reverse().join('\n')}\n\n`);
+    await writeFile(paths.error, `${[failure('r350'), failure('r351'), failure('r5')].join('\n')}`);
+    const inWorker = await indexProgressively(paths, { endpoint: '/v1/chat/completions' }).done;
+    const onThread = await indexProgressively(paths, { endpoint: '/v1/chat/completions', worker: false }).done;
+    assert.equal(onThread.rows.length, 403);
+    // 302 output rows and 3 error rows; 98 requests without a result; one of r5's three results and
+    // the one nobody asked for are unmatched (r5 has two input lines).
+    assert.deepEqual(onThread.report.counts, { succeeded: 278, failed: 27, missing: 98, unmatched: 2 });
+    assert.deepEqual(inWorker.report, onThread.report);
+    assert.deepEqual(inWorker.inInputOrder(), onThread.inInputOrder());
+  });
+
   it('fails with the reason when a file cannot be read', async () => {
     await assert.rejects(indexProgressively({ output: join(dir, 'absent.jsonl') }).done, /ENOENT/);
   });
