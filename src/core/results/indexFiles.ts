@@ -22,7 +22,7 @@ export interface ResultFilePaths {
 export type FileRole = keyof ResultFilePaths;
 
 /** The order the files are read in: the results first, so rows show before the input is read. */
-export const FILE_ORDER: readonly FileRole[] = ['output', 'error', 'input'];
+const FILE_ORDER: readonly FileRole[] = ['output', 'error', 'input'];
 
 export interface IndexProgress {
   file: FileRole;
