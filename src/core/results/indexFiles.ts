@@ -11,6 +11,7 @@ import { ApiError } from '../api/errors';
 import { type LineBuffer, readLineBuffers, readLineBuffersSync } from '../util/lineReader';
 import type { JoinedResult, JoinOptions, JoinReport } from './resultsJoin';
 import { ResultsJoiner } from './resultsJoiner';
+import type { PackedRows } from './rowPacking';
 
 /** The local copies of a batch's files; any may be absent. */
 export interface ResultFilePaths {
@@ -42,6 +43,8 @@ export interface RowUpdate {
    * over without copying.
    */
   placed?: Float64Array;
+  /** `rows` packed in columns, to cross threads (see `rowPacking.ts`); `rows` is then empty. */
+  packed?: PackedRows;
   /** Rows in all so far (pending ones included). */
   total: number;
   /** Rows that have their result so far. */

@@ -26,6 +26,7 @@ import {
 } from './indexFiles';
 import type { JoinOptions } from './resultsJoin';
 import { ResultsIndex } from './resultsIndex';
+import { unpackRows } from './rowPacking';
 
 /** The worker's young generation (V8 `--max-semi-space-size` times three). */
 const WORKER_YOUNG_GENERATION_MB = 6;
@@ -86,7 +87,7 @@ export class ProgressiveIndex {
   }
 
   private take(update: RowUpdate): void {
-    this.index.applyRows(update);
+    this.index.applyRows(update.packed ? { ...update, rows: unpackRows(update.packed) } : update);
     this.indexed = update.indexed;
     this.resultBytes = update.resultBytes;
     this.resultTotal = update.resultTotal;

@@ -17,6 +17,7 @@ import { type ExportFormat, RowFinder, type RowQuery } from './resultsQuery';
 import { combineAttempts } from './combinedResults';
 import { writeAtomically } from './exportFile';
 import { type FileRole, indexFiles, type IndexFilesOptions, type ResultFilePaths, type RowUpdate } from './indexFiles';
+import { small } from './rowPacking';
 
 export type { IndexProgress, ResultFilePaths } from './indexFiles';
 
@@ -281,11 +282,6 @@ export class ResultsIndex {
     await writeAtomically(text(), destination, options.signal);
     return { rows: total };
   }
-}
-
-/** `value` (a whole number) as a small integer when it is one, so V8 keeps it unboxed. */
-function small(value: number): number {
-  return value <= 0x3fffffff ? value | 0 : value;
 }
 
 /** The batch's files, each opened on first use and kept open until {@link close}: one task's worth. */

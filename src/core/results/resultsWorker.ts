@@ -6,16 +6,24 @@
  * worker thread costs about 40 MiB). Started, and stopped when idle, by `progressiveIndex.ts`.
  */
 import { parentPort } from 'node:worker_threads';
+import { packedBuffers, packRows } from './rowPacking';
 import { indexFiles, type IndexWorkerCommand, type IndexWorkerMessage, type IndexWorkerPost, type IndexWorkerRequest } from './indexFiles';
 
 /** The jobs running, by number: cancelling one aborts its loop. */
 const running = new Map<number, AbortController>();
 
 function post(job: number, message: IndexWorkerMessage): void {
-  // The placements' numbers are handed over, not copied.
-  const placed = message.type === 'rows' ? message.update.placed : undefined;
-  const envelope: IndexWorkerPost = { job, message };
-  parentPort?.postMessage(envelope, placed ? [placed.buffer as ArrayBuffer] : []);
+  if (message.type !== 'rows') {
+    parentPort?.postMessage({ job, message } satisfies IndexWorkerPost);
+    return;
+  }
+  // Rows cross in columns, and the columns' and placements' numbers are handed over, not copied.
+  const { rows, placed, ...rest } = message.update;
+  const packed = packRows(rows);
+  const update = { ...rest, rows: [], packed, placed };
+  const transfer = packedBuffers(packed);
+  if (placed) transfer.push(placed.buffer as ArrayBuffer);
+  parentPort?.postMessage({ job, message: { type: 'rows', update } } satisfies IndexWorkerPost, transfer);
 }
 
 async function run(job: number, request: IndexWorkerRequest): Promise<void> {
