@@ -31,10 +31,10 @@ export function answerSummary(endpoint: string | null | undefined, responseBody:
   return answer === undefined ? undefined : clip(answer, maxChars);
 }
 
-/** `/v1/chat/completions` also when a provider writes `v1/chat/completions/` or `/chat/completions`. */
 /** Endpoints as written, normalized: an index asks once per row, and a batch has one endpoint. */
 const normalized = new Map<string, string>();
 
+/** `/v1/chat/completions` also when a provider writes `v1/chat/completions/` or `/chat/completions`. */
 function normalizeEndpoint(endpoint: string | null | undefined): string {
   if (typeof endpoint !== 'string') return '';
   let known = normalized.get(endpoint);

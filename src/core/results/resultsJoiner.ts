@@ -194,8 +194,7 @@ export class ResultsJoiner {
       parsed = read.value;
       cut = read.cut > 0;
     } else {
-      const customId = leadingCustomId(content);
-      if (customId !== undefined) return { value: { custom_id: customId }, cut: false };
+      // An input line that starts with its custom_id never gets here (see requestId).
       const text = content.toString('utf8');
       if (isBlank(text)) return undefined;
       parsed = parseLine(text);

@@ -100,22 +100,14 @@ class LineAssembler {
   /** Bytes of the current line seen so far, kept or not. */
   private length = 0;
   private tooLong = false;
-  private first: boolean;
+  private first = true;
   /** File offsets of the current line's first byte and of the current chunk. */
-  private lineStart: number;
-  private chunkStart: number;
+  private lineStart = 0;
+  private chunkStart = 0;
   /** The line's last byte, kept when its bytes are dropped so a CR can still be left out of its length. */
   private lastByte = -1;
 
-  /** `start`: the file offset of the first chunk (a line's first byte); a BOM is only looked for at 0. */
-  constructor(
-    private readonly limit: number,
-    start = 0,
-  ) {
-    this.lineStart = start;
-    this.chunkStart = start;
-    this.first = start === 0;
-  }
+  constructor(private readonly limit: number) {}
 
   /** The lines `chunk` completes; each is valid until the chunk's buffer is read into again. */
   *take(chunk: Buffer): Generator<LineBuffer> {
@@ -132,9 +124,7 @@ class LineAssembler {
 
   /** The last line, when the file does not end with a line break. */
   end(): LineBuffer | undefined {
-    if (this.length === 0 && !this.tooLong) return undefined;
-    const carry = this.carry ?? Buffer.alloc(0);
-    return this.finish(carry, this.carried, this.carried);
+    return this.length > 0 || this.tooLong ? this.finish(NO_BYTES, 0, 0) : undefined;
   }
 
   /** Keeps `chunk[from, to)`, the start of a line that goes on in the next chunk. */
@@ -174,13 +164,9 @@ class LineAssembler {
     if (this.tooLong || length > limit) {
       line = { bytes: { bytes: length, limit }, offset: lineStart, length: length - (this.lastByte === CARRIAGE_RETURN ? 1 : 0) };
     } else {
-      let bytes: Buffer;
-      if (this.carried === 0 || chunk === this.carry) {
-        bytes = chunk === this.carry ? chunk.subarray(0, this.carried) : chunk.subarray(from, to);
-      } else {
-        this.append(chunk, from, to);
-        bytes = (this.carry as Buffer).subarray(0, this.carried);
-      }
+      // Within one chunk, a view of it; else the earlier bytes and these, together in the kept buffer.
+      if (this.carried > 0) this.append(chunk, from, to);
+      let bytes = this.carried > 0 ? (this.carry as Buffer).subarray(0, this.carried) : chunk.subarray(from, to);
       let offset = lineStart;
       if (bytes[bytes.length - 1] === CARRIAGE_RETURN) bytes = bytes.subarray(0, bytes.length - 1);
       if (this.first && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) {
@@ -198,6 +184,8 @@ class LineAssembler {
     return line;
   }
 }
+
+const NO_BYTES = Buffer.alloc(0);
 
 /** The buffer for lines that span reads is let go after a line longer than this, so one long line does not stay in memory. */
 const KEPT_CARRY_BYTES = 4 * 1024 * 1024;
