@@ -123,10 +123,26 @@ function chatAnswer(body: Json): string | undefined {
  */
 export const EMBEDDING_NOT_READ = '\u0000embedding not read';
 
+/** The answer of a row whose embeddings were not read, by their count: one string shared by the rows of a batch. */
+const notReadAnswers: string[] = [];
+
+function notReadAnswer(count: number): string {
+  const known = notReadAnswers[count];
+  if (known !== undefined) return known;
+  const answer = `${plural(count, 'embedding')} · expand for dimensions and norm`;
+  if (count < 64) notReadAnswers[count] = answer;
+  return answer;
+}
+
+/** The records among `items`: `items` itself when all are (an index asks once per row), else a filtered copy. */
+function records(items: unknown[]): Json[] {
+  for (const item of items) if (!isRecord(item)) return items.filter(isRecord);
+  return items as Json[];
+}
+
 function embeddingsAnswer(body: Json): string | undefined {
-  const items = Array.isArray(body.data) ? body.data.filter(isRecord) : [];
-  if (items.length > 0 && items[0].embedding === EMBEDDING_NOT_READ)
-    return `${plural(items.length, 'embedding')} · expand for dimensions and norm`;
+  const items = Array.isArray(body.data) ? records(body.data) : [];
+  if (items.length > 0 && items[0].embedding === EMBEDDING_NOT_READ) return notReadAnswer(items.length);
   const vector = items.length > 0 ? embeddingVector(items[0].embedding) : undefined;
   if (!vector) return items.length > 0 ? plural(items.length, 'embedding') : undefined;
   const norm = Math.sqrt(vector.reduce((sum, x) => sum + x * x, 0));

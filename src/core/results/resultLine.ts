@@ -46,6 +46,13 @@ function parse(text: string): unknown {
  */
 export function embeddingSpans(bytes: Buffer): number[] {
   const spans: number[] = [];
+  findSpans(bytes, spans);
+  return spans;
+}
+
+/** {@link embeddingSpans} into `spans` (emptied first): an index reuses one array for every line. */
+function findSpans(bytes: Buffer, spans: number[]): void {
+  spans.length = 0;
   let at = bytes.indexOf(EMBEDDING_KEY);
   while (at >= 0) {
     let open = at + EMBEDDING_KEY.length;
@@ -60,8 +67,10 @@ export function embeddingSpans(bytes: Buffer): number[] {
     spans.push(open, close);
     at = bytes.indexOf(EMBEDDING_KEY, close + 1);
   }
-  return spans;
 }
+
+/** The spans of the line being read: used only within {@link parseResultLine}. */
+const lineSpans: number[] = [];
 
 /**
  * The line parsed, with each array of numbers under an `"embedding"` key (see
@@ -69,7 +78,8 @@ export function embeddingSpans(bytes: Buffer): number[] {
  * the cut text does not parse, the whole line is parsed as it is. Undefined when it is not JSON.
  */
 export function parseResultLine(bytes: Buffer): { value: unknown; cut: number } {
-  const spans = embeddingSpans(bytes);
+  const spans = lineSpans;
+  findSpans(bytes, spans);
   if (spans.length === 0) return { value: parse(bytes.toString('utf8')), cut: 0 };
   const value = parse(cutText(bytes, spans));
   return value === undefined ? { value: parse(bytes.toString('utf8')), cut: 0 } : { value, cut: spans.length / 2 };

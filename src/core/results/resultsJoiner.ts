@@ -28,15 +28,9 @@ import {
 /** One line as a reader gives it: text, a record with its place in the file, or its undecoded bytes. */
 export type JoinLine = string | OversizedLine | LineRecord | LineBuffer;
 
-/** What an input line did: placed an existing row (`placed`), or added one without a result. */
-export type RequestJoin = { index: number; placed: boolean } | undefined;
-
 type Json = Record<string, unknown>;
 
 const FILE_RANK: Record<SkippedLine['file'], number> = { input: 0, output: 1, error: 2 };
-
-/** In `byId`: every row of the custom_id has been placed. */
-const PLACED = -1;
 
 /** At most this many skipped lines are listed; all are counted. */
 const MAX_SKIPPED_LISTED = 100;
@@ -49,8 +43,14 @@ export class ResultsJoiner {
   private readonly maxRows: number;
   /** One copy of each error group key, shared by the rows of the group. */
   private readonly errorKeys = new Map<string, string>();
-  /** custom_id → the rows of its results no input line has placed yet, first first ({@link PLACED} when none is left). */
+  /**
+   * custom_id → the row of its result, or its rows when it has several, first first. An input
+   * line looks its custom_id up once and changes nothing in the map: which rows are placed is
+   * in {@link placed}.
+   */
   private readonly byId = new Map<string, number | number[]>();
+  /** 1 for each row an input line has placed, by row index: a small array, where the rows are scattered in memory. */
+  private placed = new Uint8Array(1024);
   /** Whether rows have been handed over as copies (see {@link slim}). */
   private slimmed = false;
 
@@ -60,19 +60,21 @@ export class ResultsJoiner {
 
   /**
    * Line `lineNumber` (1-based) of the input file, read after all result lines: places the first
-   * row of its custom_id not placed yet, or adds a row without a result.
+   * row of its custom_id not placed yet, or adds a row without a result. Returns the index of the
+   * row it placed or added (added when {@link rows} grew), if any.
    */
-  addRequest(lineNumber: number, item: JoinLine): RequestJoin {
+  addRequest(lineNumber: number, item: JoinLine): number | undefined {
     const customId = this.requestId(lineNumber, item);
     if (customId === undefined) return undefined;
     const index = this.takeUnplaced(customId);
     if (index !== undefined) {
+      this.placed[index] = 1;
       const row = this.rows[index];
       row.line = lineNumber;
       // Rows handed over as copies learn where their request is from the caller's numbers.
       const at = this.slimmed ? undefined : locationOf(item);
       if (at) row.inputAt = at;
-      return { index, placed: true };
+      return index;
     }
     const at = locationOf(item);
     if (this.rows.length >= this.maxRows) {
@@ -82,7 +84,7 @@ export class ResultsJoiner {
     // Copied: the row must not hold the parsed line or its text.
     const row: JoinedResult = { customId, line: lineNumber, outcome: 'missing' };
     if (at) row.inputAt = at;
-    return { index: this.rows.push(row) - 1, placed: false };
+    return this.rows.push(row) - 1;
   }
 
   /** Line `lineNumber` of the output or error file; returns the index of the row it adds, if any. */
@@ -104,10 +106,15 @@ export class ResultsJoiner {
     const at = locationOf(item);
     if (at) row.resultAt = { file, line: lineNumber, offset: at.offset, bytes: at.bytes };
     const index = this.rows.push(row) - 1;
+    if (index >= this.placed.length) {
+      const grown = new Uint8Array(2 * this.placed.length);
+      grown.set(this.placed);
+      this.placed = grown;
+    }
     const known = this.byId.get(customId);
-    if (known === undefined || known === PLACED) this.byId.set(customId, index);
+    if (known === undefined) this.byId.set(customId, index);
     else if (Array.isArray(known)) known.push(index);
-    else this.byId.set(customId, [known, index]);
+    else this.byId.set(customId, this.placed[known] ? index : [known, index]);
     return index;
   }
 
@@ -157,18 +164,17 @@ export class ResultsJoiner {
     return this.readLine('input', lineNumber, item, false)?.value.custom_id as string | undefined;
   }
 
-  /** The first row of `customId` no input line has placed yet, taken off the list. */
+  /** The first row of `customId` no input line has placed yet (the caller places it). */
   private takeUnplaced(customId: string): number | undefined {
     const known = this.byId.get(customId);
-    if (known === undefined || known === PLACED) return undefined;
-    // Marked rather than deleted: deleting from a map of 50,000 ids shrinks and rehashes it as it empties.
-    if (!Array.isArray(known)) {
-      this.byId.set(customId, PLACED);
-      return known;
+    if (known === undefined) return undefined;
+    const { placed } = this;
+    if (!Array.isArray(known)) return placed[known] ? undefined : known;
+    while (known.length > 0) {
+      const index = known.shift() as number;
+      if (!placed[index]) return index;
     }
-    const index = known.shift();
-    if (known.length === 0) this.byId.set(customId, PLACED);
-    return index;
+    return undefined;
   }
 
   private skip(entry: SkippedLine): void {

@@ -6,7 +6,7 @@ import { readLines } from '../../../../src/core/util/lineReader';
 import { ResultsIndex } from '../../../../src/core/results/resultsIndex';
 import { answerSummary } from '../../../../src/core/results/answers';
 import { toCsv, usageOf } from '../../../../src/core/results/resultsJoin';
-import { joinResults } from '../../../../src/core/results/resultsJoiner';
+import { joinResults, ResultsJoiner } from '../../../../src/core/results/resultsJoiner';
 
 const request = (id: string, url = '/v1/chat/completions'): string =>
   JSON.stringify({ custom_id: id, method: 'POST', url, body: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: id }] } });
@@ -148,6 +148,38 @@ describe('joinResults', () => {
         [2, 'two'],
       ],
     );
+  });
+
+  it('places the results of a custom_id once each, in order; a result read after its id was placed stays unmatched', () => {
+    const joiner = new ResultsJoiner();
+    for (const answer of ['one', 'two', 'three']) joiner.addResult('output', joiner.rows.length + 1, chatResult('a', answer));
+    assert.equal(joiner.addRequest(1, request('a')), 0);
+    assert.equal(joiner.addRequest(2, request('a')), 1);
+    // A result after the input line that placed its id: not placed by it again.
+    joiner.addResult('output', 4, chatResult('b', 'late'));
+    assert.equal(joiner.addRequest(3, request('b')), 3);
+    joiner.addResult('output', 5, chatResult('b', 'later'));
+    assert.equal(joiner.addRequest(4, request('a')), 2);
+    // No result left for a fourth input line of "a", nor for a second of "c": each adds a row of its own.
+    assert.equal(joiner.addRequest(5, request('a')), 5);
+    joiner.addResult('output', 6, chatResult('c', 'only'));
+    assert.equal(joiner.addRequest(6, request('c')), 6);
+    assert.equal(joiner.addRequest(7, request('c')), 7);
+    const report = joiner.report();
+    assert.deepEqual(
+      report.rows.map((r) => [r.customId, r.line, r.answer ?? r.outcome]),
+      [
+        ['a', 1, 'one'],
+        ['a', 2, 'two'],
+        ['b', 3, 'late'],
+        ['a', 4, 'three'],
+        ['a', 5, 'missing'],
+        ['c', 6, 'only'],
+        ['c', 7, 'missing'],
+        ['b', -1, 'later'],
+      ],
+    );
+    assert.equal(report.counts.unmatched, 1);
   });
 
   it('skips lines that cannot be joined and says which', async () => {

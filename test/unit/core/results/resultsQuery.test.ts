@@ -73,6 +73,33 @@ describe('results search, filter and sort (RowFinder)', () => {
     }
   });
 
+  it('sorts numbers exactly as one comparison would: ties in input order, empty cells last, odd values too', () => {
+    // Whole numbers take the typed-array path; a fraction, a negative or a huge value in a column takes the comparison.
+    const columns: ((i: number) => number | undefined)[] = [
+      (i) => (i % 7 === 3 ? undefined : (i * 7919) % 997),
+      (i) => (i % 5 === 0 ? undefined : i % 3),
+      (i) => (i === 500 ? 0.5 : (i * 31) % 101),
+      (i) => (i === 42 ? -3 : i % 11),
+      (i) => (i === 7 ? 2 ** 40 : i % 13),
+      (i) => (i === 9 ? 0x7fffffff : 0x7fffffff - (i % 4)),
+    ];
+    for (const column of columns) {
+      const many = Array.from({ length: 1200 }, (_, i) => row(`r${i}`, i % 9 === 4 ? -1 : i + 1, { usage: { total_tokens: column(i) } }));
+      for (const descending of [false, true]) {
+        const sorted = Array.from(new RowFinder(many).find({ ...ALL, sortKey: 'totalTokens', descending }));
+        const value = (i: number): number | undefined => many[i].usage?.total_tokens;
+        const present = many.map((_, i) => i).filter((i) => value(i) !== undefined);
+        const expected = present
+          .sort((a, b) => (value(a)! - value(b)!) * (descending ? -1 : 1) || a - b)
+          .concat(many.map((_, i) => i).filter((i) => value(i) === undefined));
+        assert.deepEqual(sorted, expected);
+      }
+      const byLine = Array.from(new RowFinder(many).find({ ...ALL, sortKey: 'line', descending: true }), (i) => many[i].line);
+      assert.deepEqual(byLine.slice(0, 3), [1200, 1199, 1198]);
+      assert.equal(byLine[byLine.length - 1], -1);
+    }
+  });
+
   it('searches custom_id and answer without regard to case, as plain text, within the outcome filter', () => {
     const finder = new RowFinder(rows);
     assert.deepEqual(ids(finder.find({ ...ALL, search: 'PARIS' })), ['item-10', 'stranger']);
