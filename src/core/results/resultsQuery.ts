@@ -78,11 +78,12 @@ function roughKey(text: string): string {
 }
 
 /**
- * Sorts `indexes` by `numbers[index]` (`direction` 1 or -1), ties by index, when every value is
- * a whole number from 0 to 2^31 (line numbers, status codes, token counts): each index and its
- * value become one number, `value × numbers.length + index`, and a typed array of them is sorted
- * natively, without a comparison called for each pair (50,000 line numbers: about 3 ms against
- * 25). False, and `indexes` untouched, when a value is not such a number.
+ * Sorts `indexes` (ascending) by `numbers[index]` (`direction` 1 or -1), ties by index, when
+ * every value is a whole number from 0 to 2^31 (line numbers, status codes, token counts),
+ * without a comparison called for each pair: values up to a few times the count (line numbers
+ * above all) by counting them, others as one typed array of `value × numbers.length + index`
+ * sorted natively (50,000 line numbers: about 2 ms against 25 with a comparison). False, and
+ * `indexes` untouched, when a value is not such a number.
  */
 function sortWholeNumbers(indexes: number[], numbers: readonly number[], direction: number): boolean {
   const scale = numbers.length;
@@ -92,12 +93,20 @@ function sortWholeNumbers(indexes: number[], numbers: readonly number[], directi
     if (!Number.isInteger(value) || value < 0 || value > 0x7fffffff) return false;
     if (value > max) max = value;
   }
+  const key = (index: number): number => (direction > 0 ? numbers[index] : max - numbers[index]);
+  if (max <= 4 * indexes.length + 1024) {
+    // Counting: where each value's run starts, then the indexes in their (ascending) order into their runs.
+    const starts = new Int32Array(max + 2);
+    for (const index of indexes) starts[key(index) + 1]++;
+    for (let value = 1; value < starts.length; value++) starts[value] += starts[value - 1];
+    const sorted = new Int32Array(indexes.length);
+    for (const index of indexes) sorted[starts[key(index)]++] = index;
+    for (let k = 0; k < sorted.length; k++) indexes[k] = sorted[k];
+    return true;
+  }
   if ((max + 1) * scale > Number.MAX_SAFE_INTEGER) return false;
   const keys = new Float64Array(indexes.length);
-  for (let k = 0; k < indexes.length; k++) {
-    const index = indexes[k];
-    keys[k] = (direction > 0 ? numbers[index] : max - numbers[index]) * scale + index;
-  }
+  for (let k = 0; k < indexes.length; k++) keys[k] = key(indexes[k]) * scale + indexes[k];
   keys.sort();
   for (let k = 0; k < keys.length; k++) indexes[k] = keys[k] % scale;
   return true;
