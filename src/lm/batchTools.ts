@@ -9,9 +9,8 @@ import { ApiError, errorMessage, isCancellation } from '../core/api/errors';
 import { describeFilter, matchesFilter, type BatchFilter } from '../core/batches/filter';
 import { formatBytes, ID_MAX, plainText } from '../core/util/text';
 import { canonicalStatus, statusOf } from '../core/batches/grouping';
-import { readLines } from '../core/util/lineReader';
 import type { ProgressTracker } from '../core/batches/progressTracker';
-import { summarizeResultFiles } from '../core/results/resultsSummary';
+import { summarizeResultsInWorker } from '../core/input/scans';
 import type { Batch } from '../core/api/types';
 import { dataBlock } from '../core/agents/dataBlock';
 import { allowedBytes, AUTOMATIC_READ_CEILING_BYTES, automaticReadLimit, TooLargeError, userDownloadLimit } from '../core/api/sizeLimit';
@@ -356,12 +355,8 @@ export async function batchResults(deps: BatchToolDeps, input: BatchResultsInput
       }
       paths[file.role] = path;
     }
-    const summary = await summarizeResultFiles(
-      { output: paths.output ? readLines(paths.output) : undefined, error: paths.error ? readLines(paths.error) : undefined },
-      batch.endpoint,
-      signal,
-      MAX_RESULT_LINES,
-    );
+    // In a worker: a 1.5 GB output is read off the extension host's thread.
+    const summary = await summarizeResultsInWorker(paths, batch.endpoint, { signal, maxLines: MAX_RESULT_LINES });
     const top = clampInteger(input?.topErrors, DEFAULT_TOP_ERRORS, MAX_TOP_ERRORS);
     return resultsText(batch, summary, notes, top);
   } catch (error) {

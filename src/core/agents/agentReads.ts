@@ -13,8 +13,8 @@ import type { Batch } from '../api/types';
 import { fileIdOf } from '../batches/batchFacts';
 import { canonicalStatus, statusOf } from '../batches/grouping';
 import { downloadFile } from '../files/download';
-import { summarizeResultFiles, type ResultsSummary } from '../results/resultsSummary';
-import { readLines } from '../util/lineReader';
+import type { ResultsSummary } from '../results/resultsSummary';
+import { summarizeResultsInWorker } from '../input/scans';
 import { formatBytes, plainText } from '../util/text';
 import { automaticReadLimit } from '../api/sizeLimit';
 import { dataBlock } from './dataBlock';
@@ -83,11 +83,8 @@ export async function summarizeBatchResults(
   }
   const outputPath = outputId ? await local(outputId, 'output', options.signal) : undefined;
   const errorPath = errorId ? await local(errorId, 'error', options.signal) : undefined;
-  const summary = await summarizeResultFiles(
-    { output: outputPath ? readLines(outputPath) : undefined, error: errorPath ? readLines(errorPath) : undefined },
-    batch.endpoint,
-    options.signal,
-  );
+  // In a worker, so the server answers other calls while a big output is read.
+  const summary = await summarizeResultsInWorker({ output: outputPath, error: errorPath }, batch.endpoint, { signal: options.signal });
   return { text: resultsText(batch, summary, options.notes ?? [], options.topErrors), summary };
 }
 

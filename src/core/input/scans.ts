@@ -1,7 +1,8 @@
 /**
  * The scans over a batch's big files, each run in a worker thread (`scanWorker.ts`) so the
  * extension host's thread never parses a 200 MB file line by line: error groups, the requests
- * to resubmit (and writing them), and reading a file to split.
+ * to resubmit (and writing them), reading a file to split, and summing up a batch's results for
+ * the agent tools.
  */
 import { join } from 'node:path';
 import { ApiError } from '../api/errors';
@@ -9,6 +10,7 @@ import type { Batch } from '../api/types';
 import { runTask } from '../util/workerTask';
 import { type ErrorSummary, summarizeErrors } from '../results/errorSummary';
 import type { ResultFilePaths } from '../results/resultsIndex';
+import type { ResultsSummary } from '../results/resultsSummary';
 import { type ResubmitChoice, ResubmitScan, type ResubmitScanData, type ResubmitWriteResult } from './resubmit';
 import type { SplitLimits, SplitScan } from './splitInput';
 
@@ -17,7 +19,8 @@ export type ScanRequest =
   | { kind: 'errorSummary'; batch: Pick<Batch, 'errors'>; paths: string[] }
   | { kind: 'resubmitScan'; paths: ResultFilePaths }
   | { kind: 'resubmitWrite'; scan: ResubmitScanData; choice: ResubmitChoice; destination: string; previewSize?: number }
-  | { kind: 'splitScan'; path: string; limits: SplitLimits };
+  | { kind: 'splitScan'; path: string; limits: SplitLimits }
+  | { kind: 'resultsSummary'; paths: { output?: string; error?: string }; endpoint?: string | null; maxLines?: number };
 
 export interface ScanTaskOptions {
   signal?: AbortSignal;
@@ -39,6 +42,19 @@ export function summarizeErrorFiles(batch: Pick<Batch, 'errors'>, paths: string[
   if (paths.length === 0) return summarizeErrors(batch, [], options.signal);
   // Only what the grouping reads of the batch crosses to the worker.
   return run({ kind: 'errorSummary', batch: { errors: batch.errors }, paths }, options);
+}
+
+/** `summarizeResultPaths` (outcomes, status codes, error messages and usage of a batch's results), in a worker. */
+export function summarizeResultsInWorker(
+  paths: { output?: string; error?: string },
+  endpoint: string | null | undefined,
+  options: ScanTaskOptions & { maxLines?: number } = {},
+): Promise<ResultsSummary> {
+  // Infinity does not survive the trip (structured clone keeps it, but a missing limit is clearer).
+  return run(
+    { kind: 'resultsSummary', paths, endpoint, maxLines: Number.isFinite(options.maxLines) ? options.maxLines : undefined },
+    options,
+  );
 }
 
 /** `ResubmitScan.open`, in a worker. */

@@ -7,8 +7,10 @@
 
 import { ApiError } from '../api/errors';
 import { plainText } from '../util/text';
+import { type LineBuffer, readLineBuffers } from '../util/lineReader';
 import type { LineSource } from './resultsJoin';
 import { summarizeResult } from './resultsJoin';
+import { parseResultLine } from './resultLine';
 import { isRecord } from '../util/json';
 
 export interface ErrorCount {
@@ -42,7 +44,7 @@ export const ERROR_MESSAGE_MAX = 200;
  * reading at most `maxLines` lines in all (output first).
  */
 export async function summarizeResultFiles(
-  files: { output?: LineSource; error?: LineSource },
+  files: { output?: LineSource | AsyncIterable<LineBuffer>; error?: LineSource | AsyncIterable<LineBuffer> },
   endpoint?: string | null,
   signal?: AbortSignal,
   maxLines = Infinity,
@@ -66,13 +68,14 @@ export async function summarizeResultFiles(
         summary.stoppedAtLines = maxLines;
         break reading;
       }
-      const text = typeof item === 'string' ? item : 'text' in item ? item.text : item;
-      if (typeof text !== 'string') {
+      const content = typeof item === 'string' ? item : 'text' in item ? item.text : 'length' in item ? item.bytes : item;
+      if (typeof content !== 'string' && !Buffer.isBuffer(content)) {
         summary.skipped++;
         continue;
       }
-      if (text.trim() === '') continue;
-      const parsed = parse(text);
+      if (typeof content === 'string' ? content.trim() === '' : isBlank(content)) continue;
+      // Bytes: an embedding's numbers are cut out unread (resultLine.ts); the summary reads none of them.
+      const parsed = typeof content === 'string' ? parse(content) : parseResultLine(content).value;
       if (!isRecord(parsed) || typeof parsed.custom_id !== 'string') {
         summary.skipped++;
         continue;
@@ -108,4 +111,24 @@ function parse(text: string): unknown {
   } catch {
     return undefined;
   }
+}
+
+function isBlank(bytes: Buffer): boolean {
+  for (const byte of bytes) if (byte !== 0x20 && byte !== 0x09 && byte !== 0x0d && byte !== 0x0a) return false;
+  return true;
+}
+
+/** {@link summarizeResultFiles} over the files at these paths, read as bytes: what the scan worker runs (see `scans.ts`). */
+export function summarizeResultPaths(
+  paths: { output?: string; error?: string },
+  endpoint?: string | null,
+  signal?: AbortSignal,
+  maxLines = Infinity,
+): Promise<ResultsSummary> {
+  return summarizeResultFiles(
+    { output: paths.output ? readLineBuffers(paths.output) : undefined, error: paths.error ? readLineBuffers(paths.error) : undefined },
+    endpoint,
+    signal,
+    maxLines,
+  );
 }

@@ -5,7 +5,14 @@ import { join } from 'node:path';
 import { threadId } from 'node:worker_threads';
 import { isCancellation } from '../../../../src/core/api/errors';
 import { ResubmitScan } from '../../../../src/core/input/resubmit';
-import { scanForResubmit, scanForSplitInWorker, summarizeErrorFiles, writeResubmission } from '../../../../src/core/input/scans';
+import {
+  scanForResubmit,
+  scanForSplitInWorker,
+  summarizeErrorFiles,
+  summarizeResultsInWorker,
+  writeResubmission,
+} from '../../../../src/core/input/scans';
+import { summarizeResultFiles } from '../../../../src/core/results/resultsSummary';
 import { DEFAULT_SPLIT_LIMITS, scanForSplit } from '../../../../src/core/input/splitInput';
 import { readLines } from '../../../../src/core/util/lineReader';
 import { summarizeErrors } from '../../../../src/core/results/errorSummary';
@@ -53,6 +60,44 @@ describe('scans in a worker thread', function () {
         ['server_error', 10],
       ],
     );
+  });
+
+  it('sums up the results in a worker, read as bytes, as summarizeResultFiles does on this thread from text', async () => {
+    // Embeddings lines (their numbers cut out unread), a blank line, a line that is not JSON and one without a custom_id.
+    const embedding = (id: string, tokens: number): string =>
+      JSON.stringify({
+        id: `batch_req_${id}`,
+        custom_id: id,
+        response: {
+          status_code: 200,
+          request_id: `req_${id}`,
+          body: {
+            object: 'list',
+            data: [{ object: 'embedding', index: 0, embedding: [0.6, -0.8] }],
+            model: 'm',
+            usage: { prompt_tokens: tokens, total_tokens: tokens },
+          },
+        },
+        error: null,
+      });
+    const output = join(dir, 'embeddings.jsonl');
+    await writeFile(
+      output,
+      `${embedding('e1', 3)}
+
+${embedding('e2', 4)}
+not json
+{"no":"id"}
+${ok('c1')}
+`,
+    );
+    const here = await summarizeResultFiles({ output: readLines(output), error: readLines(paths.error) }, '/v1/embeddings');
+    const inWorker = await summarizeResultsInWorker({ output, error: paths.error }, '/v1/embeddings');
+    assert.deepEqual(inWorker, here);
+    assert.deepEqual([inWorker.succeeded, inWorker.failed, inWorker.skipped, inWorker.usage.total], [3, 50, 2, 7]);
+    assert.deepEqual([...inWorker.statusCodes], [[200, 3]]);
+    // A limit on the lines read crosses to the worker too.
+    assert.equal((await summarizeResultsInWorker({ output, error: paths.error }, null, { maxLines: 4 })).stoppedAtLines, 4);
   });
 
   it('classifies the requests to resubmit and writes the chosen input lines', async () => {
