@@ -5,8 +5,8 @@ import { readSettings } from '../../config';
 import { formatBytes, plainText } from '../../core/util/text';
 import { partsKeptSentence, splitStoppedText } from '../../core/input/splitText';
 import type { ValidationResult } from '../../core/input/jsonlValidation';
-import { DEFAULT_SPLIT_LIMITS, type PartRange, type SplitLimits, writeParts } from '../../core/input/splitInput';
-import { scanForSplitInWorker } from '../../core/input/scans';
+import { DEFAULT_SPLIT_LIMITS, type PartRange, type SplitLimits } from '../../core/input/splitInput';
+import { scanForSplitInWorker, writePartsInWorker } from '../../core/input/scans';
 import { newGroupId, partsDone, planKey, runSplitPlan, type SplitPlan, SplitPlanStore, SplitRunError } from '../../core/input/splitPlan';
 import { askForDetails, problemList } from './batchDetails';
 import { withCancellableProgress } from '../progress';
@@ -130,7 +130,8 @@ export async function splitOversized(services: SplitServices, uri: vscode.Uri, f
   const folder = plans.folder(key);
   const paths = await withCancellableProgress(
     vscode.l10n.t('Writing {0} parts of {1}', count(parts.length), plainText(filename)),
-    (_report, signal) => writeParts(uri.fsPath, parts, folder, { signal }),
+    // In a worker: the source (up to 200 MB) is read and written off the extension host's thread.
+    (_report, signal) => writePartsInWorker(uri.fsPath, parts, folder, { signal }),
   );
   if (!paths) return;
   const plan: SplitPlan = {

@@ -1,8 +1,8 @@
 /**
  * The scans over a batch's big files, each run in a worker thread (`scanWorker.ts`) so the
  * extension host's thread never parses a 200 MB file line by line: error groups, the requests
- * to resubmit (and writing them), reading a file to split, and summing up a batch's results for
- * the agent tools.
+ * to resubmit (and writing them), reading a file to split and writing its parts, and summing up a
+ * batch's results for the agent tools.
  */
 import { join } from 'node:path';
 import { ApiError } from '../api/errors';
@@ -12,7 +12,7 @@ import { type ErrorSummary, summarizeErrors } from '../results/errorSummary';
 import type { ResultFilePaths } from '../results/resultsIndex';
 import type { ResultsSummary } from '../results/resultsSummary';
 import { type ResubmitChoice, ResubmitScan, type ResubmitScanData, type ResubmitWriteResult } from './resubmit';
-import type { SplitLimits, SplitScan } from './splitInput';
+import type { PartRange, SplitLimits, SplitScan } from './splitInput';
 
 /** What `scanWorker.ts` is asked to do. */
 export type ScanRequest =
@@ -20,6 +20,7 @@ export type ScanRequest =
   | { kind: 'resubmitScan'; paths: ResultFilePaths }
   | { kind: 'resubmitWrite'; scan: ResubmitScanData; choice: ResubmitChoice; destination: string; previewSize?: number }
   | { kind: 'splitScan'; path: string; limits: SplitLimits }
+  | { kind: 'splitWrite'; source: string; parts: PartRange[]; folder: string }
   | { kind: 'resultsSummary'; paths: { output?: string; error?: string }; endpoint?: string | null; maxLines?: number };
 
 export interface ScanTaskOptions {
@@ -79,4 +80,14 @@ export function scanForSplitInWorker(
   options: ScanTaskOptions & { onProgress?: (bytes: number) => void } = {},
 ): Promise<SplitScan> {
   return run<SplitScan, number>({ kind: 'splitScan', path, limits }, options, options.onProgress);
+}
+
+/** `writeParts`, in a worker; `onProgress` gets the bytes of the source read so far. Resolves with the parts' paths. */
+export function writePartsInWorker(
+  source: string,
+  parts: readonly PartRange[],
+  folder: string,
+  options: ScanTaskOptions & { onProgress?: (bytes: number) => void } = {},
+): Promise<string[]> {
+  return run<string[], number>({ kind: 'splitWrite', source, parts: [...parts], folder }, options, options.onProgress);
 }

@@ -10,10 +10,11 @@ import {
   scanForSplitInWorker,
   summarizeErrorFiles,
   summarizeResultsInWorker,
+  writePartsInWorker,
   writeResubmission,
 } from '../../../../src/core/input/scans';
 import { summarizeResultFiles } from '../../../../src/core/results/resultsSummary';
-import { DEFAULT_SPLIT_LIMITS, scanForSplit } from '../../../../src/core/input/splitInput';
+import { DEFAULT_SPLIT_LIMITS, scanForSplit, writeParts } from '../../../../src/core/input/splitInput';
 import { readLines } from '../../../../src/core/util/lineReader';
 import { summarizeErrors } from '../../../../src/core/results/errorSummary';
 import { runTask } from '../../../../src/core/util/workerTask';
@@ -122,6 +123,20 @@ ${ok('c1')}
       inWorker.parts.map((part) => part.requests),
       [100, 100, 100],
     );
+  });
+
+  it('writes the parts of a split in a worker as writeParts does on this thread, with progress', async () => {
+    const { parts } = await scanForSplit(paths.input, { ...DEFAULT_SPLIT_LIMITS, maxRequests: 120 });
+    let read = 0;
+    const written = await writePartsInWorker(paths.input, parts, join(dir, 'parts-worker'), { onProgress: (bytes) => (read = bytes) });
+    const here = await writeParts(paths.input, parts, join(dir, 'parts-here'));
+    assert.equal(written.length, 3);
+    for (let i = 0; i < 3; i++) assert.equal(await readFile(written[i], 'utf8'), await readFile(here[i], 'utf8'));
+    assert.deepEqual(
+      (await readFile(written[2], 'utf8')).trimEnd().split('\n'),
+      Array.from({ length: 100 }, (_, j) => request(`r${200 + j}`)),
+    );
+    assert.ok(read > 0, 'progress was reported');
   });
 
   it('stops the worker when the signal aborts, with a cancellation', async () => {
