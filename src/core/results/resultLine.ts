@@ -12,7 +12,6 @@
  * (for the norm) about 0.65 ms. Only the cut alone stays near the speed of reading the file.
  */
 import { EMBEDDING_NOT_READ } from './answers';
-import { readEmbeddingsLine } from './embeddingsLine';
 
 const EMBEDDING_KEY = Buffer.from('"embedding":');
 const NOT_READ_JSON = JSON.stringify(EMBEDDING_NOT_READ);
@@ -82,9 +81,6 @@ export function parseResultLine(bytes: Buffer): { value: unknown; cut: number } 
   const spans = lineSpans;
   findSpans(bytes, spans);
   if (spans.length === 0) return { value: parse(bytes.toString('utf8')), cut: 0 };
-  // The shape OpenAI writes is read without decoding or parsing (see embeddingsLine.ts).
-  const read = readEmbeddingsLine(bytes, spans);
-  if (read !== undefined) return { value: read, cut: spans.length / 2 };
   const value = parse(cutText(bytes, spans));
   return value === undefined ? { value: parse(bytes.toString('utf8')), cut: 0 } : { value, cut: spans.length / 2 };
 }
