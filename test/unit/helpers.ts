@@ -14,3 +14,20 @@ export const bareBatch = (id: string, status: string | null | undefined, extra: 
 export function batch(id: string, status: string, extra: Partial<Batch> = {}): Batch {
   return { id, object: 'batch', status, endpoint: '/v1/chat/completions', created_at: 1_700_000_000, ...extra };
 }
+
+/** An embeddings result line as OpenAI writes it (one embedding; `tokens` prompt tokens). */
+export const embeddingResult = (id: string, embedding: number[] | string, tokens = 5): string =>
+  JSON.stringify({
+    id: `batch_req_${id}`,
+    custom_id: id,
+    response: {
+      status_code: 200,
+      request_id: `req_${id}`,
+      body: {
+        object: 'list',
+        data: [{ object: 'embedding', index: 0, embedding }],
+        usage: { prompt_tokens: tokens, total_tokens: tokens },
+      },
+    },
+    error: null,
+  });

@@ -14,6 +14,7 @@ import {
   writeResubmission,
 } from '../../../../src/core/input/scans';
 import { summarizeResultFiles } from '../../../../src/core/results/resultsSummary';
+import { embeddingResult } from '../../helpers';
 import { DEFAULT_SPLIT_LIMITS, scanForSplit, writeParts } from '../../../../src/core/input/splitInput';
 import { readLines } from '../../../../src/core/util/lineReader';
 import { summarizeErrors } from '../../../../src/core/results/errorSummary';
@@ -65,33 +66,9 @@ describe('scans in a worker thread', function () {
 
   it('sums up the results in a worker, read as bytes, as summarizeResultFiles does on this thread from text', async () => {
     // Embeddings lines (their numbers cut out unread), a blank line, a line that is not JSON and one without a custom_id.
-    const embedding = (id: string, tokens: number): string =>
-      JSON.stringify({
-        id: `batch_req_${id}`,
-        custom_id: id,
-        response: {
-          status_code: 200,
-          request_id: `req_${id}`,
-          body: {
-            object: 'list',
-            data: [{ object: 'embedding', index: 0, embedding: [0.6, -0.8] }],
-            model: 'm',
-            usage: { prompt_tokens: tokens, total_tokens: tokens },
-          },
-        },
-        error: null,
-      });
     const output = join(dir, 'embeddings.jsonl');
-    await writeFile(
-      output,
-      `${embedding('e1', 3)}
-
-${embedding('e2', 4)}
-not json
-{"no":"id"}
-${ok('c1')}
-`,
-    );
+    const lines = [embeddingResult('e1', [0.6, -0.8], 3), '', embeddingResult('e2', [0.6, -0.8], 4), 'not json', '{"no":"id"}', ok('c1')];
+    await writeFile(output, `${lines.join('\n')}\n`);
     const here = await summarizeResultFiles({ output: readLines(output), error: readLines(paths.error) }, '/v1/embeddings');
     const inWorker = await summarizeResultsInWorker({ output, error: paths.error }, '/v1/embeddings');
     assert.deepEqual(inWorker, here);

@@ -7,6 +7,7 @@ import { LineFile, readLineRecords } from '../../../../src/core/util/lineReader'
 import { ResultsIndex } from '../../../../src/core/results/resultsIndex';
 import { ANSWER_PREVIEW_CHARS } from '../../../../src/core/results/resultsJoin';
 import { type LineRecord } from '../../../../src/core/util/lineReader';
+import { embeddingResult } from '../../helpers';
 
 const request = (id: string, input = `text of ${id}`): string =>
   JSON.stringify({ custom_id: id, method: 'POST', url: '/v1/embeddings', body: { model: 'text-embedding-3-small', input } });
@@ -17,18 +18,6 @@ function vector(dimensions: number, norm = 1): number[] {
   const length = Math.sqrt(values.reduce((sum, x) => sum + x * x, 0));
   return values.map((x) => (x / length) * norm);
 }
-
-const embeddingResult = (id: string, embedding: number[] | string): string =>
-  JSON.stringify({
-    id: `batch_req_${id}`,
-    custom_id: id,
-    response: {
-      status_code: 200,
-      request_id: `req_${id}`,
-      body: { object: 'list', data: [{ object: 'embedding', index: 0, embedding }], usage: { prompt_tokens: 5, total_tokens: 5 } },
-    },
-    error: null,
-  });
 
 const chatResult = (id: string, content: string): string =>
   JSON.stringify({
