@@ -1,8 +1,8 @@
 /**
  * The worker thread of the scans over a batch's big files (bundled as `dist/scanWorker.js`; the
  * host starts it through `scans.ts`): grouping the failures, classifying the requests to
- * resubmit and writing them, reading a file to split and writing its parts, and summing up a batch's results. Each task is the same pure function
- * the unit tests call directly.
+ * resubmit and writing them, reading a file to split and writing its parts, and summing up a
+ * batch's results. Each task is the same pure function the unit tests call directly.
  */
 import { serveTask } from '../util/workerTask';
 import { readLines } from '../util/lineReader';

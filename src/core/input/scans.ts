@@ -51,11 +51,7 @@ export function summarizeResultsInWorker(
   endpoint: string | null | undefined,
   options: ScanTaskOptions & { maxLines?: number } = {},
 ): Promise<ResultsSummary> {
-  // Infinity does not survive the trip (structured clone keeps it, but a missing limit is clearer).
-  return run(
-    { kind: 'resultsSummary', paths, endpoint, maxLines: Number.isFinite(options.maxLines) ? options.maxLines : undefined },
-    options,
-  );
+  return run({ kind: 'resultsSummary', paths, endpoint, maxLines: options.maxLines }, options);
 }
 
 /** `ResubmitScan.open`, in a worker. */

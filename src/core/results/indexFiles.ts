@@ -153,7 +153,7 @@ export async function indexFiles(paths: ResultFilePaths, options: IndexFilesOpti
     // One function for result lines and one for input lines, each compiled for its own kind: one
     // for both was compiled for result lines, then thrown back to slower code by the first input line.
     const takeResult = (line: LineBuffer): boolean => {
-      if (options.signal?.aborted) throw cancelled();
+      if (options.signal?.aborted) throw readingCancelled();
       lineNumber++;
       const index = joiner.addResult(role as ResultFile, lineNumber, line);
       if (index !== undefined) {
@@ -164,7 +164,7 @@ export async function indexFiles(paths: ResultFilePaths, options: IndexFilesOpti
       return step(line);
     };
     const takeRequest = (line: LineBuffer): boolean => {
-      if (options.signal?.aborted) throw cancelled();
+      if (options.signal?.aborted) throw readingCancelled();
       lineNumber++;
       const before = joiner.rows.length;
       const index = joiner.addRequest(lineNumber, line);
@@ -220,6 +220,7 @@ export interface IndexWorkerPost {
   message: IndexWorkerMessage;
 }
 
-function cancelled(): ApiError {
+/** Why an index (or a results summary) stopped when its signal aborted. */
+export function readingCancelled(): ApiError {
   return new ApiError('cancelled', 'Reading the results was cancelled.');
 }

@@ -12,7 +12,6 @@
  */
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { ApiError } from '../api/errors';
 import {
   indexFiles,
   type IndexFilesOptions,
@@ -21,6 +20,7 @@ import {
   type IndexWorkerMessage,
   type IndexWorkerPost,
   type IndexWorkerRequest,
+  readingCancelled,
   type ResultFilePaths,
   type RowUpdate,
 } from './indexFiles';
@@ -106,7 +106,7 @@ export class ProgressiveIndex {
 
   private inWorker(paths: ResultFilePaths): Promise<ResultsIndex> {
     const { signal, endpoint, maxRows, updateMs, firstRows } = this.options;
-    if (signal?.aborted) return Promise.reject(cancelled());
+    if (signal?.aborted) return Promise.reject(readingCancelled());
     const host = IndexWorkerHost.for(this.options.workerScript ?? join(__dirname, 'resultsWorker.js'));
     return new Promise<ResultsIndex>((resolve, reject) => {
       let settled = false;
@@ -141,7 +141,7 @@ export class ProgressiveIndex {
       );
       const onAbort = (): void => {
         host.cancel(job);
-        settle(() => reject(cancelled()));
+        settle(() => reject(readingCancelled()));
       };
       signal?.addEventListener('abort', onAbort);
     });
@@ -241,8 +241,4 @@ export function indexWorkersRunning(): number {
 /** Starts indexing `paths`; see {@link ProgressiveIndex}. */
 export function indexProgressively(paths: ResultFilePaths, options: ProgressiveOptions = {}): ProgressiveIndex {
   return new ProgressiveIndex(paths, options);
-}
-
-function cancelled(): ApiError {
-  return new ApiError('cancelled', 'Reading the results was cancelled.');
 }

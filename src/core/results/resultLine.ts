@@ -109,6 +109,12 @@ function cutText(bytes: Buffer, spans: readonly number[]): string {
   return scratch.toString('utf8', 0, to);
 }
 
+/** Whether a line holds only JSON whitespace (a blank line is passed over, not counted as skipped). */
+export function isBlankBytes(bytes: Buffer): boolean {
+  for (const byte of bytes) if (!isSpace(byte)) return false;
+  return true;
+}
+
 const CUSTOM_ID_KEY = Buffer.from('"custom_id":');
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;

@@ -10,7 +10,7 @@
 import type { LineBuffer, LineLocation, LineRecord, OversizedLine } from '../util/lineReader';
 import { isRecord } from '../util/json';
 import { resultErrorKey } from './errorSummary';
-import { leadingCustomId, parseResultLine } from './resultLine';
+import { isBlankBytes, leadingCustomId, parseResultLine } from './resultLine';
 import {
   applyResult,
   type JoinedResult,
@@ -220,11 +220,6 @@ export class ResultsJoiner {
     this.errorKeys.set(key, key);
     return key;
   }
-}
-
-function isBlankBytes(bytes: Buffer): boolean {
-  for (const byte of bytes) if (byte !== 0x20 && byte !== 0x09 && byte !== 0x0d && byte !== 0x0a) return false;
-  return true;
 }
 
 function locationOf(item: JoinLine): LineLocation | undefined {

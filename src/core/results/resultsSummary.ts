@@ -5,12 +5,12 @@
  * request is kept, so memory stays bounded however large the files are.
  */
 
-import { ApiError } from '../api/errors';
 import { plainText } from '../util/text';
 import { type LineBuffer, readLineBuffers } from '../util/lineReader';
 import type { LineSource } from './resultsJoin';
 import { summarizeResult } from './resultsJoin';
-import { parseResultLine } from './resultLine';
+import { readingCancelled } from './indexFiles';
+import { isBlankBytes, parseResultLine } from './resultLine';
 import { isRecord } from '../util/json';
 
 export interface ErrorCount {
@@ -63,7 +63,7 @@ export async function summarizeResultFiles(
   reading: for (const source of [files.output, files.error]) {
     if (!source) continue;
     for await (const item of source) {
-      if (signal?.aborted) throw new ApiError('cancelled', 'Reading the results was cancelled.');
+      if (signal?.aborted) throw readingCancelled();
       if (lines++ >= maxLines) {
         summary.stoppedAtLines = maxLines;
         break reading;
@@ -73,7 +73,7 @@ export async function summarizeResultFiles(
         summary.skipped++;
         continue;
       }
-      if (typeof content === 'string' ? content.trim() === '' : isBlank(content)) continue;
+      if (typeof content === 'string' ? content.trim() === '' : isBlankBytes(content)) continue;
       // Bytes: an embedding's numbers are cut out unread (resultLine.ts); the summary reads none of them.
       const parsed = typeof content === 'string' ? parse(content) : parseResultLine(content).value;
       if (!isRecord(parsed) || typeof parsed.custom_id !== 'string') {
@@ -111,11 +111,6 @@ function parse(text: string): unknown {
   } catch {
     return undefined;
   }
-}
-
-function isBlank(bytes: Buffer): boolean {
-  for (const byte of bytes) if (byte !== 0x20 && byte !== 0x09 && byte !== 0x0d && byte !== 0x0a) return false;
-  return true;
 }
 
 /** {@link summarizeResultFiles} over the files at these paths, read as bytes: what the scan worker runs (see `scans.ts`). */
